@@ -1,0 +1,70 @@
+/**
+ * Where everything lives in the lake bucket: the one source of truth for prefixes.
+ * Firehose, the Kafka consumer, the local run, the Glue tables' partition projection and
+ * the Glue job's arguments all derive their paths from here, so they cannot drift apart.
+ */
+
+/** The paths by which events reach the lake; each gets its own `source=` partition. */
+export const RAW_SOURCES = ['kinesis', 'kafka'] as const;
+export type RawSource = (typeof RAW_SOURCES)[number];
+
+/** Java date pattern shared by Firehose `!{timestamp:...}` and Athena's date projection. */
+export const DT_FORMAT = 'yyyy-MM-dd';
+
+/** Earliest partition Athena's projection enumerates; partitions before it are never read. */
+export const DT_PROJECTION_START = '2024-01-01';
+
+export const LAKE_PREFIXES = {
+  /** GZIP JSON lines in the record schema, as delivered (at least once). */
+  raw: 'raw/',
+  /** Parquet written by the Glue job, deduplicated and partitioned. */
+  curated: 'curated/',
+  /** Rows the Glue job could not validate against the record schema, kept for inspection. */
+  quarantine: 'quarantine/',
+  /** Firehose's error output: records the transform marked ProcessingFailed, and delivery failures. */
+  errors: 'errors/',
+  /** Firehose's S3 backup of source records (prod option). */
+  backup: 'backup/',
+  /** Athena query results. */
+  athenaResults: 'athena-results/',
+  /** Glue job scratch space and Spark event logs. */
+  glueTemp: 'glue-temp/',
+} as const;
+
+/** Firehose data prefix for a source: Hive-style `dt=` partitions on the arrival date (UTC). */
+export function firehoseRawPrefix(source: RawSource): string {
+  return `${LAKE_PREFIXES.raw}source=${source}/dt=!{timestamp:${DT_FORMAT}}/`;
+}
+
+/** Firehose error prefix; Firehose requires `!{firehose:error-output-type}` when the data prefix uses expressions. */
+export function firehoseErrorPrefix(): string {
+  return `${LAKE_PREFIXES.errors}!{firehose:error-output-type}/dt=!{timestamp:${DT_FORMAT}}/`;
+}
+
+/** The concrete raw prefix Firehose would write for a given arrival time (local run, Kafka consumer). */
+export function rawPrefixFor(source: RawSource, arrival: Date): string {
+  return `${LAKE_PREFIXES.raw}source=${source}/dt=${arrival.toISOString().slice(0, 10)}/`;
+}
+
+/** The concrete error prefix Firehose would write for a given error type and arrival time. */
+export function errorPrefixFor(errorOutputType: string, arrival: Date): string {
+  return `${LAKE_PREFIXES.errors}${errorOutputType}/dt=${arrival.toISOString().slice(0, 10)}/`;
+}
+
+/**
+ * Partition projection for the raw table: Athena computes partitions from these instead of a crawler
+ * or `MSCK REPAIR`. The location template mirrors `firehoseRawPrefix` exactly.
+ */
+export function rawTableProjection(bucketName: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    'projection.source.type': 'enum',
+    'projection.source.values': RAW_SOURCES.join(','),
+    'projection.dt.type': 'date',
+    'projection.dt.format': DT_FORMAT,
+    'projection.dt.range': `${DT_PROJECTION_START},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.raw}source=\${source}/dt=\${dt}/`,
+  };
+}
