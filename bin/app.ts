@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/**
+ * The CDK app. The only place that reads context and the environment: the stage (`-c stage=dev|prod`,
+ * default dev) and the account/region the CLI resolved. Everything else flows down as props.
+ */
+import * as cdk from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ConfigError, stageConfig } from '../lib/config';
+import { addPipelineStacks } from '../lib/app-stacks';
+
+const app = new cdk.App();
+
+let config;
+try {
+  config = stageConfig(app.node.tryGetContext('stage'));
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
+
+// Environment-agnostic unless the CLI knows an account: synth needs no credentials.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+addPipelineStacks(app, config, account && region ? { account, region } : undefined);
+
+// AWS Solutions checks on every synth: a finding without a reasoned acknowledgment stops `cdk synth`.
+cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -1,0 +1,36 @@
+import * as cdk from 'aws-cdk-lib';
+import type { StageConfig } from './config';
+import { DataStack } from './stacks/data-stack';
+import { IngestStack } from './stacks/ingest-stack';
+
+export interface PipelineStacks {
+  readonly data: DataStack;
+  readonly ingest: IngestStack;
+}
+
+/**
+ * Composes the app's stacks for one stage. bin/app.ts calls this with the validated config; tests call it
+ * with the same configs, so what is tested is what is deployed.
+ */
+export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.Environment): PipelineStacks {
+  const prefix = `LogPipeline-${config.stage}`;
+  const common = { env, tags: { project: 'log-pipeline', stage: config.stage } };
+
+  const data = new DataStack(app, `${prefix}-Data`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): data key, S3 lake, Kinesis stream`,
+    stream: config.stream,
+    lake: config.lake,
+    retainData: config.retainData,
+  });
+  const ingest = new IngestStack(app, `${prefix}-Ingest`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): Firehose and transform Lambda, stream to lake`,
+    stream: data.stream,
+    lakeBucket: data.lakeBucket,
+    dataKey: data.dataKey,
+    delivery: config.delivery,
+    logRetentionDays: config.logRetentionDays,
+  });
+  return { data, ingest };
+}

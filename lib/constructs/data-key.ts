@@ -1,0 +1,55 @@
+import * as cdk from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+export interface DataKeyProps {
+  /**
+   * What happens to the key on `cdk destroy`. A destroyed key is scheduled for deletion after the
+   * pending window; everything it encrypted becomes unreadable then.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: cdk.RemovalPolicy;
+  /**
+   * Days between `cdk destroy` and the key's deletion (7–30).
+   * @default 7
+   */
+  readonly pendingWindowDays?: number;
+}
+
+/**
+ * The customer-managed KMS key that encrypts the pipeline's data at rest: the stream, the lake, the log
+ * groups and the Glue job's output. Rotated yearly. Its policy lets CloudWatch Logs use it for the log
+ * groups of this account and region only (CloudWatch Logs needs a key-policy grant; IAM is not enough).
+ */
+export class DataKey extends Construct {
+  public readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: DataKeyProps = {}) {
+    super(scope, id);
+    const pendingWindowDays = props.pendingWindowDays ?? 7;
+    if (!cdk.Token.isUnresolved(pendingWindowDays) && (pendingWindowDays < 7 || pendingWindowDays > 30)) {
+      throw new Error(`DataKey pendingWindowDays must be between 7 and 30 (got ${pendingWindowDays})`);
+    }
+
+    this.key = new kms.Key(this, 'Key', {
+      description: 'Encrypts the log pipeline data: stream, lake, logs, Glue output',
+      enableKeyRotation: true,
+      pendingWindow: cdk.Duration.days(pendingWindowDays),
+      removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
+    });
+
+    const { region, account, partition } = cdk.Stack.of(this);
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'], // in a key policy, '*' means this key
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*` },
+        },
+      }),
+    );
+  }
+}

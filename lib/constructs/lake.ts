@@ -1,0 +1,104 @@
+import * as cdk from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { LakeConfig } from '../config';
+import { LAKE_PREFIXES } from '../lake-layout';
+
+export interface LakeProps {
+  /** Customer key for SSE-KMS on the lake bucket. */
+  readonly encryptionKey: kms.IKey;
+  /** Storage-class transitions and expirations. */
+  readonly lifecycle: LakeConfig;
+  /**
+   * Keep the buckets and their objects on `cdk destroy`. When false, `cdk destroy` empties and deletes
+   * them (a CDK custom resource deletes the objects first).
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Days after which Athena query results are deleted.
+   * @default 30
+   */
+  readonly athenaResultsExpireAfterDays?: number;
+}
+
+/**
+ * The S3 lake: one bucket whose prefixes (lib/lake-layout.ts) hold raw, curated, quarantine, error,
+ * backup and Athena-result data, plus a bucket for its server access logs.
+ *
+ * One bucket rather than one per zone: every zone shares the key, the access logging and Block Public
+ * Access, IAM scopes each reader and writer to its prefixes, and lifecycle rules filter by prefix.
+ */
+export class Lake extends Construct {
+  public readonly bucket: s3.Bucket;
+  /**
+   * Server access logs of the lake. S3 log delivery supports only SSE-S3 on its target, so this bucket
+   * uses S3-managed keys; it holds request metadata, not log data.
+   */
+  public readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: LakeProps) {
+    super(scope, id);
+    const retain = props.retainData ?? true;
+    const removal = {
+      removalPolicy: retain ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY,
+      autoDeleteObjects: !retain,
+    };
+    const { lifecycle } = props;
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: cdk.Duration.days(lifecycle.accessLogsExpireAfterDays) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
+      ],
+      ...removal,
+    });
+    cdk.Validations.of(this.accessLogsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket; logging it into itself would loop.',
+    });
+
+    const rawTiering = (prefix: string, id: string): s3.LifecycleRule => ({
+      id,
+      prefix,
+      transitions: [
+        { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: cdk.Duration.days(lifecycle.rawInfrequentAccessAfterDays) },
+        { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: cdk.Duration.days(lifecycle.rawGlacierAfterDays) },
+      ],
+      expiration: lifecycle.rawExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.rawExpireAfterDays),
+    });
+
+    this.bucket = new s3.Bucket(this, 'LakeBucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      // One data key per bucket instead of one KMS call per object: cheaper at Firehose's object rate.
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'lake/',
+      // Retained (prod) lakes keep overwritten or deleted objects for a while: protection from mistakes.
+      versioned: retain,
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
+        rawTiering(LAKE_PREFIXES.raw, 'tier-raw'),
+        rawTiering(LAKE_PREFIXES.backup, 'tier-backup'),
+        { id: 'expire-errors', prefix: LAKE_PREFIXES.errors, expiration: cdk.Duration.days(lifecycle.errorsExpireAfterDays) },
+        {
+          id: 'expire-athena-results',
+          prefix: LAKE_PREFIXES.athenaResults,
+          expiration: cdk.Duration.days(props.athenaResultsExpireAfterDays ?? 30),
+        },
+        { id: 'expire-glue-temp', prefix: LAKE_PREFIXES.glueTemp, expiration: cdk.Duration.days(7) },
+        ...(retain ? [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: cdk.Duration.days(30) }] : []),
+      ],
+      ...removal,
+    });
+  }
+}

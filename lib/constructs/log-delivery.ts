@@ -1,0 +1,118 @@
+import * as cdk from 'aws-cdk-lib';
+import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { DeliveryConfig } from '../config';
+import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
+import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
+import { PipelineFunction } from './pipeline-function';
+
+export interface LogDeliveryProps {
+  /** The stream Firehose reads from; the transform also re-ingests overflow records into it. */
+  readonly sourceStream: kinesis.IStream;
+  /** The lake bucket Firehose writes to. */
+  readonly lakeBucket: s3.IBucket;
+  /** Key for SSE-KMS of delivered objects and for the log groups. */
+  readonly encryptionKey: kms.IKey;
+  /** Buffering, processor buffer and backup settings. */
+  readonly config: DeliveryConfig;
+  /** Retention of the Firehose and Lambda log groups, in days. */
+  readonly logRetentionDays: number;
+  /**
+   * What happens to the log groups on `cdk destroy`.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: cdk.RemovalPolicy;
+}
+
+/**
+ * Firehose from the Kinesis stream into the lake's raw/ prefix, through the transform Lambda that
+ * parses each log line into the record schema. GZIP objects under Hive-style `dt=` prefixes, failed
+ * records under errors/<error-output-type>/, optional backup of source records.
+ */
+export class LogDelivery extends Construct {
+  public readonly deliveryStream: firehose.DeliveryStream;
+  public readonly transform: PipelineFunction;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: LogDeliveryProps) {
+    super(scope, id);
+    const { config } = props;
+    const logRemovalPolicy = props.logRemovalPolicy ?? cdk.RemovalPolicy.DESTROY;
+
+    this.transform = new PipelineFunction(this, 'Transform', {
+      functionDir: 'firehose-transform',
+      description: 'Firehose transform: parses Apache, nginx, syslog and JSON lines into the lake record schema',
+      logRetentionDays: props.logRetentionDays,
+      logEncryptionKey: props.encryptionKey,
+      logRemovalPolicy,
+      // Firehose waits up to 5 minutes per invocation; leave room for re-ingest retries.
+      timeout: cdk.Duration.minutes(3),
+    });
+    // Records that would overflow Firehose's 6 MB response go back into the stream.
+    props.sourceStream.grantWrite(this.transform.function);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: logRemovalPolicy,
+    });
+
+    const processor = new firehose.LambdaFunctionProcessor(this.transform.function, {
+      bufferSize: cdk.Size.mebibytes(config.processorBufferSizeMiB),
+      bufferInterval: cdk.Duration.seconds(config.processorBufferIntervalSeconds),
+      retries: 3,
+    });
+
+    this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
+      source: new firehose.KinesisStreamSource(props.sourceStream),
+      destination: new firehose.S3Bucket(props.lakeBucket, {
+        processors: [processor],
+        compression: firehose.Compression.GZIP,
+        fileExtension: '.json.gz',
+        dataOutputPrefix: firehoseRawPrefix('kinesis'),
+        errorOutputPrefix: firehoseErrorPrefix(),
+        bufferingInterval: cdk.Duration.seconds(config.bufferIntervalSeconds),
+        bufferingSize: cdk.Size.mebibytes(config.bufferSizeMiB),
+        encryptionKey: props.encryptionKey,
+        loggingConfig: new firehose.EnableLogging(this.logGroup),
+        s3Backup: config.backupSourceRecords
+          ? {
+              mode: firehose.BackupMode.ALL,
+              bucket: props.lakeBucket,
+              dataOutputPrefix: `${LAKE_PREFIXES.backup}dt=!{timestamp:${DT_FORMAT}}/`,
+              errorOutputPrefix: `${LAKE_PREFIXES.backup}errors/!{firehose:error-output-type}/dt=!{timestamp:${DT_FORMAT}}/`,
+              compression: firehose.Compression.GZIP,
+              encryptionKey: props.encryptionKey,
+              loggingConfig: new firehose.EnableLogging(this.logGroup),
+            }
+          : undefined,
+      }),
+    });
+
+    cdk.Validations.of(this.deliveryStream).acknowledge({
+      id: 'AwsSolutions-KDF1',
+      reason:
+        'A delivery stream with a Kinesis Data Stream source cannot have its own SSE; the source stream is encrypted with the customer KMS key, and delivered objects use SSE-KMS with the same key.',
+    });
+    acknowledgeIamWildcards(this, [
+      KMS_GRANT_ACTIONS,
+      {
+        // The Firehose S3 destination always grants read/write on the bucket's objects (aws-cdk-lib's L2).
+        finding: /^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$/,
+        reason: "Firehose's S3 destination grant (aws-cdk-lib L2): object-level actions on the lake bucket only.",
+      },
+      {
+        finding: /^Resource::.*LakeBucket.*\/\*$/,
+        reason: 'Firehose writes objects under generated keys (raw/, errors/, backup/) of the lake bucket: objects of that one bucket only.',
+      },
+      {
+        finding: /^Resource::<DeliveryTransformFunction[0-9A-F]{8}\.Arn>:\*$/,
+        reason: "Firehose invokes the transform function's versions and aliases (ARN suffix :*): this one function only.",
+      },
+    ]);
+  }
+}

@@ -1,0 +1,111 @@
+import * as cdk from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+import { LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, PROJECT_ROOT } from '../lambda-bundling';
+
+export interface PipelineFunctionProps {
+  /** Folder under lambda/ that holds the function's `index.ts` (exporting `handler`). */
+  readonly functionDir: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** Retention of the function's log group, in days. */
+  readonly logRetentionDays: number;
+  /** Key that encrypts the function's log group (its policy must let CloudWatch Logs use it). */
+  readonly logEncryptionKey: kms.IKey;
+  /**
+   * What happens to the log group on `cdk destroy`.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly logRemovalPolicy?: cdk.RemovalPolicy;
+  /**
+   * Environment variables besides the Powertools ones this construct sets.
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * @default Duration.minutes(1)
+   */
+  readonly timeout?: cdk.Duration;
+  /**
+   * Memory also buys CPU; parsing is CPU-bound.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Namespace of the function's Powertools metrics.
+   * @default 'LogPipeline'
+   */
+  readonly metricsNamespace?: string;
+}
+
+/**
+ * Every Lambda of the app is built through this construct: Node.js 24 on ARM64, bundled locally by
+ * esbuild (minified, tree-shaken, with source maps) from the same settings the local tools use, with its
+ * own KMS-encrypted log group whose retention and removal follow the stage.
+ */
+export class PipelineFunction extends Construct {
+  public readonly function: nodejs.NodejsFunction;
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: props.logRemovalPolicy ?? cdk.RemovalPolicy.DESTROY,
+    });
+
+    // Our own role instead of AWSLambdaBasicExecutionRole (a managed policy that may write to any log
+    // group): this one may write to the function's own log group only.
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.functionDir} function`,
+    });
+    this.logGroup.grantWrite(role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      role,
+      entry: lambdaEntry(props.functionDir),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: runtimeFor(LAMBDA_NODE_MAJOR),
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? cdk.Duration.minutes(1),
+      memorySize: props.memorySize ?? 1024,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.functionDir,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'LogPipeline',
+        // Source maps make stack traces point at the TypeScript.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        target: LAMBDA_BUNDLING.target,
+        format: nodejs.OutputFormat.CJS,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourcemap,
+        externalModules: LAMBDA_BUNDLING.external,
+        // Ship the SDK version we test against rather than whatever the runtime bundles.
+        bundleAwsSDK: true,
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+}
+
+function runtimeFor(major: number): lambda.Runtime {
+  const runtime = (lambda.Runtime as unknown as Record<string, lambda.Runtime>)[`NODEJS_${major}_X`];
+  if (!runtime) throw new Error(`aws-cdk-lib has no Lambda runtime for Node.js ${major}; update LAMBDA_NODE_MAJOR in lib/lambda-bundling.ts`);
+  return runtime;
+}

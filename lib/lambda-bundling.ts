@@ -1,0 +1,26 @@
+/**
+ * How every Lambda in this app is bundled. The CDK construct (lib/constructs/node-function.ts) and the
+ * local tools (`npm run local`, `npm run bench`, integration tests) read the same settings, so what runs
+ * on this machine is the same bundle that `cdk deploy` ships.
+ */
+import * as path from 'node:path';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Node.js major version of the Lambda runtime; esbuild targets the same. */
+export const LAMBDA_NODE_MAJOR = 24;
+
+export const LAMBDA_BUNDLING = {
+  target: `node${LAMBDA_NODE_MAJOR}`,
+  format: 'cjs' as const,
+  platform: 'node' as const,
+  minify: true,
+  sourcemap: true,
+  // Lambda's Node.js runtime ships AWS SDK v3, but pinning our own copy keeps local runs and Lambda identical.
+  external: [] as string[],
+};
+
+/** Entry file of a function, by its folder name under lambda/. */
+export function lambdaEntry(functionName: string): string {
+  return path.join(PROJECT_ROOT, 'lambda', functionName, 'index.ts');
+}

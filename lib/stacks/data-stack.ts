@@ -1,0 +1,43 @@
+import * as cdk from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { LakeConfig, StreamConfig } from '../config';
+import { DataKey } from '../constructs/data-key';
+import { IngestStream } from '../constructs/ingest-stream';
+import { Lake } from '../constructs/lake';
+
+export interface DataStackProps extends cdk.StackProps {
+  readonly stream: StreamConfig;
+  readonly lake: LakeConfig;
+  /** Keep the key, buckets and stream on `cdk destroy` (prod). */
+  readonly retainData: boolean;
+}
+
+/**
+ * The stateful half of the pipeline: the data key, the lake and the stream. Kept apart from the
+ * stateless stacks so those can be replaced or destroyed freely without touching data.
+ */
+export class DataStack extends cdk.Stack {
+  public readonly dataKey: kms.IKey;
+  public readonly lakeBucket: s3.IBucket;
+  public readonly accessLogsBucket: s3.IBucket;
+  public readonly stream: kinesis.IStream;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+
+    // Construct IDs of stateful resources are pinned by test/stacks/data-stack.test.ts: renaming one
+    // replaces the resource, and with it the data.
+    this.dataKey = new DataKey(this, 'DataKey', { removalPolicy }).key;
+    const lake = new Lake(this, 'Lake', { encryptionKey: this.dataKey, lifecycle: props.lake, retainData: props.retainData });
+    this.lakeBucket = lake.bucket;
+    this.accessLogsBucket = lake.accessLogsBucket;
+    this.stream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream, removalPolicy }).stream;
+
+    new cdk.CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'The S3 lake' });
+    new cdk.CfnOutput(this, 'StreamName', { value: this.stream.streamName, description: 'Kinesis stream the agent writes to' });
+  }
+}

@@ -1,0 +1,59 @@
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { addPipelineStacks, type PipelineStacks } from '../../lib/app-stacks';
+import { STAGE_CONFIGS, type StageName } from '../../lib/config';
+import * as cdkJson from '../../cdk.json';
+
+export interface SynthesizedApp {
+  readonly app: cdk.App;
+  readonly stacks: PipelineStacks;
+  readonly templates: Record<keyof PipelineStacks, Template>;
+}
+
+const cache = new Map<string, SynthesizedApp>();
+
+/**
+ * The app exactly as bin/app.ts builds it for a stage (same configs, same composition), synthesized once
+ * per test file and stage: bundling every Lambda with esbuild is the slow part.
+ */
+export function synthStage(stage: StageName, options: { nag?: boolean } = {}): SynthesizedApp {
+  const key = `${stage}:${options.nag ?? false}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  // The feature flags of cdk.json, as `cdk synth` applies them: tests see the templates users deploy.
+  const app = new cdk.App({ context: cdkJson.context });
+  const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+  if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const templates = Object.fromEntries(
+    Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack as cdk.Stack)]),
+  ) as Record<keyof PipelineStacks, Template>;
+  const result = { app, stacks, templates };
+  cache.set(key, result);
+  return result;
+}
+
+/**
+ * A template with content hashes of assets (Lambda bundles, scripts) replaced, so a handler edit does
+ * not churn the stack snapshots; the wiring around the assets stays pinned.
+ */
+export function normalizedTemplate(template: Template): unknown {
+  const json = JSON.stringify(template.toJSON());
+  return JSON.parse(json.replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+/** Every IAM policy statement in a template, from policies and roles' inline policies. */
+export function iamStatements(template: Template): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
+  const statements: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    statements.push(...(policy.Properties.PolicyDocument.Statement as typeof statements));
+  }
+  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    for (const inline of role.Properties.Policies ?? []) statements.push(...inline.PolicyDocument.Statement);
+  }
+  return statements;
+}
+
+export function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,136 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { synthStage } from '../helpers/app';
+
+describe('data stack', () => {
+  const dev = synthStage('dev').templates.data;
+  const prod = synthStage('prod').templates.data;
+
+  test('stateful resources keep their logical IDs (renaming one replaces it, and its data)', () => {
+    for (const template of [dev, prod]) {
+      const ids = (type: string) => Object.keys(template.findResources(type)).sort();
+      expect(ids('AWS::KMS::Key')).toEqual(['DataKey2A0DE9E6']);
+      expect(ids('AWS::S3::Bucket')).toEqual(['LakeAccessLogsBucketD3286787', 'LakeLakeBucket24430E3D']);
+      expect(ids('AWS::Kinesis::Stream')).toEqual(['IngestStreamB259CF51']);
+    }
+  });
+
+  test('the data key rotates and lets only this account\'s CloudWatch log groups use it', () => {
+    dev.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsOfThisAccount',
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('the lake is SSE-KMS with the data key, bucket keys, Block Public Access and access logging', () => {
+    dev.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['DataKey2A0DE9E6', 'Arn'] } },
+          },
+        ],
+      },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LoggingConfiguration: { DestinationBucketName: { Ref: 'LakeAccessLogsBucketD3286787' }, LogFilePrefix: 'lake/' },
+    });
+  });
+
+  test('the access-log bucket uses SSE-S3 (the only encryption S3 log delivery supports) and blocks public access', () => {
+    dev.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+  });
+
+  test('every bucket denies requests without TLS', () => {
+    for (const template of [dev, prod]) {
+      const policies = template.findResources('AWS::S3::BucketPolicy');
+      expect(Object.keys(policies)).toHaveLength(2);
+      for (const policy of Object.values(policies)) {
+        expect(policy.Properties.PolicyDocument.Statement).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        );
+      }
+    }
+  });
+
+  test('lifecycle: abort incomplete uploads, raw tiers to IA and Glacier IR per stage, errors expire', () => {
+    for (const [template, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+      const lake = STAGE_CONFIGS[stage].lake;
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        LifecycleConfiguration: {
+          Rules: Match.arrayWith([
+            Match.objectLike({ Id: 'abort-incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
+            Match.objectLike({
+              Id: 'tier-raw',
+              Prefix: LAKE_PREFIXES.raw,
+              Transitions: [
+                { StorageClass: 'STANDARD_IA', TransitionInDays: lake.rawInfrequentAccessAfterDays },
+                { StorageClass: 'GLACIER_IR', TransitionInDays: lake.rawGlacierAfterDays },
+              ],
+              ...(lake.rawExpireAfterDays === undefined ? {} : { ExpirationInDays: lake.rawExpireAfterDays }),
+            }),
+            Match.objectLike({ Id: 'expire-errors', Prefix: LAKE_PREFIXES.errors, ExpirationInDays: lake.errorsExpireAfterDays }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test('prod never lets raw data expire; dev does', () => {
+    const rawRule = (template: typeof dev) =>
+      (Object.values(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: Match.anyValue() } }))[0].Properties
+        .LifecycleConfiguration.Rules as Array<{ Id: string; ExpirationInDays?: number }>).find((r) => r.Id === 'tier-raw');
+    expect(rawRule(prod)?.ExpirationInDays).toBeUndefined();
+    expect(rawRule(dev)?.ExpirationInDays).toBe(STAGE_CONFIGS.dev.lake.rawExpireAfterDays);
+  });
+
+  test('the stream is KMS-encrypted with the data key, on-demand, with the stage retention', () => {
+    for (const [template, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+      template.hasResourceProperties('AWS::Kinesis::Stream', {
+        StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': ['DataKey2A0DE9E6', 'Arn'] } },
+        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        RetentionPeriodHours: STAGE_CONFIGS[stage].stream.retentionHours,
+      });
+    }
+  });
+
+  test('dev: cdk destroy deletes key, buckets (emptied first) and stream', () => {
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Kinesis::Stream']) {
+      for (const resource of Object.values(dev.findResources(type))) expect(resource.DeletionPolicy).toBe('Delete');
+    }
+    dev.resourceCountIs('Custom::S3AutoDeleteObjects', 2);
+    dev.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
+  });
+
+  test('prod: key, buckets and stream are retained, the lake is versioned, nothing is auto-emptied', () => {
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Kinesis::Stream']) {
+      for (const resource of Object.values(prod.findResources(type))) {
+        expect(resource.DeletionPolicy).toBe('Retain');
+        expect(resource.UpdateReplacePolicy).toBe('Retain');
+      }
+    }
+    prod.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    prod.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+  });
+
+  test('no physical names are hard-coded', () => {
+    for (const template of [dev, prod]) {
+      for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.Properties.BucketName).toBeUndefined();
+      for (const stream of Object.values(template.findResources('AWS::Kinesis::Stream'))) expect(stream.Properties.Name).toBeUndefined();
+    }
+  });
+});
