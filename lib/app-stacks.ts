@@ -1,11 +1,13 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
 import { DataStack } from './stacks/data-stack';
+import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
 
 export interface PipelineStacks {
   readonly data: DataStack;
   readonly ingest: IngestStack;
+  readonly host: HostStack;
 }
 
 /**
@@ -32,5 +34,15 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     delivery: config.delivery,
     logRetentionDays: config.logRetentionDays,
   });
-  return { data, ingest };
+  const host = new HostStack(app, `${prefix}-Host`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): log host (EC2, Fluent Bit) and its VPC`,
+    stream: data.stream,
+    logsKey: data.dataKey,
+    config: config.host,
+    logRetentionDays: config.logRetentionDays,
+    retainData: config.retainData,
+    terminationProtection: config.host.terminationProtection,
+  });
+  return { data, ingest, host };
 }

@@ -6,6 +6,7 @@
  * naming the setting, the allowed range and the value it got, so a user knows exactly what to change.
  */
 import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
+import { validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -58,6 +59,8 @@ export interface StageConfig {
   readonly stream: StreamConfig;
   readonly delivery: DeliveryConfig;
   readonly lake: LakeConfig;
+  /** The EC2 log host and its agent (lib/constructs/log-host/host-config.ts documents each setting). */
+  readonly host: HostConfig;
 }
 
 const dev: StageConfig = {
@@ -79,6 +82,16 @@ const dev: StageConfig = {
     errorsExpireAfterDays: 30,
     accessLogsExpireAfterDays: 30,
   },
+  host: {
+    instanceType: 't4g.small',
+    rootVolumeGiB: 16,
+    // No NAT gateway in dev: it would cost more per month than the host. Nothing is admitted inbound.
+    subnet: 'public',
+    terminationProtection: false,
+    logFiles: [],
+    agent: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
+    demoGenerator: { enabled: true, linesPerSecond: 5 },
+  },
 };
 
 const prod: StageConfig = {
@@ -99,6 +112,15 @@ const prod: StageConfig = {
     rawExpireAfterDays: undefined,
     errorsExpireAfterDays: 365,
     accessLogsExpireAfterDays: 365,
+  },
+  host: {
+    instanceType: 't4g.small',
+    rootVolumeGiB: 32,
+    subnet: 'private-with-nat',
+    terminationProtection: true,
+    logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined' }],
+    agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
+    demoGenerator: { enabled: false, linesPerSecond: 5 },
   },
 };
 
@@ -164,6 +186,8 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   }
   check.integer('lake.errorsExpireAfterDays', lake.errorsExpireAfterDays, 1, 36500);
   check.integer('lake.accessLogsExpireAfterDays', lake.accessLogsExpireAfterDays, 1, 36500);
+
+  problems.push(...validateHostConfig(config.host));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,0 +1,166 @@
+/**
+ * Renders the Fluent Bit configuration (YAML format) of the log host's agent from typed props.
+ *
+ * Pure: no AWS calls, no file system. The construct passes CDK tokens for the stream name, region and log
+ * group (resolved by CloudFormation inside the user data); tests pass plain strings and check the exact text.
+ *
+ * What the rendered pipeline does:
+ * - one `tail` input per file, with its own SQLite checkpoint DB (offsets survive restarts), `rotate_wait` so
+ *   a rotated file is read to its end, and filesystem buffering (lines read but not yet sent survive a restart);
+ * - one `kinesis_streams` output with `log_key log`: each line goes to Kinesis unchanged, as the transform
+ *   Lambda expects to detect its format; PutRecords batching, retries with exponential backoff;
+ * - the agent's own log (`fluentbit_logs` input) to a CloudWatch Logs group, one stream per instance.
+ */
+import { createHash } from 'node:crypto';
+import { Token } from 'aws-cdk-lib';
+import { agentTuningProblems, logFileProblems, type AgentTuning, type LogFileConfig } from './host-config';
+
+/** Where the agent keeps its state on the host. */
+export const AGENT_PATHS = {
+  config: '/etc/fluent-bit/log-pipeline.yaml',
+  environment: '/etc/fluent-bit/log-pipeline.env',
+  state: '/var/lib/fluent-bit',
+  storage: '/var/lib/fluent-bit/storage',
+} as const;
+
+/** Local-only HTTP endpoint of the agent (health and metrics, e.g. `curl -s 127.0.0.1:2020/api/v1/metrics`). */
+export const AGENT_HTTP_PORT = 2020;
+
+/** Tag prefix of every shipped file; the Kinesis output matches `log.*`. */
+const FILE_TAG_PREFIX = 'log';
+/** Tag of the agent's own log records. */
+const AGENT_LOG_TAG = 'agent.logs';
+
+export interface AgentConfigProps {
+  /** Files to tail, with the format each holds. */
+  readonly files: readonly LogFileConfig[];
+  /** Name of the Kinesis stream the lines go to. */
+  readonly streamName: string;
+  /** Region of the stream and the log group. */
+  readonly region: string;
+  /** CloudWatch Logs group that receives the agent's own log. */
+  readonly agentLogGroupName: string;
+  /** Batching, retries and buffer size. */
+  readonly tuning: AgentTuning;
+}
+
+/** Thrown when the agent cannot be configured from the props; the message lists every problem. */
+export class AgentConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid log agent config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'AgentConfigError';
+  }
+}
+
+/** Every problem with the props, one string each; empty when they render. */
+export function agentConfigProblems(props: AgentConfigProps): string[] {
+  const problems: string[] = [];
+  if (props.files.length === 0) problems.push('files must list at least one log file to ship (got none)');
+  problems.push(...logFileProblems(props.files, 'files'));
+  problems.push(...nameProblems('streamName', props.streamName, 'the Kinesis stream', /^[a-zA-Z0-9_.-]{1,128}$/));
+  problems.push(...nameProblems('region', props.region, 'an AWS region such as eu-west-1', /^[a-z]{2}(-[a-z]+)+-\d$/));
+  problems.push(...nameProblems('agentLogGroupName', props.agentLogGroupName, 'a CloudWatch Logs group', /^[\w\-./#]{1,512}$/));
+  problems.push(...agentTuningProblems(props.tuning, 'tuning'));
+  return problems;
+}
+
+function nameProblems(setting: string, value: string | undefined, what: string, pattern: RegExp): string[] {
+  if (typeof value !== 'string' || value === '') return [`${setting} must name ${what} (got '${value ?? ''}')`];
+  // A token is checked by CloudFormation at deploy time; only a literal can be checked here.
+  if (Token.isUnresolved(value)) return [];
+  return pattern.test(value) ? [] : [`${setting} must name ${what} (got '${value}')`];
+}
+
+/** Tag of a file's records: `log.<format>.<hash of path>`; stable when the file list is reordered. */
+export function fileTag(file: LogFileConfig): string {
+  return `${FILE_TAG_PREFIX}.${file.format}.${pathHash(file.path)}`;
+}
+
+/** The checkpoint DB of a file's tail input, keyed by path so reordering files keeps every offset. */
+export function checkpointDb(file: LogFileConfig): string {
+  return `${AGENT_PATHS.state}/tail-${pathHash(file.path)}.db`;
+}
+
+function pathHash(path: string): string {
+  return createHash('sha256').update(path).digest('hex').slice(0, 12);
+}
+
+/** A YAML double-quoted scalar (JSON strings are valid YAML); tokens pass through unchanged. */
+function quoted(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** Renders the agent's YAML configuration; throws AgentConfigError listing every problem. */
+export function renderAgentConfig(props: AgentConfigProps): string {
+  const problems = agentConfigProblems(props);
+  if (problems.length > 0) throw new AgentConfigError(problems);
+  const { tuning } = props;
+
+  const lines: string[] = [
+    '# Fluent Bit configuration of the log pipeline host agent.',
+    '# Rendered at synth by lib/constructs/log-host/agent-config.ts: change the stage config, not this file',
+    '# (the boot script rewrites it on every boot).',
+    'service:',
+    `  flush: ${tuning.flushSeconds}`,
+    // Seconds to finish in-flight flushes on SIGTERM (systemd stop, reboot) before exiting.
+    '  grace: 30',
+    '  log_level: info',
+    // Local only: the security group admits nothing, and this binds to loopback anyway.
+    '  http_server: on',
+    '  http_listen: 127.0.0.1',
+    `  http_port: ${AGENT_HTTP_PORT}`,
+    '  health_check: on',
+    `  storage.path: ${AGENT_PATHS.storage}`,
+    '  storage.sync: normal',
+    '  storage.backlog.mem_limit: 16M',
+    `  scheduler.base: ${tuning.retryBaseSeconds}`,
+    `  scheduler.cap: ${tuning.retryCapSeconds}`,
+    'pipeline:',
+    '  inputs:',
+  ];
+  for (const file of props.files) {
+    lines.push(
+      '    - name: tail',
+      `      tag: ${fileTag(file)}`,
+      `      path: ${quoted(file.path)}`,
+      // Offsets per file; with read_from_head a new file is shipped whole, a known one resumes where it was.
+      `      db: ${checkpointDb(file)}`,
+      '      db.sync: normal',
+      '      db.locking: true',
+      '      read_from_head: true',
+      '      refresh_interval: 10',
+      // A rotated file is still read for this long, so lines written just before rotation are not lost.
+      '      rotate_wait: 30',
+      // A line longer than buffer_max_size is skipped (and logged); without this the file would stop being read.
+      '      skip_long_lines: on',
+      '      buffer_chunk_size: 32k',
+      '      buffer_max_size: 256k',
+      '      storage.type: filesystem',
+    );
+  }
+  lines.push(
+    '    - name: fluentbit_logs',
+    `      tag: ${AGENT_LOG_TAG}`,
+    '  outputs:',
+    '    - name: kinesis_streams',
+    `      match: ${quoted(`${FILE_TAG_PREFIX}.*`)}`,
+    `      region: ${quoted(props.region)}`,
+    `      stream: ${quoted(props.streamName)}`,
+    // Ship the line itself, not a JSON wrapper: the transform detects the format of the raw line.
+    '      log_key: log',
+    '      auto_retry_requests: true',
+    `      retry_limit: ${tuning.retryLimit}`,
+    `      storage.total_limit_size: ${tuning.bufferLimitMiB}M`,
+    '    - name: cloudwatch_logs',
+    `      match: ${AGENT_LOG_TAG}`,
+    `      region: ${quoted(props.region)}`,
+    `      log_group_name: ${quoted(props.agentLogGroupName)}`,
+    // INSTANCE_ID comes from the environment file the boot script writes (Fluent Bit expands ${VAR}).
+    `      log_stream_name: ${quoted('${INSTANCE_ID}')}`,
+    // The group is created (with retention and encryption) by CDK; the role may not create groups.
+    '      auto_create_group: false',
+    '      retry_limit: 5',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,85 @@
+import * as cdk from 'aws-cdk-lib';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { LogHost, LogHostNetwork, type HostConfig } from '../constructs/log-host';
+
+export interface HostStackProps extends cdk.StackProps {
+  /** The stream the agent writes to (from the data stack). */
+  readonly stream: kinesis.IStream;
+  /** The stage's host settings. */
+  readonly config: HostConfig;
+  /** Retention of the host's log groups (agent log, VPC flow log), in days. */
+  readonly logRetentionDays: number;
+  /** Keep the log groups on `cdk destroy` (prod). */
+  readonly retainData: boolean;
+  /**
+   * Key that encrypts the host's log groups (the data key admits CloudWatch Logs of this account).
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logsKey?: kms.IKey;
+}
+
+/** Stateless: the log host and its VPC. Destroying it loses no data beyond lines not yet shipped. */
+export class HostStack extends cdk.Stack {
+  public readonly network: LogHostNetwork;
+  public readonly host: LogHost;
+
+  constructor(scope: Construct, id: string, props: HostStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+
+    this.network = new LogHostNetwork(this, 'Network', {
+      subnet: props.config.subnet,
+      logRetentionDays: props.logRetentionDays,
+      logsKey: props.logsKey,
+      removalPolicy,
+    });
+    this.host = new LogHost(this, 'LogHost', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.hostSubnets,
+      stream: props.stream,
+      config: props.config,
+      logRetentionDays: props.logRetentionDays,
+      logsKey: props.logsKey,
+      removalPolicy,
+      metricNamespace: `LogPipeline/${this.stackName}`,
+    });
+    this.acknowledgeFindings(props.config);
+
+    new cdk.CfnOutput(this, 'LogHostInstanceId', {
+      value: this.host.instance.instanceId,
+      description: 'Reach the host with: aws ssm start-session --target <this id>',
+    });
+    new cdk.CfnOutput(this, 'AgentLogGroupName', {
+      value: this.host.agentLogGroup.logGroupName,
+      description: "The log agent's own log, one stream per instance",
+    });
+  }
+
+  /** cdk-nag AwsSolutions findings that are the design, each with its reason, on the exact construct. */
+  private acknowledgeFindings(config: HostConfig): void {
+    cdk.Validations.of(this.host.sessionManagerPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Session Manager needs ssm:UpdateInstanceInformation and the four ssmmessages channel actions, which AWS documents with Resource "*" (ssmmessages has no resource-level permissions). This replaces AmazonSSMManagedInstanceCore, which would also grant reading every SSM parameter and document.',
+    });
+    const rolePolicy = this.host.role.node.tryFindChild('DefaultPolicy');
+    if (rolePolicy) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        cdk.Validations.of(rolePolicy).acknowledge({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason:
+            "stream.grantWrite grants encryption with the stream's KMS key, and only that key (the statement's resource is its ARN); Kinesis calls GenerateDataKey with varying parameters on the producer's behalf.",
+        });
+      }
+    }
+    if (!config.terminationProtection) {
+      cdk.Validations.of(this.host.instance).acknowledge({
+        id: 'AwsSolutions-EC29',
+        reason:
+          'Termination protection is off in this stage on purpose, so `cdk destroy` removes the host; the host keeps no data (lines are in the stream within seconds). It is on in prod.',
+      });
+    }
+  }
+}

@@ -1,0 +1,287 @@
+import * as cdk from 'aws-cdk-lib';
+import { parse } from 'yaml';
+import {
+  AgentConfigError,
+  agentConfigProblems,
+  checkpointDb,
+  fileTag,
+  renderAgentConfig,
+  type AgentConfigProps,
+} from '../../lib/constructs/log-host';
+
+const PROPS: AgentConfigProps = {
+  files: [
+    { path: '/var/log/nginx/access.log', format: 'combined' },
+    { path: '/var/log/app/*.json.log', format: 'json' },
+  ],
+  streamName: 'LogPipeline-dev-Data-IngestStream1234-AbCdEf',
+  region: 'eu-west-1',
+  agentLogGroupName: 'LogPipeline-dev-Host-LogHostAgentLogs-XyZ',
+  tuning: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
+};
+
+const EXPECTED = `# Fluent Bit configuration of the log pipeline host agent.
+# Rendered at synth by lib/constructs/log-host/agent-config.ts: change the stage config, not this file
+# (the boot script rewrites it on every boot).
+service:
+  flush: 5
+  grace: 30
+  log_level: info
+  http_server: on
+  http_listen: 127.0.0.1
+  http_port: 2020
+  health_check: on
+  storage.path: /var/lib/fluent-bit/storage
+  storage.sync: normal
+  storage.backlog.mem_limit: 16M
+  scheduler.base: 5
+  scheduler.cap: 300
+pipeline:
+  inputs:
+    - name: tail
+      tag: log.combined.32d34ffbc65f
+      path: "/var/log/nginx/access.log"
+      db: /var/lib/fluent-bit/tail-32d34ffbc65f.db
+      db.sync: normal
+      db.locking: true
+      read_from_head: true
+      refresh_interval: 10
+      rotate_wait: 30
+      skip_long_lines: on
+      buffer_chunk_size: 32k
+      buffer_max_size: 256k
+      storage.type: filesystem
+    - name: tail
+      tag: log.json.828cfcc71bfb
+      path: "/var/log/app/*.json.log"
+      db: /var/lib/fluent-bit/tail-828cfcc71bfb.db
+      db.sync: normal
+      db.locking: true
+      read_from_head: true
+      refresh_interval: 10
+      rotate_wait: 30
+      skip_long_lines: on
+      buffer_chunk_size: 32k
+      buffer_max_size: 256k
+      storage.type: filesystem
+    - name: fluentbit_logs
+      tag: agent.logs
+  outputs:
+    - name: kinesis_streams
+      match: "log.*"
+      region: "eu-west-1"
+      stream: "LogPipeline-dev-Data-IngestStream1234-AbCdEf"
+      log_key: log
+      auto_retry_requests: true
+      retry_limit: no_limits
+      storage.total_limit_size: 1024M
+    - name: cloudwatch_logs
+      match: agent.logs
+      region: "eu-west-1"
+      log_group_name: "LogPipeline-dev-Host-LogHostAgentLogs-XyZ"
+      log_stream_name: "\${INSTANCE_ID}"
+      auto_create_group: false
+      retry_limit: 5
+`;
+
+/**
+ * Keys each section and plugin accepts, from the Fluent Bit manual (service section, tail input,
+ * fluentbit_logs input, kinesis_streams and cloudwatch_logs outputs, and the keys every input/output takes).
+ * A key outside these would be a typo that Fluent Bit rejects or, worse, ignores.
+ */
+const COMMON_INPUT_KEYS = ['name', 'tag', 'storage.type', 'mem_buf_limit', 'storage.pause_on_chunks_overlimit', 'threaded'];
+const COMMON_OUTPUT_KEYS = ['name', 'match', 'match_regex', 'retry_limit', 'storage.total_limit_size', 'workers'];
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  service: [
+    'flush', 'grace', 'daemon', 'log_file', 'log_level', 'http_server', 'http_listen', 'http_port', 'health_check',
+    'hc_errors_count', 'hc_retry_failure_count', 'hc_period', 'storage.path', 'storage.sync', 'storage.checksum',
+    'storage.backlog.mem_limit', 'storage.max_chunks_up', 'storage.metrics', 'scheduler.base', 'scheduler.cap',
+    'parsers_file', 'plugins_file',
+  ],
+  tail: [
+    ...COMMON_INPUT_KEYS, 'path', 'exclude_path', 'path_key', 'offset_key', 'db', 'db.sync', 'db.locking',
+    'db.journal_mode', 'db.compare_filename', 'read_from_head', 'refresh_interval', 'rotate_wait', 'ignore_older',
+    'skip_long_lines', 'skip_empty_lines', 'buffer_chunk_size', 'buffer_max_size', 'key', 'inotify_watcher',
+    'parser', 'multiline.parser', 'static_batch_size',
+  ],
+  fluentbit_logs: COMMON_INPUT_KEYS,
+  kinesis_streams: [
+    ...COMMON_OUTPUT_KEYS, 'region', 'stream', 'log_key', 'time_key', 'time_key_format', 'role_arn', 'external_id',
+    'endpoint', 'sts_endpoint', 'port', 'profile', 'auto_retry_requests', 'simple_aggregation', 'compression',
+  ],
+  cloudwatch_logs: [
+    ...COMMON_OUTPUT_KEYS, 'region', 'log_group_name', 'log_group_template', 'log_stream_name', 'log_stream_prefix',
+    'log_stream_template', 'log_key', 'log_format', 'role_arn', 'auto_create_group', 'log_retention_days',
+    'endpoint', 'sts_endpoint', 'metric_namespace', 'metric_dimensions', 'auto_retry_requests', 'external_id', 'profile',
+  ],
+};
+
+interface ParsedConfig {
+  service: Record<string, unknown>;
+  pipeline: { inputs: Array<Record<string, unknown>>; outputs: Array<Record<string, unknown>> };
+}
+
+function parsed(props: AgentConfigProps = PROPS): ParsedConfig {
+  return parse(renderAgentConfig(props)) as ParsedConfig;
+}
+
+function errorOf(props: AgentConfigProps): AgentConfigError {
+  try {
+    renderAgentConfig(props);
+  } catch (error) {
+    if (error instanceof AgentConfigError) return error;
+    throw error;
+  }
+  throw new Error('renderAgentConfig accepted invalid props');
+}
+
+describe('renderAgentConfig', () => {
+  test('renders the exact Fluent Bit YAML for the given files, stream, region and tuning', () => {
+    expect(renderAgentConfig(PROPS)).toBe(EXPECTED);
+  });
+
+  test('is valid YAML with only the top-level sections Fluent Bit defines', () => {
+    const config = parsed();
+    expect(Object.keys(config).sort()).toEqual(['pipeline', 'service']);
+    expect(Object.keys(config.pipeline).sort()).toEqual(['inputs', 'outputs']);
+  });
+
+  test('uses only keys the Fluent Bit manual lists for each section and plugin', () => {
+    const config = parsed();
+    const unknown: string[] = [];
+    const check = (where: string, section: Record<string, unknown>, known: readonly string[] | undefined): void => {
+      if (!known) {
+        unknown.push(`${where}: plugin '${String(section.name)}' is not one the tests know`);
+        return;
+      }
+      for (const key of Object.keys(section)) if (!known.includes(key)) unknown.push(`${where}.${key}`);
+    };
+    check('service', config.service, KNOWN_KEYS.service);
+    config.pipeline.inputs.forEach((input, i) => check(`inputs[${i}]`, input, KNOWN_KEYS[String(input.name)]));
+    config.pipeline.outputs.forEach((output, i) => check(`outputs[${i}]`, output, KNOWN_KEYS[String(output.name)]));
+    expect(unknown).toEqual([]);
+  });
+
+  test('tails every file with its own checkpoint DB, rotation wait and filesystem buffering', () => {
+    const tails = parsed().pipeline.inputs.filter((input) => input.name === 'tail');
+    expect(tails.map((t) => t.path)).toEqual(PROPS.files.map((f) => f.path));
+    expect(new Set(tails.map((t) => t.db)).size).toBe(tails.length);
+    for (const tail of tails) {
+      expect(tail).toMatchObject({ 'db.locking': true, read_from_head: true, rotate_wait: 30, 'storage.type': 'filesystem', skip_long_lines: 'on' });
+    }
+  });
+
+  test('ships the raw line (log_key log) of every file tag to the stream, and nothing else there', () => {
+    const config = parsed();
+    const kinesis = config.pipeline.outputs.find((o) => o.name === 'kinesis_streams');
+    expect(kinesis).toMatchObject({ stream: PROPS.streamName, region: 'eu-west-1', log_key: 'log', retry_limit: 'no_limits' });
+    const match = new RegExp(`^${String(kinesis?.match).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+    const tags = config.pipeline.inputs.map((input) => String(input.tag));
+    expect(tags.filter((tag) => match.test(tag))).toEqual(PROPS.files.map(fileTag));
+    expect(tags.filter((tag) => !match.test(tag))).toEqual(['agent.logs']);
+  });
+
+  test("sends the agent's own log to its CloudWatch group only, one stream per instance", () => {
+    const outputs = parsed().pipeline.outputs;
+    expect(outputs.find((o) => o.name === 'cloudwatch_logs')).toEqual({
+      name: 'cloudwatch_logs',
+      match: 'agent.logs',
+      region: 'eu-west-1',
+      log_group_name: PROPS.agentLogGroupName,
+      log_stream_name: '${INSTANCE_ID}',
+      auto_create_group: false,
+      retry_limit: 5,
+    });
+  });
+
+  test('tags and checkpoint DBs follow the path, so reordering files keeps every offset', () => {
+    const reversed = renderAgentConfig({ ...PROPS, files: [...PROPS.files].reverse() });
+    for (const file of PROPS.files) {
+      expect(reversed).toContain(`tag: ${fileTag(file)}`);
+      expect(reversed).toContain(`db: ${checkpointDb(file)}`);
+    }
+    expect(fileTag({ path: '/var/log/nginx/access.log', format: 'combined' })).toBe('log.combined.32d34ffbc65f');
+  });
+
+  test('passes CDK tokens through unchanged for CloudFormation to resolve', () => {
+    const stack = new cdk.Stack();
+    const text = renderAgentConfig({ ...PROPS, streamName: cdk.Fn.ref('Stream'), region: stack.region, agentLogGroupName: cdk.Fn.ref('Group') });
+    const resolved = stack.resolve(text) as { 'Fn::Join': [string, unknown[]] };
+    expect(resolved['Fn::Join'][1]).toEqual(expect.arrayContaining([{ Ref: 'Stream' }, { Ref: 'AWS::Region' }, { Ref: 'Group' }]));
+  });
+
+  test('renders a numeric retry limit and the tuning values', () => {
+    const config = parsed({ ...PROPS, tuning: { flushSeconds: 1, retryLimit: 20, retryBaseSeconds: 2, retryCapSeconds: 60, bufferLimitMiB: 64 } });
+    expect(config.service).toMatchObject({ flush: 1, 'scheduler.base': 2, 'scheduler.cap': 60 });
+    expect(config.pipeline.outputs[0]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '64M' });
+  });
+});
+
+describe('renderAgentConfig validation', () => {
+  test('an empty file list stops synth', () => {
+    expect(() => renderAgentConfig({ ...PROPS, files: [] })).toThrow(
+      'Invalid log agent config:\n  - files must list at least one log file to ship (got none)',
+    );
+  });
+
+  test('a relative path stops synth', () => {
+    expect(errorOf({ ...PROPS, files: [{ path: 'var/log/app.log', format: 'json' }] }).problems).toEqual([
+      "files[0].path must be an absolute path (got 'var/log/app.log')",
+    ]);
+  });
+
+  test('an unknown format stops synth', () => {
+    const files = [{ path: '/var/log/app.log', format: 'apache' }] as unknown as AgentConfigProps['files'];
+    expect(errorOf({ ...PROPS, files }).problems).toEqual([
+      "files[0].format must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json (got 'apache')",
+    ]);
+  });
+
+  test('a missing stream stops synth', () => {
+    expect(errorOf({ ...PROPS, streamName: '' }).problems).toEqual(["streamName must name the Kinesis stream (got '')"]);
+    expect(errorOf({ ...PROPS, streamName: undefined as unknown as string }).problems).toEqual([
+      "streamName must name the Kinesis stream (got '')",
+    ]);
+    expect(errorOf({ ...PROPS, streamName: 'no spaces allowed' }).problems).toEqual([
+      "streamName must name the Kinesis stream (got 'no spaces allowed')",
+    ]);
+  });
+
+  test('paths the agent or the boot script would misread stop synth', () => {
+    const files: AgentConfigProps['files'] = [
+      { path: '/var/log/a.log,/etc/shadow', format: 'common' },
+      { path: "/var/log/it's.log", format: 'common' },
+      { path: '/var/log/../../etc/passwd', format: 'common' },
+      { path: '/var/log/', format: 'common' },
+      { path: '/var/log/b.log', format: 'common' },
+      { path: '/var/log/b.log', format: 'json' },
+    ];
+    expect(errorOf({ ...PROPS, files }).problems).toEqual([
+      "files[0].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/a.log,/etc/shadow')",
+      "files[1].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/it's.log')",
+      "files[2].path must not contain '..' (got '/var/log/../../etc/passwd')",
+      "files[3].path must name a file, not a directory (got '/var/log/')",
+      "files[5].path is already shipped by files[4] (got '/var/log/b.log')",
+    ]);
+  });
+
+  test('reports every problem at once, region and tuning included', () => {
+    const problems = agentConfigProblems({
+      files: [],
+      streamName: '',
+      region: 'Europe',
+      agentLogGroupName: '',
+      tuning: { flushSeconds: 0, retryLimit: 0, retryBaseSeconds: 10, retryCapSeconds: 5, bufferLimitMiB: 8 },
+    });
+    expect(problems).toEqual([
+      'files must list at least one log file to ship (got none)',
+      "streamName must name the Kinesis stream (got '')",
+      "region must name an AWS region such as eu-west-1 (got 'Europe')",
+      "agentLogGroupName must name a CloudWatch Logs group (got '')",
+      'tuning.flushSeconds must be an integer between 1 and 60 (got 0)',
+      "tuning.retryLimit must be an integer between 1 and 1000 or 'no_limits' (got 0)",
+      'tuning.retryCapSeconds must be an integer between 10 and 3600 (got 5)',
+      'tuning.bufferLimitMiB must be an integer between 16 and 4096 (got 8)',
+    ]);
+  });
+});

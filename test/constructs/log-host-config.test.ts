@@ -1,0 +1,76 @@
+import { LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
+import { DEV_HOST, PROD_HOST } from './log-host/fixtures';
+import schema from '../../schema/log-record.schema.json';
+
+describe('validateHostConfig', () => {
+  test.each([
+    ['dev', DEV_HOST],
+    ['prod', PROD_HOST],
+  ])('the proposed %s settings are valid', (_stage, config) => {
+    expect(validateHostConfig(config)).toEqual([]);
+  });
+
+  test('prod protects the host and runs no demo generator; dev runs the generator', () => {
+    expect(PROD_HOST.terminationProtection).toBe(true);
+    expect(PROD_HOST.demoGenerator.enabled).toBe(false);
+    expect(DEV_HOST.demoGenerator.enabled).toBe(true);
+  });
+
+  test('the shippable formats are the schema format enum without unparsed', () => {
+    expect([...LOG_FILE_FORMATS, 'unparsed']).toEqual(schema.properties.format.enum);
+  });
+
+  test('names every bad setting with its allowed values and the value it got', () => {
+    const bad = {
+      instanceType: 'small',
+      rootVolumeGiB: 4,
+      subnet: 'private',
+      terminationProtection: 'yes',
+      logFiles: [{ path: 'relative.log', format: 'nginx' }],
+      agent: { flushSeconds: 61, retryLimit: 'forever', retryBaseSeconds: 0, retryCapSeconds: 4000, bufferLimitMiB: 5000 },
+      demoGenerator: { enabled: 'on', linesPerSecond: 0 },
+    } as unknown as HostConfig;
+    expect(validateHostConfig(bad)).toEqual([
+      "host.instanceType must be an EC2 instance type such as 't4g.small' (got 'small')",
+      'host.rootVolumeGiB must be an integer between 8 and 1024 (got 4)',
+      "host.subnet must be one of public, private-with-nat (got 'private')",
+      'host.terminationProtection must be true or false (got yes)',
+      "host.logFiles[0].path must be an absolute path (got 'relative.log')",
+      "host.logFiles[0].format must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json (got 'nginx')",
+      'host.agent.flushSeconds must be an integer between 1 and 60 (got 61)',
+      "host.agent.retryLimit must be an integer between 1 and 1000 or 'no_limits' (got forever)",
+      'host.agent.retryBaseSeconds must be an integer between 1 and 60 (got 0)',
+      'host.agent.retryCapSeconds must be an integer between 1 and 3600 (got 4000)',
+      'host.agent.bufferLimitMiB must be an integer between 16 and 4096 (got 5000)',
+      'host.demoGenerator.enabled must be true or false (got on)',
+      'host.demoGenerator.linesPerSecond must be a number between 0.1 and 1000 (got 0)',
+    ]);
+  });
+
+  test('a host with no files and no generator would ship nothing', () => {
+    expect(validateHostConfig({ ...PROD_HOST, logFiles: [] })).toEqual([
+      'host.logFiles must list at least one file when host.demoGenerator is off (got none)',
+    ]);
+  });
+
+  test('the agent buffer may take at most a quarter of the root volume', () => {
+    expect(validateHostConfig({ ...DEV_HOST, rootVolumeGiB: 8, agent: { ...DEV_HOST.agent, bufferLimitMiB: 2048 } })).toEqual([]);
+    expect(validateHostConfig({ ...DEV_HOST, rootVolumeGiB: 8, agent: { ...DEV_HOST.agent, bufferLimitMiB: 2049 } })).toEqual([
+      'host.agent.bufferLimitMiB must be at most a quarter of the root volume, 2048 MiB (got 2049)',
+    ]);
+  });
+
+  test('configured files stay out of the demo directory while the generator writes there', () => {
+    const logFiles = [{ path: '/var/log/demo/combined.log', format: 'combined' as const }];
+    expect(validateHostConfig({ ...DEV_HOST, logFiles })).toEqual([
+      "host.logFiles[0].path must be outside /var/log/demo, which the demo generator writes (got '/var/log/demo/combined.log')",
+    ]);
+    expect(validateHostConfig({ ...PROD_HOST, logFiles })).toEqual([]);
+  });
+
+  test('settings are named under the prefix the stage config uses', () => {
+    expect(validateHostConfig({ ...DEV_HOST, instanceType: '' }, 'stages.dev.host')).toEqual([
+      "stages.dev.host.instanceType must be an EC2 instance type such as 't4g.small' (got '')",
+    ]);
+  });
+});

@@ -1,0 +1,212 @@
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import { HostConfigError, LogHost, type HostConfig } from '../../lib/constructs/log-host';
+import { DEV_HOST, PROD_HOST, appWithProjectFlags, hostStack } from './log-host/fixtures';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+function statementsOf(template: Template): Statement[] {
+  const statements: Statement[] = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
+  }
+  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+    for (const inline of role.Properties.Policies ?? []) statements.push(...inline.PolicyDocument.Statement);
+  }
+  return statements;
+}
+
+/** Statements of the policies attached to the host's role. */
+function hostRoleStatements(template: Template): Statement[] {
+  const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('^Log host') } }))[0];
+  const statements: Statement[] = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    if (JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }])) {
+      statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
+    }
+  }
+  return statements;
+}
+
+const asArray = <T,>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const SESSION_MANAGER_ACTIONS = [
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+
+describe.each([
+  ['dev', DEV_HOST],
+  ['prod', PROD_HOST],
+])('%s: log host', (stage, config) => {
+  const { template, data } = hostStack(config);
+  const dataTemplate = Template.fromStack(data);
+  const streamId = Object.keys(dataTemplate.findResources('AWS::Kinesis::Stream'))[0];
+  const keyId = Object.keys(dataTemplate.findResources('AWS::KMS::Key'))[0];
+
+  test('no IAM user, access key or AWS managed policy anywhere in the stack', () => {
+    template.resourceCountIs('AWS::IAM::User', 0);
+    template.resourceCountIs('AWS::IAM::AccessKey', 0);
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      const managed = JSON.stringify(role.Properties.ManagedPolicyArns ?? []);
+      // Only CDK's own custom resource (restricting the default security group) uses Lambda's basic role.
+      expect(managed === '[]' || managed.includes('AWSLambdaBasicExecutionRole')).toBe(true);
+    }
+  });
+
+  test('no wildcard actions: no "*", no service:* (kinesis:*, s3:*, ...)', () => {
+    for (const statement of statementsOf(template)) {
+      for (const action of asArray(statement.Action)) {
+        expect(action).not.toBe('*');
+        expect(action).not.toMatch(/^[a-z0-9-]+:\*$/);
+      }
+    }
+  });
+
+  test("the host role: exactly these statements, each scoped to this stack's resources", () => {
+    const statements = hostRoleStatements(template);
+    const resource = (action: string) => statements.filter((s) => asArray(s.Action).includes(action)).map((s) => s.Resource);
+    // Kinesis: put records into this stream only.
+    const streamArn = JSON.stringify(resource('kinesis:PutRecords'));
+    expect(streamArn).toContain(streamId);
+    expect(resource('kinesis:PutRecord')).toEqual(resource('kinesis:PutRecords'));
+    // KMS: encrypt with the stream's key only.
+    expect(JSON.stringify(resource('kms:GenerateDataKey*'))).toContain(keyId);
+    expect(statements.some((s) => asArray(s.Action).includes('kms:Decrypt'))).toBe(false);
+    // CloudWatch Logs: the agent's group only, no group creation.
+    expect(resource('logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LogHostAgentLogs/), 'Arn'] }]);
+    expect(statements.some((s) => asArray(s.Action).includes('logs:CreateLogGroup'))).toBe(false);
+    // CloudFormation: signal this stack only.
+    expect(resource('cloudformation:SignalResource')).toEqual([{ Ref: 'AWS::StackId' }]);
+
+    const allActions = statements.flatMap((s) => asArray(s.Action)).sort();
+    const generatorRead = config.demoGenerator.enabled ? ['s3:GetObject'] : [];
+    expect(allActions).toEqual(
+      [
+        'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords',
+        'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
+        'logs:CreateLogStream', 'logs:PutLogEvents',
+        'cloudformation:SignalResource',
+        ...SESSION_MANAGER_ACTIONS,
+        ...generatorRead,
+      ].sort(),
+    );
+    // '*' only for the Session Manager actions, which have no resource-level permissions.
+    for (const statement of statements) {
+      if (JSON.stringify(statement.Resource).includes('"*"')) {
+        expect(asArray(statement.Action).sort()).toEqual([...SESSION_MANAGER_ACTIONS].sort());
+      }
+    }
+  });
+
+  test('the generator bundle is readable as that one object, not the assets bucket', () => {
+    const reads = hostRoleStatements(template).filter((s) => asArray(s.Action).includes('s3:GetObject'));
+    if (!config.demoGenerator.enabled) {
+      expect(reads).toEqual([]);
+      return;
+    }
+    expect(reads).toHaveLength(1);
+    const arn = JSON.stringify(reads[0].Resource);
+    expect(arn).toMatch(/\/[0-9a-f]{64}\.js"\]\]\}$/);
+  });
+
+  test('IMDSv2 required, hop limit 1, detailed monitoring, no key pair', () => {
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1, HttpEndpoint: 'enabled' },
+      Monitoring: true,
+      KeyName: Match.absent(),
+    });
+  });
+
+  test('the root volume is encrypted gp3', () => {
+    template.hasResourceProperties('AWS::EC2::Instance', {
+      BlockDeviceMappings: [
+        { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: config.rootVolumeGiB, DeleteOnTermination: true } },
+      ],
+    });
+  });
+
+  test('no inbound rule at all; outbound HTTPS only', () => {
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+    const groups = template.findResources('AWS::EC2::SecurityGroup');
+    expect(Object.keys(groups)).toHaveLength(1);
+    for (const group of Object.values(groups)) {
+      expect(group.Properties.SecurityGroupIngress).toBeUndefined();
+      expect(group.Properties.SecurityGroupEgress).toEqual([
+        { CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs and package repositories', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
+      ]);
+    }
+    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+  });
+
+  test('reachable through Session Manager: instance profile with the session actions', () => {
+    template.resourceCountIs('AWS::IAM::InstanceProfile', 1);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: SESSION_MANAGER_ACTIONS, Resource: '*' }] },
+    });
+    template.hasOutput('LogHostInstanceId', { Description: Match.stringLikeRegexp('aws ssm start-session --target') });
+  });
+
+  test(`termination protection ${stage === 'prod' ? 'on' : 'off'}`, () => {
+    template.hasResourceProperties('AWS::EC2::Instance', { DisableApiTermination: stage === 'prod' });
+  });
+
+  test('latest AL2023 for the instance type architecture, by public SSM parameter (synth needs no account)', () => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const image = Object.values(parameters).find((p) => p.Default?.startsWith('/aws/service/ami-amazon-linux-latest/'));
+    expect(image).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' });
+  });
+
+  test('the stack waits for the first boot to report the agent running', () => {
+    template.hasResource('AWS::EC2::Instance', { CreationPolicy: { ResourceSignal: { Count: 1, Timeout: 'PT20M' } } });
+  });
+
+  test('the agent log group has retention, the data key, and error/warning metrics', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14, KmsKeyId: Match.anyValue() });
+    template.resourceCountIs('AWS::Logs::MetricFilter', 2);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.level = "error" }',
+      MetricTransformations: [{ MetricName: 'AgentErrors', MetricNamespace: 'LogPipeline/TestHost', MetricValue: '1', DefaultValue: 0 }],
+    });
+  });
+
+  test('construct IDs of the host and its log groups are stable (renaming one replaces the host or loses logs)', () => {
+    const ids = Object.keys(template.toJSON().Resources);
+    expect(ids).toEqual(expect.arrayContaining(['LogHostInstance35EE2BAB', 'LogHostAgentLogs82BF1A72', 'NetworkFlowLogs2BEC3212', 'NetworkVpc7FB7348F']));
+  });
+
+  test('its own VPC with flow logs; the host in the subnet the config names', () => {
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.resourceCountIs('AWS::EC2::NatGateway', config.subnet === 'private-with-nat' ? 1 : 0);
+    const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0];
+    const subnetId = (instance.Properties.SubnetId as { Ref: string }).Ref;
+    const subnet = template.toJSON().Resources[subnetId];
+    expect(subnet.Properties.MapPublicIpOnLaunch).toBe(config.subnet === 'public');
+  });
+});
+
+describe('LogHost config errors stop synth', () => {
+  function build(config: HostConfig): () => LogHost {
+    const app = appWithProjectFlags();
+    const stack = new cdk.Stack(app, 'S');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+    const stream = new kinesis.Stream(stack, 'Stream');
+    return () => new LogHost(stack, 'Host', { vpc, stream, config, logRetentionDays: 14 });
+  }
+
+  test('an invalid config names every problem', () => {
+    const config: HostConfig = { ...DEV_HOST, demoGenerator: { enabled: false, linesPerSecond: 5 }, logFiles: [{ path: 'x.log', format: 'json' }] };
+    expect(build(config)).toThrow(new HostConfigError(["host.logFiles[0].path must be an absolute path (got 'x.log')"]));
+    expect(build(config)).toThrow("Invalid log host config:\n  - host.logFiles[0].path must be an absolute path (got 'x.log')");
+  });
+
+  test('too many files for 16 KiB of user data', () => {
+    const logFiles = Array.from({ length: 40 }, (_, i) => ({ path: `/var/log/app-${i}/service-with-a-long-name.log`, format: 'json' as const }));
+    expect(build({ ...DEV_HOST, logFiles })).toThrow(/user data would be about \d+ bytes, over EC2's limit of 16384: ship fewer files/);
+  });
+});

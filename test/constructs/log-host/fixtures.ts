@@ -1,0 +1,168 @@
+/**
+ * Shared by the log host tests: stage-like host configs, a test app with the project's feature flags, a
+ * stack pair (KMS-encrypted stream + host stack), shellcheck, and a reader of the synthesized user data.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { HostConfig } from '../../../lib/constructs/log-host';
+import { STAGE_CONFIGS, type StageName } from '../../../lib/config';
+import { HostStack } from '../../../lib/stacks/host-stack';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../../..');
+
+/** The dev host settings proposed for lib/config.ts: demo generator on, cheap network, no protection. */
+export const PROPOSED_DEV_HOST: HostConfig = {
+  instanceType: 't4g.small',
+  rootVolumeGiB: 16,
+  subnet: 'public',
+  terminationProtection: false,
+  logFiles: [],
+  agent: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
+  demoGenerator: { enabled: true, linesPerSecond: 5 },
+};
+
+/** The prod host settings proposed for lib/config.ts: real files only, private subnet, protected. */
+export const PROPOSED_PROD_HOST: HostConfig = {
+  instanceType: 't4g.small',
+  rootVolumeGiB: 32,
+  subnet: 'private-with-nat',
+  terminationProtection: true,
+  logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined' }],
+  agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
+  demoGenerator: { enabled: false, linesPerSecond: 5 },
+};
+
+/** The stage's host settings from lib/config.ts once it has them (what is deployed), else the proposal. */
+function stageHost(stage: StageName, proposed: HostConfig): HostConfig {
+  return (STAGE_CONFIGS[stage] as unknown as { host?: HostConfig }).host ?? proposed;
+}
+
+export const DEV_HOST = stageHost('dev', PROPOSED_DEV_HOST);
+export const PROD_HOST = stageHost('prod', PROPOSED_PROD_HOST);
+
+/** An app with the feature flags of cdk.json, as `cdk synth` runs it (e.g. restricted default security groups). */
+export function appWithProjectFlags(): cdk.App {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return new cdk.App({ context: cdkJson.context });
+}
+
+export interface HostStackUnderTest {
+  readonly app: cdk.App;
+  readonly data: cdk.Stack;
+  readonly stream: kinesis.Stream;
+  readonly key: kms.Key;
+  readonly stack: HostStack;
+  readonly template: Template;
+}
+
+/**
+ * A test-only data stack (customer-key-encrypted stream, as the data stack provides) and the host stack
+ * reading it across stacks, as bin/app.ts composes them.
+ */
+export function hostStack(config: HostConfig, options: { nag?: boolean; retainData?: boolean } = {}): HostStackUnderTest {
+  const app = appWithProjectFlags();
+  const data = new cdk.Stack(app, 'TestData');
+  const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
+  const stream = new kinesis.Stream(data, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
+  cdk.Validations.of(stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Test stream: the data stack chooses its key.' });
+  const stack = new HostStack(app, 'TestHost', {
+    stream,
+    config,
+    logRetentionDays: 14,
+    retainData: options.retainData ?? false,
+    logsKey: key,
+  });
+  if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, data, stream, key, stack, template: Template.fromStack(stack) };
+}
+
+/** Path of shellcheck; fails the test with the install command when it is missing. */
+export function shellcheckBinary(): string {
+  const found = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  if (found.error || found.status !== 0) {
+    throw new Error(
+      'shellcheck is not installed; the log host boot script is checked with it. Install it with: ' +
+        'sudo apt-get update && sudo apt-get install -y shellcheck (Debian/Ubuntu; .ci/run does this)',
+    );
+  }
+  return 'shellcheck';
+}
+
+/** Runs shellcheck (all severities, bash) on a script; returns its report ('' when clean). */
+export function shellcheck(script: string): string {
+  const binary = shellcheckBinary();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'log-host-sc-'));
+  const file = path.join(dir, 'boot.sh');
+  fs.writeFileSync(file, script);
+  try {
+    execFileSync(binary, ['--shell=bash', '--severity=style', '--format=gcc', file], { encoding: 'utf8' });
+    return '';
+  } catch (error) {
+    const failed = error as { stdout?: string; stderr?: string; status?: number };
+    return `${failed.stdout ?? ''}${failed.stderr ?? ''}` || `shellcheck exited ${failed.status}`;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Resolves CloudFormation intrinsics in a value the way the deploy would, with recognizable stand-ins for
+ * what only CloudFormation knows (`Ref` → 'ref-<Name>', imports → 'import-value', ...).
+ */
+export function resolveIntrinsics(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const [fn, arg] = Object.entries(value as Record<string, unknown>)[0];
+    switch (fn) {
+      case 'Fn::Join': {
+        const [separator, parts] = arg as [string, unknown[]];
+        return parts.map(resolveIntrinsics).join(separator);
+      }
+      case 'Fn::Base64':
+        return resolveIntrinsics(arg);
+      case 'Ref':
+        return `ref-${String(arg).replace(/[^A-Za-z0-9]/g, '')}`;
+      case 'Fn::GetAtt':
+        return `att-${(arg as string[]).join('-')}`;
+      case 'Fn::Sub':
+        return (arg as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => `sub-${name.replace(/[^A-Za-z0-9]/g, '')}`);
+      case 'Fn::ImportValue':
+      case 'Fn::GetStackOutput':
+        return 'stack-output-value';
+      default:
+        throw new Error(`resolveIntrinsics: ${fn} is not expected in user data`);
+    }
+  }
+  throw new Error(`resolveIntrinsics: unexpected ${JSON.stringify(value)}`);
+}
+
+/** The parts of the host's multipart user data, by content type. */
+export function userDataParts(template: Template): Map<string, string> {
+  const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0];
+  const text = resolveIntrinsics(instance.Properties.UserData);
+  const boundary = /boundary="([^"]+)"/.exec(text)?.[1];
+  if (!boundary) throw new Error('user data is not MIME multipart');
+  const parts = new Map<string, string>();
+  for (const chunk of text.split(`--${boundary}`).slice(1)) {
+    if (chunk.startsWith('--')) break;
+    const headerEnd = chunk.indexOf('\n\n');
+    const headers = chunk.slice(0, headerEnd);
+    const contentType = /Content-Type: ([^;\n]+)/.exec(headers)?.[1] ?? 'unknown';
+    parts.set(contentType, chunk.slice(headerEnd + 2).replace(/\n$/, ''));
+  }
+  return parts;
+}
+
+/** The size EC2 counts: the user data before base64. */
+export function userDataBytes(template: Template): number {
+  const instance = Object.values(template.findResources('AWS::EC2::Instance'))[0];
+  return Buffer.byteLength(resolveIntrinsics(instance.Properties.UserData));
+}
