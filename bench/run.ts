@@ -1,0 +1,49 @@
+/**
+ * `npm run bench`: every benchmark of the project, each reported as a ratio to a floor measured in the
+ * same run (these machines are shared and noisy; absolute times are printed for context only).
+ *
+ *   npm run bench                      transform + Glue job
+ *   npm run bench -- --only transform  one of them
+ *   npm run bench -- --glue-mb 100     size of the generated raw dataset for the Glue job
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { formatTransformReport, runTransformBench } from './transform-bench';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      iterations: { type: 'string', default: '15' },
+      'glue-mb': { type: 'string', default: '300' },
+    },
+  });
+  const only = values.only;
+  if (only !== undefined && only !== 'transform' && only !== 'glue') {
+    throw new Error(`--only must be 'transform' or 'glue' (got '${only}')`);
+  }
+
+  if (!only || only === 'transform') {
+    const result = await runTransformBench({ iterations: Number(values.iterations) });
+    console.log(formatTransformReport(result));
+  }
+
+  if (!only || only === 'glue') {
+    console.log('\nGlue job transform on local Spark vs floor (read the same JSON, write Parquet untransformed)');
+    const setup = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts', 'python-env.sh')], { stdio: 'inherit' });
+    if (setup.status !== 0) throw new Error('scripts/python-env.sh failed: the Glue benchmark needs the project virtualenv');
+    const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+    const script = path.join(PROJECT_ROOT, 'glue', 'bench', 'bench_transform.py');
+    if (!fs.existsSync(script)) throw new Error(`${path.relative(PROJECT_ROOT, script)} is missing`);
+    const run = spawnSync(python, [script, '--mb', values['glue-mb']!], { stdio: 'inherit', cwd: PROJECT_ROOT });
+    if (run.status !== 0) throw new Error(`the Glue benchmark failed (exit ${run.status})`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+/**
+ * The local run is a list of steps sharing one context; later paths (Glue on local Spark, Kafka)
+ * are new files in this folder appended to the list in local/run.ts.
+ */
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { MotoServer } from '../moto';
+
+export interface LocalRunOptions {
+  /** Lines to send through the Kinesis path, malformed ones included. */
+  readonly lines: number;
+  readonly seed: number;
+  readonly linesPerRecord: number;
+  /** Mix malformed lines into the corpus. */
+  readonly malformed: boolean;
+  /** Give the transform one batch as large as Firehose's 6 MB request cap, to show overflow re-ingest. */
+  readonly overflow: boolean;
+  readonly shards: number;
+}
+
+export interface LocalContext {
+  readonly options: LocalRunOptions;
+  /** .local/ — the run's working directory (gitignored). */
+  readonly workDir: string;
+  /** Progress line, prefixed with the step's name. */
+  log(message: string): void;
+  /** Set by the moto step. */
+  moto?: MotoServer;
+  kinesis?: KinesisClient;
+  s3?: S3Client;
+  /** The lake bucket, created by the first step that needs it. */
+  lakeBucket?: string;
+  /** Resources to release when the run ends, last registered first. */
+  readonly cleanups: Array<() => Promise<void>>;
+}
+
+export interface StepResult {
+  /** Lines for the final report. */
+  readonly report: readonly string[];
+  /** Problems that make the run fail (lost records, contract breaches…); empty when all is well. */
+  readonly failures: readonly string[];
+}
+
+export interface LocalStep {
+  readonly name: string;
+  run(context: LocalContext): Promise<StepResult>;
+}
