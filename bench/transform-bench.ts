@@ -146,7 +146,7 @@ export async function runTransformBench(options: { iterations?: number; bufferMi
   if (result.records.length !== event.records.length) {
     throw new Error(`the handler returned ${result.records.length} records for ${event.records.length} inputs`);
   }
-  const outputBytes = result.records.reduce((sum, r) => sum + (r.result === 'Ok' ? Buffer.byteLength(r.data, 'base64') : 0), 0);
+  const outputBytes = result.records.reduce((sum, r) => sum + (r.result === 'Ok' ? Buffer.byteLength(r.data ?? '', 'base64') : 0), 0);
   const handlerMedianMs = median(handlerMs);
   const floorMedianMs = median(floorMs);
   return {

@@ -1,0 +1,115 @@
+/**
+ * Firehose transform Lambda: parses log lines into the lake's record schema (see transform.ts), re-ingests
+ * what does not fit in the 6 MB response (see reingest.ts), and reports counts as CloudWatch metrics.
+ *
+ * Environment (read once at cold start):
+ *   POWERTOOLS_SERVICE_NAME        required, names the logs and the metrics' service dimension
+ *   POWERTOOLS_METRICS_NAMESPACE   required, the metrics' namespace
+ *   REINGEST_MAX_ATTEMPTS          optional, PutRecords attempts per re-ingest batch, 1-10 (default 4)
+ *   AWS_ENDPOINT_URL_KINESIS / AWS_ENDPOINT_URL   optional, read by the SDK itself (emulators)
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
+import { DEFAULT_REINGEST_MAX_ATTEMPTS, reingestRecords, type PutRecordsSender } from './reingest';
+import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
+
+export { transformEvent } from './transform';
+export { reingestRecords, planPutRecordsBatches } from './reingest';
+
+/** Thrown at cold start when the function's environment is incomplete or malformed. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export interface TransformFunctionConfig {
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly reingestMaxAttempts: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): TransformFunctionConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') {
+      problems.push(`${name} must be set`);
+      return '';
+    }
+    return value;
+  };
+  const serviceName = required('POWERTOOLS_SERVICE_NAME');
+  const metricsNamespace = required('POWERTOOLS_METRICS_NAMESPACE');
+  let reingestMaxAttempts = DEFAULT_REINGEST_MAX_ATTEMPTS;
+  const attempts = env.REINGEST_MAX_ATTEMPTS;
+  if (attempts !== undefined && attempts !== '') {
+    reingestMaxAttempts = Number(attempts);
+    if (!Number.isInteger(reingestMaxAttempts) || reingestMaxAttempts < 1 || reingestMaxAttempts > 10) {
+      problems.push(`REINGEST_MAX_ATTEMPTS must be an integer between 1 and 10 (got '${attempts}')`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+  return { serviceName, metricsNamespace, reingestMaxAttempts };
+}
+
+const config = readConfig(process.env);
+const logger = new Logger({ serviceName: config.serviceName });
+const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
+// NodeHttpHandler (HTTP/1.1) also works against emulators; the timeouts keep a dead endpoint from eating
+// the whole invocation (Firehose would then retry the entire batch).
+const kinesis = new KinesisClient({
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 }),
+});
+
+/** Time kept back from the Lambda timeout to log, publish metrics and return the response. */
+const RESPONSE_MARGIN_MS = 3_000;
+
+function reingestWithin(deadlineMs: number | undefined): ReingestFunction {
+  return (streamArn, records) =>
+    reingestRecords(kinesis satisfies PutRecordsSender, streamArn, records, { maxAttempts: config.reingestMaxAttempts, deadlineMs });
+}
+
+/** Largest number of individual failures logged per invocation; the counts cover the rest. */
+const MAX_LOGGED_FAILURES = 20;
+
+export async function handler(event: FirehoseTransformationEvent, context?: Context): Promise<FirehoseTransformationResult> {
+  if (context !== undefined) logger.addContext(context);
+  const deadlineMs = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
+  const outcome: TransformOutcome = await transformEvent(event, { reingest: reingestWithin(deadlineMs) });
+  const { stats } = outcome;
+
+  metrics.addMetric('ParsedLines', MetricUnit.Count, stats.parsedLines);
+  metrics.addMetric('UnparsedLines', MetricUnit.Count, stats.unparsedLines);
+  metrics.addMetric('FailedRecords', MetricUnit.Count, stats.failedRecords);
+  metrics.addMetric('DroppedRecords', MetricUnit.Count, stats.droppedRecords);
+  metrics.addMetric('ReingestedRecords', MetricUnit.Count, stats.reingestedRecords);
+  metrics.addMetric('ReingestFailures', MetricUnit.Count, stats.reingestFailures);
+  metrics.publishStoredMetrics();
+
+  logger.info('Transformed batch', {
+    invocationId: event?.invocationId,
+    records: stats.records,
+    ok: stats.okRecords,
+    dropped: stats.droppedRecords,
+    failed: stats.failedRecords,
+    parsedLines: stats.parsedLines,
+    unparsedLines: stats.unparsedLines,
+    reingested: stats.reingestedRecords,
+    reingestFailures: stats.reingestFailures,
+    failedWithoutData: stats.failedWithoutData,
+    failuresByReason: stats.failuresByReason,
+    responseBytes: stats.responseBytes,
+  });
+  if (outcome.failures.length > 0) {
+    logger.warn('Records marked ProcessingFailed (kept under the error prefix)', {
+      failures: outcome.failures.slice(0, MAX_LOGGED_FAILURES),
+      notLogged: Math.max(0, outcome.failures.length - MAX_LOGGED_FAILURES),
+    });
+  }
+  return outcome.response;
+}

@@ -1,0 +1,545 @@
+/**
+ * Log line parsers: detect the format of one line and pull out the record schema's fields.
+ *
+ * Detection is by first character, so each line runs at most two precompiled regexes:
+ *   '{'            JSON line
+ *   '<'            syslog with PRI: '<PRI>1 ' is RFC 5424, any other '<PRI>' is RFC 3164
+ *   'A'..'Z'       RFC 3164 without PRI, as rsyslog writes /var/log/syslog (then access log, for hostnames)
+ *   anything else  Apache common / combined (nginx's default 'combined' is the same layout)
+ * A line that matches no format, or whose date cannot exist, is 'unparsed' with the whole line in `raw`:
+ * nothing is lost.
+ *
+ * Conventions:
+ *   - Timestamps are normalized to UTC, ISO 8601 with milliseconds (fractions truncated to ms).
+ *   - RFC 3164 lines carry no year and no zone: they are read as UTC, in the year (arrival year - 1,
+ *     arrival year or arrival year + 1) that puts them closest to the arrival time, so 'Dec 31 23:59:59'
+ *     arriving on Jan 1 lands in the previous year and 'Jan  1 00:00:01' arriving on Dec 31 (sender clock
+ *     ahead) in the next.
+ *   - JSON lines: the time comes from the first usable of time, timestamp, @timestamp, ts (ISO 8601 /
+ *     RFC 3339 string, a zone-less one read as UTC; or epoch seconds, ms, µs or ns by magnitude); severity
+ *     from level/severity (lower-cased); message from message/msg; host from host/hostname; app from
+ *     app/service/logger. Every other key, and any of those keys not used (or whose time was unusable),
+ *     goes into `attributes` as a string (nested values JSON-serialized, null as 'null').
+ *   - Access logs: '-' user/referrer/user agent → null, '-' bytes → 0; a non-'-' identd field goes to
+ *     attributes.ident, a request line that is not 'METHOD TARGET [PROTOCOL]' to attributes.request, and
+ *     anything logged after the combined fields (custom nginx/Apache formats) to attributes.extra.
+ *   - RFC 5424: NILVALUE '-' → null; MSGID → attributes.msgid; SD-PARAMs → attributes['sd.<id>.<name>']
+ *     (a repeated name → JSON array string; an element without params → 'sd.<id>': ''); a leading BOM
+ *     of MSG is dropped.
+ */
+import type { RecordFormat } from './record';
+import {
+  MONTH_NUMBER,
+  daysInMonth,
+  isoFromEpochNumber,
+  isoFromIsoLike,
+  isoFromParts,
+  millisFromFraction,
+  offsetMinutesOf,
+} from './timestamps';
+
+/** The fields a line yields; the caller adds event_id, source and ingested_at (see serialize.ts). */
+export interface ParsedLine {
+  format: RecordFormat;
+  /** Null when the line carries no usable time (the record then uses ingested_at). */
+  timestamp: string | null;
+  host: string | null;
+  client_ip: string | null;
+  user: string | null;
+  method: string | null;
+  path: string | null;
+  protocol: string | null;
+  status: number | null;
+  bytes: number | null;
+  referrer: string | null;
+  user_agent: string | null;
+  severity: string | null;
+  facility: string | null;
+  app: string | null;
+  proc_id: string | null;
+  message: string | null;
+  attributes: Record<string, string> | null;
+  raw: string | null;
+  /**
+   * True when no text field (all but attributes) contains '"', '\\' or a control character, so the
+   * serializer can quote them without JSON escaping. False is always safe.
+   */
+  plainText: boolean;
+}
+
+export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
+
+/** RFC 5424 facility codes 0-23 by the names rsyslog uses. */
+export const FACILITY_NAMES = [
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
+] as const;
+
+/** One shape for every result keeps property access monomorphic on the hot path. */
+function emptyParsed(format: RecordFormat): ParsedLine {
+  return {
+    format,
+    timestamp: null,
+    host: null,
+    client_ip: null,
+    user: null,
+    method: null,
+    path: null,
+    protocol: null,
+    status: null,
+    bytes: null,
+    referrer: null,
+    user_agent: null,
+    severity: null,
+    facility: null,
+    app: null,
+    proc_id: null,
+    message: null,
+    attributes: null,
+    raw: null,
+    plainText: false,
+  };
+}
+
+export function unparsedLine(line: string): ParsedLine {
+  const parsed = emptyParsed('unparsed');
+  parsed.raw = line;
+  return parsed;
+}
+
+/** Attribute maps have no prototype, so a JSON key like '__proto__' is stored as data, not obeyed. */
+function newAttributes(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
+}
+
+/**
+ * Parses one line (no line terminators). `arrivalMs` (epoch ms) places RFC 3164 lines, which carry no
+ * year, in the right year. Never throws.
+ */
+export function parseLine(line: string, arrivalMs: number): ParsedLine {
+  const first = line.charCodeAt(0);
+  let parsed: ParsedLine | null;
+  if (first === 123 /* { */) {
+    parsed = parseJsonLine(line);
+  } else if (first === 60 /* < */) {
+    const afterPri = line.indexOf('>') + 1;
+    parsed =
+      line.charCodeAt(afterPri) === 49 /* 1 */ && line.charCodeAt(afterPri + 1) === 32
+        ? parseRfc5424(line)
+        : parseRfc3164(line, arrivalMs);
+  } else if (first >= 65 && first <= 90 /* A-Z */) {
+    parsed = parseRfc3164(line, arrivalMs) ?? parseAccessLog(line);
+  } else {
+    parsed = parseAccessLog(line);
+  }
+  parsed ??= unparsedLine(line);
+  // Every text field is a slice of the line (or, for JSON, a string literal of a line without escapes),
+  // so a line without characters JSON must escape yields fields without them.
+  // Access logs set their own hint: their quoted fields exclude the quotes.
+  if (parsed.format === 'unparsed' || parsed.format === 'syslog_rfc3164' || parsed.format === 'syslog_rfc5424') {
+    parsed.plainText = !NEEDS_JSON_ESCAPE.test(line);
+  }
+  return parsed;
+}
+
+/**
+ * Characters JSON.stringify escapes: '"', '\\', controls, and lone surrogates (any surrogate is flagged,
+ * so a line with an emoji simply takes the escaping path).
+ */
+// eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
+const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex -- as above, minus '"' (access-log fields exclude their quotes)
+const BACKSLASH_CONTROL_OR_SURROGATE = /[\\\u0000-\u001f\ud800-\udfff]/;
+/** JSON string literals without a backslash hold no '"', '\\' or controls; surrogates are checked apart. */
+const BACKSLASH_OR_SURROGATE = /[\\\ud800-\udfff]/;
+
+// ---------------------------------------------------------------------------------------------------------
+// Apache common / combined (and nginx combined).
+
+/** "…" with backslash escapes, unrolled ([^"\\]*(\\.[^"\\]*)*) so V8 does not backtrack per character. */
+const QUOTED = '"([^"\\\\]*(?:\\\\.[^"\\\\]*)*)"';
+const ACCESS_LOG = new RegExp(
+  '^(\\S+) (\\S+) (\\S+) \\[(\\d{2})/([A-Z][a-z]{2})/(\\d{4}):(\\d{2}):(\\d{2}):(\\d{2}) ([+-]\\d{4})\\] ' +
+    `${QUOTED} ([1-9]\\d{2}) (\\d{1,15}|-)(?: ${QUOTED} ${QUOTED}(?: (.*))?)?$`,
+);
+const REQUEST_LINE = /^([A-Za-z_-]+) (\S+)(?: (\S+))?$/;
+const ESCAPED = /\\(["\\])/g;
+
+/** Apache writes " and \ inside quoted fields as \" and \\; other escapes (\xhh) stay as logged. */
+function unescapeQuoted(text: string): string {
+  return text.indexOf('\\') === -1 ? text : text.replace(ESCAPED, '$1');
+}
+
+function dashToNull(value: string): string | null {
+  return value === '-' ? null : value;
+}
+
+function parseAccessLog(line: string): ParsedLine | null {
+  const m = ACCESS_LOG.exec(line);
+  if (m === null) return null;
+  const month = MONTH_NUMBER[m[5]];
+  const zone = m[10];
+  const offset = zone === '+0000' || zone === '-0000' ? 0 : offsetMinutesOf(zone);
+  if (month === undefined || offset === null) return null;
+  const timestamp = isoFromParts(m[6], month, m[4], m[7], m[8], m[9], '000', offset);
+  if (timestamp === null) return null;
+
+  const combined = m[14] !== undefined;
+  const parsed = emptyParsed(combined ? 'combined' : 'common');
+  parsed.timestamp = timestamp;
+  parsed.client_ip = m[1];
+  parsed.user = dashToNull(m[3]);
+  parsed.status = +m[12];
+  parsed.bytes = m[13] === '-' ? 0 : +m[13];
+  let attributes: Record<string, string> | null = null;
+  if (m[2] !== '-') {
+    attributes = newAttributes();
+    attributes.ident = m[2];
+  }
+  const request = unescapeQuoted(m[11]);
+  const r = REQUEST_LINE.exec(request);
+  if (r !== null) {
+    parsed.method = r[1];
+    parsed.path = r[2];
+    parsed.protocol = r[3] ?? null;
+  } else if (request !== '-' && request !== '') {
+    attributes ??= newAttributes();
+    attributes.request = request;
+  }
+  if (combined) {
+    parsed.referrer = dashToNull(unescapeQuoted(m[14]));
+    parsed.user_agent = dashToNull(unescapeQuoted(m[15]));
+    if (m[16] !== undefined) {
+      attributes ??= newAttributes();
+      attributes.extra = m[16];
+    }
+  }
+  parsed.attributes = attributes;
+  // Quoted fields cannot hold a bare '"'; the unquoted ones could (attributes are escaped apart).
+  parsed.plainText = !BACKSLASH_CONTROL_OR_SURROGATE.test(line) && m[1].indexOf('"') === -1 && m[3].indexOf('"') === -1;
+  return parsed;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Syslog RFC 3164 (BSD syslog).
+
+const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (.*)$/s;
+/** TAG[PID]: as real daemons write it: any run of non-space, non-'[' non-':' chars (postfix/smtp, CRON). */
+const TAG = /^([^\s[:]{1,64})(?:\[([^\]\s]{0,64})\])?:(?: |$)/;
+const YEAR_MS = 365 * 24 * 3600 * 1000;
+
+/** Sets facility and severity from a PRI value; false when it is out of range (0..191). */
+function applyPri(parsed: ParsedLine, priText: string): boolean {
+  const pri = +priText;
+  if (pri > 191 || (priText.length > 1 && priText.charCodeAt(0) === 48)) return false;
+  parsed.facility = FACILITY_NAMES[pri >> 3];
+  parsed.severity = SEVERITY_NAMES[pri & 7];
+  return true;
+}
+
+function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
+  const m = RFC3164.exec(line);
+  if (m === null) return null;
+  const month = MONTH_NUMBER[m[2]];
+  if (month === undefined) return null;
+  const parsed = emptyParsed('syslog_rfc3164');
+  if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
+  const day = m[3].charCodeAt(0) === 32 ? `0${m[3][1]}` : m[3];
+  const timestamp = rfc3164Timestamp(month, day, m[4], m[5], m[6], arrivalMs);
+  if (timestamp === null) return null;
+  parsed.timestamp = timestamp;
+
+  // HOSTNAME is optional in practice: a first token that already looks like 'tag:' or 'tag[pid]:' is the tag.
+  let rest = m[7];
+  const space = rest.indexOf(' ');
+  const firstToken = space === -1 ? rest : rest.slice(0, space);
+  if (firstToken.length > 0 && !firstToken.endsWith(':') && !firstToken.endsWith(']:')) {
+    parsed.host = firstToken;
+    rest = space === -1 ? '' : rest.slice(space + 1);
+  }
+  const tag = TAG.exec(rest);
+  if (tag !== null) {
+    parsed.app = tag[1];
+    parsed.proc_id = tag[2] === undefined || tag[2] === '' ? null : tag[2];
+    rest = rest.slice(tag[0].length);
+  }
+  parsed.message = rest;
+  return parsed;
+}
+
+/** The year closest to the arrival time (see the header comment); null for a date no year makes valid. */
+function rfc3164Timestamp(
+  month: number,
+  day: string,
+  hour: string,
+  minute: string,
+  second: string,
+  arrivalMs: number,
+): string | null {
+  const arrivalYear = new Date(Number.isFinite(arrivalMs) ? arrivalMs : Date.now()).getUTCFullYear();
+  let best: number | null = null;
+  let bestDistance = Infinity;
+  for (let year = arrivalYear - 1; year <= arrivalYear + 1; year++) {
+    if (+day > daysInMonth(year, month) || +day < 1 || +hour > 23 || +minute > 59 || +second > 59) continue;
+    const candidate = Date.UTC(year, month - 1, +day, +hour, +minute, +second);
+    const distance = Math.abs(candidate - arrivalMs);
+    if (distance < bestDistance) {
+      best = year;
+      bestDistance = distance;
+    }
+  }
+  // Only Feb 29 can be valid in one of the years but not another; a best year over a year away is still fine.
+  if (best === null || bestDistance > 2 * YEAR_MS) return null;
+  return isoFromParts(String(best), month, day, hour, minute, second, '000', 0);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Syslog RFC 5424.
+
+const RFC5424_HEADER = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/;
+const SD_NAME = /[^ =\]"]+/y;
+
+function parseRfc5424(line: string): ParsedLine | null {
+  const h = RFC5424_HEADER.exec(line);
+  if (h === null) return null;
+  const parsed = emptyParsed('syslog_rfc5424');
+  if (!applyPri(parsed, h[1])) return null;
+  if (h[2] !== '-') {
+    const t = RFC3339.exec(h[2]);
+    if (t === null) return null;
+    const offset = t[8] === 'Z' ? 0 : offsetMinutesOf(t[8]);
+    if (offset === null) return null;
+    const timestamp = isoFromParts(t[1], +t[2], t[3], t[4], t[5], t[6], millisFromFraction(t[7]), offset);
+    if (timestamp === null) return null;
+    parsed.timestamp = timestamp;
+  }
+  parsed.host = dashToNull(h[3]);
+  parsed.app = dashToNull(h[4]);
+  parsed.proc_id = dashToNull(h[5]);
+  let attributes: Record<string, string> | null = null;
+  if (h[6] !== '-') {
+    attributes = newAttributes();
+    attributes.msgid = h[6];
+  }
+
+  let at = h[0].length;
+  if (line.charCodeAt(at) === 45 /* - */) {
+    at += 1;
+  } else {
+    const end = parseStructuredData(line, at, attributes ?? (attributes = newAttributes()));
+    if (end === -1) return null;
+    at = end;
+  }
+  if (at < line.length) {
+    if (line.charCodeAt(at) !== 32) return null;
+    // MSG may start with a UTF-8 BOM to say it is UTF-8; it is not part of the text.
+    parsed.message = line.charCodeAt(at + 1) === 0xfeff ? line.slice(at + 2) : line.slice(at + 1);
+  }
+  parsed.attributes = attributes;
+  return parsed;
+}
+
+/**
+ * Reads one or more SD-ELEMENTs starting at `start` ('[') into attributes; returns the index after the
+ * last ']' or -1 when the structured data is malformed.
+ */
+function parseStructuredData(line: string, start: number, attributes: Record<string, string>): number {
+  let at = start;
+  // A repeated SD-PARAM name keeps every value, as a JSON array string.
+  let repeated: Map<string, string[]> | null = null;
+  while (line.charCodeAt(at) === 91 /* [ */) {
+    SD_NAME.lastIndex = at + 1;
+    const id = SD_NAME.exec(line);
+    if (id === null) return -1;
+    at = SD_NAME.lastIndex;
+    const prefix = `sd.${id[0]}`;
+    let params = 0;
+    while (line.charCodeAt(at) === 32) {
+      SD_NAME.lastIndex = at + 1;
+      const name = SD_NAME.exec(line);
+      if (name === null) return -1;
+      at = SD_NAME.lastIndex;
+      if (line.charCodeAt(at) !== 61 /* = */ || line.charCodeAt(at + 1) !== 34 /* " */) return -1;
+      at += 2;
+      // PARAM-VALUE: '"', '\' and ']' are escaped with '\'; a '\' before anything else is kept as is.
+      let value = '';
+      let chunkStart = at;
+      for (;;) {
+        const c = line.charCodeAt(at);
+        if (Number.isNaN(c)) return -1;
+        if (c === 34 /* " */) break;
+        if (c === 92 /* \ */) {
+          const next = line.charCodeAt(at + 1);
+          if (next === 34 || next === 92 || next === 93) {
+            value += line.slice(chunkStart, at);
+            chunkStart = at + 1;
+            at += 2;
+            continue;
+          }
+        }
+        at++;
+      }
+      value += line.slice(chunkStart, at);
+      at++;
+      const key = `${prefix}.${name[0]}`;
+      if (!(key in attributes)) {
+        attributes[key] = value;
+      } else {
+        repeated ??= new Map();
+        let values = repeated.get(key);
+        if (values === undefined) {
+          values = [attributes[key]];
+          repeated.set(key, values);
+        }
+        values.push(value);
+        attributes[key] = JSON.stringify(values);
+      }
+      params++;
+    }
+    if (line.charCodeAt(at) !== 93 /* ] */) return -1;
+    at++;
+    if (params === 0 && !(prefix in attributes)) attributes[prefix] = '';
+  }
+  return at;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON lines.
+
+/** Keys with a role, in priority order per role; the first usable one fills the field. */
+const ROLE_TIME = 0;
+const ROLE_SEVERITY = 1;
+const ROLE_MESSAGE = 2;
+const ROLE_HOST = 3;
+const ROLE_APP = 4;
+const ROLE_KEYS: readonly (readonly string[])[] = [
+  ['time', 'timestamp', '@timestamp', 'ts'],
+  ['level', 'severity'],
+  ['message', 'msg'],
+  ['host', 'hostname'],
+  ['app', 'service', 'logger'],
+];
+
+function roleOf(key: string): number {
+  switch (key) {
+    case 'time':
+    case 'timestamp':
+    case '@timestamp':
+    case 'ts':
+      return ROLE_TIME;
+    case 'level':
+    case 'severity':
+      return ROLE_SEVERITY;
+    case 'message':
+    case 'msg':
+      return ROLE_MESSAGE;
+    case 'host':
+    case 'hostname':
+      return ROLE_HOST;
+    case 'app':
+    case 'service':
+    case 'logger':
+      return ROLE_APP;
+    default:
+      return -1;
+  }
+}
+
+/** A JSON value as the schema's string attributes and text fields hold it. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+const DIGITS_ONLY = /^\d{1,20}(?:\.\d+)?$/;
+
+function jsonTimestamp(value: unknown): string | null {
+  if (typeof value === 'number') return isoFromEpochNumber(value);
+  if (typeof value !== 'string') return null;
+  if (DIGITS_ONLY.test(value)) return isoFromEpochNumber(+value);
+  return isoFromIsoLike(value);
+}
+
+function parseJsonLine(line: string): ParsedLine | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const object = value as Record<string, unknown>;
+  const parsed = emptyParsed('json');
+  const attributes = newAttributes();
+  let attributeCount = 0;
+  let hasRoleKey = false;
+  let nonStringRole = false;
+  for (const key in object) {
+    if (roleOf(key) !== -1) {
+      hasRoleKey = true;
+      continue;
+    }
+    attributes[key] = asText(object[key]);
+    attributeCount++;
+  }
+  if (hasRoleKey) {
+    for (let role = 0; role < ROLE_KEYS.length; role++) {
+      let chosen: string | null = null;
+      for (const key of ROLE_KEYS[role]) {
+        if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
+        const field = object[key];
+        if (chosen === null) {
+          if (role === ROLE_TIME) {
+            const timestamp = jsonTimestamp(field);
+            if (timestamp !== null) {
+              parsed.timestamp = timestamp;
+              chosen = key;
+              continue;
+            }
+          } else {
+            chosen = key;
+            if (typeof field !== 'string' && field !== null) nonStringRole = true;
+            const text = field === null ? null : asText(field);
+            if (role === ROLE_SEVERITY) parsed.severity = text === null ? null : text.toLowerCase();
+            else if (role === ROLE_MESSAGE) parsed.message = text;
+            else if (role === ROLE_HOST) parsed.host = text;
+            else parsed.app = text;
+            continue;
+          }
+        }
+        // Not the field's source: keep it, so nothing is lost.
+        attributes[key] = asText(field);
+        attributeCount++;
+      }
+    }
+  }
+  parsed.attributes = attributeCount === 0 ? null : attributes;
+  // Serialized nested values (a non-string level, message...) hold quotes: those take the escaping path.
+  parsed.plainText = nonStringRole === false && !BACKSLASH_OR_SURROGATE.test(line);
+  return parsed;
+}
