@@ -150,6 +150,9 @@ let scratch = Buffer.allocUnsafeSlow(1024 * 1024);
 function base64OfUtf8(text: string): string {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit.
   if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(text.length * 3, scratch.length * 2));
+  // Concatenation builds a tree of string pieces, which Buffer.write copies character by character
+  // (about 3x slower per record here); reading a character makes V8 flatten it first, much faster.
+  if (Number.isNaN(text.charCodeAt(0))) return '';
   const length = scratch.write(text, 0, 'utf8');
   return scratch.toString('base64', 0, length);
 }
@@ -290,12 +293,18 @@ function partitionKeyOf(record: FirehoseTransformationEventRecord): string {
   return typeof key === 'string' && key.length > 0 ? key.slice(0, 256) : String(record.recordId).slice(0, 256);
 }
 
+/** Decoding into one reused buffer saves a Buffer allocation per record on the hot path. */
+let decodeScratch = Buffer.allocUnsafeSlow(64 * 1024);
+
 /** Decodes, parses and serializes one record. */
 function transformRecord(record: FirehoseTransformationEventRecord, now: () => number): Planned {
   const data = record?.data;
   if (typeof data !== 'string') return { kind: 'failed', reason: 'missing-data' };
-  const bytes = Buffer.from(data, 'base64');
-  if (!isStrictBase64(data, bytes.length)) return { kind: 'failed', reason: 'invalid-base64' };
+  // Base64 decodes to at most 3 bytes per 4 characters.
+  const maxBytes = Math.ceil(data.length / 4) * 3;
+  if (maxBytes > decodeScratch.length) decodeScratch = Buffer.allocUnsafeSlow(Math.max(maxBytes, decodeScratch.length * 2));
+  const byteLength = decodeScratch.write(data, 0, 'base64');
+  if (!isStrictBase64(data, byteLength)) return { kind: 'failed', reason: 'invalid-base64' };
 
   const arrival = record.approximateArrivalTimestamp;
   const arrivalIso = typeof arrival === 'number' ? isoFromEpochMs(arrival) : null;
@@ -311,21 +320,21 @@ function transformRecord(record: FirehoseTransformationEventRecord, now: () => n
   };
 
   let output: string;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (byteLength >= 2 && decodeScratch[0] === 0x1f && decodeScratch[1] === 0x8b) {
     let inflated: Buffer;
     try {
-      inflated = zlib.gunzipSync(bytes, { maxOutputLength: MAX_GUNZIPPED_BYTES });
+      inflated = zlib.gunzipSync(decodeScratch.subarray(0, byteLength), { maxOutputLength: MAX_GUNZIPPED_BYTES });
     } catch (error) {
       return { kind: 'failed', reason: 'corrupt-gzip', detail: error instanceof Error ? error.message : String(error) };
     }
-    const text = decodeText(inflated);
+    const text = decodeText(inflated, inflated.length);
     if (typeof text !== 'string') return text;
     const cloudWatch = cloudWatchLogsMessage(text);
     if (cloudWatch === 'control') return { kind: 'dropped', reason: 'cloudwatch-logs-control-message' };
     if (cloudWatch === 'invalid') return { kind: 'failed', reason: 'invalid-cloudwatch-logs-message' };
     output = cloudWatch === null ? transformText(text, context) : transformMessages(cloudWatch, context);
   } else {
-    const text = decodeText(bytes);
+    const text = decodeText(decodeScratch, byteLength);
     if (typeof text !== 'string') return text;
     output = transformText(text, context);
   }
@@ -351,10 +360,14 @@ function coordinatesOf(record: FirehoseTransformationEventRecord): Parameters<ty
   return { kind: 'firehose', recordId: String(record.recordId) };
 }
 
-/** Strict UTF-8 (isUtf8 rejects what a fatal TextDecoder rejects); text containing NUL is binary. */
-function decodeText(bytes: Buffer): string | Planned {
-  if (!isUtf8(bytes)) return { kind: 'failed', reason: 'invalid-utf8' };
-  let text = bytes.toString('utf8');
+/**
+ * Strict UTF-8 (isUtf8 rejects what a fatal TextDecoder rejects) of `bytes[0..length)`; text containing
+ * NUL is binary. Node's decoder turns every invalid sequence into U+FFFD, so text without U+FFFD came from
+ * valid UTF-8 and only text with one (rare: it may also be a genuine U+FFFD) needs the strict check.
+ */
+function decodeText(bytes: Buffer, length: number): string | Planned {
+  let text = bytes.toString('utf8', 0, length);
+  if (text.indexOf('\ufffd') !== -1 && !isUtf8(bytes.subarray(0, length))) return { kind: 'failed', reason: 'invalid-utf8' };
   if (text.indexOf('\u0000') !== -1) return { kind: 'failed', reason: 'binary-data' };
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text;
@@ -381,6 +394,12 @@ function transformLine(line: string, context: LineContext): string {
 
 /** JSON lines for every non-empty line of `text` (\n, \r\n and \r all end a line). */
 function transformText(text: string, context: LineContext): string {
+  // A record holding one line (an agent that puts each line as its own record) skips the splitter.
+  const newline = text.indexOf('\n');
+  if ((newline === -1 || newline === text.length - 1) && text.indexOf('\r') === -1) {
+    const line = newline === -1 ? text : text.slice(0, newline);
+    return line.length === 0 ? '' : `${transformLine(line, context)}\n`;
+  }
   let output = '';
   forEachLine(text, (line) => {
     output += transformLine(line, context) + '\n';

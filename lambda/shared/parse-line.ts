@@ -29,13 +29,14 @@
  */
 import type { RecordFormat } from './record';
 import {
-  MONTH_NUMBER,
   daysInMonth,
   isoFromEpochNumber,
   isoFromIsoLike,
   isoFromParts,
   millisFromFraction,
+  monthNumber,
   offsetMinutesOf,
+  offsetMinutesOfSignedHhmm,
 } from './timestamps';
 
 /** The fields a line yields; the caller adds event_id, source and ingested_at (see serialize.ts). */
@@ -129,9 +130,17 @@ export function unparsedLine(line: string): ParsedLine {
   return parsed;
 }
 
-/** Attribute maps have no prototype, so a JSON key like '__proto__' is stored as data, not obeyed. */
+/**
+ * Attribute maps inherit nothing (no Object.prototype above them), so a JSON key like '__proto__' is
+ * stored as data, not obeyed, and 'toString' is not "in" an empty map. Instances of a class whose
+ * prototype has a null prototype, rather than Object.create(null): those start in V8's slow dictionary
+ * mode, these keep fast properties, which are quicker to fill and to JSON.stringify.
+ */
+const AttributeMap = function AttributeMap() {} as unknown as new () => Record<string, string>;
+AttributeMap.prototype = Object.create(null) as object;
+
 function newAttributes(): Record<string, string> {
-  return Object.create(null) as Record<string, string>;
+  return new AttributeMap();
 }
 
 /**
@@ -199,9 +208,10 @@ function dashToNull(value: string): string | null {
 function parseAccessLog(line: string): ParsedLine | null {
   const m = ACCESS_LOG.exec(line);
   if (m === null) return null;
-  const month = MONTH_NUMBER[m[5]];
+  const month = monthNumber(m[5]);
   const zone = m[10];
-  const offset = zone === '+0000' || zone === '-0000' ? 0 : offsetMinutesOf(zone);
+  // The regex vouched for [+-]\d{4}.
+  const offset = offsetMinutesOfSignedHhmm(zone);
   if (month === undefined || offset === null) return null;
   const timestamp = isoFromParts(m[6], month, m[4], m[7], m[8], m[9], '000', offset);
   if (timestamp === null) return null;
@@ -262,7 +272,7 @@ function applyPri(parsed: ParsedLine, priText: string): boolean {
 function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
   const m = RFC3164.exec(line);
   if (m === null) return null;
-  const month = MONTH_NUMBER[m[2]];
+  const month = monthNumber(m[2]);
   if (month === undefined) return null;
   const parsed = emptyParsed('syslog_rfc3164');
   if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
@@ -289,6 +299,23 @@ function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
   return parsed;
 }
 
+/** The UTC year of the last arrival time seen, with its bounds: a batch's arrivals share a year. */
+let cachedYear = NaN;
+let cachedYearStartMs = NaN;
+let cachedYearEndMs = NaN;
+
+function utcYearOf(epochMs: number): number {
+  if (!(epochMs >= cachedYearStartMs && epochMs < cachedYearEndMs)) {
+    cachedYear = new Date(epochMs).getUTCFullYear();
+    cachedYearStartMs = Date.UTC(cachedYear, 0, 1);
+    cachedYearEndMs = Date.UTC(cachedYear + 1, 0, 1);
+  }
+  return cachedYear;
+}
+
+/** Half a year minus a day: a date this close to the arrival is closer than its copy in any other year (≥ 365 days away). */
+const SURELY_CLOSEST_MS = 182 * 24 * 3600 * 1000;
+
 /** The year closest to the arrival time (see the header comment); null for a date no year makes valid. */
 function rfc3164Timestamp(
   month: number,
@@ -298,12 +325,21 @@ function rfc3164Timestamp(
   second: string,
   arrivalMs: number,
 ): string | null {
-  const arrivalYear = new Date(Number.isFinite(arrivalMs) ? arrivalMs : Date.now()).getUTCFullYear();
+  const d = +day;
+  const h = +hour;
+  const mi = +minute;
+  const s = +second;
+  if (d < 1 || h > 23 || mi > 59 || s > 59) return null;
+  const arrivalYear = utcYearOf(Number.isFinite(arrivalMs) ? arrivalMs : Date.now());
+  // Fast path: a date valid in the arrival year and within half a year of the arrival is the closest.
+  if (d <= daysInMonth(arrivalYear, month) && Math.abs(Date.UTC(arrivalYear, month - 1, d, h, mi, s) - arrivalMs) < SURELY_CLOSEST_MS) {
+    return isoFromParts(String(arrivalYear), month, day, hour, minute, second, '000', 0);
+  }
   let best: number | null = null;
   let bestDistance = Infinity;
   for (let year = arrivalYear - 1; year <= arrivalYear + 1; year++) {
-    if (+day > daysInMonth(year, month) || +day < 1 || +hour > 23 || +minute > 59 || +second > 59) continue;
-    const candidate = Date.UTC(year, month - 1, +day, +hour, +minute, +second);
+    if (d > daysInMonth(year, month)) continue;
+    const candidate = Date.UTC(year, month - 1, d, h, mi, s);
     const distance = Math.abs(candidate - arrivalMs);
     if (distance < bestDistance) {
       best = year;
@@ -429,7 +465,7 @@ function parseStructuredData(line: string, start: number, attributes: Record<str
 // ---------------------------------------------------------------------------------------------------------
 // JSON lines.
 
-/** Keys with a role, in priority order per role; the first usable one fills the field. */
+/** Keys with a role, in priority order per role; the first usable one fills the field. roleKeyIndex numbers them in this order. */
 const ROLE_TIME = 0;
 const ROLE_SEVERITY = 1;
 const ROLE_MESSAGE = 2;
@@ -443,26 +479,35 @@ const ROLE_KEYS: readonly (readonly string[])[] = [
   ['app', 'service', 'logger'],
 ];
 
-function roleOf(key: string): number {
+/** The flat position of a role key in ROLE_KEYS (time keys 0-3, level 4, severity 5, ...), or -1. */
+function roleKeyIndex(key: string): number {
   switch (key) {
     case 'time':
+      return 0;
     case 'timestamp':
+      return 1;
     case '@timestamp':
+      return 2;
     case 'ts':
-      return ROLE_TIME;
+      return 3;
     case 'level':
+      return 4;
     case 'severity':
-      return ROLE_SEVERITY;
+      return 5;
     case 'message':
+      return 6;
     case 'msg':
-      return ROLE_MESSAGE;
+      return 7;
     case 'host':
+      return 8;
     case 'hostname':
-      return ROLE_HOST;
+      return 9;
     case 'app':
+      return 10;
     case 'service':
+      return 11;
     case 'logger':
-      return ROLE_APP;
+      return 12;
     default:
       return -1;
   }
@@ -497,45 +542,46 @@ function parseJsonLine(line: string): ParsedLine | null {
   const parsed = emptyParsed('json');
   const attributes = newAttributes();
   let attributeCount = 0;
-  let hasRoleKey = false;
   let nonStringRole = false;
+  // Bit i set: the line has the role key at flat position i (roleKeyIndex); one pass finds them all.
+  let roleKeysPresent = 0;
   for (const key in object) {
-    if (roleOf(key) !== -1) {
-      hasRoleKey = true;
+    const index = roleKeyIndex(key);
+    if (index !== -1) {
+      roleKeysPresent |= 1 << index;
       continue;
     }
     attributes[key] = asText(object[key]);
     attributeCount++;
   }
-  if (hasRoleKey) {
-    for (let role = 0; role < ROLE_KEYS.length; role++) {
-      let chosen: string | null = null;
-      for (const key of ROLE_KEYS[role]) {
-        if (!Object.prototype.hasOwnProperty.call(object, key)) continue;
-        const field = object[key];
-        if (chosen === null) {
-          if (role === ROLE_TIME) {
-            const timestamp = jsonTimestamp(field);
-            if (timestamp !== null) {
-              parsed.timestamp = timestamp;
-              chosen = key;
-              continue;
-            }
-          } else {
-            chosen = key;
-            if (typeof field !== 'string' && field !== null) nonStringRole = true;
-            const text = field === null ? null : asText(field);
-            if (role === ROLE_SEVERITY) parsed.severity = text === null ? null : text.toLowerCase();
-            else if (role === ROLE_MESSAGE) parsed.message = text;
-            else if (role === ROLE_HOST) parsed.host = text;
-            else parsed.app = text;
+  let index = 0;
+  for (let role = 0; role < ROLE_KEYS.length && roleKeysPresent !== 0; role++) {
+    let chosen = false;
+    for (const key of ROLE_KEYS[role]) {
+      if ((roleKeysPresent & (1 << index++)) === 0) continue;
+      const field = object[key];
+      if (!chosen) {
+        if (role === ROLE_TIME) {
+          const timestamp = jsonTimestamp(field);
+          if (timestamp !== null) {
+            parsed.timestamp = timestamp;
+            chosen = true;
             continue;
           }
+        } else {
+          chosen = true;
+          if (typeof field !== 'string' && field !== null) nonStringRole = true;
+          const text = field === null ? null : asText(field);
+          if (role === ROLE_SEVERITY) parsed.severity = text === null ? null : text.toLowerCase();
+          else if (role === ROLE_MESSAGE) parsed.message = text;
+          else if (role === ROLE_HOST) parsed.host = text;
+          else if (role === ROLE_APP) parsed.app = text;
+          continue;
         }
-        // Not the field's source: keep it, so nothing is lost.
-        attributes[key] = asText(field);
-        attributeCount++;
       }
+      // Not the field's source: keep it, so nothing is lost.
+      attributes[key] = asText(field);
+      attributeCount++;
     }
   }
   parsed.attributes = attributeCount === 0 ? null : attributes;

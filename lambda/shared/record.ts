@@ -49,7 +49,7 @@ export const LOG_RECORD_FIELDS = [
  * writers here leave them out to keep the raw zone small).
  */
 export interface LogRecord {
-  /** First 32 hex chars of SHA-256 over the delivery coordinates and the line index (see event-id.ts). */
+  /** MurmurHash3 x86_128 of the delivery coordinates and the line index, 32 hex chars (see event-id.ts). */
   event_id: string;
   source: RecordSource;
   format: RecordFormat;

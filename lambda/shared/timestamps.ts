@@ -9,23 +9,40 @@
 const MIN_EPOCH_MS = Date.UTC(1000, 0, 1);
 const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
-/** Month number (1-12) of the English three-letter abbreviations used by Apache and RFC 3164. */
-export const MONTH_NUMBER: Readonly<Record<string, number>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, number>, {
-    Jan: 1,
-    Feb: 2,
-    Mar: 3,
-    Apr: 4,
-    May: 5,
-    Jun: 6,
-    Jul: 7,
-    Aug: 8,
-    Sep: 9,
-    Oct: 10,
-    Nov: 11,
-    Dec: 12,
-  }),
-);
+/**
+ * Month number (1-12) of the English three-letter abbreviations used by Apache and RFC 3164, undefined
+ * for anything else. A switch: a lookup in a prototype-less object map costs a dictionary probe per line.
+ */
+export function monthNumber(abbreviation: string): number | undefined {
+  switch (abbreviation) {
+    case 'Jan':
+      return 1;
+    case 'Feb':
+      return 2;
+    case 'Mar':
+      return 3;
+    case 'Apr':
+      return 4;
+    case 'May':
+      return 5;
+    case 'Jun':
+      return 6;
+    case 'Jul':
+      return 7;
+    case 'Aug':
+      return 8;
+    case 'Sep':
+      return 9;
+    case 'Oct':
+      return 10;
+    case 'Nov':
+      return 11;
+    case 'Dec':
+      return 12;
+    default:
+      return undefined;
+  }
+}
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => (n < 10 ? `0${n}` : String(n)));
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -107,6 +124,18 @@ export function offsetMinutesOf(zone: string): number | null {
   const minutes = digits.length === 4 ? +digits.slice(2) : 0;
   if (hours > 18 || minutes > 59) return null;
   return sign * (hours * 60 + minutes);
+}
+
+/**
+ * offsetMinutesOf for a zone already known to be [+-]HHMM (Apache's %z): the same result, read from the
+ * char codes without slicing or a regex.
+ */
+export function offsetMinutesOfSignedHhmm(zone: string): number | null {
+  const hours = (zone.charCodeAt(1) - 48) * 10 + zone.charCodeAt(2) - 48;
+  const minutes = (zone.charCodeAt(3) - 48) * 10 + zone.charCodeAt(4) - 48;
+  if (hours > 18 || minutes > 59) return null;
+  const offset = hours * 60 + minutes;
+  return zone.charCodeAt(0) === 45 /* - */ ? -offset : offset;
 }
 
 const ISO_LIKE =

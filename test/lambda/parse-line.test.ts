@@ -1,5 +1,13 @@
+import fc from 'fast-check';
 import { parseLine, type ParsedLine } from '../../lambda/shared/parse-line';
-import { isoFromEpochNumber, isoFromIsoLike, millisFromFraction, offsetMinutesOf } from '../../lambda/shared/timestamps';
+import {
+  isoFromEpochNumber,
+  isoFromIsoLike,
+  millisFromFraction,
+  monthNumber,
+  offsetMinutesOf,
+  offsetMinutesOfSignedHhmm,
+} from '../../lambda/shared/timestamps';
 
 const ARRIVAL = Date.UTC(2026, 10, 25, 11, 52, 40);
 
@@ -196,6 +204,37 @@ describe('syslog RFC 3164', () => {
     expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2026, 2, 1)).format).toBe('unparsed');
   });
 
+  test('the year is always the closest of arrival year - 1, + 0, + 1 (the fast path for dates near the arrival agrees)', () => {
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    /** The definition, without shortcuts: every valid candidate year, the nearest wins (the earliest on a tie). */
+    const closest = (month: number, day: number, time: number, arrival: number): string | null => {
+      const year = new Date(arrival).getUTCFullYear();
+      let best: number | null = null;
+      for (const candidate of [year - 1, year, year + 1]) {
+        const ms = Date.UTC(candidate, month, day) + time;
+        if (new Date(ms).getUTCDate() !== day) continue;
+        if (best === null || Math.abs(ms - arrival) < Math.abs(best - arrival)) best = ms;
+      }
+      return best === null ? null : new Date(best).toISOString();
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 11 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 86_399 }),
+        fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
+        (month, day, seconds, arrival) => {
+          const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
+          const line = `<13>${MONTHS[month]} ${String(day).padStart(2, ' ')} ${hms} host app: x`;
+          const expected = closest(month, day, seconds * 1000, arrival);
+          const parsed = parse(line, arrival);
+          expect(parsed.format === 'unparsed' ? null : parsed.timestamp).toBe(expected);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
   test.each([
     ['PRI above 191', '<192>Oct 11 22:14:15 host app: x'],
     ['impossible date', '<13>Feb 30 22:14:15 host app: x'],
@@ -384,6 +423,21 @@ describe('timestamp helpers', () => {
 
   test('offsetMinutesOf', () => {
     expect(['Z', '+00:00', '-07:00', '+0530', '+05', '+19:00', 'x', '+5:00'].map(offsetMinutesOf)).toEqual([0, 0, -420, 330, 300, null, null, null]);
+  });
+
+  test('offsetMinutesOfSignedHhmm (the access-log fast path) agrees with offsetMinutesOf on every [+-]HHMM', () => {
+    for (const sign of ['+', '-']) {
+      for (let n = 0; n <= 9999; n++) {
+        const zone = `${sign}${String(n).padStart(4, '0')}`;
+        // === rather than toBe: -0000 may come back as -0, the same offset (isoFromParts compares with ===).
+        expect(offsetMinutesOfSignedHhmm(zone) === offsetMinutesOf(zone)).toBe(true);
+      }
+    }
+  });
+
+  test('monthNumber knows the twelve abbreviations, case-sensitively, and nothing else', () => {
+    expect(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(monthNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(['jan', 'JAN', 'Sept', '', 'toString', '__proto__'].map(monthNumber)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   test('isoFromIsoLike rejects out-of-range years and impossible dates', () => {
