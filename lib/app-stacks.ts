@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
@@ -8,6 +9,7 @@ export interface PipelineStacks {
   readonly data: DataStack;
   readonly ingest: IngestStack;
   readonly host: HostStack;
+  readonly analytics: AnalyticsStack;
 }
 
 /**
@@ -44,5 +46,14 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     retainData: config.retainData,
     terminationProtection: config.host.terminationProtection,
   });
-  return { data, ingest, host };
+  const analytics = new AnalyticsStack(app, `${prefix}-Analytics`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): Glue catalog and job (raw to curated Parquet), Athena workgroup`,
+    lakeBucket: data.lakeBucket,
+    dataKey: data.dataKey,
+    config: config.analytics,
+    retainData: config.retainData,
+    logRetentionDays: config.logRetentionDays,
+  });
+  return { data, ingest, host, analytics };
 }

@@ -7,6 +7,7 @@
  */
 import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
 import { validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
+import { validateAnalyticsConfig, type AnalyticsConfig } from './stacks/analytics-stack';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -61,6 +62,8 @@ export interface StageConfig {
   readonly lake: LakeConfig;
   /** The EC2 log host and its agent (lib/constructs/log-host/host-config.ts documents each setting). */
   readonly host: HostConfig;
+  /** The Glue job and Athena (lib/stacks/analytics-stack.ts documents each setting). */
+  readonly analytics: AnalyticsConfig;
 }
 
 const dev: StageConfig = {
@@ -92,6 +95,15 @@ const dev: StageConfig = {
     agent: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
     demoGenerator: { enabled: true, linesPerSecond: 5 },
   },
+  analytics: {
+    // Every six hours on the smallest job Glue allows; Athena scans capped at 1 GiB per query.
+    schedule: 'cron(15 0/6 * * ? *)',
+    workerType: 'G.1X',
+    numberOfWorkers: 2,
+    jobTimeoutMinutes: 60,
+    maxConcurrentRuns: 1,
+    bytesScannedCutoffPerQuery: 1024 ** 3,
+  },
 };
 
 const prod: StageConfig = {
@@ -121,6 +133,15 @@ const prod: StageConfig = {
     logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined' }],
     agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
     demoGenerator: { enabled: false, linesPerSecond: 5 },
+  },
+  analytics: {
+    // Hourly, a quarter past: Firehose's buffers have flushed the previous hour by then.
+    schedule: 'cron(15 * * * ? *)',
+    workerType: 'G.1X',
+    numberOfWorkers: 10,
+    jobTimeoutMinutes: 180,
+    maxConcurrentRuns: 1,
+    bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
   },
 };
 
@@ -188,6 +209,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   check.integer('lake.accessLogsExpireAfterDays', lake.accessLogsExpireAfterDays, 1, 36500);
 
   problems.push(...validateHostConfig(config.host));
+  problems.push(...validateAnalyticsConfig(config.analytics));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,0 +1,71 @@
+"""Reading raw lines from the lake and writing curated Parquet and quarantine, on plain Spark.
+
+The Glue entry script, the tests and the local run share these, so what the tests write is what the job
+writes. Paths are URIs (s3://bucket/prefix/ in Glue, file:///... or plain paths locally).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from .transform import PARTITION_COLUMNS, SOURCE_FILE_COLUMN
+
+# One Parquet file per (dt, source) per run would grow without bound for a large backfill; cap its rows.
+MAX_RECORDS_PER_FILE = 5_000_000
+
+
+def read_raw_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    """One row per line of the given raw objects (GZIP is read by extension), with the object it came from.
+
+    recursiveFileLookup stops Spark from turning `source=`/`dt=` directories into columns: the record's own
+    fields are the truth, the path is only kept for tracing a quarantined line back to its object.
+    """
+    if not paths:
+        raise ValueError("read_raw_lines needs at least one path")
+    return (
+        spark.read.option("recursiveFileLookup", "true")
+        .option("lineSep", "\n")
+        .text(list(paths))
+        .select(F.col("value"), F.input_file_name().alias(SOURCE_FILE_COLUMN))
+    )
+
+
+def write_curated(curated: DataFrame, curated_uri: str) -> None:
+    """Appends curated rows as snappy Parquet under dt=/source= directories (Hive layout)."""
+    (
+        curated.write.mode("append")
+        .partitionBy(*PARTITION_COLUMNS)
+        .option("compression", "snappy")
+        .option("maxRecordsPerFile", MAX_RECORDS_PER_FILE)
+        .parquet(curated_uri)
+    )
+
+
+def write_quarantine(quarantined: DataFrame, quarantine_uri: str) -> None:
+    """Appends quarantined lines as GZIP JSON lines (raw line, source object, reason) for inspection."""
+    quarantined.repartition(1).write.mode("append").option("compression", "gzip").json(quarantine_uri)
+
+
+def partition_path(curated_uri: str, dt: str, source: str) -> str:
+    return f"{curated_uri.rstrip('/')}/dt={dt}/source={source}/"
+
+
+def path_exists(spark: SparkSession, uri: str) -> bool:
+    jvm = spark.sparkContext._jvm  # noqa: SLF001 - Hadoop's FileSystem API is only reachable through py4j
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))  # noqa: SLF001
+
+
+def existing_event_ids(spark: SparkSession, curated_uri: str, partitions: Iterable[tuple[str, str]]) -> Optional[DataFrame]:
+    """event_ids already curated in the given (dt, source) partitions, or None when none of them exist yet.
+
+    Reads only those partitions' event_id column, so the cost follows the batch, not the lake's size.
+    """
+    paths = [partition_path(curated_uri, dt, source) for dt, source in partitions]
+    present = [p for p in paths if path_exists(spark, p)]
+    if not present:
+        return None
+    return spark.read.option("basePath", curated_uri).parquet(*present).select("event_id")

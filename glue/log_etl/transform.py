@@ -1,0 +1,339 @@
+"""Raw lake lines → validated, typed, deduplicated curated rows, and quarantined rows with reasons.
+
+Pure DataFrame → DataFrame functions that import only pyspark: the Glue entry script, the tests, the
+local run and the benchmark all call these same functions.
+
+How a line is checked against the record schema without a Python UDF (UDFs would ship every row to a
+Python worker), in two paths:
+
+- Fast path, for lines in the form the transform Lambda writes (compact, schema key order, absent fields
+  left out): parse with the typed schema and serialize the result back to JSON. If that reproduces the
+  line byte for byte, every value already had its schema type (see validate()), and only the values'
+  rules (enum, pattern, range, required) are left to check.
+- Full check, for every other line: JSON's own types are needed per row (200 vs "200"), but Spark's JSON
+  reader turns numbers into strings when asked for strings. So every JSON string token gets a marker
+  character prepended (one regexp_replace: outside string tokens JSON has no quote characters, so the
+  left-to-right match of `"(...)"` finds exactly the strings). After parsing into map<string,string>, a
+  value that starts with the marker was a JSON string; anything else is a number, boolean, object, array
+  or null, and its text says which. Keys carry the marker too and are looked up with it.
+
+Both paths give the same verdicts; the tests hold both to jsonschema's on the same mutated records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from .record_schema import FieldRule, RecordRules, record_rules
+
+# Any character works as the marker because every string token gets it; '~' keeps the text printable.
+MARK = "~"
+# A JSON string token; possessive quantifiers keep long strings linear (no backtracking).
+JSON_STRING_TOKEN = r'"((?:[^"\\]++|\\.)*+)"'
+
+PARTITION_COLUMNS = ("dt", "source")
+RAW_LINE_COLUMN = "value"
+SOURCE_FILE_COLUMN = "source_file"
+REASON_COLUMN = "reason"
+NOT_AN_OBJECT = "line is not a JSON object"
+# Joins an object's values for the all-strings check: an entry after it that lacks the marker is not a
+# string. (A string value holding U+0001 itself would be flagged too: kept in quarantine, never curated wrong.)
+_VALUE_SEPARATOR = "\u0001"
+_UNMARKED_VALUE = "\u0001(?!" + MARK + ")"
+
+_STRING_MAP = T.MapType(T.StringType(), T.StringType())
+_SPARK_TYPES = {
+    "string": T.StringType(),
+    "timestamp": T.TimestampType(),
+    "int": T.IntegerType(),
+    "bigint": T.LongType(),
+    "map<string,string>": _STRING_MAP,
+}
+# The fast path's parse types: integers as long, so an int column's range can be checked before the cast.
+_FAST_TYPES = {"string": T.StringType(), "int": T.LongType(), "bigint": T.LongType(), "map<string,string>": _STRING_MAP}
+_INTEGER_BOUNDS = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+
+
+@dataclass(frozen=True)
+class TransformResult:
+    """Curated rows (typed, one per event_id, with partition columns) and quarantined lines with reasons."""
+
+    curated: DataFrame
+    quarantined: DataFrame
+
+
+def curated_schema(rules: Optional[RecordRules] = None) -> T.StructType:
+    """The curated rows' schema: every record field, typed, then the `dt` partition column."""
+    rules = rules or record_rules()
+    fields = [T.StructField(rule.name, _SPARK_TYPES[rule.curated_type], True) for rule in rules.fields]
+    return T.StructType(fields + [T.StructField("dt", T.StringType(), True)])
+
+
+def _unmark(column: Column) -> Column:
+    return column.substr(F.lit(len(MARK) + 1), F.length(column))
+
+
+def _json_kind(value: Column) -> Column:
+    """The JSON type of a parsed value, by the shape of its text (strings carry the marker)."""
+    return (
+        F.when(value.isNull(), F.lit("null"))
+        .when(value.startswith(MARK), F.lit("string"))
+        .when(value.rlike(r"^-?[0-9]+$"), F.lit("integer"))
+        .when(value.rlike(r"^-?[0-9]"), F.lit("number"))
+        .when(value.startswith("{"), F.lit("object"))
+        .when(value.startswith("["), F.lit("array"))
+        .otherwise(F.lit("boolean"))
+    )
+
+
+class _FieldCheck:
+    """The problems and the typed value of one property, as Column expressions.
+
+    Built in two steps so Spark computes each map lookup once: `extracted()` pulls the property's text and
+    JSON kind out of the parsed map into columns; `problems()` and `typed()` then read those columns.
+    """
+
+    def __init__(self, rule: FieldRule):
+        self.rule = rule
+        self.raw_col = f"_raw_{rule.name}"
+        self.kind_col = f"_kind_{rule.name}"
+        # Parsed once here, read by both the checks and the typed value.
+        self.parsed_col = f"_parsed_{rule.name}"
+
+    def extracted(self, parsed: Column) -> list[Column]:
+        raw = parsed.getItem(MARK + self.rule.name)
+        kind = _json_kind(raw)
+        columns = [raw.alias(self.raw_col), kind.alias(self.kind_col)]
+        if self.rule.is_instant:
+            # A plain cast, not to_timestamp with a pattern: the cast returns null for an impossible date, where
+            # the pattern parser can throw (SparkUpgradeException) on text the legacy parser would have read.
+            # The schema pattern, checked separately, pins the exact layout.
+            text = _unmark(raw)
+            columns.append(F.when((kind == F.lit("string")) & text.rlike(self.rule.pattern), text.cast(T.TimestampType())).alias(self.parsed_col))
+        elif self.rule.value_type == "object":
+            columns.append(F.when(kind == F.lit("object"), F.from_json(raw, _STRING_MAP)).alias(self.parsed_col))
+        return columns
+
+    @property
+    def parsed(self) -> Column:
+        return F.col(self.parsed_col)
+
+    @property
+    def present(self) -> Column:
+        return F.array_contains(F.col("_keys"), MARK + self.rule.name)
+
+    @property
+    def raw(self) -> Column:
+        return F.col(self.raw_col)
+
+    @property
+    def kind(self) -> Column:
+        return F.col(self.kind_col)
+
+    @property
+    def text(self) -> Column:
+        return _unmark(self.raw)
+
+    def problems(self) -> list[Column]:
+        rule, kind, text = self.rule, self.kind, self.text
+        name = rule.name
+        allowed = " or ".join(rule.json_types)
+        checks: list[Column] = []
+        if rule.required:
+            checks.append(F.when(~self.present, F.lit(f"missing required property '{name}'")))
+        type_ok = kind.isin(*rule.json_types)
+        checks.append(F.when(self.present & ~type_ok, F.concat(F.lit(f"'{name}' must be {allowed} (got "), kind, F.lit(")"))))
+        is_value = kind == F.lit(rule.value_type)
+
+        if rule.value_type == "string":
+            if rule.enum is not None:
+                listed = ", ".join(rule.enum)
+                checks.append(F.when(is_value & ~text.isin(*rule.enum), F.concat(F.lit(f"'{name}' must be one of {listed} (got '"), text, F.lit("')"))))
+            if rule.pattern is not None:
+                matches = text.rlike(rule.pattern)
+                checks.append(F.when(is_value & ~matches, F.lit(f"'{name}' does not match {rule.pattern}")))
+                if rule.is_instant:
+                    # The pattern allows impossible dates (2024-02-30); Parquet needs a real instant.
+                    checks.append(F.when(is_value & matches & self.parsed.isNull(), F.lit(f"'{name}' is not a valid date-time")))
+        elif rule.value_type == "integer":
+            # The kind check admits only digit strings; beyond a long the cast gives null (reported below).
+            number = self.raw.cast(T.LongType())
+            if rule.minimum is not None:
+                checks.append(F.when(is_value & (number < F.lit(rule.minimum)), F.concat(F.lit(f"'{name}' must be >= {rule.minimum} (got "), self.raw, F.lit(")"))))
+            if rule.maximum is not None:
+                checks.append(F.when(is_value & (number > F.lit(rule.maximum)), F.concat(F.lit(f"'{name}' must be <= {rule.maximum} (got "), self.raw, F.lit(")"))))
+            low, high = _INTEGER_BOUNDS[rule.curated_type]
+            # Beyond the column type the value cannot be stored; it is kept in quarantine instead.
+            out_of_range = number.isNull() if rule.curated_type == "bigint" else (number.isNull() | (number < F.lit(low)) | (number > F.lit(high)))
+            checks.append(F.when(is_value & out_of_range, F.lit(f"'{name}' does not fit the {rule.curated_type} column")))
+        else:
+            # Every value of the marked object must be a marked string: join them behind a separator and look
+            # for one that is not (nulls become empty entries, which are not marked either).
+            values = F.map_values(self.parsed)
+            joined = F.concat(F.lit(_VALUE_SEPARATOR), F.array_join(values, _VALUE_SEPARATOR, ""))
+            checks.append(F.when(is_value & (F.size(values) > 0) & joined.rlike(_UNMARKED_VALUE), F.lit(f"'{name}' values must be strings")))
+        return checks
+
+    def fast_value(self) -> Column:
+        return F.col("_typed").getField(self.rule.name)
+
+    def fast_problems(self) -> list[Column]:
+        """Problems of a canonical line (see validate): types already hold, a null value means absent."""
+        rule, value = self.rule, self.fast_value()
+        name = rule.name
+        checks: list[Column] = []
+        if rule.required:
+            checks.append(F.when(value.isNull(), F.lit(f"missing required property '{name}'")))
+        if rule.enum is not None:
+            listed = ", ".join(rule.enum)
+            checks.append(F.when(~value.isin(*rule.enum), F.concat(F.lit(f"'{name}' must be one of {listed} (got '"), value, F.lit("')"))))
+        if rule.pattern is not None:
+            matches = value.rlike(rule.pattern)
+            checks.append(F.when(~matches, F.lit(f"'{name}' does not match {rule.pattern}")))
+            if rule.is_instant:
+                checks.append(F.when(matches & value.cast(T.TimestampType()).isNull(), F.lit(f"'{name}' is not a valid date-time")))
+        if rule.minimum is not None:
+            checks.append(F.when(value < F.lit(rule.minimum), F.concat(F.lit(f"'{name}' must be >= {rule.minimum} (got "), value.cast("string"), F.lit(")"))))
+        if rule.maximum is not None:
+            checks.append(F.when(value > F.lit(rule.maximum), F.concat(F.lit(f"'{name}' must be <= {rule.maximum} (got "), value.cast("string"), F.lit(")"))))
+        if rule.curated_type == "int":
+            low, high = _INTEGER_BOUNDS["int"]
+            checks.append(F.when((value < F.lit(low)) | (value > F.lit(high)), F.lit(f"'{name}' does not fit the int column")))
+        return checks
+
+    def fast_typed(self) -> Column:
+        value = self.fast_value()
+        return value.cast(T.TimestampType()) if self.rule.is_instant else value.cast(_SPARK_TYPES[self.rule.curated_type])
+
+    def typed(self) -> Column:
+        return F.when(F.col("_canonical"), self.fast_typed()).otherwise(self.slow_typed()).alias(self.rule.name)
+
+    def slow_typed(self) -> Column:
+        rule = self.rule
+        is_value = self.kind == F.lit(rule.value_type)
+        if rule.value_type == "string":
+            value = self.parsed if rule.is_instant else self.text
+        elif rule.value_type == "integer":
+            value = self.raw.cast(_SPARK_TYPES[rule.curated_type])
+        else:
+            # Keys and (checked) string values carry the marker; strip it from both.
+            value = F.transform_values(F.transform_keys(self.parsed, lambda k, _v: _unmark(k)), lambda _k, v: _unmark(v))
+        return F.when(is_value, value).cast(_SPARK_TYPES[rule.curated_type])
+
+
+def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> DataFrame:
+    """Every input line with its schema problems and its typed fields.
+
+    Input: a DataFrame with a `value` string column holding one JSON line per row (as spark.read.text
+    gives) and optionally `source_file`. Output: `reason` (every problem, joined by '; '; empty when the
+    line is a valid record), every schema field typed for the curated table, `dt` (the event's UTC date,
+    from `timestamp`), and `value` and `source_file` kept for invalid lines only (null for valid ones, so
+    a cached batch does not hold every raw line twice).
+    """
+    rules = rules or record_rules()
+    if RAW_LINE_COLUMN not in raw_lines.columns:
+        raise ValueError(f"validate() needs a '{RAW_LINE_COLUMN}' string column of JSON lines (got columns {raw_lines.columns})")
+    timestamp_rule = next((r for r in rules.fields if r.name == "timestamp" and r.is_instant), None)
+    if timestamp_rule is None:
+        raise ValueError("the record schema needs an ISO instant 'timestamp' property to derive the dt partition")
+    line = F.col(RAW_LINE_COLUMN)
+    has_source_file = SOURCE_FILE_COLUMN in raw_lines.columns
+    kept = [line, F.col(SOURCE_FILE_COLUMN) if has_source_file else F.lit(None).cast("string").alias(SOURCE_FILE_COLUMN)]
+    checks = [_FieldCheck(rule) for rule in rules.fields]
+
+    # Fast path. Parse with the typed schema (as a plain JSON read would) and write the result back out as
+    # JSON: when that reproduces the line byte for byte, the line is one compact object whose keys are schema
+    # fields in schema order and whose every value has the schema's JSON type (a 5 where a string belongs
+    # comes back as "5"; "200" in an integer field does not parse; unknown keys, explicit nulls and
+    # duplicates are dropped), so only values need checking. That is the form the transform Lambda writes.
+    typed_fields = T.StructType([T.StructField(r.name, _FAST_TYPES[r.curated_type if not r.is_instant else "string"]) for r in rules.fields])
+    typed = F.from_json(line, typed_fields)
+    # Map values that are null survive the round trip but are not strings: leave those to the full check.
+    canonical = (F.to_json(F.col("_typed")) == line) & ~line.contains(":null")
+
+    # Full check for every other line. Every JSON string token gets a marker, so the parsed text tells a
+    # string from a number, boolean, object, array or null (see the module docstring).
+    marked = F.regexp_replace(line, JSON_STRING_TOKEN, f'"{MARK}$1"')
+    # Spark's parser stops after the first value, so `{..} trailing` would pass: the line must end the object.
+    trimmed = F.trim(line)
+    one_object = trimmed.startswith("{") & trimmed.endswith("}")
+    parsed = F.when(~F.col("_canonical") & one_object, F.from_json(marked, _STRING_MAP))
+
+    step1 = (
+        raw_lines.select(*kept, typed.alias("_typed"))
+        .select(*kept, "_typed", F.coalesce(canonical, F.lit(False)).alias("_canonical"))
+        .select(*kept, "_typed", "_canonical", parsed.alias("_parsed"))
+        .select(
+            *kept,
+            "_typed",
+            "_canonical",
+            F.col("_parsed").isNotNull().alias("_is_object"),
+            *[column for check in checks for column in check.extracted(F.col("_parsed"))],
+            F.map_keys("_parsed").alias("_keys"),
+        )
+    )
+
+    field_problems: list[Column] = [p for check in checks for p in check.problems()]
+    if not rules.additional_properties:
+        known = F.array(*[F.lit(MARK + name) for name in rules.names])
+        unexpected = F.array_sort(F.array_except(F.col("_keys"), known))
+        field_problems.append(
+            F.when(F.size(unexpected) > 0, F.concat(F.lit("unexpected properties: "), F.regexp_replace(F.array_join(unexpected, ", "), f"(^|, ){MARK}", "$1")))
+        )
+    full_reason = F.when(~F.col("_is_object"), F.lit(NOT_AN_OBJECT)).otherwise(F.concat_ws("; ", *field_problems))
+    fast_reason = F.concat_ws("; ", *[p for check in checks for p in check.fast_problems()])
+    reason = F.when(F.col("_canonical"), fast_reason).otherwise(full_reason)
+    timestamp_text = F.when(F.col("_canonical"), F.col("_typed").getField("timestamp")).otherwise(_unmark(F.col("_raw_timestamp")))
+    step2 = step1.select(*kept, reason.alias(REASON_COLUMN), *[check.typed() for check in checks], timestamp_text.alias("_timestamp_text"))
+    invalid = F.col(REASON_COLUMN) != F.lit("")
+    return step2.select(
+        F.when(invalid, F.col(RAW_LINE_COLUMN)).alias(RAW_LINE_COLUMN),
+        F.when(invalid, F.col(SOURCE_FILE_COLUMN)).alias(SOURCE_FILE_COLUMN),
+        REASON_COLUMN,
+        *rules.names,
+        # The timestamp is UTC ('Z'), so its first ten characters are the UTC date.
+        F.col("_timestamp_text").substr(1, 10).alias("dt"),
+    )
+
+
+def valid_rows(validated: DataFrame, rules: Optional[RecordRules] = None) -> DataFrame:
+    """Rows without problems, in curated column order (duplicates still in)."""
+    rules = rules or record_rules()
+    return validated.where(F.col(REASON_COLUMN) == "").select(*rules.names, "dt")
+
+
+def touched_partitions(validated: DataFrame) -> DataFrame:
+    """The (dt, source) partitions the valid rows of this batch fall into."""
+    return validated.where(F.col(REASON_COLUMN) == "").select(*PARTITION_COLUMNS).distinct()
+
+
+def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, existing_event_ids: Optional[DataFrame] = None) -> DataFrame:
+    """Valid rows, one per event_id, minus events already curated by earlier runs (when given).
+
+    Rows are clustered by (dt, source) so each output partition is written by one task: one file per
+    partition per run, not one per shuffle partition. An event's dt and source follow from its id, so
+    deduplicating within (dt, source) drops every duplicate and reuses that one shuffle.
+    """
+    rows = valid_rows(validated, rules)
+    if existing_event_ids is not None:
+        # Before the clustering shuffle, so the anti-join's own exchange does not undo it.
+        seen = existing_event_ids.select("event_id").distinct()
+        rows = rows.join(seen, on="event_id", how="left_anti").select(*rows.columns)
+    return rows.repartition(*PARTITION_COLUMNS).dropDuplicates([*PARTITION_COLUMNS, "event_id"])
+
+
+def quarantined_rows(validated: DataFrame) -> DataFrame:
+    """Invalid lines as received, the object they came from, and every problem found."""
+    return validated.where(F.col(REASON_COLUMN) != "").select(RAW_LINE_COLUMN, SOURCE_FILE_COLUMN, REASON_COLUMN)
+
+
+def transform(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> TransformResult:
+    """Validates raw lines and splits them into curated rows and quarantined lines."""
+    rules = rules or record_rules()
+    validated = validate(raw_lines, rules)
+    return TransformResult(curated=curated_rows(validated, rules), quarantined=quarantined_rows(validated))

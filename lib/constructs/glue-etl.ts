@@ -1,0 +1,274 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import { PROJECT_ROOT } from '../lambda-bundling';
+import { LAKE_PREFIXES } from '../lake-layout';
+import { acknowledgeIamWildcards } from '../nag';
+import { lakeUri } from './lake-catalog';
+
+export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
+/** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
+export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
+/** The job's library: the pure transform and its helpers, zipped for --extra-py-files. */
+export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
+export const RECORD_SCHEMA_PATH = path.join(PROJECT_ROOT, 'schema', 'log-record.schema.json');
+
+/** Glue worker types for Spark ETL jobs (the memory-optimized R types and G.025X are for other job kinds). */
+export const ETL_WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
+export type EtlWorkerType = (typeof ETL_WORKER_TYPES)[number];
+
+export interface GlueEtlProps {
+  /** The lake the job reads raw/ from and writes curated/, quarantine/ and glue-temp/ in. */
+  readonly lakeBucket: s3.IBucket;
+  /** The lake's key: reads and writes of the lake, the job's logs and its bookmarks use it. */
+  readonly dataKey: kms.IKey;
+  /** Database of the curated table the job registers partitions in. */
+  readonly database: glue.IDatabase;
+  /** The curated table; the job adds the partitions it writes. */
+  readonly curatedTable: glue.ITable;
+  /** Glue cron expression of the schedule, e.g. `cron(15 * * * ? *)` (UTC). */
+  readonly schedule: string;
+  readonly workerType: EtlWorkerType;
+  /** Workers per run, 2 or more. */
+  readonly numberOfWorkers: number;
+  /** A run is stopped after this long. */
+  readonly timeout: cdk.Duration;
+  /**
+   * Runs that may overlap. Job bookmarks track one run's progress, so anything but 1 lets two runs
+   * read the same new objects.
+   * @default 1
+   */
+  readonly maxConcurrentRuns?: number;
+  /**
+   * Retention of the job's continuous log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Keep the log group and the security configuration on `cdk destroy`.
+   * @default false
+   */
+  readonly retainData?: boolean;
+}
+
+/** The arguments the entry script reads (glue/log_etl_job.py JOB_ARGUMENTS, minus Glue's own JOB_NAME). */
+export interface LogEtlJobArguments {
+  readonly '--raw_path': string;
+  readonly '--curated_path': string;
+  readonly '--quarantine_path': string;
+  readonly '--database': string;
+  readonly '--curated_table': string;
+}
+
+/**
+ * The Glue 5.0 PySpark job that turns raw lake JSON into curated Parquet, on a schedule.
+ *
+ * Bookmarks make each run read only objects it has not seen; the role reaches only the lake prefixes the
+ * job uses, the key, the curated table and the job's own logs. Logs, bookmarks and S3 output are encrypted
+ * with the data key through a security configuration (the key policy must let CloudWatch Logs use the key;
+ * lib/constructs/data-key.ts does).
+ */
+export class GlueEtl extends Construct {
+  public readonly job: glue.PySparkEtlJob;
+  public readonly role: iam.Role;
+  public readonly securityConfiguration: glue.SecurityConfiguration;
+  public readonly logGroup: logs.LogGroup;
+  public readonly workflow: glue.Workflow;
+  /** The job's library zip (log_etl package plus the record schema). */
+  public readonly library: s3assets.Asset;
+  public readonly jobArguments: LogEtlJobArguments;
+
+  constructor(scope: Construct, id: string, props: GlueEtlProps) {
+    super(scope, id);
+    validateGlueEtlProps(props);
+    const { lakeBucket: bucket, dataKey } = props;
+    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+    const stack = cdk.Stack.of(this);
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
+      description: 'Log ETL Glue job: raw lake prefix in, curated/quarantine out, curated table partitions',
+    });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      encryptionKey: dataKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+
+    this.securityConfiguration = new glue.SecurityConfiguration(this, 'SecurityConfiguration', {
+      s3Encryption: glue.S3Encryption.kms(dataKey),
+      cloudWatchEncryption: glue.CloudWatchEncryption.kms(dataKey),
+      jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(dataKey),
+      removalPolicy,
+    });
+
+    this.library = new s3assets.Asset(this, 'Library', {
+      path: JOB_LIBRARY_DIR,
+      // The schema lives in schema/, outside the package: bundling copies it in, so the hash is the output's.
+      assetHashType: cdk.AssetHashType.OUTPUT,
+      bundling: {
+        image: cdk.DockerImage.fromRegistry('public.ecr.aws/docker/library/python:3.11-slim'),
+        command: ['echo', 'bundled locally, see tryBundle'],
+        local: { tryBundle: (outputDir) => bundleJobLibrary(outputDir) },
+      },
+    });
+
+    this.jobArguments = {
+      '--raw_path': lakeUri(bucket, LAKE_PREFIXES.raw),
+      '--curated_path': lakeUri(bucket, LAKE_PREFIXES.curated),
+      '--quarantine_path': lakeUri(bucket, LAKE_PREFIXES.quarantine),
+      '--database': props.database.databaseName,
+      '--curated_table': props.curatedTable.tableName,
+    };
+
+    this.job = new glue.PySparkEtlJob(this, 'Job', {
+      description: 'Raw log JSON (bookmarked) → validated, deduplicated curated Parquet + quarantine',
+      role: this.role,
+      glueVersion: glue.GlueVersion.V5_0,
+      script: glue.Code.fromAsset(JOB_SCRIPT_PATH),
+      extraPythonFiles: [glue.Code.fromBucket(this.library.bucket, this.library.s3ObjectKey)],
+      workerConfiguration: { workerType: props.workerType as glue.WorkerType, numberOfWorkers: props.numberOfWorkers },
+      timeout: props.timeout,
+      maxConcurrentRuns: props.maxConcurrentRuns ?? 1,
+      // Safe to retry: a rerun re-reads its objects (bookmark not committed) and drops already-curated ids.
+      maxRetries: 1,
+      securityConfiguration: this.securityConfiguration,
+      continuousLogging: { enabled: true, logGroup: this.logGroup, logStreamPrefix: 'log-etl', quiet: true },
+      enableMetrics: true,
+      enableObservabilityMetrics: true,
+      defaultArguments: {
+        '--job-bookmark-option': 'job-bookmark-enable',
+        '--TempDir': lakeUri(bucket, LAKE_PREFIXES.glueTemp),
+        ...this.jobArguments,
+      },
+    });
+
+    this.workflow = new glue.Workflow(this, 'Workflow', { description: 'Runs the log ETL job on its schedule' });
+    this.workflow.addScheduledTrigger('Schedule', {
+      description: `Log ETL on ${props.schedule} (UTC)`,
+      schedule: glue.TriggerSchedule.expression(props.schedule),
+      startOnCreation: true,
+      actions: [glue.Action.job(this.job)],
+    });
+
+    this.grantJobAccess(props, stack);
+    this.acknowledgeNagFindings();
+  }
+
+  private grantJobAccess(props: GlueEtlProps, stack: cdk.Stack): void {
+    const { lakeBucket: bucket, dataKey } = props;
+    const objectsUnder = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
+    const listPrefixes = [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp];
+
+    // Exact actions instead of bucket.grantRead/grantReadWrite, whose action families (s3:GetObject*, s3:List*)
+    // reach further than the job needs.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListJobPrefixes',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': listPrefixes.flatMap((p) => [p.replace(/\/$/, ''), `${p}*`]) } },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadRaw', actions: ['s3:GetObject'], resources: [objectsUnder(LAKE_PREFIXES.raw)] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteCuratedQuarantineTemp',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp].map(objectsUnder),
+      }),
+    );
+    dataKey.grant(this.role, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+
+    const catalogArn = stack.formatArn({ service: 'glue', resource: 'catalog' });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegisterCuratedPartitions',
+        actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
+        resources: [catalogArn, props.database.databaseArn, props.curatedTable.tableArn],
+      }),
+    );
+
+    // Continuous logs go to this construct's group; Glue's driver output/error logs to groups it names
+    // under /aws-glue/jobs/ (suffixed with the security configuration), which it associates with the key.
+    const glueLogGroups = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws-glue/jobs/*', arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME });
+    this.logGroup.grantWrite(this.role);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'GlueJobLogs',
+        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
+        resources: [glueLogGroups, `${glueLogGroups}:log-stream:*`, this.logGroup.logGroupArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'GlueJobMetrics',
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+      }),
+    );
+  }
+
+  private acknowledgeNagFindings(): void {
+    const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    const jobPrefixes = [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp];
+    const assetReadReason = "Glue L2's read grant on the CDK asset bucket for the job script and library zip (asset objects only)";
+    acknowledgeIamWildcards(this, [
+      {
+        finding: new RegExp(`^Resource::.+/(${jobPrefixes.map(escape).join('|')})\\*$`),
+        reason: 'Objects under the lake prefixes the job reads (raw/) or writes (curated/, quarantine/, glue-temp/); keys are made at run time',
+      },
+      {
+        finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws-glue\/jobs\/\*(:log-stream:\*)?$/,
+        reason: "Glue names its driver output/error log groups under /aws-glue/jobs/ after the security configuration; the job may write only there",
+      },
+      {
+        finding: /^Resource::\*$/,
+        reason: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the Glue namespace by condition',
+      },
+      { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/\*$/, reason: assetReadReason },
+      { finding: /^Action::s3:(GetObject|GetBucket|List)\*$/, reason: assetReadReason },
+    ]);
+  }
+}
+
+/** Copies the job library and the record schema into the asset directory: log_etl/ at the zip's root. */
+export function bundleJobLibrary(outputDir: string): boolean {
+  const target = path.join(outputDir, 'log_etl');
+  fs.mkdirSync(target, { recursive: true });
+  for (const file of fs.readdirSync(JOB_LIBRARY_DIR)) {
+    if (file.endsWith('.py')) fs.copyFileSync(path.join(JOB_LIBRARY_DIR, file), path.join(target, file));
+  }
+  fs.copyFileSync(RECORD_SCHEMA_PATH, path.join(target, 'log-record.schema.json'));
+  return true;
+}
+
+/** Synth-time checks with messages naming the setting, the allowed values and the value given. */
+export function validateGlueEtlProps(props: GlueEtlProps): void {
+  const problems: string[] = [];
+  if (!(ETL_WORKER_TYPES as readonly string[]).includes(props.workerType)) {
+    problems.push(`workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${props.workerType}')`);
+  }
+  if (!cdk.Token.isUnresolved(props.numberOfWorkers) && (!Number.isInteger(props.numberOfWorkers) || props.numberOfWorkers < 2 || props.numberOfWorkers > 299)) {
+    problems.push(`numberOfWorkers must be an integer between 2 and 299 (got ${props.numberOfWorkers})`);
+  }
+  const maxRuns = props.maxConcurrentRuns ?? 1;
+  if (maxRuns !== 1) {
+    problems.push(`maxConcurrentRuns must be 1 (got ${maxRuns}): job bookmarks track one run at a time, concurrent runs would read the same objects`);
+  }
+  if (!cdk.Token.isUnresolved(props.schedule) && !/^cron\(\S+( \S+){5}\)$/.test(props.schedule)) {
+    problems.push(`schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got '${props.schedule}')`);
+  }
+  if (problems.length > 0) throw new Error(`GlueEtl: ${problems.join('; ')}`);
+}

@@ -1,0 +1,247 @@
+import * as cdk from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import recordSchema from '../../schema/log-record.schema.json';
+import { DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, rawTableProjection } from '../lake-layout';
+
+/**
+ * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
+ * glue/log_etl/record_schema.py applies the same rule to the job's output, so table and data agree.
+ */
+export const ISO_INSTANT_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$';
+
+/** Partition keys of both tables; `source` is also a record field, so it is a key, not a column. */
+export const PARTITION_KEY_NAMES = ['source', 'dt'] as const;
+
+/** Athena engine the workgroup pins, so queries do not change engine under a user. */
+export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+
+const INT32_MAX = 2 ** 31 - 1;
+
+interface PropertySchema {
+  readonly type: string | readonly string[];
+  readonly pattern?: string;
+  readonly maximum?: number;
+  readonly minimum?: number;
+  readonly additionalProperties?: unknown;
+}
+
+export interface RecordSchemaDocument {
+  readonly properties: Record<string, PropertySchema>;
+}
+
+/**
+ * Table columns derived from the record schema, so the tables follow the one contract instead of
+ * re-listing its fields. `raw` keeps instants as the strings Firehose wrote; `curated` types them.
+ * Throws on a property type the tables cannot represent, naming it.
+ */
+export function recordColumns(schema: RecordSchemaDocument, table: 'raw' | 'curated'): glue.Column[] {
+  const partitionKeys: readonly string[] = PARTITION_KEY_NAMES;
+  return Object.entries(schema.properties)
+    .filter(([name]) => !partitionKeys.includes(name))
+    .map(([name, property]) => ({ name, type: columnType(name, property, table) }));
+}
+
+function columnType(name: string, property: PropertySchema, table: 'raw' | 'curated'): glue.Type {
+  const types = (Array.isArray(property.type) ? property.type : [property.type]).filter((t) => t !== 'null');
+  if (types.length !== 1) {
+    throw new Error(`record schema property '${name}' must have one non-null type to become a column (got ${JSON.stringify(property.type)})`);
+  }
+  switch (types[0]) {
+    case 'string':
+      return table === 'curated' && property.pattern === ISO_INSTANT_PATTERN ? glue.Schema.TIMESTAMP : glue.Schema.STRING;
+    case 'integer': {
+      const fitsInt = property.maximum !== undefined && property.maximum <= INT32_MAX && (property.minimum ?? 0) >= -INT32_MAX - 1;
+      return fitsInt ? glue.Schema.INTEGER : glue.Schema.BIG_INT;
+    }
+    case 'object':
+      if (JSON.stringify(property.additionalProperties) !== JSON.stringify({ type: 'string' })) {
+        throw new Error(`record schema property '${name}' must be a string map (additionalProperties: {type: string}) to become a column`);
+      }
+      return glue.Schema.map(glue.Schema.STRING, glue.Schema.STRING);
+    default:
+      throw new Error(`record schema property '${name}' has type '${types[0]}', which has no column mapping`);
+  }
+}
+
+/** S3 URI of a lake prefix, e.g. `s3://<bucket>/curated/`. */
+export function lakeUri(bucket: s3.IBucket, prefix: string): string {
+  return `s3://${bucket.bucketName}/${prefix}`;
+}
+
+/** A saved Athena query: what question it answers and the SQL, with the table names filled in. */
+export interface SavedQuery {
+  readonly name: string;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** The questions the saved queries answer, over the curated table (and one over raw, for freshness). */
+export function savedQueries(database: string, curatedTable: string, rawTable: string): SavedQuery[] {
+  const curated = `"${database}"."${curatedTable}"`;
+  const raw = `"${database}"."${rawTable}"`;
+  // dt is the partition key: filtering on it limits what Athena scans (and what the cutoff counts).
+  const lastDay = `dt >= date_format(current_date - interval '1' day, '%Y-%m-%d')`;
+  return [
+    {
+      name: 'status-codes-per-hour',
+      description: 'HTTP status codes per hour over the last day (access logs)',
+      sql: `SELECT date_trunc('hour', "timestamp") AS hour, status, count(*) AS requests
+FROM ${curated}
+WHERE ${lastDay} AND status IS NOT NULL
+GROUP BY 1, 2
+ORDER BY 1, 2;`,
+    },
+    {
+      name: 'top-paths',
+      description: 'The 25 most requested paths over the last day, with bytes served and server errors',
+      sql: `SELECT split_part(path, '?', 1) AS path, count(*) AS requests, sum(bytes) AS bytes_served,
+       count_if(status >= 500) AS server_errors
+FROM ${curated}
+WHERE ${lastDay} AND path IS NOT NULL
+GROUP BY 1
+ORDER BY requests DESC
+LIMIT 25;`,
+    },
+    {
+      name: 'errors-by-host',
+      description: 'Errors per host over the last day: HTTP 5xx and syslog/JSON lines at error severity or worse',
+      sql: `SELECT coalesce(host, client_ip, '(unknown)') AS host, count(*) AS errors,
+       count_if(status >= 500) AS http_5xx,
+       count_if(severity IN ('emerg', 'alert', 'crit', 'err', 'error', 'fatal', 'critical')) AS error_lines,
+       max("timestamp") AS last_error
+FROM ${curated}
+WHERE ${lastDay}
+  AND (status >= 500 OR severity IN ('emerg', 'alert', 'crit', 'err', 'error', 'fatal', 'critical'))
+GROUP BY 1
+ORDER BY errors DESC;`,
+    },
+    {
+      name: 'raw-arrivals-today',
+      description: 'Events landed today per source and format, straight from the raw JSON (before the Glue job)',
+      sql: `SELECT source, format, count(*) AS events, max(ingested_at) AS last_ingested_at
+FROM ${raw}
+WHERE dt = date_format(current_date, '%Y-%m-%d')
+GROUP BY 1, 2
+ORDER BY 1, 2;`,
+    },
+  ];
+}
+
+export interface LakeCatalogProps {
+  /** The lake: raw JSON from Firehose, curated Parquet from the Glue job, Athena results. */
+  readonly lakeBucket: s3.IBucket;
+  /** The lake's key; Athena encrypts query results with it. */
+  readonly dataKey: kms.IKey;
+  /** Athena cancels a query after it scanned this many bytes (Athena's minimum is 10 MB). */
+  readonly bytesScannedCutoffPerQuery: number;
+  /**
+   * Keep the database on `cdk destroy`. Tables are metadata over the lake and go with it either way;
+   * the workgroup's saved queries and history are removed with the workgroup when false.
+   * @default false
+   */
+  readonly retainData?: boolean;
+  /**
+   * The record schema the table columns are derived from.
+   * @default the repository's schema/log-record.schema.json
+   */
+  readonly recordSchema?: RecordSchemaDocument;
+}
+
+/**
+ * The Glue Data Catalog over the lake and the Athena workgroup that queries it.
+ *
+ * - raw: the Firehose output as it landed (GZIP JSON lines), partitions projected from lib/lake-layout.ts,
+ *   so a new day or source is queryable at once (no crawler, no MSCK REPAIR).
+ * - curated: the Glue job's Parquet, partitioned by event date and source. Not projected: event dates can
+ *   be anything (late, replayed or pre-2024 events), so the job registers exactly the partitions it wrote,
+ *   which also makes them visible to Spark and other catalog readers, not only to Athena.
+ */
+export class LakeCatalog extends Construct {
+  public readonly database: glue.Database;
+  public readonly rawTable: glue.S3Table;
+  public readonly curatedTable: glue.S3Table;
+  public readonly workGroup: athena.CfnWorkGroup;
+  public readonly namedQueries: athena.CfnNamedQuery[];
+  /** The workgroup's name, for queries and IAM. */
+  public readonly workGroupName: string;
+
+  constructor(scope: Construct, id: string, props: LakeCatalogProps) {
+    super(scope, id);
+    const cutoff = props.bytesScannedCutoffPerQuery;
+    if (!cdk.Token.isUnresolved(cutoff) && (!Number.isInteger(cutoff) || cutoff < 10_000_000)) {
+      throw new Error(`LakeCatalog bytesScannedCutoffPerQuery must be an integer of at least 10000000 (10 MB, Athena's minimum) (got ${cutoff})`);
+    }
+    const schema = props.recordSchema ?? (recordSchema as RecordSchemaDocument);
+    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+    const partitionKeys: glue.Column[] = [
+      { name: 'source', type: glue.Schema.STRING, comment: 'kinesis or kafka: the path the event took' },
+      { name: 'dt', type: glue.Schema.STRING, comment: `date, ${DT_FORMAT}` },
+    ];
+
+    this.database = new glue.Database(this, 'Database', {
+      description: 'Log pipeline lake: raw Firehose JSON and curated Parquet',
+      removalPolicy,
+    });
+
+    this.rawTable = new glue.S3Table(this, 'RawTable', {
+      database: this.database,
+      description: 'Raw log records as Firehose delivered them (GZIP JSON lines, at least once: may hold duplicates)',
+      storage: glue.S3TableStorage.fromBucket(props.lakeBucket),
+      s3Prefix: LAKE_PREFIXES.raw,
+      dataFormat: glue.DataFormat.JSON,
+      compressed: true,
+      columns: recordColumns(schema, 'raw'),
+      partitionKeys,
+      // Written once in lib/lake-layout.ts next to the Firehose prefix it mirrors.
+      parameters: rawTableProjection(props.lakeBucket.bucketName),
+    });
+
+    this.curatedTable = new glue.S3Table(this, 'CuratedTable', {
+      database: this.database,
+      description: `Validated, deduplicated log records (snappy Parquet), partitioned by event date (UTC) and source; earliest projected raw date ${DT_PROJECTION_START}`,
+      storage: glue.S3TableStorage.fromBucket(props.lakeBucket),
+      s3Prefix: LAKE_PREFIXES.curated,
+      dataFormat: glue.DataFormat.PARQUET,
+      compressed: true,
+      columns: recordColumns(schema, 'curated'),
+      // The job writes dt=/source= directories: dt first, since nearly every query filters on time.
+      partitionKeys: [partitionKeys[1], partitionKeys[0]],
+      parameters: { 'parquet.compression': 'SNAPPY' },
+    });
+
+    this.workGroupName = cdk.Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: this.workGroupName,
+      description: 'Queries over the log lake; results encrypted in the lake, scans capped per query',
+      state: 'ENABLED',
+      recursiveDeleteOption: !props.retainData,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: cutoff,
+        engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
+        resultConfiguration: {
+          outputLocation: lakeUri(props.lakeBucket, LAKE_PREFIXES.athenaResults),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.dataKey.keyArn },
+        },
+      },
+    });
+    this.workGroup.applyRemovalPolicy(removalPolicy);
+
+    this.namedQueries = savedQueries(this.database.databaseName, this.curatedTable.tableName, this.rawTable.tableName).map(
+      (query) =>
+        new athena.CfnNamedQuery(this, `Query-${query.name}`, {
+          name: query.name,
+          description: query.description,
+          database: this.database.databaseName,
+          // Ref of a workgroup is its name, and makes the query wait for it.
+          workGroup: this.workGroup.ref,
+          queryString: query.sql,
+        }),
+    );
+  }
+}

@@ -1,0 +1,182 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import recordSchema from '../../schema/log-record.schema.json';
+import { ATHENA_ENGINE_VERSION, LakeCatalog, PARTITION_KEY_NAMES, recordColumns, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/lake-catalog';
+import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
+
+/** An app with the feature flags of cdk.json, as `cdk synth` runs it. */
+function projectApp(): cdk.App {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return new cdk.App({ context: cdkJson.context });
+}
+
+/** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
+function catalogStack(props: { bytesScannedCutoffPerQuery?: number; retainData?: boolean } = {}) {
+  const app = projectApp();
+  const data = new cdk.Stack(app, 'Data');
+  const dataKey = new kms.Key(data, 'DataKey', { enableKeyRotation: true });
+  const lakeBucket = new s3.Bucket(data, 'LakeBucket', { encryption: s3.BucketEncryption.KMS, encryptionKey: dataKey, enforceSSL: true });
+  const stack = new cdk.Stack(app, 'Analytics');
+  const catalog = new LakeCatalog(stack, 'Catalog', {
+    lakeBucket,
+    dataKey,
+    bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery ?? 1024 ** 3,
+    retainData: props.retainData,
+  });
+  return { app, stack, catalog, lakeBucket, dataKey, template: Template.fromStack(stack) };
+}
+
+const schemaProperties = Object.keys((recordSchema as RecordSchemaDocument).properties);
+
+function tableInput(template: Template, logicalIdPrefix: string) {
+  const tables = template.findResources('AWS::Glue::Table');
+  const [id] = Object.keys(tables).filter((key) => key.startsWith(logicalIdPrefix));
+  expect(id).toBeDefined();
+  return tables[id].Properties.TableInput;
+}
+
+describe('raw table', () => {
+  test('its partition projection is lake-layout.rawTableProjection, resolved for the lake bucket', () => {
+    const { stack, lakeBucket, template } = catalogStack();
+    const expected = stack.resolve(rawTableProjection(lakeBucket.bucketName)) as Record<string, unknown>;
+    const parameters = tableInput(template, 'CatalogRawTable').Parameters;
+    for (const [key, value] of Object.entries(expected)) expect(parameters[key]).toEqual(value);
+    // The projection mirrors the Firehose prefix: raw/source=${source}/dt=${dt}/ in the lake bucket.
+    const [, [scheme, bucket, suffix]] = parameters['storage.location.template']['Fn::Join'];
+    expect([scheme, suffix]).toEqual(['s3://', `/${LAKE_PREFIXES.raw}source=\${source}/dt=\${dt}/`]);
+    expect(JSON.stringify(bucket)).toContain('RefLakeBucket');
+  });
+
+  test('is JSON over the raw prefix, partitioned by the projected keys', () => {
+    const { template } = catalogStack();
+    const input = tableInput(template, 'CatalogRawTable');
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.StorageDescriptor.Location['Fn::Join'][1].at(-1)).toBe(`/${LAKE_PREFIXES.raw}`);
+    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['source', 'dt']);
+    expect(input.Parameters.classification).toBe('json');
+  });
+
+  test('columns are the record schema fields (minus the partition key), instants kept as strings', () => {
+    const { template } = catalogStack();
+    const columns = tableInput(template, 'CatalogRawTable').StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
+    expect(columns.map((c) => c.Name)).toEqual(schemaProperties.filter((name) => name !== 'source'));
+    const types = Object.fromEntries(columns.map((c) => [c.Name, c.Type]));
+    expect(types).toMatchObject({ timestamp: 'string', ingested_at: 'string', status: 'int', bytes: 'bigint', attributes: 'map<string,string>', event_id: 'string' });
+  });
+});
+
+describe('curated table', () => {
+  test('is snappy Parquet under curated/, partitioned by dt then source, with typed columns', () => {
+    const { template } = catalogStack();
+    const input = tableInput(template, 'CatalogCuratedTable');
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
+    expect(input.StorageDescriptor.Location['Fn::Join'][1].at(-1)).toBe(`/${LAKE_PREFIXES.curated}`);
+    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'source']);
+    expect(input.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'SNAPPY' });
+    const types = Object.fromEntries((input.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((c) => [c.Name, c.Type]));
+    expect(Object.keys(types)).toEqual(schemaProperties.filter((name) => name !== 'source'));
+    expect(types).toMatchObject({ timestamp: 'timestamp', ingested_at: 'timestamp', status: 'int', bytes: 'bigint', attributes: 'map<string,string>' });
+  });
+
+  test('is not projected: the job registers the partitions it writes', () => {
+    const { template } = catalogStack();
+    const parameters = tableInput(template, 'CatalogCuratedTable').Parameters as Record<string, unknown>;
+    expect(Object.keys(parameters).filter((key) => key.startsWith('projection.'))).toEqual([]);
+  });
+});
+
+describe('record schema → columns', () => {
+  test('both tables leave out the partition keys that are also record fields', () => {
+    for (const table of ['raw', 'curated'] as const) {
+      const names = recordColumns(recordSchema as RecordSchemaDocument, table).map((c) => c.name);
+      for (const key of PARTITION_KEY_NAMES) expect(names).not.toContain(key);
+    }
+  });
+
+  test.each([
+    [{ type: ['number', 'null'] }, "has type 'number', which has no column mapping"],
+    [{ type: ['string', 'integer'] }, 'must have one non-null type'],
+    [{ type: 'object', additionalProperties: { type: 'integer' } }, 'must be a string map'],
+  ])('a property the tables cannot represent fails synth: %j', (property, message) => {
+    const schema = { properties: { odd: property } } as unknown as RecordSchemaDocument;
+    expect(() => recordColumns(schema, 'curated')).toThrow(message);
+  });
+});
+
+describe('Athena workgroup', () => {
+  test('enforces encrypted results in the lake, the scan cutoff and engine v3', () => {
+    const { template } = catalogStack({ bytesScannedCutoffPerQuery: 5 * 1024 ** 3 });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      State: 'ENABLED',
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: 5 * 1024 ** 3,
+        EngineVersion: { SelectedEngineVersion: ATHENA_ENGINE_VERSION },
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Join': ['', ['s3://', Match.anyValue(), `/${LAKE_PREFIXES.athenaResults}`]] },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() },
+        },
+      },
+    });
+    const [workGroup] = Object.values(template.findResources('AWS::Athena::WorkGroup'));
+    const results = workGroup.Properties.WorkGroupConfiguration.ResultConfiguration;
+    expect(JSON.stringify(results.OutputLocation)).toContain('RefLakeBucket');
+    // The key's ARN from the data stack, not a key of its own.
+    expect(JSON.stringify(results.EncryptionConfiguration.KmsKey)).toMatch(/DataKey[0-9A-F]+Arn/);
+  });
+
+  test('its name is generated, and dev workgroups are deleted with their queries', () => {
+    const { template, catalog, stack } = catalogStack();
+    const name = stack.resolve(catalog.workGroupName) as string;
+    expect(name).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
+    template.hasResourceProperties('AWS::Athena::WorkGroup', { Name: name, RecursiveDeleteOption: true });
+    template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Delete' });
+  });
+
+  test('prod keeps the workgroup and the database', () => {
+    const { template } = catalogStack({ retainData: true });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', { RecursiveDeleteOption: false });
+    template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Retain' });
+  });
+
+  test('a cutoff below Athena\'s 10 MB minimum fails synth with the value', () => {
+    expect(() => catalogStack({ bytesScannedCutoffPerQuery: 1_000_000 })).toThrow(
+      'bytesScannedCutoffPerQuery must be an integer of at least 10000000 (10 MB, Athena\'s minimum) (got 1000000)',
+    );
+  });
+});
+
+describe('saved queries', () => {
+  test('status codes per hour, top paths and errors by host are saved in the workgroup, against the curated table', () => {
+    const { template } = catalogStack();
+    const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((r) => r.Properties);
+    expect(queries.map((q) => q.Name).sort()).toEqual(['errors-by-host', 'raw-arrivals-today', 'status-codes-per-hour', 'top-paths']);
+    for (const query of queries) {
+      expect(query.WorkGroup).toEqual({ Ref: expect.stringMatching(/^CatalogWorkGroup/) });
+      expect(query.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
+    }
+  });
+
+  test('every query filters on the dt partition, so the scan follows the time range', () => {
+    for (const query of savedQueries('db', 'curated', 'raw')) {
+      expect(query.sql).toMatch(/WHERE dt (>=|=) date_format\(current_date/);
+      expect(query.sql).toMatch(/FROM "db"\."(curated|raw)"/);
+    }
+  });
+
+  test('the queries use only columns the tables have', () => {
+    const columns = new Set([...recordColumns(recordSchema as RecordSchemaDocument, 'curated').map((c) => c.name), 'dt', 'source']);
+    const identifiers = /\b(status|path|bytes|host|client_ip|severity|timestamp|ingested_at|format|source|dt)\b/g;
+    for (const query of savedQueries('db', 'curated', 'raw')) {
+      for (const [name] of query.sql.matchAll(identifiers)) expect(columns).toContain(name);
+    }
+  });
+});
