@@ -146,7 +146,7 @@ export function eventContentKey(record: Record<string, unknown>): string {
   return JSON.stringify(rest);
 }
 
-async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
+export async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -157,7 +157,7 @@ async function listKeys(s3: S3Client, bucket: string): Promise<string[]> {
   return keys.sort();
 }
 
-async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
+export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from(await response.Body!.transformToByteArray());
 }

@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/lambda-bundling';
 import { showNodeVersionWarningOnce } from './node-warnings';
+import { glueStep } from './steps/glue';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
 /** Append later paths (Glue on local Spark, Kafka) here; each reads what earlier steps left in the context. */
-const STEPS: readonly LocalStep[] = [pythonEnvStep, motoStep, kinesisPathStep];
+const STEPS: readonly LocalStep[] = [pythonEnvStep, motoStep, kinesisPathStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */

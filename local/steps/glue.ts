@@ -1,0 +1,68 @@
+/**
+ * Runs the Glue job's batch (glue/log_etl, the code the deployed job runs) on local Spark over the raw
+ * objects the Kinesis path landed: copies raw/ from the emulated bucket into .local/lake/ with the same
+ * keys, runs glue/run_local.py, and checks that every raw line is accounted for as a curated row, a
+ * quarantined row or a dropped duplicate.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { getBytes, listKeys } from '../lake-inventory';
+import type { LocalStep } from './step';
+
+/** What glue/run_local.py prints as its last line. */
+interface GlueLocalResult {
+  readonly raw_objects: number;
+  readonly raw_lines: number;
+  readonly curated_rows: number;
+  readonly quarantined_rows: number;
+  readonly duplicates_dropped: number;
+  readonly seconds: number;
+  readonly curated: string;
+}
+
+export const glueStep: LocalStep = {
+  name: 'glue',
+  async run(context) {
+    const { s3, lakeBucket } = context;
+    if (!s3 || !lakeBucket) return { report: [], failures: ['no lake bucket: the kinesis step did not run'] };
+
+    const lakeDir = path.join(context.workDir, 'lake');
+    fs.rmSync(lakeDir, { recursive: true, force: true });
+    const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
+    for (const key of keys) {
+      const file = path.join(lakeDir, key);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
+    }
+    context.log(`copied ${keys.length} raw objects to ${path.relative(process.cwd(), lakeDir)}; running the Glue job's batch on local Spark`);
+
+    const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+    const run = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'run_local.py'), '--lake', lakeDir], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
+    if (run.status !== 0) {
+      return { report: [], failures: [`glue/run_local.py failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`] };
+    }
+    const result = JSON.parse(lastLine) as GlueLocalResult;
+    const accounted = result.curated_rows + result.quarantined_rows + result.duplicates_dropped;
+    const failures =
+      accounted === result.raw_lines
+        ? []
+        : [`raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`];
+    return {
+      report: [
+        `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects`,
+        `curated rows        ${result.curated_rows.toLocaleString('en-US')} (Parquet under ${path.relative(process.cwd(), result.curated)})`,
+        `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
+        `spark time          ${result.seconds} s`,
+      ],
+      failures,
+    };
+  },
+};
