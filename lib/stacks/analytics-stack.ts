@@ -22,30 +22,6 @@ export interface AnalyticsConfig {
   readonly bytesScannedCutoffPerQuery: number;
 }
 
-/**
- * The values proposed for StageConfig.analytics in lib/config.ts. dev runs every six hours on the smallest
- * job Glue allows and caps Athena scans at 1 GiB; prod runs hourly (a quarter past, after Firehose's
- * buffers have flushed the previous hour) with room for backfills, and caps scans at 100 GiB.
- */
-export const PROPOSED_ANALYTICS_CONFIG: Readonly<Record<'dev' | 'prod', AnalyticsConfig>> = {
-  dev: {
-    schedule: 'cron(15 0/6 * * ? *)',
-    workerType: 'G.1X',
-    numberOfWorkers: 2,
-    jobTimeoutMinutes: 60,
-    maxConcurrentRuns: 1,
-    bytesScannedCutoffPerQuery: 1024 ** 3,
-  },
-  prod: {
-    schedule: 'cron(15 * * * ? *)',
-    workerType: 'G.1X',
-    numberOfWorkers: 10,
-    jobTimeoutMinutes: 180,
-    maxConcurrentRuns: 1,
-    bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
-  },
-};
-
 /** Lists every problem of an analytics config, in lib/config.ts's style; empty when valid. */
 export function validateAnalyticsConfig(config: AnalyticsConfig): string[] {
   const problems: string[] = [];

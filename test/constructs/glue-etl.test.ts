@@ -1,23 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
+import { projectApp } from '../helpers/app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JOB_SCRIPT_PATH, RECORD_SCHEMA_PATH } from '../../lib/constructs/glue-etl';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
-import { AnalyticsStack, PROPOSED_ANALYTICS_CONFIG, validateAnalyticsConfig, type AnalyticsConfig } from '../../lib/stacks/analytics-stack';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { AnalyticsStack, validateAnalyticsConfig, type AnalyticsConfig } from '../../lib/stacks/analytics-stack';
 
-const DEV = PROPOSED_ANALYTICS_CONFIG.dev;
-
-/** An app with the feature flags of cdk.json, as `cdk synth` runs it. */
-function projectApp(): cdk.App {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new cdk.App({ context: cdkJson.context });
-}
+const DEV = STAGE_CONFIGS.dev.analytics;
 
 /** Test-only stand-in for DataStack: the lake bucket and its key, passed to the analytics stack across stacks. */
 class LakeFixtureStack extends cdk.Stack {
@@ -242,7 +237,7 @@ describe('cdk-nag AwsSolutions', () => {
 
 describe('analytics config', () => {
   test.each(['dev', 'prod'] as const)('the proposed %s values are valid', (stage) => {
-    expect(validateAnalyticsConfig(PROPOSED_ANALYTICS_CONFIG[stage])).toEqual([]);
+    expect(validateAnalyticsConfig(STAGE_CONFIGS[stage].analytics)).toEqual([]);
   });
 
   test('names every bad setting with its range and value', () => {
@@ -269,7 +264,7 @@ describe('analytics config', () => {
   });
 
   test('prod keeps the job log group', () => {
-    const { template } = analyticsStack(PROPOSED_ANALYTICS_CONFIG.prod, { retainData: true });
+    const { template } = analyticsStack(STAGE_CONFIGS.prod.analytics, { retainData: true });
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
     template.hasResourceProperties('AWS::Glue::Job', { NumberOfWorkers: 10, Timeout: 180 });
     template.hasResourceProperties('AWS::Glue::Trigger', { Schedule: 'cron(15 * * * ? *)' });

@@ -1,19 +1,11 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
+import { projectApp } from '../helpers/app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import recordSchema from '../../schema/log-record.schema.json';
 import { ATHENA_ENGINE_VERSION, LakeCatalog, PARTITION_KEY_NAMES, recordColumns, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/lake-catalog';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
 import { LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
-
-/** An app with the feature flags of cdk.json, as `cdk synth` runs it. */
-function projectApp(): cdk.App {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new cdk.App({ context: cdkJson.context });
-}
 
 /** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
 function catalogStack(props: { bytesScannedCutoffPerQuery?: number; retainData?: boolean } = {}) {

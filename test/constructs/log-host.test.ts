@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import { HostConfigError, LogHost, type HostConfig } from '../../lib/constructs/log-host';
-import { DEV_HOST, PROD_HOST, appWithProjectFlags, hostStack } from './log-host/fixtures';
+import { projectApp } from '../helpers/app';
+import { DEV_HOST, PROD_HOST, hostStack } from './log-host/fixtures';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -192,7 +193,7 @@ describe.each([
 
 describe('LogHost config errors stop synth', () => {
   function build(config: HostConfig): () => LogHost {
-    const app = appWithProjectFlags();
+    const app = projectApp();
     const stack = new cdk.Stack(app, 'S');
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
     const stream = new kinesis.Stream(stack, 'Stream');

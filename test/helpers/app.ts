@@ -13,6 +13,11 @@ export interface SynthesizedApp {
 
 const cache = new Map<string, SynthesizedApp>();
 
+/** An app with the feature flags of cdk.json, as `cdk synth` runs it: tests see the templates users deploy. */
+export function projectApp(): cdk.App {
+  return new cdk.App({ context: cdkJson.context });
+}
+
 /**
  * The app exactly as bin/app.ts builds it for a stage (same configs, same composition), synthesized once
  * per test file and stage: bundling every Lambda with esbuild is the slow part.
@@ -21,8 +26,7 @@ export function synthStage(stage: StageName, options: { nag?: boolean } = {}): S
   const key = `${stage}:${options.nag ?? false}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  // The feature flags of cdk.json, as `cdk synth` applies them: tests see the templates users deploy.
-  const app = new cdk.App({ context: cdkJson.context });
+  const app = projectApp();
   const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
   if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const templates = Object.fromEntries(

@@ -12,46 +12,13 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { HostConfig } from '../../../lib/constructs/log-host';
-import { STAGE_CONFIGS, type StageName } from '../../../lib/config';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { projectApp } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
-const PROJECT_ROOT = path.resolve(__dirname, '../../..');
-
-/** The dev host settings proposed for lib/config.ts: demo generator on, cheap network, no protection. */
-export const PROPOSED_DEV_HOST: HostConfig = {
-  instanceType: 't4g.small',
-  rootVolumeGiB: 16,
-  subnet: 'public',
-  terminationProtection: false,
-  logFiles: [],
-  agent: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
-  demoGenerator: { enabled: true, linesPerSecond: 5 },
-};
-
-/** The prod host settings proposed for lib/config.ts: real files only, private subnet, protected. */
-export const PROPOSED_PROD_HOST: HostConfig = {
-  instanceType: 't4g.small',
-  rootVolumeGiB: 32,
-  subnet: 'private-with-nat',
-  terminationProtection: true,
-  logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined' }],
-  agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
-  demoGenerator: { enabled: false, linesPerSecond: 5 },
-};
-
-/** The stage's host settings from lib/config.ts once it has them (what is deployed), else the proposal. */
-function stageHost(stage: StageName, proposed: HostConfig): HostConfig {
-  return (STAGE_CONFIGS[stage] as unknown as { host?: HostConfig }).host ?? proposed;
-}
-
-export const DEV_HOST = stageHost('dev', PROPOSED_DEV_HOST);
-export const PROD_HOST = stageHost('prod', PROPOSED_PROD_HOST);
-
-/** An app with the feature flags of cdk.json, as `cdk synth` runs it (e.g. restricted default security groups). */
-export function appWithProjectFlags(): cdk.App {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return new cdk.App({ context: cdkJson.context });
-}
+/** The host settings of each stage, exactly as deployed. */
+export const DEV_HOST: HostConfig = STAGE_CONFIGS.dev.host;
+export const PROD_HOST: HostConfig = STAGE_CONFIGS.prod.host;
 
 export interface HostStackUnderTest {
   readonly app: cdk.App;
@@ -67,7 +34,7 @@ export interface HostStackUnderTest {
  * reading it across stacks, as bin/app.ts composes them.
  */
 export function hostStack(config: HostConfig, options: { nag?: boolean; retainData?: boolean } = {}): HostStackUnderTest {
-  const app = appWithProjectFlags();
+  const app = projectApp();
   const data = new cdk.Stack(app, 'TestData');
   const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
   const stream = new kinesis.Stream(data, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
