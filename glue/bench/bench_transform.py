@@ -3,7 +3,7 @@
 Generates a raw lake of about --mb MB of GZIP JSON lines laid out as Firehose writes it (cached under
 --data-dir, so reruns skip generation), then, in the same Spark session:
 
-  floor      read the same JSON with its schema given and write it as snappy Parquet, nothing else
+  floor      read the same JSON with its schema given and write it as Parquet with the curated codec, nothing else
   transform  log_etl.batch.run_batch, exactly what the Glue job runs between bookmark and catalog
 
 and prints the ratio transform/floor (target <= 1.5), rows/s, and the curated Parquet size as a share of
@@ -31,6 +31,7 @@ REPO_ROOT = GLUE_DIR.parent
 sys.path.insert(0, str(GLUE_DIR))
 
 from log_etl.batch import run_batch  # noqa: E402
+from log_etl.lake_io import CURATED_COMPRESSION  # noqa: E402
 from log_etl.record_schema import record_rules  # noqa: E402
 from tests.raw_records import SOURCES, make_records, to_line, write_firehose_object  # noqa: E402
 
@@ -113,11 +114,11 @@ def main() -> int:
 
         # The floor as plainly as it can be written (Spark infers the schema: a second pass over the JSON)...
         started = time.monotonic()
-        spark.read.json(raw_files).write.option("compression", "snappy").parquet(str(out / "floor-inferred"))
+        spark.read.json(raw_files).write.option("compression", CURATED_COMPRESSION).parquet(str(out / "floor-inferred"))
         inferred_floor_seconds = time.monotonic() - started
         # ...and the stricter one: the schema given, one pass. The ratio is reported against this one.
         started = time.monotonic()
-        spark.read.schema(raw_schema_ddl()).json(raw_files).write.option("compression", "snappy").parquet(str(out / "floor"))
+        spark.read.schema(raw_schema_ddl()).json(raw_files).write.option("compression", CURATED_COMPRESSION).parquet(str(out / "floor"))
         floor_seconds = time.monotonic() - started
 
         started = time.monotonic()

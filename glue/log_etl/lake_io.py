@@ -15,6 +15,9 @@ from .transform import PARTITION_COLUMNS, SOURCE_FILE_COLUMN
 
 # One Parquet file per (dt, source) per run would grow without bound for a large backfill; cap its rows.
 MAX_RECORDS_PER_FILE = 5_000_000
+# zstd: about 30% smaller than snappy on these rows at the same write time (glue/bench); Spark 3.5 (Glue 5) and
+# Athena engine 3 read it. Parquet records the codec per column chunk, so older snappy files stay readable.
+CURATED_COMPRESSION = "zstd"
 
 
 def read_raw_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
@@ -34,11 +37,11 @@ def read_raw_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
 
 
 def write_curated(curated: DataFrame, curated_uri: str) -> None:
-    """Appends curated rows as snappy Parquet under dt=/source= directories (Hive layout)."""
+    """Appends curated rows as zstd Parquet under dt=/source= directories (Hive layout)."""
     (
         curated.write.mode("append")
         .partitionBy(*PARTITION_COLUMNS)
-        .option("compression", "snappy")
+        .option("compression", CURATED_COMPRESSION)
         .option("maxRecordsPerFile", MAX_RECORDS_PER_FILE)
         .parquet(curated_uri)
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -307,11 +307,6 @@ def valid_rows(validated: DataFrame, rules: Optional[RecordRules] = None) -> Dat
     return validated.where(F.col(REASON_COLUMN) == "").select(*rules.names, "dt")
 
 
-def touched_partitions(validated: DataFrame) -> DataFrame:
-    """The (dt, source) partitions the valid rows of this batch fall into."""
-    return validated.where(F.col(REASON_COLUMN) == "").select(*PARTITION_COLUMNS).distinct()
-
-
 def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, existing_event_ids: Optional[DataFrame] = None) -> DataFrame:
     """Valid rows, one per event_id, minus events already curated by earlier runs (when given).
 
@@ -324,7 +319,12 @@ def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, exis
         # Before the clustering shuffle, so the anti-join's own exchange does not undo it.
         seen = existing_event_ids.select("event_id").distinct()
         rows = rows.join(seen, on="event_id", how="left_anti").select(*rows.columns)
-    return rows.repartition(*PARTITION_COLUMNS).dropDuplicates([*PARTITION_COLUMNS, "event_id"])
+    # dropDuplicates would plan an aggregate keeping first() of every column (sort-based, as map columns cannot
+    # sit in a hash buffer); numbering rows within (dt, source, event_id) needs only the one sort, and the
+    # partitioned writer's sort on (dt, source) is then already satisfied.
+    clustered = rows.repartition(*PARTITION_COLUMNS)
+    first_copy = Window.partitionBy(*PARTITION_COLUMNS, "event_id").orderBy(*PARTITION_COLUMNS, "event_id")
+    return clustered.withColumn("_copy", F.row_number().over(first_copy)).where(F.col("_copy") == 1).drop("_copy")
 
 
 def quarantined_rows(validated: DataFrame) -> DataFrame:

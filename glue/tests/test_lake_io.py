@@ -1,5 +1,5 @@
 """The job's path through a lake on disk, laid out as Firehose writes it: GZIP JSON lines under
-raw/source=<source>/dt=<date>/ → curated snappy Parquet under curated/dt=/source=/ and quarantine."""
+raw/source=<source>/dt=<date>/ → curated zstd Parquet under curated/dt=/source=/ and quarantine."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def test_raw_objects_are_gzip_json_lines_under_the_firehose_prefix(lake):
             assert all(json.loads(line)["event_id"] for line in handle)
 
 
-def test_curated_parquet_is_partitioned_typed_and_snappy(spark, rules, lake):
+def test_curated_parquet_is_partitioned_typed_and_zstd(spark, rules, lake):
     records = make_records(240)
     result = run_job_steps(spark, rules, lake, firehose_batches(lake, records))
     assert (result.raw_lines, result.curated_rows, result.quarantined_rows, result.duplicates_dropped) == (240, 240, 0, 0)
@@ -69,7 +69,7 @@ def test_curated_parquet_is_partitioned_typed_and_snappy(spark, rules, lake):
         "dt=2026-11-25/source=kinesis",
     ]
     data_files = list((lake / "curated").glob("dt=*/source=*/*.parquet"))
-    assert data_files and all(f.name.endswith(".snappy.parquet") for f in data_files)
+    assert data_files and all(f.name.endswith(".zstd.parquet") for f in data_files)
     assert len(data_files) == len(partitions), "one file per partition per run"
 
     curated = spark.read.parquet(str(lake / "curated"))

@@ -202,7 +202,7 @@ export class LakeCatalog extends Construct {
 
     this.curatedTable = new glue.S3Table(this, 'CuratedTable', {
       database: this.database,
-      description: `Validated, deduplicated log records (snappy Parquet), partitioned by event date (UTC) and source; earliest projected raw date ${DT_PROJECTION_START}`,
+      description: `Validated, deduplicated log records (zstd Parquet), partitioned by event date (UTC) and source; earliest projected raw date ${DT_PROJECTION_START}`,
       storage: glue.S3TableStorage.fromBucket(props.lakeBucket),
       s3Prefix: LAKE_PREFIXES.curated,
       dataFormat: glue.DataFormat.PARQUET,
@@ -210,7 +210,7 @@ export class LakeCatalog extends Construct {
       columns: recordColumns(schema, 'curated'),
       // The job writes dt=/source= directories: dt first, since nearly every query filters on time.
       partitionKeys: [partitionKeys[1], partitionKeys[0]],
-      parameters: { 'parquet.compression': 'SNAPPY' },
+      parameters: { 'parquet.compression': 'ZSTD' },
     });
 
     this.workGroupName = cdk.Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });

@@ -63,14 +63,14 @@ describe('raw table', () => {
 });
 
 describe('curated table', () => {
-  test('is snappy Parquet under curated/, partitioned by dt then source, with typed columns', () => {
+  test('is zstd Parquet under curated/, partitioned by dt then source, with typed columns', () => {
     const { template } = catalogStack();
     const input = tableInput(template, 'CatalogCuratedTable');
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
     expect(input.StorageDescriptor.Location['Fn::Join'][1].at(-1)).toBe(`/${LAKE_PREFIXES.curated}`);
     expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'source']);
-    expect(input.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'SNAPPY' });
+    expect(input.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'ZSTD' });
     const types = Object.fromEntries((input.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((c) => [c.Name, c.Type]));
     expect(Object.keys(types)).toEqual(schemaProperties.filter((name) => name !== 'source'));
     expect(types).toMatchObject({ timestamp: 'timestamp', ingested_at: 'timestamp', status: 'int', bytes: 'bigint', attributes: 'map<string,string>' });
