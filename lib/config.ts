@@ -7,7 +7,7 @@
  */
 import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
 import { validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
-import { validateAnalyticsConfig, type AnalyticsConfig } from './stacks/analytics-stack';
+import { validateAnalyticsConfig, type AnalyticsConfig } from './constructs/analytics-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -62,7 +62,7 @@ export interface StageConfig {
   readonly lake: LakeConfig;
   /** The EC2 log host and its agent (lib/constructs/log-host/host-config.ts documents each setting). */
   readonly host: HostConfig;
-  /** The Glue job and Athena (lib/stacks/analytics-stack.ts documents each setting). */
+  /** The Glue job and Athena (lib/constructs/analytics-config.ts documents each setting). */
   readonly analytics: AnalyticsConfig;
 }
 

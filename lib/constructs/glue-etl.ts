@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT } from '../lambda-bundling';
 import { LAKE_PREFIXES } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
+import { ETL_WORKER_TYPES, type EtlWorkerType } from './analytics-config';
 import { lakeUri } from './lake-catalog';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
@@ -20,9 +21,6 @@ export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
 export const RECORD_SCHEMA_PATH = path.join(PROJECT_ROOT, 'schema', 'log-record.schema.json');
 
-/** Glue worker types for Spark ETL jobs (the memory-optimized R types and G.025X are for other job kinds). */
-export const ETL_WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
-export type EtlWorkerType = (typeof ETL_WORKER_TYPES)[number];
 
 export interface GlueEtlProps {
   /** The lake the job reads raw/ from and writes curated/, quarantine/ and glue-temp/ in. */

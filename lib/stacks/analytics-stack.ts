@@ -3,45 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ETL_WORKER_TYPES, GlueEtl, type EtlWorkerType } from '../constructs/glue-etl';
+import { validateAnalyticsConfig, type AnalyticsConfig } from '../constructs/analytics-config';
+import { GlueEtl } from '../constructs/glue-etl';
 import { LakeCatalog } from '../constructs/lake-catalog';
-
-/** Stage settings of the Glue job and Athena (StageConfig.analytics). */
-export interface AnalyticsConfig {
-  /** When the Glue job runs: a Glue cron expression in UTC, six fields, e.g. `cron(15 * * * ? *)`. */
-  readonly schedule: string;
-  /** Glue worker type of the job: G.1X (4 vCPU, 16 GB), G.2X, G.4X or G.8X. */
-  readonly workerType: EtlWorkerType;
-  /** Workers per run, 2–299. */
-  readonly numberOfWorkers: number;
-  /** A run is stopped after this many minutes, 1–2880. */
-  readonly jobTimeoutMinutes: number;
-  /** Overlapping runs allowed; must be 1 because job bookmarks track one run at a time. */
-  readonly maxConcurrentRuns: number;
-  /** Athena cancels a query after scanning this many bytes; at least 10000000 (Athena's minimum). */
-  readonly bytesScannedCutoffPerQuery: number;
-}
-
-/** Lists every problem of an analytics config, in lib/config.ts's style; empty when valid. */
-export function validateAnalyticsConfig(config: AnalyticsConfig): string[] {
-  const problems: string[] = [];
-  const integer = (setting: string, value: number, min: number, max: number, why?: string) => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${setting} must be an integer between ${min} and ${max} (got ${value})${why ? `: ${why}` : ''}`);
-    }
-  };
-  if (typeof config.schedule !== 'string' || !/^cron\(\S+( \S+){5}\)$/.test(config.schedule)) {
-    problems.push(`analytics.schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got '${config.schedule}')`);
-  }
-  if (!(ETL_WORKER_TYPES as readonly string[]).includes(config.workerType)) {
-    problems.push(`analytics.workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${config.workerType}')`);
-  }
-  integer('analytics.numberOfWorkers', config.numberOfWorkers, 2, 299);
-  integer('analytics.jobTimeoutMinutes', config.jobTimeoutMinutes, 1, 2880);
-  integer('analytics.maxConcurrentRuns', config.maxConcurrentRuns, 1, 1, 'job bookmarks track one run at a time; concurrent runs would read the same raw objects');
-  integer('analytics.bytesScannedCutoffPerQuery', config.bytesScannedCutoffPerQuery, 10_000_000, Number.MAX_SAFE_INTEGER, "Athena's minimum is 10 MB");
-  return problems;
-}
 
 export interface AnalyticsStackProps extends cdk.StackProps {
   /** The lake bucket (DataStack.lakeBucket). */

@@ -10,7 +10,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { JOB_SCRIPT_PATH, RECORD_SCHEMA_PATH } from '../../lib/constructs/glue-etl';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { AnalyticsStack, validateAnalyticsConfig, type AnalyticsConfig } from '../../lib/stacks/analytics-stack';
+import { validateAnalyticsConfig, type AnalyticsConfig } from '../../lib/constructs/analytics-config';
+import { AnalyticsStack } from '../../lib/stacks/analytics-stack';
 
 const DEV = STAGE_CONFIGS.dev.analytics;
 
