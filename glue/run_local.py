@@ -34,18 +34,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     out = args.out or args.lake
 
-    from pyspark.sql import SparkSession
+    from local_spark import local_spark
 
-    spark = (
-        SparkSession.builder.master("local[*]")
-        .appName("log-etl-local")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark("log-etl-local")
     started = time.monotonic()
     try:
         result = run_batch(spark, objects, curated_uri=(out / "curated").resolve().as_uri() + "/", quarantine_uri=(out / "quarantine").resolve().as_uri() + "/")

@@ -94,19 +94,9 @@ def main() -> int:
     raw_files = sorted(str(p) for p in (lake / "raw").rglob("*.gz"))
     raw_bytes = dir_bytes(lake / "raw", ".gz")
 
-    from pyspark.sql import SparkSession
+    from local_spark import local_spark
 
-    spark = (
-        SparkSession.builder.master("local[*]")
-        .appName("log-etl-bench")
-        .config("spark.driver.memory", args.driver_memory)
-        .config("spark.sql.shuffle.partitions", str(args.shuffle_partitions))
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    spark = local_spark("log-etl-bench", shuffle_partitions=args.shuffle_partitions, **{"spark.driver.memory": args.driver_memory})
     out = Path(tempfile.mkdtemp(prefix="glue-bench-"))
     try:
         # Warm the JVM (class loading, JIT) on a slice, so neither measured run pays for it.

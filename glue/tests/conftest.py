@@ -40,24 +40,23 @@ def java_problem() -> str | None:
 @pytest.fixture(scope="session")
 def spark():
     try:
-        from pyspark.sql import SparkSession
+        from local_spark import local_spark
+        import pyspark  # noqa: F401
     except ImportError as error:
         pytest.fail(f"pyspark is not importable ({error}). Install it: {INSTALL_PYTHON}", pytrace=False)
     problem = java_problem()
     if problem:
         pytest.fail(problem, pytrace=False)
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("log-etl-tests")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.warehouse.dir", str(Path(os.environ.get("TMPDIR", "/tmp")) / "log-etl-spark-warehouse"))
-        .getOrCreate()
+    session = local_spark(
+        "log-etl-tests",
+        master="local[2]",
+        shuffle_partitions=4,
+        **{
+            "spark.default.parallelism": "4",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.sql.warehouse.dir": str(Path(os.environ.get("TMPDIR", "/tmp")) / "log-etl-spark-warehouse"),
+        },
     )
-    session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
 
