@@ -24,3 +24,17 @@ export const LAMBDA_BUNDLING = {
 export function lambdaEntry(functionName: string): string {
   return path.join(PROJECT_ROOT, 'lambda', functionName, 'index.ts');
 }
+
+/** Namespace of every function's Powertools metrics. */
+export const METRICS_NAMESPACE = 'LogPipeline';
+
+/**
+ * The Powertools environment every function gets, deployed (lib/constructs/pipeline-function.ts) or
+ * loaded locally (local/bundle.ts): service named after the function's folder, one metrics namespace.
+ */
+export function functionEnvironment(functionDir: string, metricsNamespace: string = METRICS_NAMESPACE): Record<string, string> {
+  return {
+    POWERTOOLS_SERVICE_NAME: functionDir,
+    POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+  };
+}

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { LAMBDA_BUNDLING, lambdaEntry, PROJECT_ROOT } from '../lib/lambda-bundling';
+import { functionEnvironment, LAMBDA_BUNDLING, lambdaEntry, PROJECT_ROOT } from '../lib/lambda-bundling';
 
 export const LOCAL_BUILD_DIR = path.join(PROJECT_ROOT, '.local', 'build');
 
@@ -35,14 +35,6 @@ export async function bundleLambda(functionName: string): Promise<string> {
     logLevel: 'warning',
   });
   return outfile;
-}
-
-/** The environment the CDK construct (lib/constructs/pipeline-function.ts) gives a function. */
-export function functionEnvironment(functionName: string): Record<string, string> {
-  return {
-    POWERTOOLS_SERVICE_NAME: functionName,
-    POWERTOOLS_METRICS_NAMESPACE: 'LogPipeline',
-  };
 }
 
 export interface LoadOptions {

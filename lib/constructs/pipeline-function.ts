@@ -6,7 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, PROJECT_ROOT } from '../lambda-bundling';
+import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, PROJECT_ROOT } from '../lambda-bundling';
 
 export interface PipelineFunctionProps {
   /** Folder under lambda/ that holds the function's `index.ts` (exporting `handler`). */
@@ -83,8 +83,7 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.functionDir,
-        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? 'LogPipeline',
+        ...functionEnvironment(props.functionDir, props.metricsNamespace),
         // Source maps make stack traces point at the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -101,7 +100,6 @@ export class PipelineFunction extends Construct {
       },
     });
   }
-
 }
 
 function runtimeFor(major: number): lambda.Runtime {
