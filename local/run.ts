@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { showNodeVersionWarningOnce } from './node-warnings';
 import { glueStep } from './steps/glue';
 import { kinesisPathStep } from './steps/kinesis-path';

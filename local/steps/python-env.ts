@@ -1,7 +1,7 @@
 /** Makes sure .venv holds the pinned Python tools (moto, pyspark…): runs scripts/python-env.sh. */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import type { LocalStep } from './step';
 
 export const pythonEnvStep: LocalStep = {
