@@ -42,7 +42,7 @@ describe('npm run local: fails fast with a clear message', () => {
   test('without Java on PATH it says Java 17 is needed and what to install, before starting anything', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-java-'));
     try {
-      const env = { ...process.env, PATH: pathWithout('java', dir) };
+      const env: NodeJS.ProcessEnv = { ...process.env, PATH: pathWithout('java', dir) };
       delete env.JAVA_HOME;
       expect(spawnSync('java', ['-version'], { env }).error).toBeDefined();
       const { status, output } = runLocal([], env);
