@@ -10,12 +10,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { freeLoopbackPort, killWithParent, sleep, stopChild, tail } from './child-process';
 
 /** moto's fixed account; ARNs it returns use it. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -93,7 +93,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     await waitUntilAnswering(child, endpoint, logFile);
   } catch (error) {
     release();
-    await stopChild(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
     throw error;
   }
 
@@ -114,7 +114,7 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     },
     stop: async () => {
       release();
-      await stopChild(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
     },
   };
 }
@@ -237,21 +237,6 @@ function processState(pid: number): string {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not determine a free port'));
-      });
-    });
-  });
-}
-
 async function waitUntilAnswering(child: ChildProcess, endpoint: string, logFile: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -276,47 +261,4 @@ function answers(url: string): Promise<boolean> {
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
-}
-
-/** Kills the child when this process exits or is told to stop; returns a function that undoes it. */
-function killWithParent(child: ChildProcess): () => void {
-  const killNow = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    killNow();
-    release();
-    // Let the default handling (or other listeners) end the process, as it would have without us.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  const release = () => {
-    process.off('exit', killNow);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.on('exit', killNow);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return release;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no output)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
