@@ -5,12 +5,16 @@ import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
+import { KafkaConsumerStack } from './stacks/kafka-consumer-stack';
+import { KafkaStack } from './stacks/kafka-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
   readonly data: DataStack;
   readonly network: NetworkStack;
+  readonly kafka: KafkaStack;
   readonly ingest: IngestStack;
+  readonly kafkaConsumer: KafkaConsumerStack;
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
 }
@@ -41,6 +45,17 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     logRetention,
     removalPolicy,
   });
+  const kafka = new KafkaStack(app, `${prefix}-Kafka`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): MSK cluster (KRaft, IAM auth, TLS), topics, failed-batches bucket`,
+    config: config.kafka,
+    vpc: network.vpc,
+    vpcSubnets: network.network.privateSubnets,
+    encryptionKey: data.dataKey,
+    accessLogsBucket: data.accessLogsBucket,
+    logRetention,
+    removalPolicy,
+  });
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     ...common,
     description: `Log pipeline (${config.stage}): Firehose and transform Lambda, stream to lake`,
@@ -48,6 +63,19 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     lakeBucket: data.lakeBucket,
     encryptionKey: data.dataKey,
     delivery: config.delivery,
+    logRetention,
+    removalPolicy,
+  });
+  const logTopic = config.kafka.topics[0].name;
+  const kafkaConsumer = new KafkaConsumerStack(app, `${prefix}-KafkaConsumer`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): Kafka consumer Lambda and its event source mapping, topic to lake`,
+    cluster: kafka.cluster,
+    topicName: logTopic,
+    config: config.kafka.consumer,
+    lakeBucket: data.lakeBucket,
+    failedBatchesBucket: kafka.failedBatchesBucket,
+    encryptionKey: data.dataKey,
     logRetention,
     removalPolicy,
   });
@@ -74,5 +102,5 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     removalPolicy,
     logRetention,
   });
-  return { data, network, ingest, host, analytics };
+  return { data, network, kafka, ingest, kafkaConsumer, host, analytics };
 }

@@ -12,6 +12,8 @@ import { lakeConfigProblems, type LakeConfig } from './constructs/lake-config';
 import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-delivery-config';
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
+import { kafkaConfigProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
+import topicsLock from './constructs/kafka/topics.lock.json';
 import { ConfigError, Problems } from './problems';
 
 export { ConfigError } from './problems';
@@ -40,6 +42,8 @@ export interface StageConfig {
   readonly host: HostConfig;
   /** The Glue job and Athena (lib/constructs/analytics-config.ts documents each setting). */
   readonly analytics: AnalyticsConfig;
+  /** The MSK cluster, its topics and the consumer mapping (lib/constructs/kafka/kafka-config.ts documents each setting). */
+  readonly kafka: KafkaConfig;
 }
 
 const dev: StageConfig = {
@@ -88,6 +92,16 @@ const dev: StageConfig = {
     maxConcurrentRuns: 1,
     bytesScannedCutoffPerQuery: 1024 ** 3,
   },
+  kafka: {
+    // The smallest cluster that works: two kafka.t3.small brokers in two AZs, replication 2.
+    brokerInstanceType: 'kafka.t3.small',
+    brokerCount: 2,
+    ebsVolumeGiB: 20,
+    replicationFactor: 2,
+    minInsyncReplicas: 1,
+    topics: [{ name: 'logs', partitions: 2, retentionHours: 24 }],
+    consumer: { batchSize: 500, maximumBatchingWindowSeconds: 1, minimumPollers: 1, maximumPollers: 2, retryAttempts: 5 },
+  },
 };
 
 const prod: StageConfig = {
@@ -134,6 +148,17 @@ const prod: StageConfig = {
     maxConcurrentRuns: 1,
     bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
   },
+  kafka: {
+    // Three brokers across three AZs, replication 3 and min.insync.replicas 2: one broker may be down
+    // while acks=all writes go on.
+    brokerInstanceType: 'kafka.m7g.large',
+    brokerCount: 3,
+    ebsVolumeGiB: 100,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    topics: [{ name: 'logs', partitions: 6, retentionHours: 168 }],
+    consumer: { batchSize: 1000, maximumBatchingWindowSeconds: 5, minimumPollers: 1, maximumPollers: 10, retryAttempts: 10 },
+  },
 };
 
 export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, prod };
@@ -170,6 +195,9 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   problems.addAll(validateHostConfig(config.host));
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
+  kafkaConfigProblems(config.kafka, config.network.availabilityZones, problems);
+  const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
+  problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   problems.throwIfAny();
   return config;
 }

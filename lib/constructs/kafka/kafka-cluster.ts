@@ -1,0 +1,227 @@
+import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as msk from 'aws-cdk-lib/aws-msk';
+import { Construct } from 'constructs';
+import { PipelineFunction } from '../pipeline-function';
+import { defaultKafkaVersion, type KafkaConfig } from './kafka-config';
+
+/** Port of SASL/IAM over TLS on MSK brokers (inside the VPC). */
+export const MSK_IAM_PORT = 9098;
+
+export interface KafkaClusterProps {
+  /** Brokers, storage, replication and topics of the stage. */
+  readonly config: KafkaConfig;
+  /** The shared network's VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Subnets of the brokers: one per AZ, private (Network.privateSubnets). */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** Encrypts the brokers' volumes and their log group. */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Retention of the broker log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * What `cdk destroy` does with the cluster, its configuration, the topics and the broker logs.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: cdk.RemovalPolicy;
+}
+
+/**
+ * An MSK provisioned cluster in KRaft mode that only IAM-authenticated clients reach, over TLS, from inside
+ * the VPC: no unauthenticated access, no SCRAM, no plaintext. Volumes encrypted with the customer key,
+ * broker logs to an encrypted log group, topics declared here (auto-creation off), and the SASL/IAM
+ * bootstrap brokers read once at deploy by the project's own function.
+ */
+export class KafkaCluster extends Construct {
+  public readonly cluster: msk.CfnCluster;
+  public readonly configuration: msk.CfnConfiguration;
+  public readonly topics: readonly msk.CfnTopic[];
+  /** The brokers' group: admits 9098 from itself (the event source mapping) and from `allowClientsFrom`. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly brokerLogGroup: logs.LogGroup;
+  /** Comma-separated, sorted `host:9098` list of the SASL/IAM brokers (resolved at deploy). */
+  public readonly bootstrapBrokers: string;
+  /** The function behind the bootstrap-brokers custom resource. */
+  public readonly bootstrapBrokersReader: PipelineFunction;
+  public readonly clusterArn: string;
+  public readonly clusterName: string;
+  private readonly clusterUuid: string;
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    const { config } = props;
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
+
+    this.brokerLogGroup = new logs.LogGroup(this, 'BrokerLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'MSK brokers: SASL/IAM over TLS (9098) from the producers, the event source mapping and the brokers themselves',
+      allowAllOutbound: false,
+    });
+    // The event source mapping's ENIs sit in the brokers' subnets with this group, and brokers replicate
+    // among themselves: the group admits itself on the IAM port and may reach itself.
+    this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(MSK_IAM_PORT), 'Brokers and the event source mapping');
+    this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(MSK_IAM_PORT), 'Brokers and the event source mapping');
+    // The mapping's pollers call Lambda and STS (interface endpoints or NAT) over HTTPS.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Event source mapping to Lambda and STS');
+
+    const serverProperties = [
+      'auto.create.topics.enable=false',
+      `default.replication.factor=${config.replicationFactor}`,
+      `min.insync.replicas=${config.minInsyncReplicas}`,
+      'unclean.leader.election.enable=false',
+      `num.partitions=${config.topics[0]?.partitions ?? 1}`,
+    ].join('\n');
+    const kafkaVersion = config.kafkaVersion ?? defaultKafkaVersion(config.brokerInstanceType);
+    this.configuration = new msk.CfnConfiguration(this, 'Configuration', {
+      name: cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      description: 'Log pipeline brokers: no auto-created topics, replication and min.insync.replicas of the stage',
+      kafkaVersionsList: [kafkaVersion],
+      serverProperties,
+    });
+    this.configuration.applyRemovalPolicy(removalPolicy);
+
+    const subnetIds = props.vpc.selectSubnets(props.vpcSubnets).subnetIds;
+    this.cluster = new msk.CfnCluster(this, 'Cluster', {
+      clusterName: cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      kafkaVersion,
+      numberOfBrokerNodes: config.brokerCount,
+      brokerNodeGroupInfo: {
+        instanceType: config.brokerInstanceType,
+        clientSubnets: subnetIds,
+        securityGroups: [this.securityGroup.securityGroupId],
+        storageInfo: { ebsStorageInfo: { volumeSize: config.ebsVolumeGiB } },
+        connectivityInfo: { publicAccess: { type: 'DISABLED' } },
+      },
+      clientAuthentication: {
+        sasl: { iam: { enabled: true }, scram: { enabled: false } },
+        unauthenticated: { enabled: false },
+      },
+      encryptionInfo: {
+        encryptionAtRest: { dataVolumeKmsKeyId: props.encryptionKey.keyArn },
+        encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
+      },
+      configurationInfo: { arn: this.configuration.attrArn, revision: this.configuration.attrLatestRevisionRevision },
+      loggingInfo: { brokerLogs: { cloudWatchLogs: { enabled: true, logGroup: this.brokerLogGroup.logGroupName } } },
+      // DEFAULT level already has what the dashboard and alarms watch (CPU, disk used, under-replicated
+      // partitions); PER_BROKER and finer cost extra per metric.
+      enhancedMonitoring: 'DEFAULT',
+    });
+    this.cluster.applyRemovalPolicy(removalPolicy);
+    this.clusterArn = this.cluster.attrArn;
+    // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
+    const arnParts = cdk.Fn.split('/', this.clusterArn);
+    this.clusterName = cdk.Fn.select(1, arnParts);
+    this.clusterUuid = cdk.Fn.select(2, arnParts);
+
+    this.topics = config.topics.map((topic, i) => {
+      // Construct IDs by position, pinned by a test: a topic keeps its resource while its name is unchanged.
+      const resource = new msk.CfnTopic(this, i === 0 ? 'LogTopic' : `Topic${i}`, {
+        clusterArn: this.clusterArn,
+        topicName: topic.name,
+        partitionCount: topic.partitions,
+        replicationFactor: config.replicationFactor,
+        configs: topicConfigs({ 'retention.ms': topic.retentionHours * 3_600_000, 'min.insync.replicas': config.minInsyncReplicas }),
+      });
+      resource.applyRemovalPolicy(removalPolicy);
+      return resource;
+    });
+
+    // GetBootstrapBrokers through the project's own function and a custom resource without the provider
+    // framework (whose function would need AWSLambdaBasicExecutionRole): the handler answers CloudFormation itself.
+    this.bootstrapBrokersReader = new PipelineFunction(this, 'BootstrapBrokersReader', {
+      functionDir: 'kafka-bootstrap-brokers',
+      description: 'Custom resource: the SASL/IAM bootstrap brokers of the MSK cluster, sorted',
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention,
+      removalPolicy: cdk.RemovalPolicy.DESTROY,
+      timeout: cdk.Duration.minutes(2),
+      memorySize: 256,
+    });
+    this.bootstrapBrokersReader.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kafka:GetBootstrapBrokers'], resources: [this.clusterArn] }),
+    );
+    const brokers = new cdk.CustomResource(this, 'BootstrapBrokers', {
+      serviceToken: this.bootstrapBrokersReader.function.functionArn,
+      resourceType: 'Custom::MskBootstrapBrokers',
+      properties: { ClusterArn: this.clusterArn },
+    });
+    brokers.node.addDependency(...this.topics);
+    this.bootstrapBrokers = brokers.getAttString('BootstrapBrokerStringSaslIam');
+  }
+
+  /** ARN of a topic of this cluster, for `kafka-cluster:*Topic*` and data actions. */
+  topicArn(topicName: string): string {
+    const { partition, region, account } = cdk.Stack.of(this);
+    return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/${this.clusterUuid}/${topicName}`;
+  }
+
+  /** ARN of a consumer group of this cluster. */
+  groupArn(groupId: string): string {
+    const { partition, region, account } = cdk.Stack.of(this);
+    return `arn:${partition}:kafka:${region}:${account}:group/${this.clusterName}/${this.clusterUuid}/${groupId}`;
+  }
+
+  /** Lets a principal connect and write (idempotently) to the given topics: a producer. */
+  grantProduce(grantee: iam.IGrantable, topicNames: readonly string[]): iam.Grant {
+    iam.Grant.addToPrincipal({ grantee, actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], resourceArns: [this.clusterArn] });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
+      resourceArns: topicNames.map((name) => this.topicArn(name)),
+    });
+  }
+
+  /** Lets a principal connect, read the given topics and commit offsets as one consumer group. */
+  grantConsume(grantee: iam.IGrantable, topicNames: readonly string[], groupId: string): iam.Grant {
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
+      resourceArns: [this.clusterArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
+      resourceArns: topicNames.map((name) => this.topicArn(name)),
+    });
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+      resourceArns: [this.groupArn(groupId)],
+    });
+  }
+
+  /** A metric of the AWS/Kafka namespace for this cluster (per broker metrics need a 'Broker ID'). */
+  metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Kafka',
+      metricName,
+      dimensionsMap: { 'Cluster Name': this.clusterName },
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
+  }
+}
+
+/**
+ * A topic's Kafka configuration as AWS::MSK::Topic takes it: `key=value` lines (Java properties), Base64,
+ * the form `aws kafka describe-topic` returns.
+ */
+export function topicConfigs(configs: Readonly<Record<string, string | number>>): string {
+  const text = Object.entries(configs)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+  return Buffer.from(text, 'utf8').toString('base64');
+}

@@ -1,0 +1,147 @@
+/**
+ * Stage settings of the Kafka path (MSK cluster, topics, consumer mapping), and their validation. No CDK
+ * here: lib/config.ts imports it to validate stage configs at synth.
+ */
+import type { Problems } from '../../problems';
+
+/**
+ * Kafka versions MSK offers in KRaft mode (new clusters only; the `.kraft` suffix selects KRaft). From the
+ * MSK developer guide, "Supported Apache Kafka versions" and "KRaft mode" (kraft-intro), and the
+ * versions @aws-cdk/aws-msk-alpha 2.271 lists as KRaft. Kafka 4 removed ZooKeeper altogether.
+ */
+export const KRAFT_KAFKA_VERSIONS = ['3.7.x.kraft', '3.8.x.kraft', '3.9.x.kraft', '4.0.x.kraft', '4.1.x.kraft'] as const;
+export type KraftKafkaVersion = (typeof KRAFT_KAFKA_VERSIONS)[number];
+
+/** Standard MSK broker types (EBS storage, which this construct sizes), by family. */
+export const BROKER_INSTANCE_TYPE = /^kafka\.(t3\.small|m5\.(large|x?\d*xlarge)|m7g\.(large|x?\d*xlarge))$/;
+
+/**
+ * The newest KRaft version to default to for a broker type. t3.small is MSK's smallest type and the one
+ * with the most restrictions (no tiered storage, fewer partitions); 4.x on it is not something this
+ * project has been able to verify, so t3 defaults to 3.9.x.kraft and M5/M7g to 4.1.x.kraft.
+ */
+export function defaultKafkaVersion(brokerInstanceType: string): KraftKafkaVersion {
+  return brokerInstanceType.startsWith('kafka.t3.') ? '3.9.x.kraft' : '4.1.x.kraft';
+}
+
+export interface TopicConfig {
+  /** Topic name: letters, digits, '.', '_' and '-', 1–249 characters. Changing it replaces the topic (and deletes its data). */
+  readonly name: string;
+  /** Partitions, 1–1000; may only grow (Kafka cannot remove partitions); updates in place. */
+  readonly partitions: number;
+  /** How long records stay in the topic, 1–8760 hours. */
+  readonly retentionHours: number;
+  /**
+   * Accept that this deploy replaces the topic, deleting its data, when its name or replication factor
+   * differs from lib/constructs/kafka/topics.lock.json. Set it for one deploy, then update the lock file.
+   * @default false
+   */
+  readonly replaceExisting?: boolean;
+}
+
+export interface KafkaConsumerConfig {
+  /** Records per invocation, 1–10000; the mapping also stops at its 6 MB payload. */
+  readonly batchSize: number;
+  /** How long the mapping gathers records before invoking, 0–300 seconds. */
+  readonly maximumBatchingWindowSeconds: number;
+  /** Provisioned pollers (each ~5 MB/s): at least one per 5 MB/s of the topic, 1–200. */
+  readonly minimumPollers: number;
+  /** Ceiling of the pollers' auto scaling, minimumPollers–2000. */
+  readonly maximumPollers: number;
+  /** Retries of a failed batch (after bisection) before it goes to the on-failure destination, 0–10000. */
+  readonly retryAttempts: number;
+}
+
+/** Stage settings of the Kafka path (StageConfig.kafka). */
+export interface KafkaConfig {
+  /** A KRaft version from KRAFT_KAFKA_VERSIONS. @default defaultKafkaVersion(brokerInstanceType) */
+  readonly kafkaVersion?: KraftKafkaVersion;
+  /** MSK standard broker type, e.g. 'kafka.t3.small', 'kafka.m7g.large'. */
+  readonly brokerInstanceType: string;
+  /** Brokers in total: a multiple of network.availabilityZones (MSK spreads them evenly), 2–30. */
+  readonly brokerCount: number;
+  /** EBS storage per broker, 1–16384 GiB. */
+  readonly ebsVolumeGiB: number;
+  /** Replicas of every topic partition, 2 (dev) or 3 (prod); at most brokerCount. */
+  readonly replicationFactor: number;
+  /** Writes with acks=all need this many in-sync replicas; less than replicationFactor, so one broker may be down. */
+  readonly minInsyncReplicas: number;
+  /** The topics, created in CDK (auto.create.topics.enable is off). The first one is the log topic. */
+  readonly topics: readonly TopicConfig[];
+  readonly consumer: KafkaConsumerConfig;
+}
+
+/** The consumer group of the mapping: fixed, so offsets survive a replaced mapping. */
+export const CONSUMER_GROUP_ID = 'log-pipeline-lake';
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** Adds every problem of a Kafka config to `problems`; `availabilityZones` is the network's. */
+export function kafkaConfigProblems(config: KafkaConfig, availabilityZones: number, problems: Problems): void {
+  if (typeof config.brokerInstanceType !== 'string' || !BROKER_INSTANCE_TYPE.test(config.brokerInstanceType)) {
+    problems.add(`kafka.brokerInstanceType must be an MSK standard broker type such as kafka.t3.small or kafka.m7g.large (got '${String(config.brokerInstanceType)}')`);
+  }
+  if (config.kafkaVersion !== undefined) problems.oneOf('kafka.kafkaVersion', config.kafkaVersion, KRAFT_KAFKA_VERSIONS);
+  problems.integer('kafka.brokerCount', config.brokerCount, 2, 30);
+  if (Number.isInteger(config.brokerCount) && Number.isInteger(availabilityZones) && config.brokerCount % availabilityZones !== 0) {
+    problems.add(`kafka.brokerCount must be a multiple of network.availabilityZones, ${availabilityZones} (got ${config.brokerCount}): MSK places the same number of brokers in every zone`);
+  }
+  problems.integer('kafka.ebsVolumeGiB', config.ebsVolumeGiB, 1, 16384);
+  problems.integer('kafka.replicationFactor', config.replicationFactor, 2, Math.max(2, Math.min(3, config.brokerCount)), 'at least 2 so a broker can fail, at most the broker count');
+  problems.integer(
+    'kafka.minInsyncReplicas',
+    config.minInsyncReplicas,
+    1,
+    Math.max(1, config.replicationFactor - 1),
+    'below the replication factor, or one broker down stops every acks=all write',
+  );
+  if (!Array.isArray(config.topics) || config.topics.length === 0) {
+    problems.add('kafka.topics must list at least one topic (got none)');
+  } else {
+    const seen = new Map<string, number>();
+    config.topics.forEach((topic, i) => {
+      const setting = `kafka.topics[${i}]`;
+      if (typeof topic.name !== 'string' || !TOPIC_NAME.test(topic.name) || topic.name === '.' || topic.name === '..') {
+        problems.add(`${setting}.name must be 1-249 letters, digits, '.', '_' or '-' (got '${String(topic.name)}')`);
+      } else if (seen.has(topic.name)) {
+        problems.add(`${setting}.name is already used by kafka.topics[${seen.get(topic.name)}] (got '${topic.name}')`);
+      } else {
+        seen.set(topic.name, i);
+      }
+      problems.integer(`${setting}.partitions`, topic.partitions, 1, 1000);
+      problems.integer(`${setting}.retentionHours`, topic.retentionHours, 1, 8760);
+    });
+  }
+  const consumer = config.consumer;
+  problems.integer('kafka.consumer.batchSize', consumer.batchSize, 1, 10000);
+  problems.integer('kafka.consumer.maximumBatchingWindowSeconds', consumer.maximumBatchingWindowSeconds, 0, 300);
+  problems.integer('kafka.consumer.minimumPollers', consumer.minimumPollers, 1, 200);
+  problems.integer('kafka.consumer.maximumPollers', consumer.maximumPollers, Math.max(1, consumer.minimumPollers), 2000);
+  problems.integer('kafka.consumer.retryAttempts', consumer.retryAttempts, 0, 10000);
+}
+
+/** What the lock file records of a deployed topic: what replaces it when changed. */
+export interface LockedTopic {
+  readonly name: string;
+  readonly replicationFactor: number;
+}
+
+/**
+ * Problems of topics that would replace a deployed one (name or replication factor changed against the
+ * lock), unless the topic says replaceExisting. Topics are locked by position in the list.
+ */
+export function topicReplacementProblems(config: KafkaConfig, locked: readonly LockedTopic[] | undefined, stage: string): string[] {
+  if (locked === undefined) return [];
+  const problems: string[] = [];
+  config.topics.forEach((topic, i) => {
+    const before = locked[i];
+    if (before === undefined || topic.replaceExisting === true) return;
+    if (before.name !== topic.name || before.replicationFactor !== config.replicationFactor) {
+      problems.push(
+        `kafka.topics[${i}] would replace the deployed topic '${before.name}' (replication ${before.replicationFactor}) with '${topic.name}' (replication ${config.replicationFactor}), deleting its data: ` +
+          `set kafka.topics[${i}].replaceExisting: true to accept that, then record the new topic in lib/constructs/kafka/topics.lock.json under '${stage}'`,
+      );
+    }
+  });
+  return problems;
+}
