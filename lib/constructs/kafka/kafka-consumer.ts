@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { kafkaErrorPrefix, KAFKA_ERROR_OUTPUT_TYPES, LAKE_PREFIXES } from '../../lake-layout';
-import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../../nag';
+import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function';
 import type { KafkaCluster } from './kafka-cluster';
 import { CONSUMER_GROUP_ID, type KafkaConsumerConfig } from './kafka-config';
@@ -69,9 +69,19 @@ export class KafkaConsumer extends Construct {
     const fn = this.function.function;
     this.role = fn.role as iam.IRole;
 
-    // The lake: objects under the Kafka raw prefix and the consumer's error prefix only, nothing read or deleted.
-    props.lakeBucket.grantPut(fn, `${LAKE_PREFIXES.raw}source=kafka/*`);
-    props.lakeBucket.grantPut(fn, `${kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.consumerFailed)}*`);
+    // The lake: new objects under the Kafka raw prefix and the consumer's error prefix, nothing read,
+    // tagged or deleted (a retried batch overwrites its own deterministic key with PutObject).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [
+          props.lakeBucket.arnForObjects(`${LAKE_PREFIXES.raw}source=kafka/*`),
+          props.lakeBucket.arnForObjects(`${kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.consumerFailed)}*`),
+        ],
+      }),
+    );
+    // SSE-KMS PutObject asks KMS for a data key (the bucket key caches it).
+    props.encryptionKey.grant(fn, 'kms:GenerateDataKey');
 
     // The mapping polls with the function's role: connect, describe and read this topic, commit as this group.
     cluster.grantConsume(fn, [props.topicName], CONSUMER_GROUP_ID);
@@ -92,8 +102,8 @@ export class KafkaConsumer extends Construct {
         resources: ['*'],
       }),
     );
-    // The on-failure destination: PutObject and ListBucket (what the Lambda docs list for S3 destinations).
-    props.failedBatchesBucket.grantPut(fn);
+    // The on-failure destination: PutObject and ListBucket, what the Lambda docs list for S3 destinations.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.failedBatchesBucket.arnForObjects('*')] }));
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.failedBatchesBucket.bucketArn] }));
 
     this.eventSourceMapping = new lambda.CfnEventSourceMapping(this, 'Mapping', {
@@ -116,11 +126,6 @@ export class KafkaConsumer extends Construct {
     this.eventSourceMapping.node.addDependency(fn);
 
     acknowledgeIamWildcards(this, [
-      KMS_GRANT_ACTIONS,
-      {
-        finding: /^Action::s3:Abort\*$/,
-        reason: "bucket.grantPut: s3:PutObject and s3:Abort* (abort this role's multipart uploads) on the prefixes listed in the same statement only.",
-      },
       {
         finding: /LakeBucket[0-9A-F]{8}.*\/(raw\/source=kafka|errors\/kafka-consumer-failed)\/\*$/,
         reason: 'The consumer writes objects under generated keys of two lake prefixes only: raw/source=kafka/ and errors/kafka-consumer-failed/ (PutObject, no read, no delete).',
