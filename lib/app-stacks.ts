@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { ConfusedDeputyConditions } from './confused-deputy';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
@@ -55,5 +56,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     retainData: config.retainData,
     logRetentionDays: config.logRetentionDays,
   });
+  // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
+  for (const stack of [data, ingest, host, analytics]) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
   return { data, ingest, host, analytics };
 }
