@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { SERVICE_TRUST_CONDITIONS } from '../../lib/confused-deputy';
 import { synthStage } from '../helpers/app';
 
