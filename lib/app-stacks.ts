@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { ConfusedDeputyConditions } from './confused-deputy';
 import { logRetentionFor, removalPolicyFor } from './stage-policies';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
@@ -102,5 +103,8 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     removalPolicy,
     logRetention,
   });
-  return { data, network, kafka, ingest, kafkaConsumer, host, analytics };
+  // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
+  const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics };
+  for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
+  return stacks;
 }

@@ -146,7 +146,7 @@ export class KafkaCluster extends Construct {
       description: 'Custom resource: the SASL/IAM bootstrap brokers of the MSK cluster, sorted',
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
-      removalPolicy: cdk.RemovalPolicy.DESTROY,
+      removalPolicy,
       timeout: cdk.Duration.minutes(2),
       memorySize: 256,
     });
