@@ -52,6 +52,30 @@ export function errorPrefixFor(errorOutputType: string, arrival: Date): string {
 }
 
 /**
+ * Error output types of the Kafka path, beside Firehose's (`processing-failed`, …) under `errors/`, which
+ * neither the raw table nor the Glue job reads:
+ *   consumerFailed  records the consumer Lambda could not decode (not UTF-8, binary, corrupt gzip), each
+ *                   with its original bytes (base64) and the reason;
+ *   onFailure       the event source mapping's on-failure destination: batches still failing after the
+ *                   mapping's bounded retries (an S3 write that kept failing), records kept whole.
+ */
+export const KAFKA_ERROR_OUTPUT_TYPES = {
+  consumerFailed: 'kafka-consumer-failed',
+  onFailure: 'kafka-on-failure',
+} as const;
+export type KafkaErrorOutputType = (typeof KAFKA_ERROR_OUTPUT_TYPES)[keyof typeof KAFKA_ERROR_OUTPUT_TYPES];
+
+/** The prefix of a Kafka error output type, without the date: what an S3 on-failure destination is given. */
+export function kafkaErrorPrefix(type: KafkaErrorOutputType): string {
+  return `${LAKE_PREFIXES.errors}${type}/`;
+}
+
+/** The concrete prefix of a Kafka error output type for a given date (UTC), as errorPrefixFor for Firehose. */
+export function kafkaErrorPrefixFor(type: KafkaErrorOutputType, at: Date): string {
+  return errorPrefixFor(type, at);
+}
+
+/**
  * Partition projection for the raw table: Athena computes partitions from these instead of a crawler
  * or `MSCK REPAIR`. The location template mirrors `firehoseRawPrefix` exactly.
  */

