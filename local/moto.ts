@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { freeLoopbackPort, killWithParent, sleep, stopChild, tail } from './child-process';
 
 /** moto's fixed account; ARNs it returns use it. */

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { showNodeVersionWarningOnce } from './node-warnings';
 import { buildCorpus } from './corpus';
 import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';

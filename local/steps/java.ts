@@ -3,7 +3,7 @@
  * check a missing Java shows up minutes later as a pyspark JAVA_GATEWAY_EXITED traceback.
  */
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { runStreaming } from './run-streaming';
 import type { LocalStep } from './step';
 

@@ -3,7 +3,7 @@
  * its output as it comes (a first install takes minutes: the user sees what is downloaded and how large).
  */
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { runStreaming } from './run-streaming';
 import type { LocalStep } from './step';
 

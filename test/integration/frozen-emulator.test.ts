@@ -4,7 +4,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { ensurePythonEnv } from './helpers/python-env';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');

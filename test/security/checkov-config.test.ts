@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 
 /** Checks only dev skips, and why (the reason itself is in .checkov.dev.yaml). */
 const DEV_ONLY_SKIPS = ['CKV_AWS_21'];

@@ -10,10 +10,12 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { HostConfig } from '../../../lib/constructs/log-host';
+import { Network } from '../../../lib/constructs/network';
 import { STAGE_CONFIGS } from '../../../lib/config';
-import { PROJECT_ROOT } from '../../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { projectApp } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
@@ -40,12 +42,20 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
   const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
   const stream = new kinesis.Stream(data, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
   cdk.Validations.of(stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Test stream: the data stack chooses its key.' });
+  // The network of the stage whose host placement this is (dev: public subnets; prod: private behind NAT).
+  const networkConfig = config.subnet === 'public' ? STAGE_CONFIGS.dev.network : STAGE_CONFIGS.prod.network;
+  const network = new Network(data, 'Network', { config: networkConfig, encryptionKey: key });
+  const vpcSubnets = config.subnet === 'public' ? network.publicSubnets : network.privateSubnets;
+  if (vpcSubnets === undefined) throw new Error('the test network has no subnets for this placement');
+  const removalPolicy = options.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
   const stack = new HostStack(app, 'TestHost', {
     stream,
     config,
-    logRetentionDays: 14,
-    retainData: options.retainData ?? false,
-    logsKey: key,
+    vpc: network.vpc,
+    vpcSubnets,
+    logRetention: logs.RetentionDays.TWO_WEEKS,
+    removalPolicy,
+    encryptionKey: key,
   });
   if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, stream, key, stack, template: Template.fromStack(stack) };
