@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { formatTransformReport, runTransformBench } from './transform-bench';
 
 async function main(): Promise<void> {

@@ -4,9 +4,11 @@
  * the Glue job's arguments all derive their paths from here, so they cannot drift apart.
  */
 
-/** The paths by which events reach the lake; each gets its own `source=` partition. */
-export const RAW_SOURCES = ['kinesis', 'kafka'] as const;
-export type RawSource = (typeof RAW_SOURCES)[number];
+import { RECORD_SOURCES, type RecordSource } from '../lambda/shared/record';
+
+/** The paths by which events reach the lake (the record schema's `source`); each gets its own `source=` partition. */
+export const RAW_SOURCES = RECORD_SOURCES;
+export type RawSource = RecordSource;
 
 /** Java date pattern shared by Firehose `!{timestamp:...}` and Athena's date projection. */
 export const DT_FORMAT = 'yyyy-MM-dd';
@@ -91,4 +93,9 @@ export function rawTableProjection(bucketName: string): Record<string, string> {
     'projection.dt.interval.unit': 'DAYS',
     'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.raw}source=\${source}/dt=\${dt}/`,
   };
+}
+
+/** S3 URI of a lake prefix, e.g. `s3://<bucket>/curated/`. */
+export function lakeUri(bucket: { readonly bucketName: string }, prefix: string): string {
+  return `s3://${bucket.bucketName}/${prefix}`;
 }

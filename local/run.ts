@@ -4,13 +4,18 @@
  * into one lake, then the Glue job over both, prints what landed per path, and exits non-zero when
  * anything was lost or broken.
  *
- *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed] [--keep]
+ *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed]
+ *                    [--emulator-timeout S] [--keep]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { showNodeVersionWarningOnce } from './node-warnings';
+import { buildCorpus } from './corpus';
+import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
+import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
+import { javaStep } from './steps/java';
 import { kafkaPathStep } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
@@ -18,7 +23,7 @@ import { pythonEnvStep } from './steps/python-env';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
 /** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
-const STEPS: readonly LocalStep[] = [pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
+const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */
@@ -33,6 +38,7 @@ const USAGE = `usage: npm run local -- [options]
   --shards N            provisioned stream with N shards (default: on-demand, as the dev stage)
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
   --no-malformed        send only well-formed generated lines
+  --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
   --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
                         print how to look at them`;
 
@@ -45,6 +51,7 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   let shards = 0;
   let overflow = false;
   let malformed = true;
+  let emulatorTimeoutSeconds = DEFAULT_EMULATOR_TIMEOUT_MS / 1000;
   let keep = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -63,6 +70,7 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--shards': shards = integerValue(1); break;
       case '--overflow': overflow = true; break;
       case '--no-malformed': malformed = false; break;
+      case '--emulator-timeout': emulatorTimeoutSeconds = integerValue(1); break;
       case '--keep': keep = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option '${arg}'`);
@@ -75,8 +83,32 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
     shards,
     overflow,
     malformed,
+    emulatorTimeoutMs: emulatorTimeoutSeconds * 1000,
     keep,
   };
+}
+
+/**
+ * Checks before anything starts that every record the options make fits in a Kinesis record (1 MiB):
+ * a too-large --lines-per-record is a usage error naming the option and the limit.
+ */
+function checkRecordSize(options: LocalRunOptions): void {
+  const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: options.linesPerRecord });
+  const largest = corpus.payloads.reduce((max, p) => Math.max(max, p.length), 0);
+  if (largest <= KINESIS_RECORD_MAX_BYTES) return;
+  const longestLine = corpus.lines.reduce((max, l) => Math.max(max, l.length + 1), 0);
+  const safe = Math.max(1, Math.floor(KINESIS_RECORD_MAX_BYTES / longestLine));
+  throw new UsageError(
+    `--lines-per-record ${options.linesPerRecord} packs up to ${largest.toLocaleString('en-US')} bytes into one Kinesis record; ` +
+      `a record holds at most ${KINESIS_RECORD_MAX_BYTES.toLocaleString('en-US')} bytes (1 MiB). ` +
+      `With these lines (longest ${longestLine.toLocaleString('en-US')} bytes), --lines-per-record ${safe} or less always fits.`,
+  );
+}
+
+/** Errors whose message says all there is to say: shown without a stack trace. */
+function describe(error: unknown): string {
+  if (error instanceof EmulatorError || error instanceof MotoStartError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 async function main(): Promise<number> {
@@ -84,6 +116,7 @@ async function main(): Promise<number> {
   let options: LocalRunOptions;
   try {
     options = parseArgs(process.argv.slice(2));
+    checkRecordSize(options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);
@@ -109,10 +142,10 @@ async function main(): Promise<number> {
       const result = await step.run(context);
       if (result.report.length > 0) report.push(`── ${step.name}`, ...result.report);
       failures.push(...result.failures.map((f) => `${step.name}: ${f}`));
-      if (result.failures.length > 0 && step === pythonEnvStep) break; // nothing else can run without it
+      if (result.failures.length > 0 && step.required) break; // nothing after it can run
     }
   } catch (error) {
-    failures.push(`${currentStep}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    failures.push(`${currentStep}: ${describe(error)}`);
   } finally {
     if (options.keep) {
       console.log(['', ...report].join('\n'));

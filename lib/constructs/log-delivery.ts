@@ -5,9 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { DeliveryConfig } from '../config';
 import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
 import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
+import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
 import { PipelineFunction } from './pipeline-function';
 
 export interface LogDeliveryProps {
@@ -17,15 +17,42 @@ export interface LogDeliveryProps {
   readonly lakeBucket: s3.IBucket;
   /** Key for SSE-KMS of delivered objects and for the log groups. */
   readonly encryptionKey: kms.IKey;
-  /** Buffering, processor buffer and backup settings. */
-  readonly config: DeliveryConfig;
-  /** Retention of the Firehose and Lambda log groups, in days. */
-  readonly logRetentionDays: number;
+  /**
+   * Firehose writes an object after buffering this long (0–900 seconds)…
+   * @default Duration.seconds(300)
+   */
+  readonly bufferingInterval?: cdk.Duration;
+  /**
+   * …or this much (1–128 MiB), whichever comes first.
+   * @default Size.mebibytes(5)
+   */
+  readonly bufferingSize?: cdk.Size;
+  /**
+   * Data handed to the transform per call; keep it within what the 6 MB response cap allows
+   * (`maxSafeProcessorBufferMiB()` in lambda/shared/limits.ts).
+   * @default Size.mebibytes(maxSafeProcessorBufferMiB())
+   */
+  readonly processorBufferSize?: cdk.Size;
+  /**
+   * Longest wait before calling the transform with a partial buffer (60–900 seconds).
+   * @default Duration.seconds(60)
+   */
+  readonly processorBufferInterval?: cdk.Duration;
+  /**
+   * Also keep every source record, untransformed, under backup/.
+   * @default false
+   */
+  readonly backupSourceRecords?: boolean;
+  /**
+   * Retention of the Firehose and Lambda log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the log groups on `cdk destroy`.
-   * @default RemovalPolicy.DESTROY
+   * @default RemovalPolicy.RETAIN
    */
-  readonly logRemovalPolicy?: cdk.RemovalPolicy;
+  readonly removalPolicy?: cdk.RemovalPolicy;
 }
 
 /**
@@ -40,15 +67,15 @@ export class LogDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: LogDeliveryProps) {
     super(scope, id);
-    const { config } = props;
-    const logRemovalPolicy = props.logRemovalPolicy ?? cdk.RemovalPolicy.DESTROY;
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.transform = new PipelineFunction(this, 'Transform', {
       functionDir: 'firehose-transform',
       description: 'Firehose transform: parses Apache, nginx, syslog and JSON lines into the lake record schema',
-      logRetentionDays: props.logRetentionDays,
-      logEncryptionKey: props.encryptionKey,
-      logRemovalPolicy,
+      logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
       // Firehose waits up to 5 minutes per invocation; leave room for re-ingest retries.
       timeout: cdk.Duration.minutes(3),
     });
@@ -56,14 +83,14 @@ export class LogDelivery extends Construct {
     props.sourceStream.grantWrite(this.transform.function);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: logRetention,
       encryptionKey: props.encryptionKey,
-      removalPolicy: logRemovalPolicy,
+      removalPolicy,
     });
 
     const processor = new firehose.LambdaFunctionProcessor(this.transform.function, {
-      bufferSize: cdk.Size.mebibytes(config.processorBufferSizeMiB),
-      bufferInterval: cdk.Duration.seconds(config.processorBufferIntervalSeconds),
+      bufferSize: props.processorBufferSize ?? cdk.Size.mebibytes(maxSafeProcessorBufferMiB()),
+      bufferInterval: props.processorBufferInterval ?? cdk.Duration.seconds(60),
       retries: 3,
     });
 
@@ -75,11 +102,11 @@ export class LogDelivery extends Construct {
         fileExtension: '.json.gz',
         dataOutputPrefix: firehoseRawPrefix('kinesis'),
         errorOutputPrefix: firehoseErrorPrefix(),
-        bufferingInterval: cdk.Duration.seconds(config.bufferIntervalSeconds),
-        bufferingSize: cdk.Size.mebibytes(config.bufferSizeMiB),
+        bufferingInterval: props.bufferingInterval ?? cdk.Duration.seconds(300),
+        bufferingSize: props.bufferingSize ?? cdk.Size.mebibytes(5),
         encryptionKey: props.encryptionKey,
         loggingConfig: new firehose.EnableLogging(this.logGroup),
-        s3Backup: config.backupSourceRecords
+        s3Backup: props.backupSourceRecords
           ? {
               mode: firehose.BackupMode.ALL,
               bucket: props.lakeBucket,

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { freeLoopbackPort, hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
 
 const KAFKA_DIR = path.join(PROJECT_ROOT, 'local', 'kafka');

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
 import type { LocalStep } from './step';

@@ -17,6 +17,8 @@ export interface LocalRunOptions {
   /** Give the transform one batch as large as Firehose's 6 MB request cap, to show overflow re-ingest. */
   readonly overflow: boolean;
   readonly shards: number;
+  /** Deadline of each call to the emulator (retries included) and, doubled, of each transform invocation. */
+  readonly emulatorTimeoutMs: number;
   /** Leave moto and the broker running after the summary, until Ctrl-C. */
   readonly keep: boolean;
 }
@@ -50,5 +52,7 @@ export interface StepResult {
 
 export interface LocalStep {
   readonly name: string;
+  /** The steps after this one cannot run without it: a failure here ends the run. @default false */
+  readonly required?: boolean;
   run(context: LocalContext): Promise<StepResult>;
 }

@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Token } from 'aws-cdk-lib';
-import { agentTuningProblems, logFileProblems, type AgentTuning, type LogFileConfig } from './host-config';
+import { ConfigError } from '../../problems';
+import type { AgentTuning, LogFileConfig } from './host-config';
 
 /** Where the agent keeps its state on the host. */
 export const AGENT_PATHS = {
@@ -44,23 +45,16 @@ export interface AgentConfigProps {
   readonly tuning: AgentTuning;
 }
 
-/** Thrown when the agent cannot be configured from the props; the message lists every problem. */
-export class AgentConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid log agent config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'AgentConfigError';
-  }
-}
-
-/** Every problem with the props, one string each; empty when they render. */
+/**
+ * Every problem with the props the renderer alone receives, one string each; empty when they render. The
+ * files and the tuning come from a HostConfig, which validateHostConfig has checked once already.
+ */
 export function agentConfigProblems(props: AgentConfigProps): string[] {
   const problems: string[] = [];
   if (props.files.length === 0) problems.push('files must list at least one log file to ship (got none)');
-  problems.push(...logFileProblems(props.files, 'files'));
   problems.push(...nameProblems('streamName', props.streamName, 'the Kinesis stream', /^[a-zA-Z0-9_.-]{1,128}$/));
   problems.push(...nameProblems('region', props.region, 'an AWS region such as eu-west-1', /^[a-z]{2}(-[a-z]+)+-\d$/));
   problems.push(...nameProblems('agentLogGroupName', props.agentLogGroupName, 'a CloudWatch Logs group', /^[\w\-./#]{1,512}$/));
-  problems.push(...agentTuningProblems(props.tuning, 'tuning'));
   return problems;
 }
 
@@ -90,10 +84,10 @@ function quoted(value: string): string {
   return JSON.stringify(value);
 }
 
-/** Renders the agent's YAML configuration; throws AgentConfigError listing every problem. */
+/** Renders the agent's YAML configuration; throws a ConfigError listing every problem. */
 export function renderAgentConfig(props: AgentConfigProps): string {
   const problems = agentConfigProblems(props);
-  if (problems.length > 0) throw new AgentConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   const { tuning } = props;
 
   const lines: string[] = [

@@ -3,8 +3,9 @@
  *
  * lib/config.ts holds one `HostConfig` per stage; `validateHostConfig` reports every problem at once in the
  * same style as the rest of the stage config (`<setting> must be ... (got X)`), so a user knows exactly what
- * to change. The agent renderer (agent-config.ts) runs the same file and tuning checks again at synth.
+ * to change. This is the one place host settings are checked; the construct and the agent renderer trust it.
  */
+import type { NetworkConfig } from '../network/network-config';
 import { RECORD_FORMATS, type ParsedFormat } from '../../../lambda/shared/record';
 
 /** Formats a shipped file can hold: the record schema's `format` enum, minus 'unparsed' (a result, not an input). */
@@ -71,14 +72,6 @@ export interface HostConfig {
   readonly logFiles: readonly LogFileConfig[];
   readonly agent: AgentTuning;
   readonly demoGenerator: DemoGeneratorConfig;
-}
-
-/** Thrown at synth when a host config is invalid; the message lists every problem, one per line. */
-export class HostConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid log host config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'HostConfigError';
-  }
 }
 
 /** Problems with one list of files, each naming the setting as `<prefix>[i].path` etc. */
@@ -179,4 +172,15 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
     );
   }
   return problems;
+}
+
+/** Problems of the host's placement in the stage's network: its subnets need a route to the internet. */
+export function hostPlacementProblems(config: HostConfig, network: NetworkConfig, prefix = 'host'): string[] {
+  if (config.subnet === 'public' && network.publicSubnets === false) {
+    return [`${prefix}.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'`];
+  }
+  if (config.subnet === 'private-with-nat' && network.privateEgress !== 'nat-gateway') {
+    return [`${prefix}.subnet 'private-with-nat' needs network.privateEgress 'nat-gateway' (got '${network.privateEgress}'): the agent installs from its package repository`];
+  }
+  return [];
 }
