@@ -7,27 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
+import { pathWithout } from '../helpers/path-without';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 function runLocal(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'run.ts'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 120_000 });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-/** PATH with every directory that holds `java` replaced by a copy of its links minus java. */
-function pathWithout(binary: string, dir: string): string {
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((entry, i) => {
-      if (!fs.existsSync(path.join(entry, binary))) return entry;
-      const shadow = path.join(dir, `path-${i}`);
-      fs.mkdirSync(shadow);
-      for (const name of fs.readdirSync(entry)) if (name !== binary) fs.symlinkSync(path.join(entry, name), path.join(shadow, name));
-      return shadow;
-    })
-    .join(path.delimiter);
 }
 
 describe('npm run local: fails fast with a clear message', () => {
