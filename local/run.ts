@@ -5,7 +5,7 @@
  * anything was lost or broken.
  *
  *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed]
- *                    [--emulator-timeout S] [--keep]
+ *                    [--emulator-timeout S] [--kafka-batch-size N] [--kafka-window-ms N] [--keep]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,7 @@ import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
 import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
 import { javaStep } from './steps/java';
-import { kafkaPathStep } from './steps/kafka-path';
+import { kafkaPathStep, LOCAL_KAFKA } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
@@ -39,6 +39,8 @@ const USAGE = `usage: npm run local -- [options]
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
   --no-malformed        send only well-formed generated lines
   --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
+  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the mapping's default)
+  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs})
   --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
                         print how to look at them`;
 
@@ -53,6 +55,8 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   let malformed = true;
   let emulatorTimeoutSeconds = DEFAULT_EMULATOR_TIMEOUT_MS / 1000;
   let keep = false;
+  let kafkaBatchSize: number = LOCAL_KAFKA.batchSize;
+  let kafkaBatchingWindowMs: number = LOCAL_KAFKA.batchingWindowMs;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const integerValue = (min: number): number => {
@@ -72,6 +76,8 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--no-malformed': malformed = false; break;
       case '--emulator-timeout': emulatorTimeoutSeconds = integerValue(1); break;
       case '--keep': keep = true; break;
+      case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
+      case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
@@ -85,6 +91,8 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
     malformed,
     emulatorTimeoutMs: emulatorTimeoutSeconds * 1000,
     keep,
+    kafkaBatchSize,
+    kafkaBatchingWindowMs,
   };
 }
 

@@ -23,7 +23,7 @@ import type { LocalStep, StepResult } from './step';
 
 export const CONSUMER_FUNCTION = 'kafka-consumer';
 
-/** The topic and mapping settings of a local run (the event source mapping's defaults for Kafka). */
+/** The topic and mapping settings of a local run (batch size and window: the mapping's defaults, or --kafka-…). */
 export const LOCAL_KAFKA = {
   topic: 'logs',
   partitions: 3,
@@ -76,7 +76,7 @@ export const kafkaPathStep: LocalStep = {
     context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
     const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION), { logFile: functionLog });
 
-    context.log(`event source mapping: group ${groupId}, batch ≤ ${LOCAL_KAFKA.batchSize} records / 6 MB, window ${LOCAL_KAFKA.batchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then errors/kafka-on-failure/`);
+    context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then errors/kafka-on-failure/`);
     const consumeStarted = Date.now();
     let lastInvocationLine = 0;
     let unshown = 0;
@@ -87,8 +87,8 @@ export const kafkaPathStep: LocalStep = {
       groupId,
       handler,
       onFailure: s3OnFailureDestination(s3, lakeBucket),
-      batchSize: LOCAL_KAFKA.batchSize,
-      batchingWindowMs: LOCAL_KAFKA.batchingWindowMs,
+      batchSize: options.kafkaBatchSize,
+      batchingWindowMs: options.kafkaBatchingWindowMs,
       maxRetryAttempts: LOCAL_KAFKA.maxRetryAttempts,
       onInvocation: (i) => {
         if (i.outcome === 'ok' && Date.now() - lastInvocationLine < 2000) {

@@ -21,6 +21,9 @@ export interface LocalRunOptions {
   readonly emulatorTimeoutMs: number;
   /** Leave moto and the broker running after the summary, until Ctrl-C. */
   readonly keep: boolean;
+  /** The event source mapping's batch size and batching window on the Kafka path. */
+  readonly kafkaBatchSize: number;
+  readonly kafkaBatchingWindowMs: number;
 }
 
 export interface LocalContext {

@@ -25,6 +25,12 @@ describe('npm run local: fails fast with a clear message', () => {
     expect(output).not.toMatch(/RangeError|\n\s+at /);
   });
 
+  test('--kafka-batch-size above the mapping maximum is a usage error naming the limit', () => {
+    const { status, output } = runLocal(['--kafka-batch-size', '20000']);
+    expect(status).toBe(2);
+    expect(output).toContain("--kafka-batch-size is at most 10000 (the mapping's maximum), got 20000");
+  });
+
   test('without Java on PATH it says Java 17 is needed and what to install, before starting anything', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-java-'));
     try {
