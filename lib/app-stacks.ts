@@ -93,6 +93,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     logRetention,
     removalPolicy,
     terminationProtection: config.host.terminationProtection,
+    kafka: { target: kafka.cluster, topicName: logTopic },
   });
   const analytics = new AnalyticsStack(app, `${prefix}-Analytics`, {
     ...common,

@@ -135,7 +135,7 @@ const prod: StageConfig = {
     rootVolumeGiB: 32,
     subnet: 'private-with-nat',
     terminationProtection: true,
-    logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined' }],
+    logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined', destinations: ['kinesis', 'kafka'] }],
     agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
     demoGenerator: { enabled: false, linesPerSecond: 5 },
   },

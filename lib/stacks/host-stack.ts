@@ -4,7 +4,7 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LogHost, type HostConfig } from '../constructs/log-host';
+import { LogHost, type HostConfig, type KafkaProducerTarget } from '../constructs/log-host';
 
 export interface HostStackProps extends cdk.StackProps {
   /** The stream the agent writes to (from the data stack). */
@@ -21,6 +21,8 @@ export interface HostStackProps extends cdk.StackProps {
   readonly removalPolicy: cdk.RemovalPolicy;
   /** Key that encrypts the agent's log group (the data key admits CloudWatch Logs of this account). */
   readonly encryptionKey: kms.IKey;
+  /** The MSK cluster (KafkaStack.cluster) and the log topic that files destined for Kafka go to. */
+  readonly kafka: { readonly target: KafkaProducerTarget; readonly topicName: string };
 }
 
 /** Stateless: the log host. Destroying it loses no data beyond lines not yet shipped. */
@@ -37,6 +39,7 @@ export class HostStack extends cdk.Stack {
       logRetention: props.logRetention,
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
+      kafka: props.kafka,
       metricNamespace: `LogPipeline/${this.stackName}`,
     });
     this.acknowledgeFindings(props.config);

@@ -132,6 +132,12 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     ...COMMON_OUTPUT_KEYS, 'region', 'stream', 'log_key', 'time_key', 'time_key_format', 'role_arn', 'external_id',
     'endpoint', 'sts_endpoint', 'port', 'profile', 'auto_retry_requests', 'simple_aggregation', 'compression',
   ],
+  // docs.fluentbit.io/manual/data-pipeline/outputs/kafka (4.2 and later list aws_msk_iam, aws_msk_iam_cluster_arn).
+  kafka: [
+    ...COMMON_OUTPUT_KEYS, 'format', 'message_key', 'message_key_field', 'timestamp_key', 'timestamp_format', 'brokers',
+    'topics', 'topic_key', 'dynamic_topic', 'queue_full_retries', 'raw_log_key', 'aws_msk_iam', 'aws_msk_iam_cluster_arn',
+    'rdkafka.security.protocol', 'rdkafka.enable.idempotence', 'rdkafka.request.required.acks', 'rdkafka.compression.codec',
+  ],
   cloudwatch_logs: [
     ...COMMON_OUTPUT_KEYS, 'region', 'log_group_name', 'log_group_template', 'log_stream_name', 'log_stream_prefix',
     'log_stream_template', 'log_key', 'log_format', 'role_arn', 'auto_create_group', 'log_retention_days',
@@ -337,5 +343,65 @@ describe('renderAgentConfig validation', () => {
       "region must name an AWS region such as eu-west-1 (got 'Europe')",
       "agentLogGroupName must name a CloudWatch Logs group (got '')",
     ]);
+  });
+});
+
+describe('renderAgentConfig: files shipped to Kafka', () => {
+  const KAFKA = {
+    brokers: 'b-1.c.kafka.eu-west-1.amazonaws.com:9098,b-2.c.kafka.eu-west-1.amazonaws.com:9098',
+    clusterArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/log-pipeline/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-2',
+    topic: 'logs',
+  };
+  const files: AgentConfigProps['files'] = [
+    { path: '/var/log/nginx/access.log', format: 'combined', destinations: ['kinesis', 'kafka'] },
+    { path: '/var/log/app/*.json.log', format: 'json', destinations: ['kafka'] },
+    { path: '/var/log/other.log', format: 'common' },
+  ];
+  const config = parsed({ ...PROPS, files, kafka: KAFKA });
+  const output = (name: string) => config.pipeline.outputs.filter((o) => o.name === name);
+  const tags = (selected: Record<string, unknown>) =>
+    config.pipeline.inputs.map((i) => String(i.tag)).filter((tag) => new RegExp(String(selected.match_regex)).test(tag));
+
+  test("a kafka output with MSK IAM over TLS, an idempotent acks=all producer, the raw line as the value", () => {
+    const [kafka] = output('kafka');
+    expect(kafka).toMatchObject({
+      brokers: KAFKA.brokers,
+      topics: 'logs',
+      format: 'raw',
+      raw_log_key: 'log',
+      aws_msk_iam: true,
+      aws_msk_iam_cluster_arn: KAFKA.clusterArn,
+      'rdkafka.security.protocol': 'SASL_SSL',
+      'rdkafka.enable.idempotence': true,
+      'rdkafka.request.required.acks': -1,
+    });
+  });
+
+  test('each output takes exactly the files whose destinations name it (default: Kinesis only)', () => {
+    const [kafka] = output('kafka');
+    const [kinesis] = output('kinesis_streams').filter((o) => o.log_key === 'log');
+    expect(tags(kafka)).toEqual([fileTag(files[0]), fileTag(files[1])]);
+    expect(tags(kinesis)).toEqual([fileTag(files[0]), fileTag(files[2])]);
+  });
+
+  test('the two outputs share the files\' buffer limit', () => {
+    const sizes = config.pipeline.outputs
+      .filter((o) => o.name !== 'cloudwatch_logs')
+      .map((o) => Number(String(o['storage.total_limit_size']).replace('M', '')));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(PROPS.tuning.bufferLimitMiB);
+  });
+
+  test('a file for Kafka without a cluster, or a malformed broker list, stops synth', () => {
+    expect(errorOf({ ...PROPS, files }).problems).toEqual([
+      'kafka must name the cluster and topic when files ship to Kafka (got none for /var/log/nginx/access.log, /var/log/app/*.json.log)',
+    ]);
+    expect(errorOf({ ...PROPS, files, kafka: { ...KAFKA, brokers: 'not brokers' } }).problems).toEqual([
+      "kafka.brokers must name SASL/IAM bootstrap brokers such as b-1.x:9098 (got 'not brokers')",
+    ]);
+  });
+
+  test('an agent shipping only to Kinesis renders as before: one kinesis output matching log.*', () => {
+    expect(renderAgentConfig(PROPS)).toBe(EXPECTED);
+    expect(renderAgentConfig(PROPS)).not.toContain('name: kafka');
   });
 });

@@ -8,7 +8,7 @@ import {
   renderCloudConfig,
   type BootScriptProps,
 } from '../../lib/constructs/log-host';
-import { DEV_HOST, PROD_HOST, hostStack, shellcheck, userDataBytes, userDataParts } from './log-host/fixtures';
+import { DEV_HOST, PROD_HOST, TEST_CLUSTER_ARN, hostStack, shellcheck, userDataBytes, userDataParts } from './log-host/fixtures';
 
 const AGENT_CONFIG = renderAgentConfig({
   files: [{ path: '/var/log/nginx/access.log', format: 'combined' }, ...demoFiles()],
@@ -16,6 +16,7 @@ const AGENT_CONFIG = renderAgentConfig({
   region: 'eu-west-1',
   agentLogGroupName: 'LogPipeline-dev-Host-AgentLogs-XyZ',
   tuning: DEV_HOST.agent,
+  kafka: { brokers: 'b-1.c.kafka.eu-west-1.amazonaws.com:9098,b-2.c.kafka.eu-west-1.amazonaws.com:9098', clusterArn: TEST_CLUSTER_ARN, topic: 'logs' },
 });
 
 const WITH_DEMO: BootScriptProps = {

@@ -1,4 +1,4 @@
-import { hostPlacementProblems, LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
+import { demoFiles, destinationsOf, hostPlacementProblems, LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { DEV_HOST, PROD_HOST } from './log-host/fixtures';
 import schema from '../../schema/log-record.schema.json';
@@ -107,6 +107,27 @@ describe('validateHostConfig', () => {
   test('settings are named under the prefix the stage config uses', () => {
     expect(validateHostConfig({ ...DEV_HOST, instanceType: '' }, 'stages.dev.host')).toEqual([
       "stages.dev.host.instanceType must be an EC2 instance type such as 't4g.small' (got '')",
+    ]);
+  });
+});
+
+describe('host.logFiles[].destinations', () => {
+  test('defaults to Kinesis; the demo files and prod access log go to both paths', () => {
+    expect(destinationsOf({ path: '/var/log/a.log', format: 'json' })).toEqual(['kinesis']);
+    for (const file of demoFiles()) expect(destinationsOf(file)).toEqual(['kinesis', 'kafka']);
+    expect(destinationsOf(PROD_HOST.logFiles[0])).toEqual(['kinesis', 'kafka']);
+  });
+
+  test('must name kinesis, kafka or both, once each', () => {
+    const logFiles = [
+      { path: '/var/log/a.log', format: 'json', destinations: [] },
+      { path: '/var/log/b.log', format: 'json', destinations: ['kinesis', 'kinesis'] },
+      { path: '/var/log/c.log', format: 'json', destinations: ['s3'] },
+    ] as unknown as HostConfig['logFiles'];
+    expect(validateHostConfig({ ...DEV_HOST, logFiles })).toEqual([
+      "host.logFiles[0].destinations must list 'kinesis', 'kafka' or both, once each (got [])",
+      `host.logFiles[1].destinations must list 'kinesis', 'kafka' or both, once each (got ["kinesis","kinesis"])`,
+      `host.logFiles[2].destinations must list 'kinesis', 'kafka' or both, once each (got ["s3"])`,
     ]);
   });
 });

@@ -87,6 +87,8 @@ describe.each([
 
     const allActions = statements.flatMap((s) => asArray(s.Action)).sort();
     const generatorRead = config.demoGenerator.enabled ? ['s3:GetObject'] : [];
+    // Every stage ships something to the Kafka topic (dev's demo files, prod's access log).
+    const kafkaWrite = ['kafka-cluster:Connect', 'kafka-cluster:WriteData'];
     expect(allActions).toEqual(
       [
         'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords',
@@ -95,6 +97,7 @@ describe.each([
         'cloudformation:SignalResource',
         ...SESSION_MANAGER_ACTIONS,
         ...generatorRead,
+        ...kafkaWrite,
       ].sort(),
     );
     // '*' only for the Session Manager actions, which have no resource-level permissions.
@@ -132,17 +135,25 @@ describe.each([
     });
   });
 
-  test('no inbound rule at all; outbound HTTPS only', () => {
-    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
+  test('no inbound rule at all; outbound HTTPS, and Kafka to the brokers only', () => {
     const groups = template.findResources('AWS::EC2::SecurityGroup');
     expect(Object.keys(groups)).toHaveLength(1);
+    const [hostGroupId] = Object.keys(groups);
     for (const group of Object.values(groups)) {
       expect(group.Properties.SecurityGroupIngress).toBeUndefined();
       expect(group.Properties.SecurityGroupEgress).toEqual([
         { CidrIp: '0.0.0.0/0', Description: 'HTTPS to AWS APIs and package repositories', FromPort: 443, IpProtocol: 'tcp', ToPort: 443 },
       ]);
     }
-    template.resourceCountIs('AWS::EC2::SecurityGroupEgress', 0);
+    // The one ingress rule of the stack admits the host into the brokers' group, never into the host's.
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    expect(ingress).toHaveLength(1);
+    expect(JSON.stringify(ingress[0].GroupId)).not.toContain(hostGroupId);
+    expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 9098, ToPort: 9098, SourceSecurityGroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] } });
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
+    expect(egress).toHaveLength(1);
+    expect(egress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 9098, ToPort: 9098, GroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] } });
+    expect(egress[0].CidrIp).toBeUndefined();
   });
 
   test('reachable through Session Manager: instance profile with the session actions', () => {
@@ -200,7 +211,8 @@ describe('LogHost config errors stop synth', () => {
 
   test('too many files for 16 KiB of user data', () => {
     const logFiles = Array.from({ length: 40 }, (_, i) => ({ path: `/var/log/app-${i}/service-with-a-long-name.log`, format: 'json' as const }));
-    expect(build({ ...DEV_HOST, logFiles })).toThrow(ConfigError);
-    expect(build({ ...DEV_HOST, logFiles })).toThrow(/user data would be about \d+ bytes, over EC2's limit of 16384: ship fewer files/);
+    const noDemo = { ...DEV_HOST, demoGenerator: { enabled: false, linesPerSecond: 5 } };
+    expect(build({ ...noDemo, logFiles })).toThrow(ConfigError);
+    expect(build({ ...noDemo, logFiles })).toThrow(/user data would be about \d+ bytes, over EC2's limit of 16384: ship fewer files/);
   });
 });

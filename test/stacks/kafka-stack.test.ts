@@ -81,7 +81,8 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
       ...Object.values(kafka.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
       ...Object.values(templates.host.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties),
     ];
-    expect(ingress.length).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(templates.host.findResources('AWS::EC2::SecurityGroupIngress'))).toHaveLength(1);
+    expect(ingress.length).toBeGreaterThanOrEqual(2);
     for (const rule of ingress) {
       expect(rule).toMatchObject({ IpProtocol: 'tcp', FromPort: MSK_IAM_PORT, ToPort: MSK_IAM_PORT });
       expect(rule.CidrIp).toBeUndefined();
@@ -151,6 +152,17 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
     expect(lakeWrites).toHaveLength(2);
     expect(lakeWrites.some((r) => r.includes('/raw/source=kafka/*'))).toBe(true);
     expect(lakeWrites.some((r) => r.includes('/errors/kafka-consumer-failed/*'))).toBe(true);
+  });
+
+  test('the log host may connect and write (idempotently) to the log topic only', () => {
+    const statements = iamStatements(templates.host).filter((s) => asArray(s.Action).some((a) => a.startsWith('kafka-cluster:')));
+    const actions = statements.flatMap((s) => asArray(s.Action)).sort();
+    expect(actions).toEqual(['kafka-cluster:Connect', 'kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:WriteDataIdempotently']);
+    for (const statement of statements) {
+      const resources = JSON.stringify(statement.Resource);
+      if (asArray(statement.Action).includes('kafka-cluster:WriteData')) expect(resources).toContain(`/${config.topics[0].name}`);
+      expect(resources).not.toBe('"*"');
+    }
   });
 
   test('the consumer function reads its lake bucket from the environment', () => {

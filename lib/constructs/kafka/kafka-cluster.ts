@@ -52,6 +52,8 @@ export class KafkaCluster extends Construct {
   public readonly bootstrapBrokersReader: PipelineFunction;
   public readonly clusterArn: string;
   public readonly clusterName: string;
+  /** The brokers' SASL/IAM port. */
+  public readonly port = MSK_IAM_PORT;
   private readonly clusterUuid: string;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {

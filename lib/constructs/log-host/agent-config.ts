@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { Token } from 'aws-cdk-lib';
 import { ConfigError } from '../../problems';
-import type { AgentTuning, LogFileConfig } from './host-config';
+import { destinationsOf, type AgentTuning, type LogFileConfig } from './host-config';
 
 /** Where the agent keeps its state on the host. */
 export const AGENT_PATHS = {
@@ -62,6 +62,20 @@ export interface AgentConfigProps {
    * @default true
    */
   readonly systemJournal?: boolean;
+  /**
+   * The MSK cluster and topic of files whose destinations include 'kafka'.
+   * @default - none; a file for Kafka is then a problem
+   */
+  readonly kafka?: AgentKafkaOutput;
+}
+
+/** Where the Kafka output writes: SASL/IAM brokers of an MSK cluster and the log topic. */
+export interface AgentKafkaOutput {
+  /** Comma-separated `host:9098` SASL/IAM bootstrap brokers. */
+  readonly brokers: string;
+  /** ARN of the cluster: Fluent Bit signs MSK IAM tokens for its region. */
+  readonly clusterArn: string;
+  readonly topic: string;
 }
 
 /**
@@ -77,6 +91,15 @@ export function agentConfigProblems(props: AgentConfigProps): string[] {
   problems.push(...nameProblems('streamName', props.streamName, 'the Kinesis stream', /^[a-zA-Z0-9_.-]{1,128}$/));
   problems.push(...nameProblems('region', props.region, 'an AWS region such as eu-west-1', /^[a-z]{2}(-[a-z]+)+-\d$/));
   problems.push(...nameProblems('agentLogGroupName', props.agentLogGroupName, 'a CloudWatch Logs group', /^[\w\-./#]{1,512}$/));
+  const kafkaFiles = props.files.filter((file) => destinationsOf(file).includes('kafka'));
+  if (kafkaFiles.length > 0 && props.kafka === undefined) {
+    problems.push(`kafka must name the cluster and topic when files ship to Kafka (got none for ${kafkaFiles.map((f) => f.path).join(', ')})`);
+  }
+  if (props.kafka !== undefined) {
+    problems.push(...nameProblems('kafka.brokers', props.kafka.brokers, 'SASL/IAM bootstrap brokers such as b-1.x:9098', /^[\w.-]+:\d+(,[\w.-]+:\d+)*$/));
+    problems.push(...nameProblems('kafka.clusterArn', props.kafka.clusterArn, 'an MSK cluster ARN', /^arn:[\w-]+:kafka:[\w-]+:\d{12}:cluster\/.+$/));
+    problems.push(...nameProblems('kafka.topic', props.kafka.topic, 'a Kafka topic', /^[a-zA-Z0-9._-]{1,249}$/));
+  }
   return problems;
 }
 
@@ -99,6 +122,15 @@ export function checkpointDb(file: LogFileConfig): string {
 
 function pathHash(path: string): string {
   return createHash('sha256').update(path).digest('hex').slice(0, 12);
+}
+
+/**
+ * The `match` of an output shipping some of the files: `log.*` when it ships them all (the common case,
+ * and what an agent shipping only to Kinesis has always had), else a regex of exactly their tags.
+ */
+function matchOf(files: readonly LogFileConfig[], all: readonly LogFileConfig[]): string {
+  if (files.length === all.length) return `      match: ${quoted(`${FILE_TAG_PREFIX}.*`)}`;
+  return `      match_regex: ${quoted(`^(${files.map((file) => fileTag(file).replace(/\./g, '\\.')).join('|')})$`)}`;
 }
 
 /** A YAML double-quoted scalar (JSON strings are valid YAML); tokens pass through unchanged. */
@@ -171,18 +203,45 @@ export function renderAgentConfig(props: AgentConfigProps): string {
     );
   }
   const journalBufferMiB = journal ? Math.floor(tuning.bufferLimitMiB * JOURNAL_BUFFER_SHARE) : 0;
+  const kinesisFiles = props.files.filter((file) => destinationsOf(file).includes('kinesis'));
+  const kafkaFiles = props.files.filter((file) => destinationsOf(file).includes('kafka'));
+  // The files' share of the buffer, split between the outputs that ship them.
+  const filesBufferMiB = tuning.bufferLimitMiB - journalBufferMiB;
+  const kafkaBufferMiB = kafkaFiles.length === 0 ? 0 : kinesisFiles.length === 0 ? filesBufferMiB : Math.floor(filesBufferMiB / 2);
   lines.push('    - name: fluentbit_logs', `      tag: ${AGENT_LOG_TAG}`, '  outputs:');
-  if (props.files.length > 0) {
+  if (kinesisFiles.length > 0) {
     lines.push(
       '    - name: kinesis_streams',
-      `      match: ${quoted(`${FILE_TAG_PREFIX}.*`)}`,
+      matchOf(kinesisFiles, props.files),
       `      region: ${quoted(props.region)}`,
       `      stream: ${quoted(props.streamName)}`,
       // Ship the line itself, not a JSON wrapper: the transform detects the format of the raw line.
       '      log_key: log',
       '      auto_retry_requests: true',
       `      retry_limit: ${tuning.retryLimit}`,
-      `      storage.total_limit_size: ${tuning.bufferLimitMiB - journalBufferMiB}M`,
+      `      storage.total_limit_size: ${filesBufferMiB - kafkaBufferMiB}M`,
+    );
+  }
+  if (kafkaFiles.length > 0 && props.kafka !== undefined) {
+    lines.push(
+      '    - name: kafka',
+      matchOf(kafkaFiles, props.files),
+      `      brokers: ${quoted(props.kafka.brokers)}`,
+      `      topics: ${quoted(props.kafka.topic)}`,
+      // The line itself as the message value, as on the Kinesis path: the consumer detects its format.
+      '      format: raw',
+      '      raw_log_key: log',
+      // MSK IAM (SASL/OAUTHBEARER signed with the instance role) over TLS on 9098: Fluent Bit 4.0.4 and later.
+      '      aws_msk_iam: true',
+      `      aws_msk_iam_cluster_arn: ${quoted(props.kafka.clusterArn)}`,
+      '      rdkafka.security.protocol: SASL_SSL',
+      // An idempotent producer with acks=all: a retried send neither duplicates nor reorders a partition.
+      '      rdkafka.enable.idempotence: true',
+      '      rdkafka.request.required.acks: -1',
+      // lz4 is built into librdkafka itself (zstd needs a system library the package may lack).
+      '      rdkafka.compression.codec: lz4',
+      `      retry_limit: ${tuning.retryLimit}`,
+      `      storage.total_limit_size: ${kafkaBufferMiB}M`,
     );
   }
   if (journal) {

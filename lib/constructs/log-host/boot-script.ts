@@ -35,7 +35,8 @@ export const DEMO_PATHS = {
 
 /** The demo files, one per format the pipeline parses: `<DEMO_PATHS.logDir>/<format>.log`. */
 export function demoFiles(): LogFileConfig[] {
-  return LOG_FILE_FORMATS.map((format) => ({ path: `${DEMO_PATHS.logDir}/${format}.log`, format }));
+  // Both paths, so a fresh deploy shows data under raw/source=kinesis/ and raw/source=kafka/.
+  return LOG_FILE_FORMATS.map((format) => ({ path: `${DEMO_PATHS.logDir}/${format}.log`, format, destinations: ['kinesis', 'kafka'] }));
 }
 
 /** systemd unit of the demo generator writing one format (an instance of the template unit). */

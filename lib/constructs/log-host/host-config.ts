@@ -23,6 +23,21 @@ export interface LogFileConfig {
    * this names the agent's tag for the file, so operators and the agent's metrics can tell files apart.
    */
   readonly format: ParsedFormat;
+  /**
+   * Where the file's lines go: the Kinesis stream, the Kafka log topic, or both (each line once per path;
+   * the two paths' records differ in `source` and event id, so the curated table holds both).
+   * @default ['kinesis']
+   */
+  readonly destinations?: readonly ShipDestination[];
+}
+
+/** The two ingest paths a file can ship to. */
+export const SHIP_DESTINATIONS = ['kinesis', 'kafka'] as const;
+export type ShipDestination = (typeof SHIP_DESTINATIONS)[number];
+
+/** A file's destinations, with the documented default. */
+export function destinationsOf(file: LogFileConfig): readonly ShipDestination[] {
+  return file.destinations ?? ['kinesis'];
 }
 
 /** How the agent batches, retries and buffers. */
@@ -104,6 +119,17 @@ export function logFileProblems(files: readonly LogFileConfig[], prefix: string)
     }
     if (!(LOG_FILE_FORMATS as readonly string[]).includes(file.format)) {
       problems.push(`${setting}.format must be one of ${LOG_FILE_FORMATS.join(', ')} (got '${String(file.format)}')`);
+    }
+    if (file.destinations !== undefined) {
+      const destinations: unknown = file.destinations;
+      const valid =
+        Array.isArray(destinations) &&
+        destinations.length > 0 &&
+        destinations.every((d) => (SHIP_DESTINATIONS as readonly unknown[]).includes(d)) &&
+        new Set(destinations).size === destinations.length;
+      if (!valid) {
+        problems.push(`${setting}.destinations must list 'kinesis', 'kafka' or both, once each (got ${JSON.stringify(destinations)})`);
+      }
     }
   });
   return problems;

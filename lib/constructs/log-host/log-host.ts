@@ -12,7 +12,20 @@ import { renderAgentConfig } from './agent-config';
 import { demoFiles, renderBootScript, renderCloudConfig } from './boot-script';
 import { bundleGenerator, GENERATOR_BUNDLE_FILE, GENERATOR_ENTRY } from './generator-bundle';
 import { ConfigError } from '../../problems';
-import type { HostConfig, LogFileConfig } from './host-config';
+import { destinationsOf, type HostConfig, type LogFileConfig } from './host-config';
+
+/** An MSK cluster's side of the producer: what LogHost needs of lib/constructs/kafka's KafkaCluster. */
+export interface KafkaProducerTarget {
+  /** Comma-separated SASL/IAM bootstrap brokers. */
+  readonly bootstrapBrokers: string;
+  readonly clusterArn: string;
+  /** The brokers' security group: it gets an ingress rule from the host on `port`. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The brokers' SASL/IAM port (9098). */
+  readonly port: number;
+  /** Lets the host connect and write the given topics. */
+  grantProduce(grantee: iam.IGrantable, topicNames: readonly string[]): iam.Grant;
+}
 
 /** EC2's limit on user data (before base64). */
 const USER_DATA_LIMIT_BYTES = 16 * 1024;
@@ -46,6 +59,11 @@ export interface LogHostProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
+  /**
+   * The MSK cluster and topic that files with 'kafka' among their destinations ship to.
+   * @default - none; a file destined for Kafka then fails synth
+   */
+  readonly kafka?: { readonly target: KafkaProducerTarget; readonly topicName: string };
   /**
    * CloudWatch namespace of the agent's error and warning counts.
    * @default 'LogPipeline/LogHost'
@@ -197,12 +215,33 @@ export class LogHost extends Construct {
     }
     this.shippedFiles = files;
 
+    if (props.kafka !== undefined && files.some((file) => destinationsOf(file).includes('kafka'))) {
+      const { target, topicName } = props.kafka;
+      // Connect, and DescribeTopic/WriteData on the one log topic only.
+      target.grantProduce(this.role, [topicName]);
+      // Both rules live here, in the host's stack: the brokers' stack must not depend on the host's.
+      const rule = { ipProtocol: 'tcp', fromPort: target.port, toPort: target.port };
+      new ec2.CfnSecurityGroupEgress(this, 'KafkaEgress', {
+        ...rule,
+        groupId: this.securityGroup.securityGroupId,
+        destinationSecurityGroupId: target.securityGroup.securityGroupId,
+        description: 'Kafka (SASL/IAM over TLS) to the MSK brokers',
+      });
+      new ec2.CfnSecurityGroupIngress(this, 'KafkaIngress', {
+        ...rule,
+        groupId: target.securityGroup.securityGroupId,
+        sourceSecurityGroupId: this.securityGroup.securityGroupId,
+        description: 'Kafka producer: the log host',
+      });
+    }
+
     this.agentConfig = renderAgentConfig({
       files,
       streamName: props.stream.streamName,
       region: stack.region,
       agentLogGroupName: this.agentLogGroup.logGroupName,
       tuning: config.agent,
+      kafka: props.kafka === undefined ? undefined : { brokers: props.kafka.target.bootstrapBrokers, clusterArn: props.kafka.target.clusterArn, topic: props.kafka.topicName },
       systemJournal: config.systemJournal ?? true,
     });
     const script = renderBootScript({

@@ -9,10 +9,12 @@ import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { HostConfig } from '../../../lib/constructs/log-host';
+import type { HostConfig, KafkaProducerTarget } from '../../../lib/constructs/log-host';
 import { Network } from '../../../lib/constructs/network';
 import { STAGE_CONFIGS } from '../../../lib/config';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
@@ -48,6 +50,7 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
   const vpcSubnets = config.subnet === 'public' ? network.publicSubnets : network.privateSubnets;
   if (vpcSubnets === undefined) throw new Error('the test network has no subnets for this placement');
   const removalPolicy = options.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+  const kafka = testKafkaTarget(data, network.vpc);
   const stack = new HostStack(app, 'TestHost', {
     stream,
     config,
@@ -56,6 +59,7 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
     logRetention: logs.RetentionDays.TWO_WEEKS,
     removalPolicy,
     encryptionKey: key,
+    kafka: { target: kafka, topicName: 'logs' },
   });
   if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, stream, key, stack, template: Template.fromStack(stack) };
@@ -67,6 +71,29 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
  * the binary is missing.
  */
 export const SHELLCHECK_BIN = path.join(PROJECT_ROOT, '.venv', 'bin', 'shellcheck');
+
+/** ARN of the test cluster the host produces to. */
+export const TEST_CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/test-cluster/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-2';
+
+/**
+ * The producer's view of an MSK cluster (what KafkaStack's KafkaCluster gives the host), with a real
+ * security group, so the host's tests need no cluster of their own.
+ */
+export function testKafkaTarget(scope: cdk.Stack, vpc: ec2.IVpc): KafkaProducerTarget {
+  const securityGroup = new ec2.SecurityGroup(scope, 'BrokerSecurityGroup', { vpc, allowAllOutbound: false });
+  return {
+    bootstrapBrokers: 'b-1.test.kafka.eu-west-1.amazonaws.com:9098,b-2.test.kafka.eu-west-1.amazonaws.com:9098',
+    clusterArn: TEST_CLUSTER_ARN,
+    securityGroup,
+    port: 9098,
+    grantProduce: (grantee, topics) =>
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteData'],
+        resourceArns: [TEST_CLUSTER_ARN, ...topics.map((t) => `arn:aws:kafka:eu-west-1:123456789012:topic/test-cluster/0f1e2d3c/${t}`)],
+      }),
+  };
+}
 
 /** Path of shellcheck; fails the test with the command to run when it is missing. */
 export function shellcheckBinary(): string {
