@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { PipelineFunction, type PipelineFunctionProps } from '../../lib/constructs/pipeline-function';
+import { LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
+import { freshStack, projectApp } from '../helpers/app';
+import { actionsOf, resourcesOf, roleStatements } from '../helpers/iam';
+
+// One app for the file: its stacks share the asset cache, so the function is bundled by esbuild once.
+const app = projectApp();
+const FUNCTION_DIR = 'firehose-transform';
+
+function functionStack(id: string, props: Partial<PipelineFunctionProps> = {}) {
+  const stack = freshStack(app, id);
+  const key = new kms.Key(stack, 'Key');
+  const fn = new PipelineFunction(stack, 'Fn', { functionDir: FUNCTION_DIR, description: 'under test', encryptionKey: key, ...props });
+  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as cdk.CfnElement);
+  // Template.fromStack synthesizes the whole app, which then must not change: read it once both stacks exist.
+  let template: Template | undefined;
+  return {
+    stack,
+    key,
+    fn,
+    logicalId,
+    get template() {
+      return (template ??= Template.fromStack(stack));
+    },
+  };
+}
+
+const defaults = functionStack('Defaults');
+const custom = functionStack('Custom', {
+  timeout: cdk.Duration.seconds(42),
+  memorySize: 512,
+  environment: { TABLE: 'records' },
+  metricsNamespace: 'Custom',
+  logRetention: logs.RetentionDays.ONE_WEEK,
+  removalPolicy: cdk.RemovalPolicy.DESTROY,
+});
+
+describe('PipelineFunction with its defaults', () => {
+  const { stack, key, fn, logicalId, template } = defaults;
+
+  test('exposes the function and its log group, the only ones it creates', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalId(fn.function)]);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([logicalId(fn.logGroup)]);
+  });
+
+  test(`runs Node.js ${LAMBDA_NODE_MAJOR} on ARM64 with a 1-minute timeout and 1024 MB, logging JSON to its own log group`, () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: `nodejs${LAMBDA_NODE_MAJOR}.x`,
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Description: 'under test',
+      Timeout: 60,
+      MemorySize: 1024,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(fn.logGroup) } },
+    });
+  });
+
+  test('the environment names the service after its folder, the default metrics namespace, and turns on source maps', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: { POWERTOOLS_SERVICE_NAME: FUNCTION_DIR, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, NODE_OPTIONS: '--enable-source-maps' },
+      },
+    });
+    expect(METRICS_NAMESPACE).toBe('LogPipeline');
+  });
+
+  test('its log group is encrypted with the given encryptionKey, keeps a month, and is retained by default', () => {
+    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(fn.logGroup)];
+    expect(group.Properties).toEqual({ KmsKeyId: stack.resolve(key.keyArn), RetentionInDays: 30 });
+    expect(group.DeletionPolicy).toBe('Retain');
+    expect(group.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  test('its own role, assumed by Lambda only, with no managed policy, may write to its own log group only', () => {
+    const roleId = logicalId(fn.function.role!);
+    template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
+    const role = template.findResources('AWS::IAM::Role')[roleId].Properties;
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
+    expect(role.ManagedPolicyArns).toBeUndefined();
+    const statements = roleStatements(template, roleId);
+    expect(actionsOf(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(resourcesOf(statements, 'logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] }]);
+  });
+
+  test(`ships lambda/${FUNCTION_DIR}/index.ts bundled by esbuild, minified, with its source map`, () => {
+    const assembly = app.synth();
+    const code = template.findResources('AWS::Lambda::Function')[logicalId(fn.function)].Properties.Code;
+    const assetDir = path.join(assembly.directory, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`);
+    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+    const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+    expect(bundle).toContain('sourceMappingURL=index.js.map');
+    // Minified: long lines, not the source layout.
+    expect(bundle.split('\n').length).toBeLessThan(bundle.length / 1000);
+    const map = JSON.parse(fs.readFileSync(path.join(assetDir, 'index.js.map'), 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith(`lambda/${FUNCTION_DIR}/index.ts`))).toBe(true);
+  });
+});
+
+describe('PipelineFunction props', () => {
+  const { logicalId, fn, template } = custom;
+
+  test('timeout, memorySize, extra environment and metricsNamespace reach the function', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 42,
+      MemorySize: 512,
+      Environment: {
+        Variables: { POWERTOOLS_SERVICE_NAME: FUNCTION_DIR, POWERTOOLS_METRICS_NAMESPACE: 'Custom', NODE_OPTIONS: '--enable-source-maps', TABLE: 'records' },
+      },
+    });
+  });
+
+  test('logRetention and removalPolicy DESTROY reach the log group', () => {
+    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(fn.logGroup)];
+    expect(group.Properties.RetentionInDays).toBe(7);
+    expect(group.DeletionPolicy).toBe('Delete');
+  });
+
+  test('both stacks ship the same code asset (one bundle per app)', () => {
+    const key = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function'))[0].Properties.Code.S3Key;
+    expect(key(template)).toEqual(key(defaults.template));
+    expect(key(template)).toMatch(/^[0-9a-f]{64}\.zip$/);
+  });
+
+  test('a functionDir without an index.ts is refused, naming the missing entry', () => {
+    // An app of its own: construction fails before bundling, and the shared app stays whole.
+    const stack = freshStack();
+    const key = new kms.Key(stack, 'Key');
+    expect(() => new PipelineFunction(stack, 'Fn', { functionDir: 'no-such-function', description: 'x', encryptionKey: key })).toThrow(
+      /no-such-function[\\/]index\.ts/,
+    );
+  });
+});
