@@ -1,0 +1,172 @@
+import * as cdk from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { IConstruct } from 'constructs';
+import { LogDelivery, type LogDeliveryProps } from '../../lib/constructs/log-delivery';
+import { firehoseErrorPrefix, firehoseRawPrefix } from '../../lib/lake-layout';
+import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
+import { freshStack, projectApp } from '../helpers/app';
+import { asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
+
+// One app for the file: its stacks share the asset cache, so the transform is bundled by esbuild once.
+const app = projectApp();
+
+/** A stack of its own with a key, a stream and a bucket for the delivery to join, as the data stack provides. */
+function deliveryStack(id: string, props: Partial<LogDeliveryProps> = {}) {
+  const stack = freshStack(app, id);
+  const key = new kms.Key(stack, 'Key');
+  const stream = new kinesis.Stream(stack, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
+  const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
+  const delivery = new LogDelivery(stack, 'Delivery', { sourceStream: stream, lakeBucket: bucket, encryptionKey: key, ...props });
+  // As the ingest stack does: the Firehose L2 adds a CIDR mapping to the stack that this destination never reads.
+  cdk.Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: "aws-cdk-lib's Firehose L2 regional CIDR mapping, unused here." });
+  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as cdk.CfnElement);
+  let template: Template | undefined;
+  return {
+    stack,
+    key,
+    stream,
+    bucket,
+    delivery,
+    logicalId,
+    // Template.fromStack synthesizes the whole app, which then must not change: read it once every stack exists.
+    get template() {
+      return (template ??= Template.fromStack(stack));
+    },
+  };
+}
+
+const defaults = deliveryStack('Defaults');
+const custom = deliveryStack('Custom', {
+  bufferingInterval: cdk.Duration.seconds(60),
+  bufferingSize: cdk.Size.mebibytes(64),
+  processorBufferSize: cdk.Size.mebibytes(1),
+  processorBufferInterval: cdk.Duration.seconds(120),
+  backupSourceRecords: true,
+  logRetention: logs.RetentionDays.ONE_WEEK,
+  removalPolicy: cdk.RemovalPolicy.DESTROY,
+});
+
+type Destination = Record<string, unknown> & {
+  ProcessingConfiguration: { Processors: Array<{ Parameters: Array<{ ParameterName: string; ParameterValue: unknown }> }> };
+};
+const destinationOf = (template: Template): Destination =>
+  Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties.ExtendedS3DestinationConfiguration;
+const processorParameters = (template: Template) =>
+  Object.fromEntries(destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]));
+
+describe('LogDelivery with its defaults', () => {
+  const { stack, key, stream, bucket, delivery, logicalId, template } = defaults;
+
+  test('exposes the delivery stream, the transform and the Firehose log group', () => {
+    template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
+    expect(Object.keys(template.findResources('AWS::KinesisFirehose::DeliveryStream'))).toEqual([logicalId(delivery.deliveryStream)]);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalId(delivery.transform.function)]);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual(
+      [logicalId(delivery.logGroup), logicalId(delivery.transform.logGroup)].sort(),
+    );
+  });
+
+  test('reads the given sourceStream and writes GZIP objects under the raw and error prefixes of the lakeBucket', () => {
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      DeliveryStreamType: 'KinesisStreamAsSource',
+      KinesisStreamSourceConfiguration: { KinesisStreamARN: stack.resolve(stream.streamArn) },
+      ExtendedS3DestinationConfiguration: Match.objectLike({
+        BucketARN: stack.resolve(bucket.bucketArn),
+        Prefix: firehoseRawPrefix('kinesis'),
+        ErrorOutputPrefix: firehoseErrorPrefix(),
+        CompressionFormat: 'GZIP',
+        FileExtension: '.json.gz',
+      }),
+    });
+  });
+
+  test('buffering defaults: 300 seconds or 5 MiB', () => {
+    expect(destinationOf(template).BufferingHints).toEqual({ IntervalInSeconds: 300, SizeInMBs: 5 });
+  });
+
+  test(`processor defaults: the transform gets ${maxSafeProcessorBufferMiB()} MiB (what the 6 MB response cap allows) or 60 seconds, 3 retries`, () => {
+    expect(processorParameters(template)).toEqual({
+      LambdaArn: stack.resolve(delivery.transform.function.functionArn),
+      BufferSizeInMBs: String(maxSafeProcessorBufferMiB()),
+      BufferIntervalInSeconds: '60',
+      NumberOfRetries: '3',
+      RoleArn: expect.anything(),
+    });
+  });
+
+  test('backupSourceRecords defaults to off: no backup configuration', () => {
+    expect(destinationOf(template).S3BackupMode).toBeUndefined();
+    expect(destinationOf(template).S3BackupConfiguration).toBeUndefined();
+  });
+
+  test('delivered objects are SSE-KMS with the given encryptionKey; Firehose logs to the exposed log group', () => {
+    expect(destinationOf(template).EncryptionConfiguration).toEqual({ KMSEncryptionConfig: { AWSKMSKeyARN: stack.resolve(key.keyArn) } });
+    expect(destinationOf(template).CloudWatchLoggingOptions).toEqual({
+      Enabled: true,
+      LogGroupName: { Ref: logicalId(delivery.logGroup) },
+      // A stream of its own in that group per destination.
+      LogStreamName: { Ref: expect.stringMatching(/^DeliveryLogGroupS3Destination/) },
+    });
+  });
+
+  test('both log groups are encrypted with the encryptionKey, keep a month and are retained by default', () => {
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties).toEqual({ KmsKeyId: stack.resolve(key.keyArn), RetentionInDays: 30 });
+      expect(group.DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('the transform has 3 minutes per call (Firehose waits up to 5) and may put records into the source stream only', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[logicalId(delivery.transform.function)].Properties;
+    expect(fn.Timeout).toBe(180);
+    expect(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('firehose-transform');
+    const statements = roleStatements(template, logicalId(delivery.transform.function.role!));
+    expect(resourcesOf(statements, 'kinesis:PutRecords')).toEqual([stack.resolve(stream.streamArn)]);
+    for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
+  });
+
+  test('no statement in the stack grants a kinesis write to anything but the source stream', () => {
+    const writes = iamStatements(template).filter((s) => asArray(s.Action).some((a) => a.startsWith('kinesis:Put')));
+    expect(writes.length).toBeGreaterThan(0);
+    for (const statement of writes) expect(statement.Resource).toEqual(stack.resolve(stream.streamArn));
+  });
+});
+
+describe('LogDelivery props', () => {
+  const { stack, key, delivery, logicalId, template } = custom;
+
+  test('bufferingInterval and bufferingSize set the buffering hints', () => {
+    expect(destinationOf(template).BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 64 });
+  });
+
+  test('processorBufferSize and processorBufferInterval reach the Lambda processor', () => {
+    expect(processorParameters(template)).toMatchObject({ BufferSizeInMBs: '1', BufferIntervalInSeconds: '120' });
+  });
+
+  test('backupSourceRecords keeps every source record under backup/, GZIP and SSE-KMS, logged to the same group', () => {
+    expect(destinationOf(template)).toMatchObject({
+      S3BackupMode: 'Enabled',
+      S3BackupConfiguration: {
+        BucketARN: stack.resolve(custom.bucket.bucketArn),
+        Prefix: 'backup/dt=!{timestamp:yyyy-MM-dd}/',
+        ErrorOutputPrefix: 'backup/errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+        CompressionFormat: 'GZIP',
+        EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: stack.resolve(key.keyArn) } },
+        CloudWatchLoggingOptions: { Enabled: true, LogGroupName: { Ref: logicalId(delivery.logGroup) } },
+      },
+    });
+  });
+
+  test('logRetention and removalPolicy DESTROY reach both log groups', () => {
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(groups).toHaveLength(2);
+    for (const group of groups) {
+      expect(group.Properties.RetentionInDays).toBe(7);
+      expect(group.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
