@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { DataKey, type DataKeyProps } from '../../lib/constructs/data-key';
-import { freshStack } from '../helpers/app';
+import { freshStack, logicalIdOf } from '../helpers/constructs';
 
 function keyStack(props?: DataKeyProps) {
   const stack = freshStack();
@@ -10,11 +10,11 @@ function keyStack(props?: DataKeyProps) {
 }
 
 describe('DataKey with its defaults', () => {
-  const { stack, dataKey, template } = keyStack();
+  const { dataKey, template } = keyStack();
 
   test('exposes the one key it creates', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
-    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual([stack.getLogicalId(dataKey.key.node.defaultChild as cdk.CfnElement)]);
+    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual([logicalIdOf(dataKey.key)]);
   });
 
   test('rotates yearly and waits the default 7 days before deletion', () => {

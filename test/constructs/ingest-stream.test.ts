@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { IngestStream, type IngestStreamProps } from '../../lib/constructs/ingest-stream';
-import { freshStack } from '../helpers/app';
+import { freshStack, logicalIdOf } from '../helpers/constructs';
 
 function streamStack(props: Partial<IngestStreamProps> = {}) {
   const stack = freshStack();
@@ -20,7 +20,7 @@ describe('IngestStream on demand, with its defaults', () => {
 
   test('exposes the one stream it creates', () => {
     template.resourceCountIs('AWS::Kinesis::Stream', 1);
-    expect(Object.keys(template.findResources('AWS::Kinesis::Stream'))).toEqual([stack.getLogicalId(ingest.stream.node.defaultChild as cdk.CfnElement)]);
+    expect(Object.keys(template.findResources('AWS::Kinesis::Stream'))).toEqual([logicalIdOf(ingest.stream)]);
   });
 
   test('is encrypted with the given encryptionKey, on demand (no shard count), with the configured retention', () => {

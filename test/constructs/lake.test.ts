@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Lake, type LakeProps } from '../../lib/constructs/lake';
 import type { LakeConfig } from '../../lib/constructs/lake-config';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
-import { freshStack } from '../helpers/app';
+import { freshStack, logicalIdOf } from '../helpers/constructs';
 
 /** Lifecycle days unlike any stage's, so each assertion shows the construct reads its props. */
 const LIFECYCLE: LakeConfig = {
@@ -27,8 +27,8 @@ const rulesOf = (template: Template, logicalId: string) =>
 
 describe('Lake with its defaults', () => {
   const { stack, key, lake, template } = lakeStack();
-  const lakeId = stack.getLogicalId(lake.bucket.node.defaultChild as cdk.CfnElement);
-  const logsId = stack.getLogicalId(lake.accessLogsBucket.node.defaultChild as cdk.CfnElement);
+  const lakeId = logicalIdOf(lake.bucket);
+  const logsId = logicalIdOf(lake.accessLogsBucket);
 
   test('exposes the lake bucket and its access-log bucket, the only two buckets', () => {
     template.resourceCountIs('AWS::S3::Bucket', 2);
@@ -111,9 +111,9 @@ describe('Lake with its defaults', () => {
 });
 
 describe('Lake with removalPolicy DESTROY', () => {
-  const { stack, lake, template } = lakeStack({ removalPolicy: cdk.RemovalPolicy.DESTROY });
-  const lakeId = stack.getLogicalId(lake.bucket.node.defaultChild as cdk.CfnElement);
-  const logsId = stack.getLogicalId(lake.accessLogsBucket.node.defaultChild as cdk.CfnElement);
+  const { lake, template } = lakeStack({ removalPolicy: cdk.RemovalPolicy.DESTROY });
+  const lakeId = logicalIdOf(lake.bucket);
+  const logsId = logicalIdOf(lake.accessLogsBucket);
 
   test('both buckets are deleted on cdk destroy, emptied first by autoDeleteObjects', () => {
     for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.DeletionPolicy).toBe('Delete');
@@ -131,15 +131,13 @@ describe('Lake with removalPolicy DESTROY', () => {
 
 describe('Lake props that change the lifecycle', () => {
   test('athenaResultsExpireAfterDays sets the expiry of athena-results/', () => {
-    const { stack, lake, template } = lakeStack({ athenaResultsExpireAfterDays: 3 });
-    const lakeId = stack.getLogicalId(lake.bucket.node.defaultChild as cdk.CfnElement);
-    expect(rulesOf(template, lakeId)).toContainEqual({ Id: 'expire-athena-results', Prefix: LAKE_PREFIXES.athenaResults, ExpirationInDays: 3, Status: 'Enabled' });
+    const { lake, template } = lakeStack({ athenaResultsExpireAfterDays: 3 });
+    expect(rulesOf(template, logicalIdOf(lake.bucket))).toContainEqual({ Id: 'expire-athena-results', Prefix: LAKE_PREFIXES.athenaResults, ExpirationInDays: 3, Status: 'Enabled' });
   });
 
   test('without rawExpireAfterDays raw/ and backup/ objects are kept forever (tiered, never expired)', () => {
-    const { stack, lake, template } = lakeStack({ lifecycle: { ...LIFECYCLE, rawExpireAfterDays: undefined } });
-    const lakeId = stack.getLogicalId(lake.bucket.node.defaultChild as cdk.CfnElement);
-    const tiers = rulesOf(template, lakeId).filter((r) => r.Id === 'tier-raw' || r.Id === 'tier-backup');
+    const { lake, template } = lakeStack({ lifecycle: { ...LIFECYCLE, rawExpireAfterDays: undefined } });
+    const tiers = rulesOf(template, logicalIdOf(lake.bucket)).filter((r) => r.Id === 'tier-raw' || r.Id === 'tier-backup');
     expect(tiers).toHaveLength(2);
     for (const rule of tiers) {
       expect(rule.ExpirationInDays).toBeUndefined();

@@ -4,11 +4,11 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import type { IConstruct } from 'constructs';
 import { LogDelivery, type LogDeliveryProps } from '../../lib/constructs/log-delivery';
 import { firehoseErrorPrefix, firehoseRawPrefix } from '../../lib/lake-layout';
 import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
-import { freshStack, projectApp } from '../helpers/app';
+import { projectApp } from '../helpers/app';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf, templateOnce } from '../helpers/constructs';
 import { asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the transform is bundled by esbuild once.
@@ -23,18 +23,15 @@ function deliveryStack(id: string, props: Partial<LogDeliveryProps> = {}) {
   const delivery = new LogDelivery(stack, 'Delivery', { sourceStream: stream, lakeBucket: bucket, encryptionKey: key, ...props });
   // As the ingest stack does: the Firehose L2 adds a CIDR mapping to the stack that this destination never reads.
   cdk.Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: "aws-cdk-lib's Firehose L2 regional CIDR mapping, unused here." });
-  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as cdk.CfnElement);
-  let template: Template | undefined;
+  const template = templateOnce(stack);
   return {
     stack,
     key,
     stream,
     bucket,
     delivery,
-    logicalId,
-    // Template.fromStack synthesizes the whole app, which then must not change: read it once every stack exists.
     get template() {
-      return (template ??= Template.fromStack(stack));
+      return template();
     },
   };
 }
@@ -59,14 +56,14 @@ const processorParameters = (template: Template) =>
   Object.fromEntries(destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]));
 
 describe('LogDelivery with its defaults', () => {
-  const { stack, key, stream, bucket, delivery, logicalId, template } = defaults;
+  const { stack, key, stream, bucket, delivery, template } = defaults;
 
   test('exposes the delivery stream, the transform and the Firehose log group', () => {
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
-    expect(Object.keys(template.findResources('AWS::KinesisFirehose::DeliveryStream'))).toEqual([logicalId(delivery.deliveryStream)]);
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalId(delivery.transform.function)]);
+    expect(Object.keys(template.findResources('AWS::KinesisFirehose::DeliveryStream'))).toEqual([logicalIdOf(delivery.deliveryStream)]);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalIdOf(delivery.transform.function)]);
     expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).sort()).toEqual(
-      [logicalId(delivery.logGroup), logicalId(delivery.transform.logGroup)].sort(),
+      [logicalIdOf(delivery.logGroup), logicalIdOf(delivery.transform.logGroup)].sort(),
     );
   });
 
@@ -107,24 +104,23 @@ describe('LogDelivery with its defaults', () => {
     expect(destinationOf(template).EncryptionConfiguration).toEqual({ KMSEncryptionConfig: { AWSKMSKeyARN: stack.resolve(key.keyArn) } });
     expect(destinationOf(template).CloudWatchLoggingOptions).toEqual({
       Enabled: true,
-      LogGroupName: { Ref: logicalId(delivery.logGroup) },
+      LogGroupName: { Ref: logicalIdOf(delivery.logGroup) },
       // A stream of its own in that group per destination.
       LogStreamName: { Ref: expect.stringMatching(/^DeliveryLogGroupS3Destination/) },
     });
   });
 
   test('both log groups are encrypted with the encryptionKey, keep a month and are retained by default', () => {
-    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
-      expect(group.Properties).toEqual({ KmsKeyId: stack.resolve(key.keyArn), RetentionInDays: 30 });
-      expect(group.DeletionPolicy).toBe('Retain');
+    for (const group of [delivery.logGroup, delivery.transform.logGroup]) {
+      expectLogGroup(template, group, { encryptionKey: key, retentionDays: 30, removalPolicy: cdk.RemovalPolicy.RETAIN });
     }
   });
 
   test('the transform has 3 minutes per call (Firehose waits up to 5) and may put records into the source stream only', () => {
-    const fn = template.findResources('AWS::Lambda::Function')[logicalId(delivery.transform.function)].Properties;
+    const fn = resourceOf(template, delivery.transform.function).Properties;
     expect(fn.Timeout).toBe(180);
     expect(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('firehose-transform');
-    const statements = roleStatements(template, logicalId(delivery.transform.function.role!));
+    const statements = roleStatements(template, logicalIdOf(delivery.transform.function.role!));
     expect(resourcesOf(statements, 'kinesis:PutRecords')).toEqual([stack.resolve(stream.streamArn)]);
     for (const statement of statements) expect(JSON.stringify(statement.Resource)).not.toContain('"*"');
   });
@@ -137,7 +133,7 @@ describe('LogDelivery with its defaults', () => {
 });
 
 describe('LogDelivery props', () => {
-  const { stack, key, delivery, logicalId, template } = custom;
+  const { stack, key, delivery, template } = custom;
 
   test('bufferingInterval and bufferingSize set the buffering hints', () => {
     expect(destinationOf(template).BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 64 });
@@ -156,17 +152,15 @@ describe('LogDelivery props', () => {
         ErrorOutputPrefix: 'backup/errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
         CompressionFormat: 'GZIP',
         EncryptionConfiguration: { KMSEncryptionConfig: { AWSKMSKeyARN: stack.resolve(key.keyArn) } },
-        CloudWatchLoggingOptions: { Enabled: true, LogGroupName: { Ref: logicalId(delivery.logGroup) } },
+        CloudWatchLoggingOptions: { Enabled: true, LogGroupName: { Ref: logicalIdOf(delivery.logGroup) } },
       },
     });
   });
 
   test('logRetention and removalPolicy DESTROY reach both log groups', () => {
-    const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
-    for (const group of groups) {
-      expect(group.Properties.RetentionInDays).toBe(7);
-      expect(group.DeletionPolicy).toBe('Delete');
+    template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    for (const group of [delivery.logGroup, delivery.transform.logGroup]) {
+      expectLogGroup(template, group, { encryptionKey: key, retentionDays: 7, removalPolicy: cdk.RemovalPolicy.DESTROY });
     }
   });
 });

@@ -2,19 +2,17 @@ import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { IConstruct } from 'constructs';
 import { Network, PRIVATE_INTERFACE_ENDPOINTS, type NetworkConfig, type NetworkProps } from '../../lib/constructs/network';
-import { freshStack, projectApp } from '../helpers/app';
+import { expectLogGroup, freshStack, logicalIdOf } from '../helpers/constructs';
 
 const CONFIG: NetworkConfig = { availabilityZones: 2, publicSubnets: true, privateEgress: 'nat-gateway', cidr: '10.7.0.0/16' };
 
 /** An environment-agnostic stack, as the app's: CDK knows no zone names, CloudFormation picks them at deploy. */
 function networkStack(config: Partial<NetworkConfig> = {}, props: Partial<NetworkProps> = {}, stackProps: cdk.StackProps = {}) {
-  const stack = freshStack(projectApp(), 'TestStack', stackProps);
+  const stack = freshStack(undefined, 'TestStack', stackProps);
   const key = new kms.Key(stack, 'Key');
   const network = new Network(stack, 'Network', { config: { ...CONFIG, ...config }, encryptionKey: key, ...props });
-  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as cdk.CfnElement);
-  return { stack, key, network, logicalId, template: Template.fromStack(stack) };
+  return { stack, key, network, template: Template.fromStack(stack) };
 }
 
 const subnets = (template: Template, isPublic: boolean) =>
@@ -24,12 +22,12 @@ const defaultRoutes = (template: Template) =>
   Object.values(template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '0.0.0.0/0' } })).map((r) => r.Properties);
 
 describe('Network with its defaults (2 AZs, public subnets, NAT gateway)', () => {
-  const { stack, key, network, logicalId, template } = networkStack();
+  const { stack, key, network, template } = networkStack();
 
   test('exposes the VPC, its flow log group and subnet selections that select one subnet per AZ', () => {
     template.resourceCountIs('AWS::EC2::VPC', 1);
-    expect(Object.keys(template.findResources('AWS::EC2::VPC'))).toEqual([logicalId(network.vpc)]);
-    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([logicalId(network.flowLogGroup)]);
+    expect(Object.keys(template.findResources('AWS::EC2::VPC'))).toEqual([logicalIdOf(network.vpc)]);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([logicalIdOf(network.flowLogGroup)]);
     expect(network.vpc.selectSubnets(network.privateSubnets).subnets).toHaveLength(2);
     expect(network.publicSubnets).toBeDefined();
     expect(network.vpc.selectSubnets(network.publicSubnets).subnets).toHaveLength(2);
@@ -64,30 +62,27 @@ describe('Network with its defaults (2 AZs, public subnets, NAT gateway)', () =>
 
   test('every flow of the VPC is logged to the flow log group', () => {
     template.hasResourceProperties('AWS::EC2::FlowLog', {
-      ResourceId: { Ref: logicalId(network.vpc) },
+      ResourceId: { Ref: logicalIdOf(network.vpc) },
       ResourceType: 'VPC',
       TrafficType: 'ALL',
       LogDestinationType: 'cloud-watch-logs',
-      LogGroupName: { Ref: logicalId(network.flowLogGroup) },
+      LogGroupName: { Ref: logicalIdOf(network.flowLogGroup) },
     });
   });
 
   test('the flow log group is encrypted with the given encryptionKey, keeps a month and is retained by default', () => {
-    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(network.flowLogGroup)];
-    expect(group.Properties).toEqual({ KmsKeyId: stack.resolve(key.keyArn), RetentionInDays: 30 });
-    expect(group.DeletionPolicy).toBe('Retain');
-    expect(group.UpdateReplacePolicy).toBe('Retain');
+    expectLogGroup(template, network.flowLogGroup, { encryptionKey: key, retentionDays: 30, removalPolicy: cdk.RemovalPolicy.RETAIN });
   });
 
   test('the default security group is stripped of its rules', () => {
     template.hasResourceProperties('Custom::VpcRestrictDefaultSG', {
-      DefaultSecurityGroupId: { 'Fn::GetAtt': [logicalId(network.vpc), 'DefaultSecurityGroup'] },
+      DefaultSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(network.vpc), 'DefaultSecurityGroup'] },
     });
   });
 });
 
 describe('Network privateEgress interface-endpoints, without public subnets', () => {
-  const { stack, network, logicalId, template } = networkStack({ publicSubnets: false, privateEgress: 'interface-endpoints' });
+  const { stack, network, template } = networkStack({ publicSubnets: false, privateEgress: 'interface-endpoints' });
 
   test('private subnets only, isolated: no internet gateway, no NAT, no default route', () => {
     expect(subnets(template, true)).toHaveLength(0);
@@ -107,7 +102,7 @@ describe('Network privateEgress interface-endpoints, without public subnets', ()
         VpcEndpointType: 'Interface',
         PrivateDnsEnabled: true,
         SubnetIds: privateSubnetIds,
-        SecurityGroupIds: [{ 'Fn::GetAtt': [logicalId(network.endpointSecurityGroup!), 'GroupId'] }],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [logicalIdOf(network.endpointSecurityGroup!), 'GroupId'] }],
       });
     }
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
@@ -171,9 +166,7 @@ describe('Network props', () => {
   );
 
   test('logRetention and removalPolicy DESTROY reach the flow log group', () => {
-    const { network, logicalId, template } = networkStack({}, { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: cdk.RemovalPolicy.DESTROY });
-    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(network.flowLogGroup)];
-    expect(group.Properties.RetentionInDays).toBe(7);
-    expect(group.DeletionPolicy).toBe('Delete');
+    const { key, network, template } = networkStack({}, { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: cdk.RemovalPolicy.DESTROY });
+    expectLogGroup(template, network.flowLogGroup, { encryptionKey: key, retentionDays: 7, removalPolicy: cdk.RemovalPolicy.DESTROY });
   });
 });

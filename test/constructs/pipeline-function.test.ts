@@ -4,10 +4,10 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type { IConstruct } from 'constructs';
 import { PipelineFunction, type PipelineFunctionProps } from '../../lib/constructs/pipeline-function';
 import { LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
-import { freshStack, projectApp } from '../helpers/app';
+import { projectApp } from '../helpers/app';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf, templateOnce } from '../helpers/constructs';
 import { actionsOf, resourcesOf, roleStatements } from '../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the function is bundled by esbuild once.
@@ -18,16 +18,13 @@ function functionStack(id: string, props: Partial<PipelineFunctionProps> = {}) {
   const stack = freshStack(app, id);
   const key = new kms.Key(stack, 'Key');
   const fn = new PipelineFunction(stack, 'Fn', { functionDir: FUNCTION_DIR, description: 'under test', encryptionKey: key, ...props });
-  const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as cdk.CfnElement);
-  // Template.fromStack synthesizes the whole app, which then must not change: read it once both stacks exist.
-  let template: Template | undefined;
+  const template = templateOnce(stack);
   return {
     stack,
     key,
     fn,
-    logicalId,
     get template() {
-      return (template ??= Template.fromStack(stack));
+      return template();
     },
   };
 }
@@ -43,13 +40,13 @@ const custom = functionStack('Custom', {
 });
 
 describe('PipelineFunction with its defaults', () => {
-  const { stack, key, fn, logicalId, template } = defaults;
+  const { key, fn, template } = defaults;
 
   test('exposes the function and its log group, the only ones it creates', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Logs::LogGroup', 1);
-    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalId(fn.function)]);
-    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([logicalId(fn.logGroup)]);
+    expect(Object.keys(template.findResources('AWS::Lambda::Function'))).toEqual([logicalIdOf(fn.function)]);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup'))).toEqual([logicalIdOf(fn.logGroup)]);
   });
 
   test(`runs Node.js ${LAMBDA_NODE_MAJOR} on ARM64 with a 1-minute timeout and 1024 MB, logging JSON to its own log group`, () => {
@@ -60,7 +57,7 @@ describe('PipelineFunction with its defaults', () => {
       Description: 'under test',
       Timeout: 60,
       MemorySize: 1024,
-      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(fn.logGroup) } },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalIdOf(fn.logGroup) } },
     });
   });
 
@@ -74,26 +71,23 @@ describe('PipelineFunction with its defaults', () => {
   });
 
   test('its log group is encrypted with the given encryptionKey, keeps a month, and is retained by default', () => {
-    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(fn.logGroup)];
-    expect(group.Properties).toEqual({ KmsKeyId: stack.resolve(key.keyArn), RetentionInDays: 30 });
-    expect(group.DeletionPolicy).toBe('Retain');
-    expect(group.UpdateReplacePolicy).toBe('Retain');
+    expectLogGroup(template, fn.logGroup, { encryptionKey: key, retentionDays: 30, removalPolicy: cdk.RemovalPolicy.RETAIN });
   });
 
   test('its own role, assumed by Lambda only, with no managed policy, may write to its own log group only', () => {
-    const roleId = logicalId(fn.function.role!);
+    const roleId = logicalIdOf(fn.function.role!);
     template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
-    const role = template.findResources('AWS::IAM::Role')[roleId].Properties;
+    const role = resourceOf(template, fn.function.role!).Properties;
     expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     const statements = roleStatements(template, roleId);
     expect(actionsOf(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
-    expect(resourcesOf(statements, 'logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [logicalId(fn.logGroup), 'Arn'] }]);
+    expect(resourcesOf(statements, 'logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [logicalIdOf(fn.logGroup), 'Arn'] }]);
   });
 
   test(`ships lambda/${FUNCTION_DIR}/index.ts bundled by esbuild, minified, with its source map`, () => {
     const assembly = app.synth();
-    const code = template.findResources('AWS::Lambda::Function')[logicalId(fn.function)].Properties.Code;
+    const code = resourceOf(template, fn.function).Properties.Code;
     const assetDir = path.join(assembly.directory, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`);
     expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
     const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
@@ -106,7 +100,7 @@ describe('PipelineFunction with its defaults', () => {
 });
 
 describe('PipelineFunction props', () => {
-  const { logicalId, fn, template } = custom;
+  const { key, fn, template } = custom;
 
   test('timeout, memorySize, extra environment and metricsNamespace reach the function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -119,9 +113,7 @@ describe('PipelineFunction props', () => {
   });
 
   test('logRetention and removalPolicy DESTROY reach the log group', () => {
-    const group = template.findResources('AWS::Logs::LogGroup')[logicalId(fn.logGroup)];
-    expect(group.Properties.RetentionInDays).toBe(7);
-    expect(group.DeletionPolicy).toBe('Delete');
+    expectLogGroup(template, fn.logGroup, { encryptionKey: key, retentionDays: 7, removalPolicy: cdk.RemovalPolicy.DESTROY });
   });
 
   test('both stacks ship the same code asset (one bundle per app)', () => {

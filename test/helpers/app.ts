@@ -45,11 +45,3 @@ export function normalizedTemplate(template: Template): unknown {
   const json = JSON.stringify(template.toJSON());
   return JSON.parse(json.replace(/[0-9a-f]{64}/g, '<asset-hash>'));
 }
-
-/**
- * A stack of its own in a project app, as aws-cdk's construct tests start, for testing one construct apart
- * from the stage. Stacks of one app share its asset cache, so a Lambda is bundled once per app.
- */
-export function freshStack(app: cdk.App = projectApp(), id = 'TestStack', props: cdk.StackProps = {}): cdk.Stack {
-  return new cdk.Stack(app, id, props);
-}
