@@ -8,7 +8,7 @@ import { LogDelivery, type LogDeliveryProps } from '../../lib/constructs/log-del
 import { firehoseErrorPrefix, firehoseRawPrefix } from '../../lib/lake-layout';
 import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
 import { projectApp } from '../helpers/app';
-import { expectLogGroup, freshStack, logicalIdOf, resourceOf, templateOnce } from '../helpers/constructs';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
 import { asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the transform is bundled by esbuild once.
@@ -23,17 +23,7 @@ function deliveryStack(id: string, props: Partial<LogDeliveryProps> = {}) {
   const delivery = new LogDelivery(stack, 'Delivery', { sourceStream: stream, lakeBucket: bucket, encryptionKey: key, ...props });
   // As the ingest stack does: the Firehose L2 adds a CIDR mapping to the stack that this destination never reads.
   cdk.Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: "aws-cdk-lib's Firehose L2 regional CIDR mapping, unused here." });
-  const template = templateOnce(stack);
-  return {
-    stack,
-    key,
-    stream,
-    bucket,
-    delivery,
-    get template() {
-      return template();
-    },
-  };
+  return { stack, key, stream, bucket, delivery };
 }
 
 const defaults = deliveryStack('Defaults');
@@ -46,6 +36,8 @@ const custom = deliveryStack('Custom', {
   logRetention: logs.RetentionDays.ONE_WEEK,
   removalPolicy: cdk.RemovalPolicy.DESTROY,
 });
+// Template.fromStack synthesizes the whole app, which must not change after: read the templates once both stacks exist.
+const templates = { defaults: Template.fromStack(defaults.stack), custom: Template.fromStack(custom.stack) };
 
 type Destination = Record<string, unknown> & {
   ProcessingConfiguration: { Processors: Array<{ Parameters: Array<{ ParameterName: string; ParameterValue: unknown }> }> };
@@ -56,7 +48,8 @@ const processorParameters = (template: Template) =>
   Object.fromEntries(destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]));
 
 describe('LogDelivery with its defaults', () => {
-  const { stack, key, stream, bucket, delivery, template } = defaults;
+  const { stack, key, stream, bucket, delivery } = defaults;
+  const template = templates.defaults;
 
   test('exposes the delivery stream, the transform and the Firehose log group', () => {
     template.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 1);
@@ -133,7 +126,8 @@ describe('LogDelivery with its defaults', () => {
 });
 
 describe('LogDelivery props', () => {
-  const { stack, key, delivery, template } = custom;
+  const { stack, key, delivery } = custom;
+  const template = templates.custom;
 
   test('bufferingInterval and bufferingSize set the buffering hints', () => {
     expect(destinationOf(template).BufferingHints).toEqual({ IntervalInSeconds: 60, SizeInMBs: 64 });

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineFunction, type PipelineFunctionProps } from '../../lib/constructs/pipeline-function';
 import { LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
 import { projectApp } from '../helpers/app';
-import { expectLogGroup, freshStack, logicalIdOf, resourceOf, templateOnce } from '../helpers/constructs';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
 import { actionsOf, resourcesOf, roleStatements } from '../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the function is bundled by esbuild once.
@@ -18,15 +18,7 @@ function functionStack(id: string, props: Partial<PipelineFunctionProps> = {}) {
   const stack = freshStack(app, id);
   const key = new kms.Key(stack, 'Key');
   const fn = new PipelineFunction(stack, 'Fn', { functionDir: FUNCTION_DIR, description: 'under test', encryptionKey: key, ...props });
-  const template = templateOnce(stack);
-  return {
-    stack,
-    key,
-    fn,
-    get template() {
-      return template();
-    },
-  };
+  return { stack, key, fn };
 }
 
 const defaults = functionStack('Defaults');
@@ -38,9 +30,12 @@ const custom = functionStack('Custom', {
   logRetention: logs.RetentionDays.ONE_WEEK,
   removalPolicy: cdk.RemovalPolicy.DESTROY,
 });
+// Template.fromStack synthesizes the whole app, which must not change after: read the templates once both stacks exist.
+const templates = { defaults: Template.fromStack(defaults.stack), custom: Template.fromStack(custom.stack) };
 
 describe('PipelineFunction with its defaults', () => {
-  const { key, fn, template } = defaults;
+  const { key, fn } = defaults;
+  const template = templates.defaults;
 
   test('exposes the function and its log group, the only ones it creates', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
@@ -100,7 +95,8 @@ describe('PipelineFunction with its defaults', () => {
 });
 
 describe('PipelineFunction props', () => {
-  const { key, fn, template } = custom;
+  const { key, fn } = custom;
+  const template = templates.custom;
 
   test('timeout, memorySize, extra environment and metricsNamespace reach the function', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -118,7 +114,7 @@ describe('PipelineFunction props', () => {
 
   test('both stacks ship the same code asset (one bundle per app)', () => {
     const key = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function'))[0].Properties.Code.S3Key;
-    expect(key(template)).toEqual(key(defaults.template));
+    expect(key(template)).toEqual(key(templates.defaults));
     expect(key(template)).toMatch(/^[0-9a-f]{64}\.zip$/);
   });
 

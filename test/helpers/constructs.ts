@@ -11,19 +11,11 @@ import { projectApp } from './app';
 
 /**
  * A stack of its own in a project app. Stacks of one app share its asset cache, so a Lambda is bundled
- * once per app: a test file that bundles builds all its stacks in one app.
+ * once per app: a test file that bundles builds all its stacks in one app, then reads their templates
+ * (synthesis covers the whole app, which must not change after it).
  */
 export function freshStack(app: cdk.App = projectApp(), id = 'TestStack', props: cdk.StackProps = {}): cdk.Stack {
   return new cdk.Stack(app, id, props);
-}
-
-/**
- * The stack's template, synthesized on first use. Synthesis covers the whole app, which must not change
- * after it: a file that puts several stacks in one app reads their templates once every stack exists.
- */
-export function templateOnce(stack: cdk.Stack): () => Template {
-  let template: Template | undefined;
-  return () => (template ??= Template.fromStack(stack));
 }
 
 /** Logical ID of the CloudFormation resource behind an L2 construct (its default child). */
