@@ -9,7 +9,7 @@ import { firehoseErrorPrefix, firehoseRawPrefix } from '../../lib/lake-layout';
 import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
 import { projectApp } from '../helpers/app';
 import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
-import { asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
+import { actionsOf, asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the transform is bundled by esbuild once.
 const app = projectApp();
@@ -46,6 +46,14 @@ const destinationOf = (template: Template): Destination =>
   Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties.ExtendedS3DestinationConfiguration;
 const processorParameters = (template: Template) =>
   Object.fromEntries(destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]));
+
+/** The lake prefixes the exposed delivery role may write, as `<prefix>*` after the bucket ARN. */
+const writablePrefixes = (template: Template, delivery: LogDelivery) =>
+  roleStatements(template, logicalIdOf(delivery.role))
+    .filter((s) => asArray(s.Action).includes('s3:PutObject'))
+    .flatMap((s) => asArray(s.Resource))
+    .map((r) => (r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1))
+    .sort();
 
 describe('LogDelivery with its defaults', () => {
   const { stack, key, stream, bucket, delivery } = defaults;
@@ -88,9 +96,24 @@ describe('LogDelivery with its defaults', () => {
     });
   });
 
-  test('backupSourceRecords defaults to off: no backup configuration', () => {
+  test('backupSourceRecords defaults to off: no backup configuration, and the role may not write backup/', () => {
     expect(destinationOf(template).S3BackupMode).toBeUndefined();
     expect(destinationOf(template).S3BackupConfiguration).toBeUndefined();
+    expect(writablePrefixes(template, delivery)).toEqual(['/errors/*', '/raw/source=kinesis/*']);
+  });
+
+  test('Firehose reads the stream and writes the lake as the exposed role, its only role, with no delete', () => {
+    const roleArn = stack.resolve(delivery.role.roleArn);
+    template.hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
+      KinesisStreamSourceConfiguration: { RoleARN: roleArn },
+      ExtendedS3DestinationConfiguration: Match.objectLike({ RoleARN: roleArn }),
+    });
+    expect(Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' } })] } } }))).toEqual([
+      logicalIdOf(delivery.role),
+    ]);
+    const actions = actionsOf(roleStatements(template, logicalIdOf(delivery.role)));
+    expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
+    expect(actions).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'lambda:InvokeFunction', 'logs:PutLogEvents', 's3:PutObject', 'kms:GenerateDataKey']));
   });
 
   test('delivered objects are SSE-KMS with the given encryptionKey; Firehose logs to the exposed log group', () => {
@@ -135,6 +158,10 @@ describe('LogDelivery props', () => {
 
   test('processorBufferSize and processorBufferInterval reach the Lambda processor', () => {
     expect(processorParameters(template)).toMatchObject({ BufferSizeInMBs: '1', BufferIntervalInSeconds: '120' });
+  });
+
+  test('backupSourceRecords lets the delivery role write backup/ too', () => {
+    expect(writablePrefixes(template, delivery)).toEqual(['/backup/*', '/errors/*', '/raw/source=kinesis/*']);
   });
 
   test('backupSourceRecords keeps every source record under backup/, GZIP and SSE-KMS, logged to the same group', () => {

@@ -9,9 +9,9 @@ export interface Statement {
   readonly Sid?: string;
   readonly Effect: string;
   readonly Action: string | string[];
-  readonly Resource: unknown;
+  readonly Resource?: unknown;
   readonly Principal?: unknown;
-  readonly Condition?: unknown;
+  readonly Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** A CloudFormation value that is one item or a list of them, as a list. */
@@ -19,16 +19,25 @@ export function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Each statement of each IAM policy resource, with the roles the policy is attached to (as written: `{ Ref }` or imports). */
+export function attachedStatements(template: Template): Array<{ roles: unknown[]; statement: Statement }> {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+    (policy.Properties.PolicyDocument.Statement as Statement[]).map((statement) => ({ roles: policy.Properties.Roles ?? [], statement })),
+  );
+}
+
+/** The statements of a role's own inline policies. */
+function inlineStatements(role: ReturnType<Template['findResources']>[string]): Statement[] {
+  const policies: Array<{ PolicyDocument: { Statement: Statement[] } }> = role.Properties.Policies ?? [];
+  return policies.flatMap((inline) => inline.PolicyDocument.Statement);
+}
+
 /** Every IAM policy statement in a template, from policies and roles' inline policies. */
 export function iamStatements(template: Template): Statement[] {
-  const statements: Statement[] = [];
-  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-    statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
-  }
-  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-    for (const inline of role.Properties.Policies ?? []) statements.push(...(inline.PolicyDocument.Statement as Statement[]));
-  }
-  return statements;
+  return [
+    ...attachedStatements(template).map(({ statement }) => statement),
+    ...Object.values(template.findResources('AWS::IAM::Role')).flatMap(inlineStatements),
+  ];
 }
 
 /** Logical ID of the one role whose properties match `properties` (fails unless exactly one does). */
@@ -38,18 +47,17 @@ export function roleId(template: Template, properties: Record<string, unknown>):
   return ids[0];
 }
 
-/** Statements that reach one role: the policies attached to it and its inline policies. */
+/** Statements that reach one role (by logical ID): the policies attached to it and its inline policies. */
 export function roleStatements(template: Template, role: string): Statement[] {
-  const statements: Statement[] = [];
-  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-    if ((policy.Properties.Roles ?? []).some((r: unknown) => JSON.stringify(r) === JSON.stringify({ Ref: role }))) {
-      statements.push(...(policy.Properties.PolicyDocument.Statement as Statement[]));
-    }
-  }
-  for (const inline of template.findResources('AWS::IAM::Role')[role]?.Properties.Policies ?? []) {
-    statements.push(...(inline.PolicyDocument.Statement as Statement[]));
-  }
-  return statements;
+  const ref = JSON.stringify({ Ref: role });
+  const roleResource = template.findResources('AWS::IAM::Role')[role];
+  if (roleResource === undefined) throw new Error(`no role ${role} in this template`);
+  return [
+    ...attachedStatements(template)
+      .filter(({ roles }) => roles.some((r) => JSON.stringify(r) === ref))
+      .map(({ statement }) => statement),
+    ...inlineStatements(roleResource),
+  ];
 }
 
 /** Every action the statements name, sorted (a repeated action stays repeated, so a test sees it). */
