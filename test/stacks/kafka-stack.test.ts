@@ -1,7 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { CONSUMER_GROUP_ID, MSK_IAM_PORT, defaultKafkaVersion } from '../../lib/constructs/kafka';
-import { asArray, iamStatements, synthStage } from '../helpers/app';
+import { synthStage } from '../helpers/app';
+import { asArray, iamStatements } from '../helpers/iam';
 
 describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
   const { templates } = synthStage(stage);
