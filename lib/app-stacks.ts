@@ -5,6 +5,7 @@ import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -13,6 +14,7 @@ export interface PipelineStacks {
   readonly ingest: IngestStack;
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -74,5 +76,16 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     removalPolicy,
     logRetention,
   });
-  return { data, network, ingest, host, analytics };
+  // Last: it watches every other stack and nothing depends on it.
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): dashboard, alarms and their SNS topic`,
+    stream: data.ingestStream,
+    delivery: ingest.delivery,
+    host: host.host,
+    etl: analytics.etl,
+    encryptionKey: data.dataKey,
+    config: config.monitoring,
+  });
+  return { data, network, ingest, host, analytics, monitoring };
 }

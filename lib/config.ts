@@ -11,6 +11,7 @@ import { streamConfigProblems, type StreamConfig } from './constructs/ingest-str
 import { lakeConfigProblems, type LakeConfig } from './constructs/lake-config';
 import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-delivery-config';
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
+import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
 import { ConfigError, Problems } from './problems';
 
@@ -40,6 +41,8 @@ export interface StageConfig {
   readonly host: HostConfig;
   /** The Glue job and Athena (lib/constructs/analytics-config.ts documents each setting). */
   readonly analytics: AnalyticsConfig;
+  /** Dashboard, alarms and who they reach (lib/constructs/monitoring/monitoring-config.ts documents each setting). */
+  readonly monitoring: MonitoringConfig;
 }
 
 const dev: StageConfig = {
@@ -88,6 +91,8 @@ const dev: StageConfig = {
     maxConcurrentRuns: 1,
     bytesScannedCutoffPerQuery: 1024 ** 3,
   },
+  // The demo generator writes every second, so a silent quarter hour means the host or agent broke.
+  monitoring: { alarmEmails: [], thresholds: DEFAULT_ALARM_THRESHOLDS },
 };
 
 const prod: StageConfig = {
@@ -134,6 +139,9 @@ const prod: StageConfig = {
     maxConcurrentRuns: 1,
     bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
   },
+  // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
+  // on-call addresses to alarmEmails before the first deploy.
+  monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
 };
 
 export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, prod };
@@ -170,6 +178,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   problems.addAll(validateHostConfig(config.host));
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
+  monitoringConfigProblems(config.monitoring, problems, config.delivery);
   problems.throwIfAny();
   return config;
 }
