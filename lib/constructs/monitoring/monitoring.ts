@@ -96,7 +96,6 @@ export class Monitoring extends Construct {
       dimensionsMap: { RuleName: this.glueFailureRule.ruleName },
       statistic: cloudwatch.Stats.SUM,
       period: FIVE_MINUTES,
-      label: 'Failed runs',
     });
 
     this.alarm('agentSilent', `no records for ${t.agentSilentMinutes} minutes`, {
@@ -181,7 +180,7 @@ export class Monitoring extends Construct {
         this.graph('Glue job: rows read, failed tasks, failed runs', [
           etl.metricRecordsRead({ label: 'Rows read from raw/' }),
           etl.metricFailedTasks({ label: 'Failed Spark tasks' }),
-          failedRuns,
+          failedRuns.with({ label: 'Failed runs' }),
         ]),
       ),
     );
