@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { ConfusedDeputyConditions } from './confused-deputy';
 import { logRetentionFor, removalPolicyFor } from './stage-policies';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
@@ -76,6 +77,8 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     removalPolicy,
     logRetention,
   });
+  // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
+  for (const stack of [data, network, ingest, host, analytics]) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
   // Last: it watches every other stack and nothing depends on it.
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     ...common,
@@ -87,5 +90,6 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     encryptionKey: data.dataKey,
     config: config.monitoring,
   });
+  cdk.Aspects.of(monitoring).add(new ConfusedDeputyConditions());
   return { data, network, ingest, host, analytics, monitoring };
 }

@@ -81,6 +81,8 @@ export class GlueEtl extends Construct {
   public readonly securityConfiguration: glue.SecurityConfiguration;
   public readonly logGroup: logs.LogGroup;
   public readonly workflow: glue.Workflow;
+  /** The job's entry script. */
+  public readonly script: s3assets.Asset;
   /** The job's library zip (log_etl package plus the record schema). */
   public readonly library: s3assets.Asset;
   public readonly jobArguments: LogEtlJobArguments;
@@ -109,6 +111,9 @@ export class GlueEtl extends Construct {
       removalPolicy,
     });
 
+    // Both from the CDK asset bucket through Code.fromBucket, whose grant is the one object's key; Code.fromAsset
+    // would let the role read every object of the asset bucket (every stack's assets).
+    this.script = new s3assets.Asset(this, 'Script', { path: JOB_SCRIPT_PATH });
     this.library = new s3assets.Asset(this, 'Library', {
       path: JOB_LIBRARY_DIR,
       // The schema lives in schema/, outside the package: bundling copies it in, so the hash is the output's.
@@ -132,7 +137,7 @@ export class GlueEtl extends Construct {
       description: 'Raw log JSON (bookmarked) → validated, deduplicated curated Parquet + quarantine',
       role: this.role,
       glueVersion: glue.GlueVersion.V5_0,
-      script: glue.Code.fromAsset(JOB_SCRIPT_PATH),
+      script: glue.Code.fromBucket(this.script.bucket, this.script.s3ObjectKey),
       extraPythonFiles: [glue.Code.fromBucket(this.library.bucket, this.library.s3ObjectKey)],
       workerConfiguration: { workerType: props.workerType as glue.WorkerType, numberOfWorkers: props.numberOfWorkers },
       timeout: props.timeout,
@@ -249,7 +254,8 @@ export class GlueEtl extends Construct {
   private acknowledgeNagFindings(): void {
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
     const jobPrefixes = [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp];
-    const assetReadReason = "Glue L2's read grant on the CDK asset bucket for the job script and library zip (asset objects only)";
+    const assetReadReason =
+      "Glue L2's read grant (Code.fromBucket) on the CDK asset bucket: the job's own script and library objects only, by key";
     acknowledgeIamWildcards(this, [
       {
         finding: new RegExp(`^Resource::.+/(${jobPrefixes.map(escape).join('|')})\\*$`),
@@ -263,7 +269,6 @@ export class GlueEtl extends Construct {
         finding: /^Resource::\*$/,
         reason: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the Glue namespace by condition',
       },
-      { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/\*$/, reason: assetReadReason },
       { finding: /^Action::s3:(GetObject|GetBucket|List)\*$/, reason: assetReadReason },
     ]);
   }

@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -66,6 +67,8 @@ export class LogDelivery extends Construct {
   public readonly deliveryStream: firehose.DeliveryStream;
   public readonly transform: PipelineFunction;
   public readonly logGroup: logs.LogGroup;
+  /** The role Firehose assumes: reads the stream, invokes the transform, writes its log group and its lake prefixes. */
+  public readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: LogDeliveryProps) {
     super(scope, id);
@@ -96,9 +99,16 @@ export class LogDelivery extends Construct {
       retries: 3,
     });
 
+    this.role = this.deliveryRole(props);
+    // The L2 grants its destination role read, delete and object-lock actions on the whole bucket; handing it
+    // the role without policy updates drops those grants, and deliveryRole() grants exactly what delivery needs.
+    const role = this.role.withoutPolicyUpdates();
+
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
+      role,
       source: new firehose.KinesisStreamSource(props.sourceStream),
       destination: new firehose.S3Bucket(props.lakeBucket, {
+        role,
         processors: [processor],
         compression: firehose.Compression.GZIP,
         fileExtension: '.json.gz',
@@ -121,6 +131,8 @@ export class LogDelivery extends Construct {
           : undefined,
       }),
     });
+    // The grants the L2 would have made were dependencies of the stream; these are, so the policy exists first.
+    this.deliveryStream.node.addDependency(this.role);
 
     cdk.Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
@@ -130,13 +142,9 @@ export class LogDelivery extends Construct {
     acknowledgeIamWildcards(this, [
       KMS_GRANT_ACTIONS,
       {
-        // The Firehose S3 destination always grants read/write on the bucket's objects (aws-cdk-lib's L2).
-        finding: /^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$/,
-        reason: "Firehose's S3 destination grant (aws-cdk-lib L2): object-level actions on the lake bucket only.",
-      },
-      {
-        finding: /^Resource::.*LakeBucket.*\/\*$/,
-        reason: 'Firehose writes objects under generated keys (raw/, errors/, backup/) of the lake bucket: objects of that one bucket only.',
+        finding: /^Resource::.*LakeBucket.*\/(raw\/source=kinesis|errors|backup)\/\*$/,
+        reason:
+          'Firehose puts (and may read back or abort multipart uploads of) objects under generated keys of its own prefixes only: raw/source=kinesis/, errors/, backup/. No delete, and nothing under curated/ or the other zones.',
       },
       {
         finding: /^Resource::<DeliveryTransformFunction[0-9A-F]{8}\.Arn>:\*$/,
@@ -200,5 +208,61 @@ export class LogDelivery extends Construct {
   /** Age in seconds of the oldest record not yet in the lake, maximum per 5 minutes. */
   public metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
+  }
+
+  /**
+   * Exactly the permissions AWS documents for a Firehose stream with a Kinesis source, a Lambda processor and
+   * an S3 destination (Firehose developer guide, "Controlling access"), each scoped to this pipeline's resources:
+   * the lake's object actions only under Firehose's own prefixes, and no delete at all.
+   */
+  private deliveryRole(props: LogDeliveryProps): iam.Role {
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
+      description: 'Firehose: reads the log stream, invokes the transform, writes raw/source=kinesis/, errors/ and backup/ of the lake',
+    });
+    props.sourceStream.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeTransform',
+        actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+        resources: [this.transform.function.functionArn, `${this.transform.function.functionArn}:*`],
+      }),
+    );
+    this.logGroup.grantWrite(role);
+
+    const bucket = props.lakeBucket;
+    const prefixes = [`${LAKE_PREFIXES.raw}source=kinesis/`, LAKE_PREFIXES.errors, ...(props.backupSourceRecords ? [LAKE_PREFIXES.backup] : [])];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LakeBucket',
+        actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOwnPrefixes',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnPrefixes',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    // SSE-KMS of delivered objects: the key is used through S3 only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptDeliveredObjects',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${cdk.Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    return role;
   }
 }
