@@ -1,9 +1,11 @@
 /**
- * `npm run local`: the pipeline on this machine, on real software (moto for AWS, the bundled transform).
- * Runs the steps in order, prints what landed, and exits non-zero when anything was lost or broken.
+ * `npm run local`: the pipeline on this machine, on real software (moto for AWS, a real Kafka broker, the
+ * bundled Lambdas, local Spark). Runs both paths — Kinesis → Firehose transform and Kafka → consumer —
+ * into one lake, then the Glue job over both, prints what landed per path, and exits non-zero when
+ * anything was lost or broken.
  *
  *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed]
- *                    [--emulator-timeout S]
+ *                    [--emulator-timeout S] [--kafka-batch-size N] [--kafka-window-ms N] [--keep]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,13 +16,14 @@ import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
 import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
 import { javaStep } from './steps/java';
+import { kafkaPathStep, LOCAL_KAFKA } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
-/** Append later paths (Glue on local Spark, Kafka) here; each reads what earlier steps left in the context. */
-const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, glueStep];
+/** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
+const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */
@@ -35,7 +38,11 @@ const USAGE = `usage: npm run local -- [options]
   --shards N            provisioned stream with N shards (default: on-demand, as the dev stage)
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
   --no-malformed        send only well-formed generated lines
-  --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})`;
+  --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
+  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the mapping's default)
+  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs})
+  --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
+                        print how to look at them`;
 
 class UsageError extends Error {}
 
@@ -47,6 +54,9 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   let overflow = false;
   let malformed = true;
   let emulatorTimeoutSeconds = DEFAULT_EMULATOR_TIMEOUT_MS / 1000;
+  let keep = false;
+  let kafkaBatchSize: number = LOCAL_KAFKA.batchSize;
+  let kafkaBatchingWindowMs: number = LOCAL_KAFKA.batchingWindowMs;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const integerValue = (min: number): number => {
@@ -65,6 +75,9 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--overflow': overflow = true; break;
       case '--no-malformed': malformed = false; break;
       case '--emulator-timeout': emulatorTimeoutSeconds = integerValue(1); break;
+      case '--keep': keep = true; break;
+      case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
+      case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
@@ -77,6 +90,9 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
     overflow,
     malformed,
     emulatorTimeoutMs: emulatorTimeoutSeconds * 1000,
+    keep,
+    kafkaBatchSize,
+    kafkaBatchingWindowMs,
   };
 }
 
@@ -123,6 +139,7 @@ async function main(): Promise<number> {
     workDir,
     log: (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s ${currentStep}] ${message}`),
     cleanups: [],
+    keepInstructions: [],
   };
 
   const report: string[] = [];
@@ -138,6 +155,11 @@ async function main(): Promise<number> {
   } catch (error) {
     failures.push(`${currentStep}: ${describe(error)}`);
   } finally {
+    if (options.keep) {
+      console.log(['', ...report].join('\n'));
+      report.length = 0;
+      await keepRunning(context);
+    }
     currentStep = 'cleanup';
     for (const cleanup of context.cleanups.reverse()) {
       await cleanup().catch((error: unknown) => context.log(`cleanup failed: ${String(error)}`));
@@ -151,6 +173,24 @@ async function main(): Promise<number> {
   }
   console.log(`\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** --keep: prints how to look at what is running and waits for Ctrl-C (the cleanups then stop it all). */
+async function keepRunning(context: LocalContext): Promise<void> {
+  const lines = ['', '── still running (--keep); press Ctrl-C to stop everything'];
+  if (context.moto) {
+    lines.push(
+      `moto (AWS APIs) on ${context.moto.endpoint}; the lake bucket is ${context.lakeBucket ?? '(not created)'}:`,
+      `  .venv/bin/python -c "import boto3; s3 = boto3.client('s3', endpoint_url='${context.moto.endpoint}', region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local'); print('\\n'.join(o['Key'] for o in s3.list_objects_v2(Bucket='${context.lakeBucket ?? ''}').get('Contents', [])))"`,
+      `  or in a browser: ${context.moto.endpoint}/moto-api/`,
+    );
+  }
+  if (context.kafka) lines.push(`Kafka broker on ${context.kafka.bootstrap} (log ${path.relative(process.cwd(), context.kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
+  console.log(lines.join('\n'));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 main().then(

@@ -77,10 +77,16 @@ describe('validateHostConfig', () => {
     ]);
   });
 
-  test('a host with no files and no generator would ship nothing', () => {
-    expect(validateHostConfig({ ...PROD_HOST, logFiles: [] })).toEqual([
-      'host.logFiles must list at least one file when host.demoGenerator is off (got none)',
+  test('a host with no files, no generator and no journal would ship nothing', () => {
+    expect(validateHostConfig({ ...PROD_HOST, logFiles: [], systemJournal: false })).toEqual([
+      'host.logFiles must list at least one file when host.demoGenerator and host.systemJournal are off (got none)',
     ]);
+    // The journal is shipped by default: the host's own system log is something to ship.
+    expect(validateHostConfig({ ...PROD_HOST, logFiles: [] })).toEqual([]);
+  });
+
+  test('systemJournal must be a boolean', () => {
+    expect(validateHostConfig({ ...DEV_HOST, systemJournal: 1 as unknown as boolean })).toEqual(['host.systemJournal must be true or false (got 1)']);
   });
 
   test('the agent buffer may take at most a quarter of the root volume', () => {

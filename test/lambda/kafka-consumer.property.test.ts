@@ -50,12 +50,16 @@ function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecor
     }
     // Above the fixed hostile offsets, so offsets stay unique within a partition as in a real event.
     let next = 1000;
+    const used = new Set<unknown>();
     records[key] = value.map((r: { value: unknown; offset: unknown; timestamp: unknown; key: string | null; headerCount: number }) => {
       inputRecords++;
+      // A hostile offset may repeat in the generated list; a real partition never repeats one.
+      const offset = r.offset === 'seq' || used.has(String(r.offset)) ? next++ : r.offset;
+      used.add(String(offset));
       return {
         topic: key.slice(0, Math.max(0, key.lastIndexOf('-'))),
         partition: Number(key.slice(key.lastIndexOf('-') + 1)) || 0,
-        offset: r.offset === 'seq' ? next++ : r.offset,
+        offset,
         timestamp: r.timestamp,
         timestampType: 'CREATE_TIME',
         key: r.key,

@@ -7,27 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
+import { pathWithout } from '../helpers/path-without';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 function runLocal(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
   const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'run.ts'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 120_000 });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
-}
-
-/** PATH with every directory that holds `java` replaced by a copy of its links minus java. */
-function pathWithout(binary: string, dir: string): string {
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((entry, i) => {
-      if (!fs.existsSync(path.join(entry, binary))) return entry;
-      const shadow = path.join(dir, `path-${i}`);
-      fs.mkdirSync(shadow);
-      for (const name of fs.readdirSync(entry)) if (name !== binary) fs.symlinkSync(path.join(entry, name), path.join(shadow, name));
-      return shadow;
-    })
-    .join(path.delimiter);
 }
 
 describe('npm run local: fails fast with a clear message', () => {
@@ -37,6 +23,12 @@ describe('npm run local: fails fast with a clear message', () => {
     expect(output).toMatch(/--lines-per-record 20000 packs up to [\d,]+ bytes into one Kinesis record; a record holds at most 1,048,576 bytes \(1 MiB\)/);
     expect(output).toMatch(/--lines-per-record \d+ or less always fits/);
     expect(output).not.toMatch(/RangeError|\n\s+at /);
+  });
+
+  test('--kafka-batch-size above the mapping maximum is a usage error naming the limit', () => {
+    const { status, output } = runLocal(['--kafka-batch-size', '20000']);
+    expect(status).toBe(2);
+    expect(output).toContain("--kafka-batch-size is at most 10000 (the mapping's maximum), got 20000");
   });
 
   test('without Java on PATH it says Java 17 is needed and what to install, before starting anything', () => {

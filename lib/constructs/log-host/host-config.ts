@@ -70,6 +70,13 @@ export interface HostConfig {
   readonly terminationProtection: boolean;
   /** Files the agent ships besides the demo generator's. */
   readonly logFiles: readonly LogFileConfig[];
+  /**
+   * Ship the host's own system log, the systemd journal (Amazon Linux 2023 keeps no /var/log/messages), with
+   * Fluent Bit's systemd input: each entry reaches the transform as one JSON object (MESSAGE, PRIORITY,
+   * SYSLOG_IDENTIFIER, _SYSTEMD_UNIT, _HOSTNAME, _PID, ... and its time) and lands as a `json` record.
+   * @default true
+   */
+  readonly systemJournal?: boolean;
   readonly agent: AgentTuning;
   readonly demoGenerator: DemoGeneratorConfig;
 }
@@ -143,6 +150,9 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
   if (typeof config.terminationProtection !== 'boolean') {
     problems.push(`${prefix}.terminationProtection must be true or false (got ${String(config.terminationProtection)})`);
   }
+  if (config.systemJournal !== undefined && typeof config.systemJournal !== 'boolean') {
+    problems.push(`${prefix}.systemJournal must be true or false (got ${String(config.systemJournal)})`);
+  }
   problems.push(...logFileProblems(config.logFiles, `${prefix}.logFiles`));
   problems.push(...agentTuningProblems(config.agent, `${prefix}.agent`));
 
@@ -160,8 +170,10 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
       }
     });
   }
-  if (config.logFiles.length === 0 && demo.enabled === false) {
-    problems.push(`${prefix}.logFiles must list at least one file when ${prefix}.demoGenerator is off (got none)`);
+  if (config.logFiles.length === 0 && demo.enabled === false && config.systemJournal === false) {
+    problems.push(
+      `${prefix}.logFiles must list at least one file when ${prefix}.demoGenerator and ${prefix}.systemJournal are off (got none)`,
+    );
   }
   // The OS, the packages and the log files themselves need the rest of the disk.
   const maxBufferMiB = config.rootVolumeGiB * 256;

@@ -210,6 +210,7 @@ export class LogHost extends Construct {
       region: stack.region,
       agentLogGroupName: this.agentLogGroup.logGroupName,
       tuning: config.agent,
+      systemJournal: config.systemJournal ?? true,
     });
     const script = renderBootScript({
       agentConfig: this.agentConfig,
