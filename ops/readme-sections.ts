@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { STAGE_CONFIGS } from '../lib/config';
 import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
-import { renderVolumeTable } from './cost/model';
+import { renderGlueCapacity, renderVolumeTable } from './cost/model';
 
 /** Log volumes (GB a day) the README's cost table shows. */
 export const README_VOLUMES_GB_PER_DAY = [1, 10, 100] as const;
@@ -20,6 +20,7 @@ export function generatedSections(): Record<string, string> {
   return {
     alarms: renderAlarmTable({ dev: STAGE_CONFIGS.dev.monitoring.thresholds, prod: STAGE_CONFIGS.prod.monitoring.thresholds }),
     costs: renderVolumeTable([STAGE_CONFIGS.dev, STAGE_CONFIGS.prod], README_VOLUMES_GB_PER_DAY),
+    'glue-capacity': renderGlueCapacity([STAGE_CONFIGS.dev, STAGE_CONFIGS.prod]),
   };
 }
 

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
 import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
-import type { EtlWorkerType } from './analytics-config';
+import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
 /** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
@@ -36,8 +36,18 @@ export interface GlueEtlProps {
   /** Glue cron expression of the schedule, e.g. `cron(15 * * * ? *)` (UTC). */
   readonly schedule: string;
   readonly workerType: EtlWorkerType;
-  /** Workers per run, 2 or more. */
+  /** Workers per run, 2 or more; with autoScaling, the most Glue may use. */
   readonly numberOfWorkers: number;
+  /**
+   * Let Glue size each run between 2 workers and numberOfWorkers by the work each stage has.
+   * @default false
+   */
+  readonly autoScaling?: boolean;
+  /**
+   * FLEX runs cost less and may start later (G.1X/G.2X only).
+   * @default 'STANDARD'
+   */
+  readonly executionClass?: ExecutionClass;
   /** A run is stopped after this long. */
   readonly timeout: cdk.Duration;
   /**
@@ -151,9 +161,14 @@ export class GlueEtl extends Construct {
       defaultArguments: {
         '--job-bookmark-option': 'job-bookmark-enable',
         '--TempDir': lakeUri(bucket, LAKE_PREFIXES.glueTemp),
+        // numberOfWorkers becomes the ceiling; a small hourly batch runs on 2 workers.
+        ...(props.autoScaling ? { '--enable-auto-scaling': 'true' } : {}),
         ...this.jobArguments,
       },
     });
+
+    // The L2 has no execution class (only PySparkFlexEtlJob, a different construct): set it on the L1.
+    (this.job.node.defaultChild as glue.CfnJob).executionClass = props.executionClass ?? 'STANDARD';
 
     this.workflow = new glue.Workflow(this, 'Workflow', { description: 'Runs the log ETL job on its schedule' });
     this.workflow.addScheduledTrigger('Schedule', {

@@ -27,6 +27,8 @@ export const ASSUMPTIONS = {
   glueRowsPerSecondPerDpu: 97_000,
   /** Spark start-up and catalog work billed per Glue run, minutes (Glue bills at least 1 minute). */
   glueRunOverheadMinutes: 1.5,
+  /** With auto scaling, raw GZIP GB a run gives each worker (Glue scales with the input's parallelism). */
+  glueRawGbPerAutoScaledWorker: 0.5,
   /** Athena queries a day, each scanning one day of curated data. */
   athenaQueriesPerDay: 20,
   /** VPC flow logs, GB a day (a quiet VPC; grows with traffic through NAT/endpoints). */
@@ -186,11 +188,11 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
   add('S3', 'PUT requests', `${num(Math.round(puts))} × ${usd(PRICES.s3PutRequests1k.usd)}/1k`, (puts / 1000) * PRICES.s3PutRequests1k.usd);
 
   // Glue: every run bills its workers for overhead plus processing, at least a minute.
-  const dpus = config.analytics.numberOfWorkers * GLUE_DPU_PER_WORKER[config.analytics.workerType];
-  const rowsPerRun = (gbPerDay * 1e9) / ASSUMPTIONS.lineBytes / runsPerDay(config.analytics.schedule);
-  const runMinutes = Math.max(1, ASSUMPTIONS.glueRunOverheadMinutes + rowsPerRun / (ASSUMPTIONS.glueRowsPerSecondPerDpu * dpus) / 60);
+  const { dpus, runMinutes } = glueRun(config, gbPerDay);
   const dpuHours = runs * dpus * (runMinutes / 60);
-  add('Glue', `${num(Math.round(runs))} runs × ${dpus} DPU × ${num(runMinutes)} min`, `${num(dpuHours)} DPU-h × ${usd(PRICES.glueDpuHour.usd)}`, dpuHours * PRICES.glueDpuHour.usd);
+  const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
+  const sizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
+  add('Glue', `${num(Math.round(runs))} runs × ${sizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
 
   // Athena.
   const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, rawPerDay * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
@@ -217,6 +219,46 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
 
   const totalUsd = items.reduce((sum, item) => sum + item.usd, 0);
   return { stage: config.stage, gbPerDay, items, totalUsd };
+}
+
+/**
+ * The DPUs and billed minutes of one Glue run at `gbPerDay`: all configured workers, or with auto scaling
+ * one worker per ASSUMPTIONS.glueRawGbPerAutoScaledWorker of raw input, between 2 and the ceiling.
+ */
+export function glueRun(config: StageConfig, gbPerDay: number): { dpus: number; runMinutes: number } {
+  const { analytics } = config;
+  const perDay = runsPerDay(analytics.schedule);
+  const rawGbPerRun = (gbPerDay * ASSUMPTIONS.rawGzipPerLogByte) / perDay;
+  const workers = analytics.autoScaling
+    ? Math.min(analytics.numberOfWorkers, Math.max(2, Math.ceil(rawGbPerRun / ASSUMPTIONS.glueRawGbPerAutoScaledWorker)))
+    : analytics.numberOfWorkers;
+  const dpus = workers * GLUE_DPU_PER_WORKER[analytics.workerType];
+  const rowsPerRun = (gbPerDay * 1e9) / ASSUMPTIONS.lineBytes / perDay;
+  const runMinutes = Math.max(1, ASSUMPTIONS.glueRunOverheadMinutes + rowsPerRun / (ASSUMPTIONS.glueRowsPerSecondPerDpu * dpus) / 60);
+  return { dpus, runMinutes };
+}
+
+/**
+ * The most GB of logs a day the stage's Glue settings curate: every worker of the ceiling busy for each
+ * run's whole budget (the time to the next run, or the timeout if shorter).
+ */
+export function glueCapacityGbPerDay(config: StageConfig): number {
+  const { analytics } = config;
+  const perDay = runsPerDay(analytics.schedule);
+  const budgetSeconds = Math.min(analytics.jobTimeoutMinutes * 60, 86_400 / perDay) - ASSUMPTIONS.glueRunOverheadMinutes * 60;
+  const dpus = analytics.numberOfWorkers * GLUE_DPU_PER_WORKER[analytics.workerType];
+  return (perDay * dpus * ASSUMPTIONS.glueRowsPerSecondPerDpu * budgetSeconds * ASSUMPTIONS.lineBytes) / 1e9;
+}
+
+/** One line per stage: what its Glue settings serve. */
+export function renderGlueCapacity(configs: readonly StageConfig[]): string {
+  return configs
+    .map((c) => {
+      const a = c.analytics;
+      const workers = a.autoScaling ? `auto scaling up to ${a.numberOfWorkers}` : `${a.numberOfWorkers}`;
+      return `- **${c.stage}**: ${runsPerDay(a.schedule)} runs a day, ${workers} ${a.workerType} workers, ${a.executionClass}: curates up to about ${num(Math.round(glueCapacityGbPerDay(c)))} GB of logs a day.`;
+    })
+    .join('\n');
 }
 
 /** A Markdown table of an estimate: one row per line item and the total. */

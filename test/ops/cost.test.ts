@@ -1,6 +1,6 @@
 import { STAGE_CONFIGS } from '../../lib/config';
 import { costReport } from '../../ops/cost/cli';
-import { estimate, runsPerDay } from '../../ops/cost/model';
+import { estimate, glueCapacityGbPerDay, runsPerDay } from '../../ops/cost/model';
 import { PRICES } from '../../ops/cost/prices';
 import { UsageError } from '../../ops/cli-args';
 
@@ -41,16 +41,27 @@ describe('dev at 1 GB/day, month 12, checked by hand against the price table', (
     expect(byItem(e, 'S3', /^Glacier IR/)).toBeCloseTo(90 * rawPerDay * 0.004, 6);
   });
 
-  test('Glue: 4 runs a day × 2 G.1X DPU × (1.5 min overhead + rows / 97,000 per DPU-second)', () => {
+  test('Glue: 4 runs a day × 2 G.1X DPU × (1.5 min overhead + rows / 97,000 per DPU-second), Flex price', () => {
     expect(runsPerDay(STAGE_CONFIGS.dev.analytics.schedule)).toBe(4);
     const rowsPerRun = 1e9 / 154 / 4;
     const minutes = 1.5 + rowsPerRun / (97_000 * 2) / 60;
-    expect(byItem(e, 'Glue', /runs/)).toBeCloseTo(4 * gbMonth * 2 * (minutes / 60) * 0.44, 6); // $2.93
+    expect(byItem(e, 'Glue', /runs/)).toBeCloseTo(4 * gbMonth * 2 * (minutes / 60) * 0.29, 6); // Flex: $1.93
   });
 
   test('the total is the sum of the lines', () => {
     expect(e.totalUsd).toBeCloseTo(e.items.reduce((s, i) => s + i.usd, 0), 9);
   });
+});
+
+test('prod\'s Glue job auto scales to 2 of its 10 workers at 5 GB a day; dev pays the Flex price', () => {
+  const prod = estimate(STAGE_CONFIGS.prod, 5);
+  const rowsPerRun = 5e9 / 154 / 24;
+  const minutes = 1.5 + rowsPerRun / (97_000 * 2) / 60;
+  expect(prod.items.find((i) => i.service === 'Glue')!.item).toBe(`730 runs × auto scaled to 2 of 10 DPU × ${Number(minutes.toFixed(2))} min (STANDARD)`);
+  expect(byItem(prod, 'Glue', /runs/)).toBeCloseTo(730 * 2 * (minutes / 60) * PRICES.glueDpuHour.usd, 6);
+  // At 1 TB a day a run has 13 GB of raw input: the ceiling.
+  expect(estimate(STAGE_CONFIGS.prod, 1000).items.find((i) => i.service === 'Glue')!.item).toMatch(/auto scaled to 10 of 10 DPU/);
+  expect(estimate(STAGE_CONFIGS.dev, 1).items.find((i) => i.service === 'Glue')!.basis).toMatch(/× \$0\.29$/);
 });
 
 test('prod: NAT gateway carries the private host\'s lines, 168 h retention is charged, Glue is hourly on 10 DPU', () => {
@@ -86,4 +97,11 @@ test('npm run cost prints a table with a total for both stages, and says what is
   expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '-3'])).toThrow(/--gb-per-day must be a positive number \(got '-3'\)/);
   expect(() => costReport(['-c', 'stage=qa', '--gb-per-day', '1'])).toThrow(/stage must be one of dev, prod/);
   expect(() => costReport(['--gb-per-days', '1'])).toThrow(/unknown option --gb-per-days/);
+});
+
+test("what each stage's Glue settings serve: every ceiling worker busy for each run's budget", () => {
+  // dev: 4 runs, budget = the 60-minute timeout (runs are 6 h apart), minus 1.5 min overhead.
+  expect(glueCapacityGbPerDay(STAGE_CONFIGS.dev)).toBeCloseTo((4 * 2 * 97_000 * (3600 - 90) * 154) / 1e9, 6); // ~419 GB
+  // prod: 24 runs, budget = the hour to the next run (the timeout is 180 min).
+  expect(glueCapacityGbPerDay(STAGE_CONFIGS.prod)).toBeCloseTo((24 * 10 * 97_000 * (3600 - 90) * 154) / 1e9, 6); // ~12.6 TB
 });
