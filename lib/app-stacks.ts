@@ -8,6 +8,8 @@ import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
 import { KafkaConsumerStack } from './stacks/kafka-consumer-stack';
 import { KafkaStack } from './stacks/kafka-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
+import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -18,6 +20,7 @@ export interface PipelineStacks {
   readonly kafkaConsumer: KafkaConsumerStack;
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -104,8 +107,27 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     removalPolicy,
     logRetention,
   });
+  // Last: it watches every other stack and nothing depends on it.
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): dashboard, alarms and their SNS topic`,
+    stream: data.ingestStream,
+    delivery: ingest.delivery,
+    host: host.host,
+    etl: analytics.etl,
+    encryptionKey: data.dataKey,
+    config: config.monitoring,
+    kafka: {
+      cluster: new MskClusterMetrics(kafka.cluster.clusterName, config.kafka.brokerCount),
+      consumer: new KafkaConsumerMetrics({
+        functionName: kafkaConsumer.consumer.function.function.functionName,
+        fn: kafkaConsumer.consumer.function.function,
+        eventSourceMappingUuid: kafkaConsumer.consumer.eventSourceMapping.ref,
+      }),
+    },
+  });
+  const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring };
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
-  const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics };
   for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
   return stacks;
 }

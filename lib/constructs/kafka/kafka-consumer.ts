@@ -121,6 +121,8 @@ export class KafkaConsumer extends Construct {
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: config.retryAttempts,
       destinationConfig: { onFailure: { destination: props.failedBatchesBucket.bucketArn } },
+      // Event and error counts per mapping (keyed by its UUID): the on-failure alarm watches them.
+      metricsConfig: { metrics: ['EventCount', 'ErrorCount'] },
     });
     // The mapping validates its role's permissions when it is created.
     this.eventSourceMapping.node.addDependency(fn);
