@@ -10,6 +10,7 @@
  */
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import NodeEnvironment from 'jest-environment-node';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 /** The name the environment publishes the shared copy under in each test file's global scope. */
@@ -24,7 +25,9 @@ interface ValidateModule {
 }
 let loaded: ValidateModule | undefined;
 const engines = new Map<string, InstanceType<ValidateModule['CompositeEngine']>>();
-const load = (): ValidateModule => (loaded ??= require(MODULE_PATH) as ValidateModule);
+// Node's own require, outside any test file's registry: the copy outlives the file that first asked for it.
+const requireOutside = createRequire(__filename);
+const load = (): ValidateModule => (loaded ??= requireOutside(MODULE_PATH) as ValidateModule);
 
 export default class CdkTestEnvironment extends NodeEnvironment {
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
