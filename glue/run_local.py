@@ -38,11 +38,19 @@ def main(argv: list[str] | None = None) -> int:
 
     spark = local_spark("log-etl-local")
     started = time.monotonic()
+    curated_uri = (out / "curated").resolve().as_uri() + "/"
     try:
-        result = run_batch(spark, objects, curated_uri=(out / "curated").resolve().as_uri() + "/", quarantine_uri=(out / "quarantine").resolve().as_uri() + "/")
+        result = run_batch(spark, objects, curated_uri=curated_uri, quarantine_uri=(out / "quarantine").resolve().as_uri() + "/")
+        seconds = round(time.monotonic() - started, 1)
+        # Per path (the source= partitions), so the local run can show what each path contributed.
+        by_source = {row["source"]: row["count"] for row in spark.read.parquet(curated_uri).groupBy("source").count().collect()} if result.curated_rows else {}
     finally:
         spark.stop()
-    print(json.dumps({"raw_objects": len(objects), **result.as_dict(), "seconds": round(time.monotonic() - started, 1), "curated": str(out / "curated")}))
+    raw_by_source: dict[str, int] = {}
+    for path in objects:
+        source = next((part.split("=", 1)[1] for part in Path(path).parts if part.startswith("source=")), "unknown")
+        raw_by_source[source] = raw_by_source.get(source, 0) + 1
+    print(json.dumps({"raw_objects": len(objects), "raw_objects_by_source": raw_by_source, **result.as_dict(), "curated_rows_by_source": by_source, "seconds": seconds, "curated": str(out / "curated")}))
     return 0
 
 

@@ -1,12 +1,16 @@
 import * as cdk from 'aws-cdk-lib';
 import type { StageConfig } from './config';
+import { ConfusedDeputyConditions } from './confused-deputy';
+import { logRetentionFor, removalPolicyFor } from './stage-policies';
 import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
+import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
   readonly data: DataStack;
+  readonly network: NetworkStack;
   readonly ingest: IngestStack;
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
@@ -14,46 +18,64 @@ export interface PipelineStacks {
 
 /**
  * Composes the app's stacks for one stage. bin/app.ts calls this with the validated config; tests call it
- * with the same configs, so what is tested is what is deployed.
+ * with the same configs, so what is tested is what is deployed. The stage's removal policy and log
+ * retention are derived here once and reach every stack.
  */
 export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.Environment): PipelineStacks {
   const prefix = `LogPipeline-${config.stage}`;
   const common = { env, tags: { project: 'log-pipeline', stage: config.stage } };
+  const removalPolicy = removalPolicyFor(config.retainData);
+  const logRetention = logRetentionFor(config.logRetentionDays);
 
   const data = new DataStack(app, `${prefix}-Data`, {
     ...common,
     description: `Log pipeline (${config.stage}): data key, S3 lake, Kinesis stream`,
     stream: config.stream,
     lake: config.lake,
-    retainData: config.retainData,
+    removalPolicy,
+  });
+  const network = new NetworkStack(app, `${prefix}-Network`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): the VPC every stateful part shares`,
+    config: config.network,
+    encryptionKey: data.dataKey,
+    logRetention,
+    removalPolicy,
   });
   const ingest = new IngestStack(app, `${prefix}-Ingest`, {
     ...common,
     description: `Log pipeline (${config.stage}): Firehose and transform Lambda, stream to lake`,
     stream: data.stream,
     lakeBucket: data.lakeBucket,
-    dataKey: data.dataKey,
+    encryptionKey: data.dataKey,
     delivery: config.delivery,
-    logRetentionDays: config.logRetentionDays,
+    logRetention,
+    removalPolicy,
   });
+  const hostSubnets = config.host.subnet === 'public' ? network.network.publicSubnets : network.network.privateSubnets;
+  if (hostSubnets === undefined) throw new Error('host.subnet is public but the network has no public subnets (validateStageConfig reports this)');
   const host = new HostStack(app, `${prefix}-Host`, {
     ...common,
-    description: `Log pipeline (${config.stage}): log host (EC2, Fluent Bit) and its VPC`,
+    description: `Log pipeline (${config.stage}): log host (EC2, Fluent Bit)`,
     stream: data.stream,
-    logsKey: data.dataKey,
+    vpc: network.vpc,
+    vpcSubnets: hostSubnets,
+    encryptionKey: data.dataKey,
     config: config.host,
-    logRetentionDays: config.logRetentionDays,
-    retainData: config.retainData,
+    logRetention,
+    removalPolicy,
     terminationProtection: config.host.terminationProtection,
   });
   const analytics = new AnalyticsStack(app, `${prefix}-Analytics`, {
     ...common,
     description: `Log pipeline (${config.stage}): Glue catalog and job (raw to curated Parquet), Athena workgroup`,
     lakeBucket: data.lakeBucket,
-    dataKey: data.dataKey,
+    encryptionKey: data.dataKey,
     config: config.analytics,
-    retainData: config.retainData,
-    logRetentionDays: config.logRetentionDays,
+    removalPolicy,
+    logRetention,
   });
-  return { data, ingest, host, analytics };
+  // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
+  for (const stack of [data, network, ingest, host, analytics]) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
+  return { data, network, ingest, host, analytics };
 }

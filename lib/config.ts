@@ -5,48 +5,22 @@
  * passes the pieces down as props. Validation runs at synth and reports every problem at once, each
  * naming the setting, the allowed range and the value it got, so a user knows exactly what to change.
  */
-import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
-import { validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
-import { validateAnalyticsConfig, type AnalyticsConfig } from './constructs/analytics-config';
+import { maxSafeProcessorBufferMiB } from '../lambda/shared/limits';
+import { analyticsConfigProblems, type AnalyticsConfig } from './constructs/analytics-config';
+import { streamConfigProblems, type StreamConfig } from './constructs/ingest-stream-config';
+import { lakeConfigProblems, type LakeConfig } from './constructs/lake-config';
+import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-delivery-config';
+import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
+import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
+import { ConfigError, Problems } from './problems';
+
+export { ConfigError } from './problems';
+export type { StreamCapacity, StreamConfig } from './constructs/ingest-stream-config';
+export type { DeliveryConfig } from './constructs/log-delivery-config';
+export type { LakeConfig } from './constructs/lake-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
-
-export type StreamCapacity =
-  | { readonly mode: 'on-demand' }
-  | { readonly mode: 'provisioned'; readonly shardCount: number };
-
-export interface StreamConfig {
-  readonly capacity: StreamCapacity;
-  /** How long records stay readable in the stream, 24–8760 hours. */
-  readonly retentionHours: number;
-}
-
-export interface DeliveryConfig {
-  /** Firehose buffers this long before writing an object, 0–900 seconds. */
-  readonly bufferIntervalSeconds: number;
-  /** …or until this much data is buffered, 1–128 MiB. */
-  readonly bufferSizeMiB: number;
-  /** Data Firehose hands the transform Lambda per call: whole MiB, at most what the 6 MB response cap allows. */
-  readonly processorBufferSizeMiB: number;
-  /** Longest wait before calling the transform with a partial buffer, 60–900 seconds. */
-  readonly processorBufferIntervalSeconds: number;
-  /** Also keep every source record, untransformed, under the backup/ prefix. */
-  readonly backupSourceRecords: boolean;
-}
-
-export interface LakeConfig {
-  /** Raw objects move to S3 Standard-IA after this many days (S3 requires at least 30). */
-  readonly rawInfrequentAccessAfterDays: number;
-  /** Raw objects move to Glacier Instant Retrieval after this many days (after the IA transition). */
-  readonly rawGlacierAfterDays: number;
-  /** Raw objects are deleted after this many days; undefined keeps them forever. */
-  readonly rawExpireAfterDays?: number;
-  /** Firehose error output is deleted after this many days. */
-  readonly errorsExpireAfterDays: number;
-  /** S3 server access logs are deleted after this many days. */
-  readonly accessLogsExpireAfterDays: number;
-}
 
 export interface StageConfig {
   readonly stage: StageName;
@@ -57,6 +31,8 @@ export interface StageConfig {
   readonly retainData: boolean;
   /** Retention of every CloudWatch log group the app creates, in days (a value CloudWatch accepts). */
   readonly logRetentionDays: number;
+  /** The VPC every stateful part shares (lib/constructs/network/network-config.ts documents each setting). */
+  readonly network: NetworkConfig;
   readonly stream: StreamConfig;
   readonly delivery: DeliveryConfig;
   readonly lake: LakeConfig;
@@ -70,6 +46,14 @@ const dev: StageConfig = {
   stage: 'dev',
   retainData: false,
   logRetentionDays: 14,
+  network: {
+    availabilityZones: 2,
+    // The host sits in a public subnet (no NAT gateway, which would cost more than the host); the private
+    // subnets reach Lambda and STS through interface endpoints, as the MSK event source mapping needs.
+    publicSubnets: true,
+    privateEgress: 'interface-endpoints',
+    cidr: '10.40.0.0/16',
+  },
   stream: { capacity: { mode: 'on-demand' }, retentionHours: 24 },
   delivery: {
     bufferIntervalSeconds: 60,
@@ -110,6 +94,13 @@ const prod: StageConfig = {
   stage: 'prod',
   retainData: true,
   logRetentionDays: 90,
+  network: {
+    availabilityZones: 3,
+    // The host is private and installs its agent from the package repository: one NAT gateway.
+    publicSubnets: true,
+    privateEgress: 'nat-gateway',
+    cidr: '10.40.0.0/16',
+  },
   stream: { capacity: { mode: 'on-demand' }, retentionHours: 168 },
   delivery: {
     bufferIntervalSeconds: 300,
@@ -152,14 +143,6 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** Thrown when a stage config is invalid; the message lists every problem, one per line. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid stage config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Picks a stage by name; an unknown name says which ones exist. */
 export function stageConfig(name: string | undefined): StageConfig {
   const stage = name ?? 'dev';
@@ -169,59 +152,24 @@ export function stageConfig(name: string | undefined): StageConfig {
   return validateStageConfig(STAGE_CONFIGS[stage as StageName]);
 }
 
-/** Returns the config unchanged when valid; throws a ConfigError naming every bad setting otherwise. */
+/**
+ * Returns the config unchanged when valid; throws a ConfigError naming every bad setting otherwise. Each
+ * setting is checked once, by the module of the construct that owns it; this only collects.
+ */
 export function validateStageConfig(config: StageConfig): StageConfig {
-  const problems: string[] = [];
-  const check = new RangeChecker(problems);
-
-  check.integer('logRetentionDays', config.logRetentionDays, 1, 3653);
+  const problems = new Problems();
+  problems.integer('logRetentionDays', config.logRetentionDays, 1, 3653);
   if (Number.isInteger(config.logRetentionDays) && !(LOG_RETENTION_DAYS as readonly number[]).includes(config.logRetentionDays)) {
-    problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')} (got ${config.logRetentionDays})`);
+    problems.add(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')} (got ${config.logRetentionDays})`);
   }
-
-  const { stream, delivery, lake } = config;
-  if (stream.capacity.mode === 'provisioned') {
-    check.integer('stream.capacity.shardCount', stream.capacity.shardCount, 1, 500);
-  } else if (stream.capacity.mode !== 'on-demand') {
-    problems.push(`stream.capacity.mode must be 'on-demand' or 'provisioned' (got '${(stream.capacity as { mode: string }).mode}')`);
-  }
-  check.integer('stream.retentionHours', stream.retentionHours, 24, 8760);
-
-  check.integer('delivery.bufferIntervalSeconds', delivery.bufferIntervalSeconds, 0, 900);
-  check.integer('delivery.bufferSizeMiB', delivery.bufferSizeMiB, 1, 128);
-  const maxProcessorMiB = maxSafeProcessorBufferMiB();
-  check.integer(
-    'delivery.processorBufferSizeMiB',
-    delivery.processorBufferSizeMiB,
-    1,
-    maxProcessorMiB,
-    `the transform's output is up to ${MAX_OUTPUT_EXPANSION}x its input and base64 adds a third, so a larger buffer risks Firehose's 6 MB response cap`,
-  );
-  check.integer('delivery.processorBufferIntervalSeconds', delivery.processorBufferIntervalSeconds, 60, 900);
-
-  check.integer('lake.rawInfrequentAccessAfterDays', lake.rawInfrequentAccessAfterDays, 30, 36500);
-  // S3 needs 30 days in Standard-IA before the next transition.
-  check.integer('lake.rawGlacierAfterDays', lake.rawGlacierAfterDays, lake.rawInfrequentAccessAfterDays + 30, 36500);
-  if (lake.rawExpireAfterDays !== undefined) {
-    check.integer('lake.rawExpireAfterDays', lake.rawExpireAfterDays, lake.rawGlacierAfterDays + 1, 36500);
-  }
-  check.integer('lake.errorsExpireAfterDays', lake.errorsExpireAfterDays, 1, 36500);
-  check.integer('lake.accessLogsExpireAfterDays', lake.accessLogsExpireAfterDays, 1, 36500);
-
-  problems.push(...validateHostConfig(config.host));
-  problems.push(...validateAnalyticsConfig(config.analytics));
-
-  if (problems.length > 0) throw new ConfigError(problems);
+  problems.boolean('retainData', config.retainData);
+  networkConfigProblems(config.network, problems);
+  streamConfigProblems(config.stream, problems);
+  deliveryConfigProblems(config.delivery, problems);
+  lakeConfigProblems(config.lake, problems);
+  problems.addAll(validateHostConfig(config.host));
+  problems.addAll(hostPlacementProblems(config.host, config.network));
+  analyticsConfigProblems(config.analytics, problems);
+  problems.throwIfAny();
   return config;
-}
-
-/** Collects "setting must be an integer between a and b (got x)" problems. */
-class RangeChecker {
-  constructor(private readonly problems: string[]) {}
-
-  integer(setting: string, value: number, min: number, max: number, why?: string): void {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.problems.push(`${setting} must be an integer between ${min} and ${max} (got ${value})${why ? `: ${why}` : ''}`);
-    }
-  }
 }

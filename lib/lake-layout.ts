@@ -4,9 +4,11 @@
  * the Glue job's arguments all derive their paths from here, so they cannot drift apart.
  */
 
-/** The paths by which events reach the lake; each gets its own `source=` partition. */
-export const RAW_SOURCES = ['kinesis', 'kafka'] as const;
-export type RawSource = (typeof RAW_SOURCES)[number];
+import { RECORD_SOURCES, type RecordSource } from '../lambda/shared/record';
+
+/** The paths by which events reach the lake (the record schema's `source`); each gets its own `source=` partition. */
+export const RAW_SOURCES = RECORD_SOURCES;
+export type RawSource = RecordSource;
 
 /** Java date pattern shared by Firehose `!{timestamp:...}` and Athena's date projection. */
 export const DT_FORMAT = 'yyyy-MM-dd';
@@ -52,6 +54,30 @@ export function errorPrefixFor(errorOutputType: string, arrival: Date): string {
 }
 
 /**
+ * Error output types of the Kafka path, beside Firehose's (`processing-failed`, …) under `errors/`, which
+ * neither the raw table nor the Glue job reads:
+ *   consumerFailed  records the consumer Lambda could not decode (not UTF-8, binary, corrupt gzip), each
+ *                   with its original bytes (base64) and the reason;
+ *   onFailure       the event source mapping's on-failure destination: batches still failing after the
+ *                   mapping's bounded retries (an S3 write that kept failing), records kept whole.
+ */
+export const KAFKA_ERROR_OUTPUT_TYPES = {
+  consumerFailed: 'kafka-consumer-failed',
+  onFailure: 'kafka-on-failure',
+} as const;
+export type KafkaErrorOutputType = (typeof KAFKA_ERROR_OUTPUT_TYPES)[keyof typeof KAFKA_ERROR_OUTPUT_TYPES];
+
+/** The prefix of a Kafka error output type, without the date: what an S3 on-failure destination is given. */
+export function kafkaErrorPrefix(type: KafkaErrorOutputType): string {
+  return `${LAKE_PREFIXES.errors}${type}/`;
+}
+
+/** The concrete prefix of a Kafka error output type for a given date (UTC), as errorPrefixFor for Firehose. */
+export function kafkaErrorPrefixFor(type: KafkaErrorOutputType, at: Date): string {
+  return errorPrefixFor(type, at);
+}
+
+/**
  * Partition projection for the raw table: Athena computes partitions from these instead of a crawler
  * or `MSCK REPAIR`. The location template mirrors `firehoseRawPrefix` exactly.
  */
@@ -67,4 +93,9 @@ export function rawTableProjection(bucketName: string): Record<string, string> {
     'projection.dt.interval.unit': 'DAYS',
     'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.raw}source=\${source}/dt=\${dt}/`,
   };
+}
+
+/** S3 URI of a lake prefix, e.g. `s3://<bucket>/curated/`. */
+export function lakeUri(bucket: { readonly bucketName: string }, prefix: string): string {
+  return `s3://${bucket.bucketName}/${prefix}`;
 }

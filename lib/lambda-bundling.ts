@@ -1,11 +1,10 @@
 /**
- * How every Lambda in this app is bundled. The CDK construct (lib/constructs/node-function.ts) and the
+ * How every Lambda in this app is bundled. The CDK construct (lib/constructs/pipeline-function.ts) and the
  * local tools (`npm run local`, `npm run bench`, integration tests) read the same settings, so what runs
  * on this machine is the same bundle that `cdk deploy` ships.
  */
 import * as path from 'node:path';
-
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+import { PROJECT_ROOT } from './project-paths';
 
 /** Node.js major version of the Lambda runtime; esbuild targets the same. */
 export const LAMBDA_NODE_MAJOR = 24;

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { functionEnvironment, LAMBDA_BUNDLING, lambdaEntry, PROJECT_ROOT } from '../lib/lambda-bundling';
+import { functionEnvironment, LAMBDA_BUNDLING, lambdaEntry } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 
 export const LOCAL_BUILD_DIR = path.join(PROJECT_ROOT, '.local', 'build');
 

@@ -126,6 +126,25 @@ export interface FirehoseSimulatorProps {
   readonly lambdaArn?: string;
   /** Called after each invocation. @default none */
   readonly onInvocation?: (progress: InvocationProgress) => void;
+  /**
+   * An invocation that has not returned after this long fails the delivery, as Lambda's function timeout
+   * would end it: the transform's own re-ingest calls to the emulator carry no timeout of their own.
+   * @default 180000 (the deployed function's timeout)
+   */
+  readonly invocationTimeoutMs?: number;
+  /**
+   * Turns a timed-out invocation into the error to report (e.g. one naming a frozen emulator).
+   * @default an Error naming the invocation and the timeout
+   */
+  readonly explainTimeout?: (what: string) => Error;
+}
+
+/** The transform did not return within the invocation timeout. */
+export class InvocationTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvocationTimeoutError';
+  }
 }
 
 interface PendingRecord {
@@ -285,14 +304,27 @@ class FirehoseSimulator {
     };
     const started = Date.now();
     let response: FirehoseTransformationResult;
+    const timeoutMs = this.props.invocationTimeoutMs ?? 180_000;
+    let timer: NodeJS.Timeout | undefined;
+    let timeoutError: Error | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const what = `the transform (invocation ${this.invocations}, ${batch.length} records) did not return within ${timeoutMs / 1000} s`;
+        timeoutError = this.props.explainTimeout?.(what) ?? new InvocationTimeoutError(what);
+        reject(timeoutError);
+      }, timeoutMs);
+    });
     try {
-      response = await this.props.handler(event);
+      response = await Promise.race([this.props.handler(event), timedOut]);
     } catch (error) {
+      if (error === timeoutError) throw error;
       throw new Error(
         `transform threw on invocation ${this.invocations} (${batch.length} records); real Firehose would retry and then ` +
           `send the whole batch to processing-failed: ${error instanceof Error ? error.message : String(error)}`,
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
     const durationMs = Date.now() - started;
     const responseBytes = Buffer.byteLength(JSON.stringify(response ?? null));

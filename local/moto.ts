@@ -2,16 +2,20 @@
  * moto's AWS emulator as a child process: started on a free loopback port, awaited until it answers,
  * stopped on stop(), on process exit and on SIGINT/SIGTERM, so no server outlives the run.
  * Used by `npm run local` and the integration tests.
+ *
+ * Every SDK call to it has a deadline (retries included): a frozen emulator (stopped, not dead) makes the
+ * call fail with an EmulatorError naming the service, the operation and the server's state, instead of
+ * hanging the run; a dead one is reported as dead, with its last output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
+import { freeLoopbackPort, killWithParent, sleep, stopChild, tail } from './child-process';
 
 /** moto's fixed account; ARNs it returns use it. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -22,6 +26,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
 const MOTO_SERVER_BIN = path.join(PROJECT_ROOT, '.venv', 'bin', 'moto_server');
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** Deadline of one SDK call to the emulator, retries included. A 5 MiB PutRecords takes ~1 s on 2 busy cores. */
+export const DEFAULT_EMULATOR_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 5_000;
 
 /** Thrown when moto cannot be started; the message says what to do. */
 export class MotoStartError extends Error {
@@ -31,10 +38,23 @@ export class MotoStartError extends Error {
   }
 }
 
+/** A call to the emulator failed because the emulator stopped answering or died; the message says which. */
+export class EmulatorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmulatorError';
+  }
+}
+
 export interface MotoServer {
   /** e.g. http://127.0.0.1:41234 */
   readonly endpoint: string;
   readonly port: number;
+  readonly pid: number;
+  /** 'running', 'stopped (frozen…)', or how it exited; read from the process, for error messages. */
+  state(): string;
+  /** The last lines moto wrote. */
+  output(): string;
   /** Environment that points the AWS SDK (and a handler loaded in this process) at this server. */
   readonly sdkEnvironment: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -63,19 +83,26 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   });
   fs.closeSync(logFd);
   const release = killWithParent(child);
+  let exit: string | undefined;
+  child.once('exit', (code, signal) => {
+    exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  });
 
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(child, endpoint, logFile);
   } catch (error) {
     release();
-    await stopChild(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
     throw error;
   }
 
   return {
     endpoint,
     port,
+    pid: child.pid!,
+    state: () => (exit ? `dead (${exit})` : processState(child.pid!)),
+    output: () => tail(logFile, 5),
     sdkEnvironment: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_ENDPOINT_URL_KINESIS: endpoint,
@@ -87,47 +114,127 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
     },
     stop: async () => {
       release();
-      await stopChild(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
     },
   };
 }
 
-/** SDK v3 clients for moto. NodeHttpHandler: the default HTTP/2-capable handler fails against emulators. */
-export function localKinesisClient(endpoint: string): KinesisClient {
-  return new KinesisClient({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-    maxAttempts: 3,
-  });
+export interface EmulatorClientOptions {
+  /** Deadline of one call, retries included. @default DEFAULT_EMULATOR_TIMEOUT_MS */
+  readonly timeoutMs?: number;
+  /** The server behind the endpoint, so a failed call can say whether it is frozen or dead. @default none */
+  readonly server?: MotoServer;
 }
 
-export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
+/** SDK v3 clients for moto. NodeHttpHandler: the default HTTP/2-capable handler fails against emulators. */
+export function localKinesisClient(endpoint: string, options: EmulatorClientOptions = {}): KinesisClient {
+  const client = new KinesisClient({
     endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
+    requestHandler: emulatorRequestHandler(options),
+    maxAttempts: 3,
+  });
+  guardEmulatorCalls(client, 'Kinesis', endpoint, options);
+  return client;
+}
+
+export function localS3Client(endpoint: string, options: EmulatorClientOptions = {}): S3Client {
+  const client = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: emulatorRequestHandler(options),
     // moto serves buckets by path; virtual-host style would need DNS for <bucket>.127.0.0.1.
     forcePathStyle: true,
     maxAttempts: 3,
   });
+  guardEmulatorCalls(client, 'S3', endpoint, options);
+  return client;
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not determine a free port'));
+/** Socket-level timeouts, so a stopped server's silent socket is closed rather than waited on forever. */
+function emulatorRequestHandler(options: EmulatorClientOptions): NodeHttpHandler {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_EMULATOR_TIMEOUT_MS;
+  return new NodeHttpHandler({ connectionTimeout: Math.min(CONNECT_TIMEOUT_MS, timeoutMs), requestTimeout: timeoutMs });
+}
+
+interface MiddlewareClient {
+  readonly middlewareStack: {
+    add(
+      middleware: (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => (args: unknown) => Promise<unknown>,
+      options: { step: 'initialize'; name: string },
+    ): void;
+  };
+}
+
+/**
+ * One deadline over the whole call (the initialize step wraps retries), and failures caused by the emulator
+ * turned into an EmulatorError that names the part that stopped answering. AWS errors pass through as they are.
+ */
+function guardEmulatorCalls(client: KinesisClient | S3Client, service: string, endpoint: string, options: EmulatorClientOptions): void {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_EMULATOR_TIMEOUT_MS;
+  // Both clients take an initialize-step middleware; their stacks' types differ only in the command unions.
+  const stack = client.middlewareStack as unknown as MiddlewareClient['middlewareStack'];
+  stack.add(
+    (next, context) => async (args) => {
+      const call = `${service} ${context.commandName?.replace(/Command$/, '') ?? 'call'}`;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineExceeded()), timeoutMs);
       });
-    });
-  });
+      try {
+        return await Promise.race([next(args), deadline]);
+      } catch (error) {
+        throw explainEmulatorFailure(error, { call, endpoint, timeoutMs, server: options.server });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    { step: 'initialize', name: 'emulatorDeadline' },
+  );
+}
+
+class DeadlineExceeded extends Error {}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH']);
+
+/** The EmulatorError for a failure that the emulator caused; any other error unchanged. */
+export function explainEmulatorFailure(
+  error: unknown,
+  where: { readonly call: string; readonly endpoint: string; readonly timeoutMs: number; readonly server?: MotoServer },
+): unknown {
+  if (error instanceof EmulatorError) return error;
+  const e = error as { name?: string; code?: string; message?: string };
+  const timedOut = error instanceof DeadlineExceeded || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /timed? ?out/i.test(e.message ?? '');
+  const refused = CONNECTION_ERRORS.has(e.code ?? '') || CONNECTION_ERRORS.has(e.name ?? '');
+  if (!timedOut && !refused) return error;
+  const { server, call, endpoint } = where;
+  const who = server ? `moto_server (pid ${server.pid}, ${endpoint})` : `the emulator at ${endpoint}`;
+  const state = server?.state();
+  if (state?.startsWith('dead')) {
+    return new EmulatorError(`${who} is ${state}: ${call} could not be served. Its last output:\n${server!.output()}`);
+  }
+  if (timedOut) {
+    return new EmulatorError(
+      `${who} did not answer ${call} within ${where.timeoutMs / 1000} s: it is ${state === undefined || state === 'running' ? 'running but hung or overloaded' : state}. ` +
+        'A stopped process (SIGSTOP, Ctrl-Z) answers nothing; resume it with kill -CONT, or rerun with a longer --emulator-timeout if the machine is just slow.',
+    );
+  }
+  return new EmulatorError(`${who} refused ${call} (${e.code ?? e.name}): it is ${state ?? 'not running'}.`);
+}
+
+/** Linux process state from /proc: 'stopped' is a frozen process, the case that used to hang the run. */
+function processState(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const code = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (code === 'T' || code === 't') return 'stopped (frozen by SIGSTOP or a debugger, not dead)';
+    if (code === 'Z') return 'dead (a zombie, exited)';
+    return 'running';
+  } catch {
+    return 'running';
+  }
 }
 
 async function waitUntilAnswering(child: ChildProcess, endpoint: string, logFile: string): Promise<void> {
@@ -154,47 +261,4 @@ function answers(url: string): Promise<boolean> {
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
-}
-
-/** Kills the child when this process exits or is told to stop; returns a function that undoes it. */
-function killWithParent(child: ChildProcess): () => void {
-  const killNow = () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    killNow();
-    release();
-    // Let the default handling (or other listeners) end the process, as it would have without us.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  const release = () => {
-    process.off('exit', killNow);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
-  process.on('exit', killNow);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return release;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no output)';
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,11 +1,8 @@
 /** The lake's record schema (schema/log-record.schema.json) compiled once, for checking what landed. */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
-
-export const RECORD_SCHEMA_PATH = path.join(PROJECT_ROOT, 'schema', 'log-record.schema.json');
+import { RECORD_SCHEMA_PATH } from '../lib/project-paths';
 
 export type RecordValidator = (record: unknown) => string[];
 

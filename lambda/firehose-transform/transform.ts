@@ -11,40 +11,33 @@
  *     re-ingest (its ORIGINAL bytes go back into the source stream, then the record is Dropped); a record
  *     whose own output cannot fit even alone is ProcessingFailed, never re-ingested (it would loop).
  *
- * A record's payload is plain text (lines split on \n, \r\n or \r; empty lines skipped) or a gzipped
- * CloudWatch Logs subscription message (each logEvent's message is one line; CONTROL_MESSAGE is Dropped).
- * Gzip that is not a CloudWatch Logs message is read as plain text. Bytes that are not valid base64, not
- * valid UTF-8, contain NUL (binary) or are corrupt gzip make the record ProcessingFailed.
+ * This is the Firehose adapter over the shared record core (lambda/shared/record-core.ts), which turns one
+ * payload into lake records: here are only base64, Kinesis coordinates, the response budget and re-ingest.
+ * Bytes that are not valid base64 make the record ProcessingFailed, as does every payload the core fails.
  */
-import { isUtf8 } from 'node:buffer';
-import * as zlib from 'node:zlib';
 import type {
   FirehoseTransformationEvent,
   FirehoseTransformationEventRecord,
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
-import { eventId, eventIdPrefix } from '../shared/event-id';
-import { forEachLine } from '../shared/lines';
+import { isStrictBase64 } from '../shared/base64';
+import type { DeliveryCoordinates } from '../shared/event-id';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../shared/limits';
-import { parseLine } from '../shared/parse-line';
-import { serializeRecord } from '../shared/serialize';
+import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';
 import { isoFromEpochMs } from '../shared/timestamps';
 
 /** Why a record was marked ProcessingFailed (logged, and counted per reason). */
 export type FailureReason =
   | 'missing-data'
   | 'invalid-base64'
-  | 'invalid-utf8'
-  | 'binary-data'
-  | 'corrupt-gzip'
-  | 'invalid-cloudwatch-logs-message'
+  | PayloadFailureReason
   | 'output-exceeds-response-cap'
   | 'overflow-without-source-stream'
   | 'reingest-failed';
 
 /** Why a record was Dropped. */
-export type DropReason = 'no-lines' | 'cloudwatch-logs-control-message' | 'reingested';
+export type DropReason = PayloadDropReason | 'reingested';
 
 /** A record whose output did not fit in this response: its original bytes go back into the source stream. */
 export interface OverflowRecord {
@@ -109,22 +102,8 @@ export interface TransformOptions {
   readonly now?: () => number;
 }
 
-/** Stop gunzip before a gzip bomb exhausts memory; a real CloudWatch Logs record is at most ~1 MB compressed. */
-const MAX_GUNZIPPED_BYTES = 64 * 1024 * 1024;
-/** The definition isStrictBase64 implements (tests compare the two). */
-export const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-/**
- * Whether `data` is canonical padded base64 that decoded to `decodedLength` bytes. Node's decoder skips or
- * stops at characters outside the alphabet, so any such character makes the decoded length fall short of
- * what the text length promises; '-' and '_' (base64url, which Node also accepts) are checked apart.
- * A fraction of the cost of a full-text regex on the hot path; a unit test pins it to that regex.
- */
-export function isStrictBase64(data: string, decodedLength: number): boolean {
-  const length = data.length;
-  if (length % 4 !== 0) return false;
-  const padding = length === 0 ? 0 : data.charCodeAt(length - 1) !== 61 ? 0 : data.charCodeAt(length - 2) !== 61 ? 1 : 2;
-  return decodedLength === (length / 4) * 3 - padding && data.indexOf('-') === -1 && data.indexOf('_') === -1;
-}
+// Both event sources deliver payloads as base64; one strict check for both (lambda/shared/base64.ts).
+export { STRICT_BASE64, isStrictBase64 } from '../shared/base64';
 
 /** JSON.stringify({"records":[]}) */
 const ENVELOPE_BYTES = '{"records":[]}'.length;
@@ -296,7 +275,7 @@ function partitionKeyOf(record: FirehoseTransformationEventRecord): string {
 /** Decoding into one reused buffer saves a Buffer allocation per record on the hot path. */
 let decodeScratch = Buffer.allocUnsafeSlow(64 * 1024);
 
-/** Decodes, parses and serializes one record. */
+/** Decodes one record and hands its payload to the record core. */
 function transformRecord(record: FirehoseTransformationEventRecord, now: () => number): Planned {
   const data = record?.data;
   if (typeof data !== 'string') return { kind: 'failed', reason: 'missing-data' };
@@ -307,47 +286,13 @@ function transformRecord(record: FirehoseTransformationEventRecord, now: () => n
   if (!isStrictBase64(data, byteLength)) return { kind: 'failed', reason: 'invalid-base64' };
 
   const arrival = record.approximateArrivalTimestamp;
-  const arrivalIso = typeof arrival === 'number' ? isoFromEpochMs(arrival) : null;
-  const arrivalMs = arrivalIso === null ? now() : (arrival as number);
-  const ingestedAt = arrivalIso ?? new Date(arrivalMs).toISOString();
-  const context: LineContext = {
-    idPrefix: eventIdPrefix(coordinatesOf(record)),
-    ingestedAt,
-    arrivalMs,
-    lineIndex: 0,
-    parsedLines: 0,
-    unparsedLines: 0,
-  };
-
-  let output: string;
-  if (byteLength >= 2 && decodeScratch[0] === 0x1f && decodeScratch[1] === 0x8b) {
-    let inflated: Buffer;
-    try {
-      inflated = zlib.gunzipSync(decodeScratch.subarray(0, byteLength), { maxOutputLength: MAX_GUNZIPPED_BYTES });
-    } catch (error) {
-      return { kind: 'failed', reason: 'corrupt-gzip', detail: error instanceof Error ? error.message : String(error) };
-    }
-    const text = decodeText(inflated, inflated.length);
-    if (typeof text !== 'string') return text;
-    const cloudWatch = cloudWatchLogsMessage(text);
-    if (cloudWatch === 'control') return { kind: 'dropped', reason: 'cloudwatch-logs-control-message' };
-    if (cloudWatch === 'invalid') return { kind: 'failed', reason: 'invalid-cloudwatch-logs-message' };
-    output = cloudWatch === null ? transformText(text, context) : transformMessages(cloudWatch, context);
-  } else {
-    const text = decodeText(decodeScratch, byteLength);
-    if (typeof text !== 'string') return text;
-    output = transformText(text, context);
-  }
-  if (context.lineIndex === 0) return { kind: 'dropped', reason: 'no-lines' };
-  return {
-    kind: 'ok',
-    data: base64OfUtf8(output),
-    parsedLines: context.parsedLines,
-    unparsedLines: context.unparsedLines,
-  };
+  const arrivalMs = typeof arrival === 'number' && isoFromEpochMs(arrival) !== null ? arrival : now();
+  const result = recordsFromPayload(decodeScratch, byteLength, { source: 'kinesis', coordinates: coordinatesOf(record), arrivalMs });
+  if (result.kind !== 'lines') return result;
+  return { kind: 'ok', data: base64OfUtf8(result.output), parsedLines: result.parsedLines, unparsedLines: result.unparsedLines };
 }
 
-function coordinatesOf(record: FirehoseTransformationEventRecord): Parameters<typeof eventIdPrefix>[0] {
+function coordinatesOf(record: FirehoseTransformationEventRecord): DeliveryCoordinates {
   const metadata = record.kinesisRecordMetadata;
   if (metadata !== undefined && metadata !== null && typeof metadata.shardId === 'string' && metadata.sequenceNumber !== undefined) {
     return {
@@ -358,89 +303,4 @@ function coordinatesOf(record: FirehoseTransformationEventRecord): Parameters<ty
     };
   }
   return { kind: 'firehose', recordId: String(record.recordId) };
-}
-
-/**
- * Strict UTF-8 (isUtf8 rejects what a fatal TextDecoder rejects) of `bytes[0..length)`; text containing
- * NUL is binary. Node's decoder turns every invalid sequence into U+FFFD, so text without U+FFFD came from
- * valid UTF-8 and only text with one (rare: it may also be a genuine U+FFFD) needs the strict check.
- */
-function decodeText(bytes: Buffer, length: number): string | Planned {
-  let text = bytes.toString('utf8', 0, length);
-  if (text.indexOf('\ufffd') !== -1 && !isUtf8(bytes.subarray(0, length))) return { kind: 'failed', reason: 'invalid-utf8' };
-  if (text.indexOf('\u0000') !== -1) return { kind: 'failed', reason: 'binary-data' };
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
-}
-
-interface LineContext {
-  readonly idPrefix: string;
-  readonly ingestedAt: string;
-  readonly arrivalMs: number;
-  /** Index of the next non-empty line: part of its event id. */
-  lineIndex: number;
-  parsedLines: number;
-  unparsedLines: number;
-}
-
-function transformLine(line: string, context: LineContext): string {
-  const parsed = parseLine(line, context.arrivalMs);
-  if (parsed.format === 'unparsed') context.unparsedLines++;
-  else context.parsedLines++;
-  const json = serializeRecord(eventId(context.idPrefix, context.lineIndex), 'kinesis', context.ingestedAt, parsed);
-  context.lineIndex++;
-  return json;
-}
-
-/** JSON lines for every non-empty line of `text` (\n, \r\n and \r all end a line). */
-function transformText(text: string, context: LineContext): string {
-  // A record holding one line (an agent that puts each line as its own record) skips the splitter.
-  const newline = text.indexOf('\n');
-  if ((newline === -1 || newline === text.length - 1) && text.indexOf('\r') === -1) {
-    const line = newline === -1 ? text : text.slice(0, newline);
-    return line.length === 0 ? '' : `${transformLine(line, context)}\n`;
-  }
-  let output = '';
-  forEachLine(text, (line) => {
-    output += transformLine(line, context) + '\n';
-  });
-  return output;
-}
-
-function transformMessages(messages: readonly string[], context: LineContext): string {
-  let output = '';
-  for (const message of messages) {
-    // A log event is one line; a trailing line break from the agent is not part of it.
-    const line = message.replace(TRAILING_BREAKS, '');
-    if (line.length > 0) output += transformLine(line, context) + '\n';
-  }
-  return output;
-}
-
-const TRAILING_BREAKS = /[\r\n]+$/;
-
-/**
- * A CloudWatch Logs subscription message: the log events' messages for DATA_MESSAGE, 'control' for
- * CONTROL_MESSAGE, 'invalid' for a message of that shape with bad fields, null for anything else (plain
- * gzipped text).
- */
-function cloudWatchLogsMessage(text: string): string[] | 'control' | 'invalid' | null {
-  if (text.charCodeAt(0) !== 123 /* { */) return null;
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (message === null || typeof message !== 'object' || !('messageType' in message)) return null;
-  const { messageType, logEvents } = message as { messageType: unknown; logEvents: unknown };
-  if (messageType === 'CONTROL_MESSAGE') return 'control';
-  if (messageType !== 'DATA_MESSAGE' || !Array.isArray(logEvents)) return 'invalid';
-  const messages: string[] = [];
-  for (const logEvent of logEvents) {
-    const line = (logEvent as { message?: unknown } | null)?.message;
-    if (typeof line !== 'string') return 'invalid';
-    messages.push(line);
-  }
-  return messages;
 }

@@ -2,24 +2,34 @@
  * Log line parsers: detect the format of one line and pull out the record schema's fields.
  *
  * Detection is by first character, so each line runs at most two precompiled regexes:
- *   '{'            JSON line
- *   '<'            syslog with PRI: '<PRI>1 ' is RFC 5424, any other '<PRI>' is RFC 3164
+ *   '{'            JSON line (a journal entry shipped by the agent's systemd input is one)
+ *   '<'            syslog with PRI: '<PRI>1 ' is RFC 5424, '<PRI>' + a year is the RFC 3339 variant of
+ *                  RFC 3164, any other '<PRI>' is RFC 3164
  *   'A'..'Z'       RFC 3164 without PRI, as rsyslog writes /var/log/syslog (then access log, for hostnames)
+ *   'YYYY-MM-DDT'  RFC 3164 layout with an RFC 3339 timestamp, as rsyslog's RSYSLOG_FileFormat writes it
+ *                  (then access log)
  *   anything else  Apache common / combined (nginx's default 'combined' is the same layout)
  * A line that matches no format, or whose date cannot exist, is 'unparsed' with the whole line in `raw`:
  * nothing is lost.
  *
  * Conventions:
  *   - Timestamps are normalized to UTC, ISO 8601 with milliseconds (fractions truncated to ms).
- *   - RFC 3164 lines carry no year and no zone: they are read as UTC, in the year (arrival year - 1,
- *     arrival year or arrival year + 1) that puts them closest to the arrival time, so 'Dec 31 23:59:59'
- *     arriving on Jan 1 lands in the previous year and 'Jan  1 00:00:01' arriving on Dec 31 (sender clock
- *     ahead) in the next.
- *   - JSON lines: the time comes from the first usable of time, timestamp, @timestamp, ts (ISO 8601 /
- *     RFC 3339 string, a zone-less one read as UTC; or epoch seconds, ms, µs or ns by magnitude); severity
- *     from level/severity (lower-cased); message from message/msg; host from host/hostname; app from
- *     app/service/logger. Every other key, and any of those keys not used (or whose time was unusable),
- *     goes into `attributes` as a string (nested values JSON-serialized, null as 'null').
+ *   - Both syslog timestamps of the RFC 3164 layout give format 'syslog_rfc3164' (one layout, HOSTNAME
+ *     TAG[PID]: MSG, whichever clock wrote it). 'Mmm d hh:mm:ss[.frac]' carries no year and no zone: it is
+ *     read as UTC, in the most recent year that puts it no later than a day after the arrival time (a log
+ *     line is not from the future; the day covers local times east of UTC, up to UTC+14, and clock skew),
+ *     so 'Dec 10' arriving on June 15 is last December and 'Jan  1 00:00:01' arriving on Dec 31 (sender
+ *     ahead) is the next year's. An RFC 3339 timestamp keeps its offset (none: UTC).
+ *   - JSON lines: the time comes from the first usable of time, timestamp, @timestamp, ts, instant,
+ *     timeMillis (ISO 8601 / RFC 3339 string, a zone-less one read as UTC; epoch seconds, ms, µs or ns by
+ *     magnitude; log4j2's {epochSecond, nanoOfSecond}); severity from level/severity/lvl/log.level/PRIORITY
+ *     (lower-cased; bunyan/pino numbers 10-60 as trace/debug/info/warn/error/fatal, journal PRIORITY 0-7 as
+ *     the syslog names); message from message/msg/event/MESSAGE; host from host/hostname/_HOSTNAME; app
+ *     from app/service/logger/loggerName/logger_name/log.logger/SYSLOG_IDENTIFIER/_SYSTEMD_UNIT/name;
+ *     proc_id from pid/_PID; facility from the journal's SYSLOG_FACILITY (0-23 by name). Every other key,
+ *     and any of those keys not used (or whose time was unusable), goes into `attributes` as a string
+ *     (nested values JSON-serialized, null as 'null'): a journal entry keeps _SYSTEMD_UNIT there when
+ *     SYSLOG_IDENTIFIER names the app.
  *   - Access logs: '-' user/referrer/user agent → null, '-' bytes → 0; a non-'-' identd field goes to
  *     attributes.ident, a request line that is not 'METHOD TARGET [PROTOCOL]' to attributes.request, and
  *     anything logged after the combined fields (custom nginx/Apache formats) to attributes.extra.
@@ -30,6 +40,7 @@
 import type { RecordFormat } from './record';
 import {
   daysInMonth,
+  isoFromEpochMs,
   isoFromEpochNumber,
   isoFromIsoLike,
   isoFromParts,
@@ -154,12 +165,15 @@ export function parseLine(line: string, arrivalMs: number): ParsedLine {
     parsed = parseJsonLine(line);
   } else if (first === 60 /* < */) {
     const afterPri = line.indexOf('>') + 1;
-    parsed =
-      line.charCodeAt(afterPri) === 49 /* 1 */ && line.charCodeAt(afterPri + 1) === 32
-        ? parseRfc5424(line)
-        : parseRfc3164(line, arrivalMs);
+    const next = line.charCodeAt(afterPri);
+    if (next === 49 /* 1 */ && line.charCodeAt(afterPri + 1) === 32) parsed = parseRfc5424(line);
+    else if (next >= 48 && next <= 57 /* 0-9: a year */) parsed = parseSyslogRfc3339(line);
+    else parsed = parseRfc3164(line, arrivalMs);
   } else if (first >= 65 && first <= 90 /* A-Z */) {
     parsed = parseRfc3164(line, arrivalMs) ?? parseAccessLog(line);
+  } else if (line.charCodeAt(4) === 45 /* - */ && line.charCodeAt(10) === 84 /* T */) {
+    // 'YYYY-MM-DDT': no client address or vhost of an access log looks like that.
+    parsed = parseSyslogRfc3339(line) ?? parseAccessLog(line);
   } else {
     parsed = parseAccessLog(line);
   }
@@ -253,12 +267,18 @@ function parseAccessLog(line: string): ParsedLine | null {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Syslog RFC 3164 (BSD syslog).
+// Syslog RFC 3164 (BSD syslog) and its RFC 3339 variant.
 
-const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) ([ \d]\d) (\d{2}):(\d{2}):(\d{2}) (.*)$/s;
+/** RFC 3164's 'Mmm dd hh:mm:ss', the day space-padded, zero-padded or not padded, with optional fractional seconds. */
+const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? (.*)$/s;
+/**
+ * The same layout with an RFC 3339 timestamp, as rsyslog's high-precision file format (RSYSLOG_FileFormat)
+ * and forwarders sending '<PRI>' + RFC 3339 write it. Offsets with or without the colon; none is read as UTC.
+ */
+const SYSLOG_RFC3339 =
+  /^(?:<(\d{1,3})>)?(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})? (.*)$/s;
 /** TAG[PID]: as real daemons write it: any run of non-space, non-'[' non-':' chars (postfix/smtp, CRON). */
 const TAG = /^([^\s[:]{1,64})(?:\[([^\]\s]{0,64})\])?:(?: |$)/;
-const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 /** Sets facility and severity from a PRI value; false when it is out of range (0..191). */
 function applyPri(parsed: ParsedLine, priText: string): boolean {
@@ -276,13 +296,33 @@ function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
   if (month === undefined) return null;
   const parsed = emptyParsed('syslog_rfc3164');
   if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
-  const day = m[3].charCodeAt(0) === 32 ? `0${m[3][1]}` : m[3];
-  const timestamp = rfc3164Timestamp(month, day, m[4], m[5], m[6], arrivalMs);
+  const day = m[3].length === 1 ? `0${m[3]}` : m[3];
+  const timestamp = rfc3164Timestamp(month, day, m[4], m[5], m[6], millisFromFraction(m[7]), arrivalMs);
   if (timestamp === null) return null;
   parsed.timestamp = timestamp;
+  setSyslogBody(parsed, m[8]);
+  return parsed;
+}
 
+/** '[<PRI>]YYYY-MM-DDThh:mm:ss[.frac][zone] HOSTNAME TAG[PID]: MSG' (format 'syslog_rfc3164', see the schema). */
+function parseSyslogRfc3339(line: string): ParsedLine | null {
+  const m = SYSLOG_RFC3339.exec(line);
+  if (m === null) return null;
+  const parsed = emptyParsed('syslog_rfc3164');
+  if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
+  const offset = m[9] === undefined ? 0 : offsetMinutesOf(m[9]);
+  if (offset === null) return null;
+  const timestamp = isoFromParts(m[2], +m[3], m[4], m[5], m[6], m[7], millisFromFraction(m[8]), offset);
+  if (timestamp === null) return null;
+  parsed.timestamp = timestamp;
+  setSyslogBody(parsed, m[10]);
+  return parsed;
+}
+
+/** HOSTNAME TAG[PID]: MSG after the timestamp, into host, app, proc_id and message. */
+function setSyslogBody(parsed: ParsedLine, body: string): void {
   // HOSTNAME is optional in practice: a first token that already looks like 'tag:' or 'tag[pid]:' is the tag.
-  let rest = m[7];
+  let rest = body;
   const space = rest.indexOf(' ');
   const firstToken = space === -1 ? rest : rest.slice(0, space);
   if (firstToken.length > 0 && !firstToken.endsWith(':') && !firstToken.endsWith(']:')) {
@@ -296,10 +336,9 @@ function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
     rest = rest.slice(tag[0].length);
   }
   parsed.message = rest;
-  return parsed;
 }
 
-/** The UTC year of the last arrival time seen, with its bounds: a batch's arrivals share a year. */
+/** The UTC year of the last time seen, with its bounds: a batch's arrivals share a year. */
 let cachedYear = NaN;
 let cachedYearStartMs = NaN;
 let cachedYearEndMs = NaN;
@@ -313,42 +352,42 @@ function utcYearOf(epochMs: number): number {
   return cachedYear;
 }
 
-/** Half a year minus a day: a date this close to the arrival is closer than its copy in any other year (≥ 365 days away). */
-const SURELY_CLOSEST_MS = 182 * 24 * 3600 * 1000;
+/**
+ * How far after its arrival an RFC 3164 time may be and still count as the arrival's year. The time is the
+ * sender's local time read as UTC, so a fresh line from a host east of UTC looks up to 14 hours ahead
+ * (UTC+14 is the largest offset); the rest of the day covers clock skew. Anything later is last year's.
+ */
+export const RFC3164_FUTURE_ALLOWANCE_MS = 24 * 3600 * 1000;
 
-/** The year closest to the arrival time (see the header comment); null for a date no year makes valid. */
+/**
+ * The most recent year that puts the date no later than the arrival plus RFC3164_FUTURE_ALLOWANCE_MS (a log
+ * line is not from the future); null for a date no year makes valid. Feb 29 goes back to the last leap year.
+ */
 function rfc3164Timestamp(
   month: number,
   day: string,
   hour: string,
   minute: string,
   second: string,
+  millis: string,
   arrivalMs: number,
 ): string | null {
   const d = +day;
   const h = +hour;
   const mi = +minute;
   const s = +second;
-  if (d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  const arrivalYear = utcYearOf(Number.isFinite(arrivalMs) ? arrivalMs : Date.now());
-  // Fast path: a date valid in the arrival year and within half a year of the arrival is the closest.
-  if (d <= daysInMonth(arrivalYear, month) && Math.abs(Date.UTC(arrivalYear, month - 1, d, h, mi, s) - arrivalMs) < SURELY_CLOSEST_MS) {
-    return isoFromParts(String(arrivalYear), month, day, hour, minute, second, '000', 0);
-  }
-  let best: number | null = null;
-  let bestDistance = Infinity;
-  for (let year = arrivalYear - 1; year <= arrivalYear + 1; year++) {
+  // Feb 29 exists in a leap year such as 2000; Feb 30, Apr 31, 25:00 and :60 exist in none.
+  if (d < 1 || d > daysInMonth(2000, month) || h > 23 || mi > 59 || s > 59) return null;
+  const latest = (Number.isFinite(arrivalMs) ? arrivalMs : Date.now()) + RFC3164_FUTURE_ALLOWANCE_MS;
+  const latestYear = utcYearOf(latest);
+  // Leap years are at most 8 apart (2096 → 2104), so Feb 29 finds one within 8 years back.
+  for (let year = latestYear; year >= latestYear - 8; year--) {
     if (d > daysInMonth(year, month)) continue;
-    const candidate = Date.UTC(year, month - 1, d, h, mi, s);
-    const distance = Math.abs(candidate - arrivalMs);
-    if (distance < bestDistance) {
-      best = year;
-      bestDistance = distance;
+    if (Date.UTC(year, month - 1, d, h, mi, s, +millis) <= latest) {
+      return isoFromParts(String(year), month, day, hour, minute, second, millis, 0);
     }
   }
-  // Only Feb 29 can be valid in one of the years but not another; a best year over a year away is still fine.
-  if (best === null || bestDistance > 2 * YEAR_MS) return null;
-  return isoFromParts(String(best), month, day, hour, minute, second, '000', 0);
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -465,53 +504,36 @@ function parseStructuredData(line: string, start: number, attributes: Record<str
 // ---------------------------------------------------------------------------------------------------------
 // JSON lines.
 
-/** Keys with a role, in priority order per role; the first usable one fills the field. roleKeyIndex numbers them in this order. */
+/**
+ * Keys with a role, in priority order per role; the first usable one fills the field. They are the default
+ * keys of the widespread JSON loggers: pino and bunyan (time, level as a number, msg, hostname, pid, name),
+ * zap (ts in epoch seconds, level, msg), logrus and Go's slog (time, level, msg), log4j2's JsonLayout and
+ * JsonTemplateLayout (instant {epochSecond, nanoOfSecond} or timeMillis, level, loggerName, message), ECS
+ * layouts (@timestamp, log.level, log.logger, message), logstash-logback (@timestamp, level, logger_name),
+ * structlog (timestamp, level, event), Powertools and winston (timestamp, level, message, service), and a
+ * journal entry as Fluent Bit's systemd input emits it (MESSAGE, PRIORITY, SYSLOG_FACILITY,
+ * SYSLOG_IDENTIFIER, _SYSTEMD_UNIT, _HOSTNAME, _PID; the agent adds `time`).
+ * At most 31 keys in all: roleKeysPresent is a 32-bit mask.
+ */
 const ROLE_TIME = 0;
 const ROLE_SEVERITY = 1;
 const ROLE_MESSAGE = 2;
 const ROLE_HOST = 3;
 const ROLE_APP = 4;
+const ROLE_PROC_ID = 5;
+const ROLE_FACILITY = 6;
 const ROLE_KEYS: readonly (readonly string[])[] = [
-  ['time', 'timestamp', '@timestamp', 'ts'],
-  ['level', 'severity'],
-  ['message', 'msg'],
-  ['host', 'hostname'],
-  ['app', 'service', 'logger'],
+  ['time', 'timestamp', '@timestamp', 'ts', 'instant', 'timeMillis'],
+  ['level', 'severity', 'lvl', 'log.level', 'PRIORITY'],
+  ['message', 'msg', 'event', 'MESSAGE'],
+  ['host', 'hostname', '_HOSTNAME'],
+  ['app', 'service', 'logger', 'loggerName', 'logger_name', 'log.logger', 'SYSLOG_IDENTIFIER', '_SYSTEMD_UNIT', 'name'],
+  ['pid', '_PID'],
+  ['SYSLOG_FACILITY'],
 ];
 
-/** The flat position of a role key in ROLE_KEYS (time keys 0-3, level 4, severity 5, ...), or -1. */
-function roleKeyIndex(key: string): number {
-  switch (key) {
-    case 'time':
-      return 0;
-    case 'timestamp':
-      return 1;
-    case '@timestamp':
-      return 2;
-    case 'ts':
-      return 3;
-    case 'level':
-      return 4;
-    case 'severity':
-      return 5;
-    case 'message':
-      return 6;
-    case 'msg':
-      return 7;
-    case 'host':
-      return 8;
-    case 'hostname':
-      return 9;
-    case 'app':
-      return 10;
-    case 'service':
-      return 11;
-    case 'logger':
-      return 12;
-    default:
-      return -1;
-  }
-}
+/** The flat position of each role key in ROLE_KEYS (time keys 0-5, level 6, ...). */
+const ROLE_KEY_INDEX = new Map<string, number>(ROLE_KEYS.flat().map((key, index) => [key, index]));
 
 /** A JSON value as the schema's string attributes and text fields hold it. */
 function asText(value: unknown): string {
@@ -525,9 +547,52 @@ const DIGITS_ONLY = /^\d{1,20}(?:\.\d+)?$/;
 
 function jsonTimestamp(value: unknown): string | null {
   if (typeof value === 'number') return isoFromEpochNumber(value);
-  if (typeof value !== 'string') return null;
-  if (DIGITS_ONLY.test(value)) return isoFromEpochNumber(+value);
-  return isoFromIsoLike(value);
+  if (typeof value === 'string') return DIGITS_ONLY.test(value) ? isoFromEpochNumber(+value) : isoFromIsoLike(value);
+  // log4j2's instant: {"epochSecond": 1764071559, "nanoOfSecond": 142999000}.
+  if (value !== null && typeof value === 'object') {
+    const { epochSecond, nanoOfSecond } = value as { epochSecond?: unknown; nanoOfSecond?: unknown };
+    if (typeof epochSecond === 'number' && Number.isInteger(epochSecond) && epochSecond >= 0) {
+      const nanos = nanoOfSecond === undefined ? 0 : nanoOfSecond;
+      if (typeof nanos === 'number' && Number.isInteger(nanos) && nanos >= 0 && nanos < 1e9) {
+        return isoFromEpochMs(epochSecond * 1000 + Math.floor(nanos / 1e6));
+      }
+    }
+  }
+  return null;
+}
+
+/** bunyan's and pino's numeric levels by name; other numbers are kept as written. */
+function numericLevelName(level: number): string | null {
+  switch (level) {
+    case 10:
+      return 'trace';
+    case 20:
+      return 'debug';
+    case 30:
+      return 'info';
+    case 40:
+      return 'warn';
+    case 50:
+      return 'error';
+    case 60:
+      return 'fatal';
+    default:
+      return null;
+  }
+}
+
+/** The name at a syslog code written as a number or a digit string (journal PRIORITY "6" → 'info'), or null. */
+function codeName(value: unknown, names: readonly string[]): string | null {
+  const code = typeof value === 'string' && value.length <= 2 && value.length > 0 ? +value : value;
+  return typeof code === 'number' && Number.isInteger(code) && code >= 0 && code < names.length ? names[code] : null;
+}
+
+/** A level as the schema's severity holds it: lower-cased, numeric levels by name. */
+function severityOf(key: string, value: unknown): string | null {
+  if (value === null) return null;
+  if (key === 'PRIORITY') return codeName(value, SEVERITY_NAMES) ?? asText(value).toLowerCase();
+  if (typeof value === 'number') return numericLevelName(value) ?? String(value);
+  return asText(value).toLowerCase();
 }
 
 function parseJsonLine(line: string): ParsedLine | null {
@@ -542,12 +607,12 @@ function parseJsonLine(line: string): ParsedLine | null {
   const parsed = emptyParsed('json');
   const attributes = newAttributes();
   let attributeCount = 0;
-  let nonStringRole = false;
-  // Bit i set: the line has the role key at flat position i (roleKeyIndex); one pass finds them all.
+  let nonPlainRole = false;
+  // Bit i set: the line has the role key at flat position i (ROLE_KEY_INDEX); one pass finds them all.
   let roleKeysPresent = 0;
   for (const key in object) {
-    const index = roleKeyIndex(key);
-    if (index !== -1) {
+    const index = ROLE_KEY_INDEX.get(key);
+    if (index !== undefined) {
       roleKeysPresent |= 1 << index;
       continue;
     }
@@ -570,12 +635,17 @@ function parseJsonLine(line: string): ParsedLine | null {
           }
         } else {
           chosen = true;
-          if (typeof field !== 'string' && field !== null) nonStringRole = true;
-          const text = field === null ? null : asText(field);
-          if (role === ROLE_SEVERITY) parsed.severity = text === null ? null : text.toLowerCase();
-          else if (role === ROLE_MESSAGE) parsed.message = text;
-          else if (role === ROLE_HOST) parsed.host = text;
-          else if (role === ROLE_APP) parsed.app = text;
+          // Serialized objects and arrays hold quotes; numbers, booleans and the names used here do not.
+          if (field !== null && typeof field === 'object') nonPlainRole = true;
+          if (role === ROLE_SEVERITY) parsed.severity = severityOf(key, field);
+          else if (role === ROLE_FACILITY) parsed.facility = field === null ? null : (codeName(field, FACILITY_NAMES) ?? asText(field));
+          else {
+            const text = field === null ? null : asText(field);
+            if (role === ROLE_MESSAGE) parsed.message = text;
+            else if (role === ROLE_HOST) parsed.host = text;
+            else if (role === ROLE_APP) parsed.app = text;
+            else if (role === ROLE_PROC_ID) parsed.proc_id = text;
+          }
           continue;
         }
       }
@@ -585,7 +655,7 @@ function parseJsonLine(line: string): ParsedLine | null {
     }
   }
   parsed.attributes = attributeCount === 0 ? null : attributes;
-  // Serialized nested values (a non-string level, message...) hold quotes: those take the escaping path.
-  parsed.plainText = nonStringRole === false && !BACKSLASH_OR_SURROGATE.test(line);
+  // Serialized nested values (an object message, level...) hold quotes: those take the escaping path.
+  parsed.plainText = nonPlainRole === false && !BACKSLASH_OR_SURROGATE.test(line);
   return parsed;
 }

@@ -2,6 +2,7 @@
  * Stage settings of the Glue job and Athena, and their validation. No CDK here: lib/config.ts imports it to
  * validate stage configs at synth, the way it does the log host's settings.
  */
+import type { Problems } from '../problems';
 
 /** Glue worker types for Spark ETL jobs (the memory-optimized R types and G.025X are for other job kinds). */
 export const ETL_WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
@@ -23,23 +24,17 @@ export interface AnalyticsConfig {
   readonly bytesScannedCutoffPerQuery: number;
 }
 
-/** Lists every problem of an analytics config, in lib/config.ts's style; empty when valid. */
-export function validateAnalyticsConfig(config: AnalyticsConfig): string[] {
-  const problems: string[] = [];
-  const integer = (setting: string, value: number, min: number, max: number, why?: string) => {
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${setting} must be an integer between ${min} and ${max} (got ${value})${why ? `: ${why}` : ''}`);
-    }
-  };
+/** Adds every problem of an analytics config to `problems`; the one place these settings are checked. */
+export function analyticsConfigProblems(config: AnalyticsConfig, problems: Problems): void {
+  const integer = problems.integer.bind(problems);
   if (typeof config.schedule !== 'string' || !/^cron\(\S+( \S+){5}\)$/.test(config.schedule)) {
-    problems.push(`analytics.schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got '${config.schedule}')`);
+    problems.add(`analytics.schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got '${config.schedule}')`);
   }
   if (!(ETL_WORKER_TYPES as readonly string[]).includes(config.workerType)) {
-    problems.push(`analytics.workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${config.workerType}')`);
+    problems.add(`analytics.workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${config.workerType}')`);
   }
   integer('analytics.numberOfWorkers', config.numberOfWorkers, 2, 299);
   integer('analytics.jobTimeoutMinutes', config.jobTimeoutMinutes, 1, 2880);
   integer('analytics.maxConcurrentRuns', config.maxConcurrentRuns, 1, 1, 'job bookmarks track one run at a time; concurrent runs would read the same raw objects');
   integer('analytics.bytesScannedCutoffPerQuery', config.bytesScannedCutoffPerQuery, 10_000_000, Number.MAX_SAFE_INTEGER, "Athena's minimum is 10 MB");
-  return problems;
 }

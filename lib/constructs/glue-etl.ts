@@ -8,25 +8,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT } from '../lambda-bundling';
-import { LAKE_PREFIXES } from '../lake-layout';
+import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
+import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
-import { ETL_WORKER_TYPES, type EtlWorkerType } from './analytics-config';
-import { lakeUri } from './lake-catalog';
+import type { EtlWorkerType } from './analytics-config';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
 /** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
 export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
 /** The job's library: the pure transform and its helpers, zipped for --extra-py-files. */
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
-export const RECORD_SCHEMA_PATH = path.join(PROJECT_ROOT, 'schema', 'log-record.schema.json');
 
 
 export interface GlueEtlProps {
   /** The lake the job reads raw/ from and writes curated/, quarantine/ and glue-temp/ in. */
   readonly lakeBucket: s3.IBucket;
   /** The lake's key: reads and writes of the lake, the job's logs and its bookmarks use it. */
-  readonly dataKey: kms.IKey;
+  readonly encryptionKey: kms.IKey;
   /** Database of the curated table the job registers partitions in. */
   readonly database: glue.IDatabase;
   /** The curated table; the job adds the partitions it writes. */
@@ -50,10 +48,10 @@ export interface GlueEtlProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * Keep the log group and the security configuration on `cdk destroy`.
-   * @default false
+   * What happens to the log group and the security configuration on `cdk destroy`.
+   * @default RemovalPolicy.RETAIN
    */
-  readonly retainData?: boolean;
+  readonly removalPolicy?: cdk.RemovalPolicy;
 }
 
 /** The arguments the entry script reads (glue/log_etl_job.py JOB_ARGUMENTS, minus Glue's own JOB_NAME). */
@@ -79,15 +77,16 @@ export class GlueEtl extends Construct {
   public readonly securityConfiguration: glue.SecurityConfiguration;
   public readonly logGroup: logs.LogGroup;
   public readonly workflow: glue.Workflow;
+  /** The job's entry script. */
+  public readonly script: s3assets.Asset;
   /** The job's library zip (log_etl package plus the record schema). */
   public readonly library: s3assets.Asset;
   public readonly jobArguments: LogEtlJobArguments;
 
   constructor(scope: Construct, id: string, props: GlueEtlProps) {
     super(scope, id);
-    validateGlueEtlProps(props);
-    const { lakeBucket: bucket, dataKey } = props;
-    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+    const { lakeBucket: bucket, encryptionKey: dataKey } = props;
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
     const stack = cdk.Stack.of(this);
 
     this.role = new iam.Role(this, 'Role', {
@@ -108,6 +107,9 @@ export class GlueEtl extends Construct {
       removalPolicy,
     });
 
+    // Both from the CDK asset bucket through Code.fromBucket, whose grant is the one object's key; Code.fromAsset
+    // would let the role read every object of the asset bucket (every stack's assets).
+    this.script = new s3assets.Asset(this, 'Script', { path: JOB_SCRIPT_PATH });
     this.library = new s3assets.Asset(this, 'Library', {
       path: JOB_LIBRARY_DIR,
       // The schema lives in schema/, outside the package: bundling copies it in, so the hash is the output's.
@@ -131,7 +133,7 @@ export class GlueEtl extends Construct {
       description: 'Raw log JSON (bookmarked) → validated, deduplicated curated Parquet + quarantine',
       role: this.role,
       glueVersion: glue.GlueVersion.V5_0,
-      script: glue.Code.fromAsset(JOB_SCRIPT_PATH),
+      script: glue.Code.fromBucket(this.script.bucket, this.script.s3ObjectKey),
       extraPythonFiles: [glue.Code.fromBucket(this.library.bucket, this.library.s3ObjectKey)],
       workerConfiguration: { workerType: props.workerType as glue.WorkerType, numberOfWorkers: props.numberOfWorkers },
       timeout: props.timeout,
@@ -162,7 +164,7 @@ export class GlueEtl extends Construct {
   }
 
   private grantJobAccess(props: GlueEtlProps, stack: cdk.Stack): void {
-    const { lakeBucket: bucket, dataKey } = props;
+    const { lakeBucket: bucket, encryptionKey: dataKey } = props;
     const objectsUnder = (prefix: string) => bucket.arnForObjects(`${prefix}*`);
     const listPrefixes = [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp];
 
@@ -221,7 +223,8 @@ export class GlueEtl extends Construct {
   private acknowledgeNagFindings(): void {
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
     const jobPrefixes = [LAKE_PREFIXES.raw, LAKE_PREFIXES.curated, LAKE_PREFIXES.quarantine, LAKE_PREFIXES.glueTemp];
-    const assetReadReason = "Glue L2's read grant on the CDK asset bucket for the job script and library zip (asset objects only)";
+    const assetReadReason =
+      "Glue L2's read grant (Code.fromBucket) on the CDK asset bucket: the job's own script and library objects only, by key";
     acknowledgeIamWildcards(this, [
       {
         finding: new RegExp(`^Resource::.+/(${jobPrefixes.map(escape).join('|')})\\*$`),
@@ -235,7 +238,6 @@ export class GlueEtl extends Construct {
         finding: /^Resource::\*$/,
         reason: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the Glue namespace by condition',
       },
-      { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/\*$/, reason: assetReadReason },
       { finding: /^Action::s3:(GetObject|GetBucket|List)\*$/, reason: assetReadReason },
     ]);
   }
@@ -250,23 +252,4 @@ export function bundleJobLibrary(outputDir: string): boolean {
   }
   fs.copyFileSync(RECORD_SCHEMA_PATH, path.join(target, 'log-record.schema.json'));
   return true;
-}
-
-/** Synth-time checks with messages naming the setting, the allowed values and the value given. */
-export function validateGlueEtlProps(props: GlueEtlProps): void {
-  const problems: string[] = [];
-  if (!(ETL_WORKER_TYPES as readonly string[]).includes(props.workerType)) {
-    problems.push(`workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${props.workerType}')`);
-  }
-  if (!cdk.Token.isUnresolved(props.numberOfWorkers) && (!Number.isInteger(props.numberOfWorkers) || props.numberOfWorkers < 2 || props.numberOfWorkers > 299)) {
-    problems.push(`numberOfWorkers must be an integer between 2 and 299 (got ${props.numberOfWorkers})`);
-  }
-  const maxRuns = props.maxConcurrentRuns ?? 1;
-  if (maxRuns !== 1) {
-    problems.push(`maxConcurrentRuns must be 1 (got ${maxRuns}): job bookmarks track one run at a time, concurrent runs would read the same objects`);
-  }
-  if (!cdk.Token.isUnresolved(props.schedule) && !/^cron\(\S+( \S+){5}\)$/.test(props.schedule)) {
-    problems.push(`schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got '${props.schedule}')`);
-  }
-  if (problems.length > 0) throw new Error(`GlueEtl: ${problems.join('; ')}`);
 }

@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { StreamConfig } from '../config';
+import type { StreamConfig } from './ingest-stream-config';
 
 export interface IngestStreamProps {
   /** Customer key that encrypts the stream (and so covers Firehose reading from it). */

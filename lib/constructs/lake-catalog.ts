@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import recordSchema from '../../schema/log-record.schema.json';
-import { DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, rawTableProjection } from '../lake-layout';
+import { DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../lake-layout';
 
 /**
  * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
@@ -67,10 +67,6 @@ function columnType(name: string, property: PropertySchema, table: 'raw' | 'cura
   }
 }
 
-/** S3 URI of a lake prefix, e.g. `s3://<bucket>/curated/`. */
-export function lakeUri(bucket: s3.IBucket, prefix: string): string {
-  return `s3://${bucket.bucketName}/${prefix}`;
-}
 
 /** A saved Athena query: what question it answers and the SQL, with the table names filled in. */
 export interface SavedQuery {
@@ -135,15 +131,15 @@ export interface LakeCatalogProps {
   /** The lake: raw JSON from Firehose, curated Parquet from the Glue job, Athena results. */
   readonly lakeBucket: s3.IBucket;
   /** The lake's key; Athena encrypts query results with it. */
-  readonly dataKey: kms.IKey;
+  readonly encryptionKey: kms.IKey;
   /** Athena cancels a query after it scanned this many bytes (Athena's minimum is 10 MB). */
   readonly bytesScannedCutoffPerQuery: number;
   /**
-   * Keep the database on `cdk destroy`. Tables are metadata over the lake and go with it either way;
-   * the workgroup's saved queries and history are removed with the workgroup when false.
-   * @default false
+   * What happens to the database and the workgroup on `cdk destroy` (DESTROY also deletes the workgroup's
+   * saved queries and results configuration).
+   * @default RemovalPolicy.RETAIN
    */
-  readonly retainData?: boolean;
+  readonly removalPolicy?: cdk.RemovalPolicy;
   /**
    * The record schema the table columns are derived from.
    * @default the repository's schema/log-record.schema.json
@@ -171,12 +167,8 @@ export class LakeCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
-    const cutoff = props.bytesScannedCutoffPerQuery;
-    if (!cdk.Token.isUnresolved(cutoff) && (!Number.isInteger(cutoff) || cutoff < 10_000_000)) {
-      throw new Error(`LakeCatalog bytesScannedCutoffPerQuery must be an integer of at least 10000000 (10 MB, Athena's minimum) (got ${cutoff})`);
-    }
     const schema = props.recordSchema ?? (recordSchema as RecordSchemaDocument);
-    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
     const partitionKeys: glue.Column[] = [
       { name: 'source', type: glue.Schema.STRING, comment: 'kinesis or kafka: the path the event took' },
       { name: 'dt', type: glue.Schema.STRING, comment: `date, ${DT_FORMAT}` },
@@ -218,15 +210,15 @@ export class LakeCatalog extends Construct {
       name: this.workGroupName,
       description: 'Queries over the log lake; results encrypted in the lake, scans capped per query',
       state: 'ENABLED',
-      recursiveDeleteOption: !props.retainData,
+      recursiveDeleteOption: removalPolicy === cdk.RemovalPolicy.DESTROY,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: cutoff,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
         engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
         resultConfiguration: {
           outputLocation: lakeUri(props.lakeBucket, LAKE_PREFIXES.athenaResults),
-          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.dataKey.keyArn },
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.encryptionKey.keyArn },
         },
       },
     });

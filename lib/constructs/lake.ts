@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { LakeConfig } from '../config';
+import type { LakeConfig } from './lake-config';
 import { LAKE_PREFIXES } from '../lake-layout';
 
 export interface LakeProps {
@@ -11,11 +11,11 @@ export interface LakeProps {
   /** Storage-class transitions and expirations. */
   readonly lifecycle: LakeConfig;
   /**
-   * Keep the buckets and their objects on `cdk destroy`. When false, `cdk destroy` empties and deletes
-   * them (a CDK custom resource deletes the objects first).
-   * @default true
+   * What happens to the buckets on `cdk destroy`. RETAIN keeps them (and versions the lake and its access
+   * logs); DESTROY empties and deletes them (a CDK custom resource deletes the objects first).
+   * @default RemovalPolicy.RETAIN
    */
-  readonly retainData?: boolean;
+  readonly removalPolicy?: cdk.RemovalPolicy;
   /**
    * Days after which Athena query results are deleted.
    * @default 30
@@ -40,11 +40,9 @@ export class Lake extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
-    const retain = props.retainData ?? true;
-    const removal = {
-      removalPolicy: retain ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY,
-      autoDeleteObjects: !retain,
-    };
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
+    const retain = removalPolicy !== cdk.RemovalPolicy.DESTROY;
+    const removal = { removalPolicy, autoDeleteObjects: !retain };
     const { lifecycle } = props;
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
@@ -52,8 +50,13 @@ export class Lake extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Audit records: versioned, so an overwrite or delete keeps the earlier version (checkov CKV_AWS_21).
+      versioned: true,
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: cdk.Duration.days(lifecycle.accessLogsExpireAfterDays) },
+        // Expiry turns logs into noncurrent versions behind delete markers: remove both in time.
+        { id: 'expire-noncurrent-access-logs', noncurrentVersionExpiration: cdk.Duration.days(30) },
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
       ],
       ...removal,

@@ -1,13 +1,14 @@
 import * as cdk from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { DeliveryConfig } from '../config';
 import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
 import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
+import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
 import { PipelineFunction } from './pipeline-function';
 
 export interface LogDeliveryProps {
@@ -17,15 +18,42 @@ export interface LogDeliveryProps {
   readonly lakeBucket: s3.IBucket;
   /** Key for SSE-KMS of delivered objects and for the log groups. */
   readonly encryptionKey: kms.IKey;
-  /** Buffering, processor buffer and backup settings. */
-  readonly config: DeliveryConfig;
-  /** Retention of the Firehose and Lambda log groups, in days. */
-  readonly logRetentionDays: number;
+  /**
+   * Firehose writes an object after buffering this long (0–900 seconds)…
+   * @default Duration.seconds(300)
+   */
+  readonly bufferingInterval?: cdk.Duration;
+  /**
+   * …or this much (1–128 MiB), whichever comes first.
+   * @default Size.mebibytes(5)
+   */
+  readonly bufferingSize?: cdk.Size;
+  /**
+   * Data handed to the transform per call; keep it within what the 6 MB response cap allows
+   * (`maxSafeProcessorBufferMiB()` in lambda/shared/limits.ts).
+   * @default Size.mebibytes(maxSafeProcessorBufferMiB())
+   */
+  readonly processorBufferSize?: cdk.Size;
+  /**
+   * Longest wait before calling the transform with a partial buffer (60–900 seconds).
+   * @default Duration.seconds(60)
+   */
+  readonly processorBufferInterval?: cdk.Duration;
+  /**
+   * Also keep every source record, untransformed, under backup/.
+   * @default false
+   */
+  readonly backupSourceRecords?: boolean;
+  /**
+   * Retention of the Firehose and Lambda log groups.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * What happens to the log groups on `cdk destroy`.
-   * @default RemovalPolicy.DESTROY
+   * @default RemovalPolicy.RETAIN
    */
-  readonly logRemovalPolicy?: cdk.RemovalPolicy;
+  readonly removalPolicy?: cdk.RemovalPolicy;
 }
 
 /**
@@ -37,18 +65,20 @@ export class LogDelivery extends Construct {
   public readonly deliveryStream: firehose.DeliveryStream;
   public readonly transform: PipelineFunction;
   public readonly logGroup: logs.LogGroup;
+  /** The role Firehose assumes: reads the stream, invokes the transform, writes its log group and its lake prefixes. */
+  public readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: LogDeliveryProps) {
     super(scope, id);
-    const { config } = props;
-    const logRemovalPolicy = props.logRemovalPolicy ?? cdk.RemovalPolicy.DESTROY;
+    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.transform = new PipelineFunction(this, 'Transform', {
       functionDir: 'firehose-transform',
       description: 'Firehose transform: parses Apache, nginx, syslog and JSON lines into the lake record schema',
-      logRetentionDays: props.logRetentionDays,
-      logEncryptionKey: props.encryptionKey,
-      logRemovalPolicy,
+      logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy,
       // Firehose waits up to 5 minutes per invocation; leave room for re-ingest retries.
       timeout: cdk.Duration.minutes(3),
     });
@@ -56,30 +86,37 @@ export class LogDelivery extends Construct {
     props.sourceStream.grantWrite(this.transform.function);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetentionDays as logs.RetentionDays,
+      retention: logRetention,
       encryptionKey: props.encryptionKey,
-      removalPolicy: logRemovalPolicy,
+      removalPolicy,
     });
 
     const processor = new firehose.LambdaFunctionProcessor(this.transform.function, {
-      bufferSize: cdk.Size.mebibytes(config.processorBufferSizeMiB),
-      bufferInterval: cdk.Duration.seconds(config.processorBufferIntervalSeconds),
+      bufferSize: props.processorBufferSize ?? cdk.Size.mebibytes(maxSafeProcessorBufferMiB()),
+      bufferInterval: props.processorBufferInterval ?? cdk.Duration.seconds(60),
       retries: 3,
     });
 
+    this.role = this.deliveryRole(props);
+    // The L2 grants its destination role read, delete and object-lock actions on the whole bucket; handing it
+    // the role without policy updates drops those grants, and deliveryRole() grants exactly what delivery needs.
+    const role = this.role.withoutPolicyUpdates();
+
     this.deliveryStream = new firehose.DeliveryStream(this, 'DeliveryStream', {
+      role,
       source: new firehose.KinesisStreamSource(props.sourceStream),
       destination: new firehose.S3Bucket(props.lakeBucket, {
+        role,
         processors: [processor],
         compression: firehose.Compression.GZIP,
         fileExtension: '.json.gz',
         dataOutputPrefix: firehoseRawPrefix('kinesis'),
         errorOutputPrefix: firehoseErrorPrefix(),
-        bufferingInterval: cdk.Duration.seconds(config.bufferIntervalSeconds),
-        bufferingSize: cdk.Size.mebibytes(config.bufferSizeMiB),
+        bufferingInterval: props.bufferingInterval ?? cdk.Duration.seconds(300),
+        bufferingSize: props.bufferingSize ?? cdk.Size.mebibytes(5),
         encryptionKey: props.encryptionKey,
         loggingConfig: new firehose.EnableLogging(this.logGroup),
-        s3Backup: config.backupSourceRecords
+        s3Backup: props.backupSourceRecords
           ? {
               mode: firehose.BackupMode.ALL,
               bucket: props.lakeBucket,
@@ -92,6 +129,8 @@ export class LogDelivery extends Construct {
           : undefined,
       }),
     });
+    // The grants the L2 would have made were dependencies of the stream; these are, so the policy exists first.
+    this.deliveryStream.node.addDependency(this.role);
 
     cdk.Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',
@@ -101,18 +140,70 @@ export class LogDelivery extends Construct {
     acknowledgeIamWildcards(this, [
       KMS_GRANT_ACTIONS,
       {
-        // The Firehose S3 destination always grants read/write on the bucket's objects (aws-cdk-lib's L2).
-        finding: /^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$/,
-        reason: "Firehose's S3 destination grant (aws-cdk-lib L2): object-level actions on the lake bucket only.",
-      },
-      {
-        finding: /^Resource::.*LakeBucket.*\/\*$/,
-        reason: 'Firehose writes objects under generated keys (raw/, errors/, backup/) of the lake bucket: objects of that one bucket only.',
+        finding: /^Resource::.*LakeBucket.*\/(raw\/source=kinesis|errors|backup)\/\*$/,
+        reason:
+          'Firehose puts (and may read back or abort multipart uploads of) objects under generated keys of its own prefixes only: raw/source=kinesis/, errors/, backup/. No delete, and nothing under curated/ or the other zones.',
       },
       {
         finding: /^Resource::<DeliveryTransformFunction[0-9A-F]{8}\.Arn>:\*$/,
         reason: "Firehose invokes the transform function's versions and aliases (ARN suffix :*): this one function only.",
       },
     ]);
+  }
+
+  /**
+   * Exactly the permissions AWS documents for a Firehose stream with a Kinesis source, a Lambda processor and
+   * an S3 destination (Firehose developer guide, "Controlling access"), each scoped to this pipeline's resources:
+   * the lake's object actions only under Firehose's own prefixes, and no delete at all.
+   */
+  private deliveryRole(props: LogDeliveryProps): iam.Role {
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('firehose.amazonaws.com'),
+      description: 'Firehose: reads the log stream, invokes the transform, writes raw/source=kinesis/, errors/ and backup/ of the lake',
+    });
+    props.sourceStream.grantRead(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeTransform',
+        actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+        resources: [this.transform.function.functionArn, `${this.transform.function.functionArn}:*`],
+      }),
+    );
+    this.logGroup.grantWrite(role);
+
+    const bucket = props.lakeBucket;
+    const prefixes = [`${LAKE_PREFIXES.raw}source=kinesis/`, LAKE_PREFIXES.errors, ...(props.backupSourceRecords ? [LAKE_PREFIXES.backup] : [])];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LakeBucket',
+        actions: ['s3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+        resources: [bucket.bucketArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOwnPrefixes',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } },
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnPrefixes',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload'],
+        resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)),
+      }),
+    );
+    // SSE-KMS of delivered objects: the key is used through S3 only.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptDeliveredObjects',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${cdk.Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    return role;
   }
 }

@@ -6,22 +6,26 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, PROJECT_ROOT } from '../lambda-bundling';
+import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry } from '../lambda-bundling';
+import { PROJECT_ROOT } from '../project-paths';
 
 export interface PipelineFunctionProps {
   /** Folder under lambda/ that holds the function's `index.ts` (exporting `handler`). */
   readonly functionDir: string;
   /** What the function does, shown in the console. */
   readonly description: string;
-  /** Retention of the function's log group, in days. */
-  readonly logRetentionDays: number;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /** Key that encrypts the function's log group (its policy must let CloudWatch Logs use it). */
-  readonly logEncryptionKey: kms.IKey;
+  readonly encryptionKey: kms.IKey;
   /**
    * What happens to the log group on `cdk destroy`.
-   * @default RemovalPolicy.DESTROY
+   * @default RemovalPolicy.RETAIN
    */
-  readonly logRemovalPolicy?: cdk.RemovalPolicy;
+  readonly removalPolicy?: cdk.RemovalPolicy;
   /**
    * Environment variables besides the Powertools ones this construct sets.
    * @default none
@@ -56,9 +60,9 @@ export class PipelineFunction extends Construct {
     super(scope, id);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetentionDays as logs.RetentionDays,
-      encryptionKey: props.logEncryptionKey,
-      removalPolicy: props.logRemovalPolicy ?? cdk.RemovalPolicy.DESTROY,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
     });
 
     // Our own role instead of AWSLambdaBasicExecutionRole (a managed policy that may write to any log

@@ -3,7 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { validateAnalyticsConfig, type AnalyticsConfig } from '../constructs/analytics-config';
+import type { AnalyticsConfig } from '../constructs/analytics-config';
 import { GlueEtl } from '../constructs/glue-etl';
 import { LakeCatalog } from '../constructs/lake-catalog';
 
@@ -11,12 +11,12 @@ export interface AnalyticsStackProps extends cdk.StackProps {
   /** The lake bucket (DataStack.lakeBucket). */
   readonly lakeBucket: s3.IBucket;
   /** The lake's key (DataStack.dataKey); its policy must let CloudWatch Logs use it. */
-  readonly dataKey: kms.IKey;
+  readonly encryptionKey: kms.IKey;
   readonly config: AnalyticsConfig;
-  /** Keep the Glue database, the workgroup and the job's log group on `cdk destroy`. */
-  readonly retainData: boolean;
-  /** Retention of the Glue job's log group, in days (a value CloudWatch accepts). */
-  readonly logRetentionDays: number;
+  /** What `cdk destroy` does with the database, the workgroup, the security configuration and the log group. */
+  readonly removalPolicy: cdk.RemovalPolicy;
+  /** Retention of the Glue job's log group. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** The batch half of the pipeline: catalog and Athena over the lake, and the Glue job that curates it. */
@@ -26,20 +26,18 @@ export class AnalyticsStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: AnalyticsStackProps) {
     super(scope, id, props);
-    const problems = validateAnalyticsConfig(props.config);
-    if (problems.length > 0) throw new Error(`Invalid analytics config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     const { config } = props;
 
     this.catalog = new LakeCatalog(this, 'Catalog', {
       lakeBucket: props.lakeBucket,
-      dataKey: props.dataKey,
+      encryptionKey: props.encryptionKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
-      retainData: props.retainData,
+      removalPolicy: props.removalPolicy,
     });
 
     this.etl = new GlueEtl(this, 'Etl', {
       lakeBucket: props.lakeBucket,
-      dataKey: props.dataKey,
+      encryptionKey: props.encryptionKey,
       database: this.catalog.database,
       curatedTable: this.catalog.curatedTable,
       schedule: config.schedule,
@@ -47,8 +45,8 @@ export class AnalyticsStack extends cdk.Stack {
       numberOfWorkers: config.numberOfWorkers,
       timeout: cdk.Duration.minutes(config.jobTimeoutMinutes),
       maxConcurrentRuns: config.maxConcurrentRuns,
-      logRetention: props.logRetentionDays as logs.RetentionDays,
-      retainData: props.retainData,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
 
     new cdk.CfnOutput(this, 'GlueJobName', { value: this.etl.job.jobName, description: 'aws glue start-job-run --job-name <this>' });

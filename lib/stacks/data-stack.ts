@@ -3,16 +3,17 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { LakeConfig, StreamConfig } from '../config';
 import { DataKey } from '../constructs/data-key';
 import { IngestStream } from '../constructs/ingest-stream';
+import type { StreamConfig } from '../constructs/ingest-stream-config';
 import { Lake } from '../constructs/lake';
+import type { LakeConfig } from '../constructs/lake-config';
 
 export interface DataStackProps extends cdk.StackProps {
   readonly stream: StreamConfig;
   readonly lake: LakeConfig;
-  /** Keep the key, buckets and stream on `cdk destroy` (prod). */
-  readonly retainData: boolean;
+  /** What `cdk destroy` does with the key, the buckets and the stream (RETAIN in prod). */
+  readonly removalPolicy: cdk.RemovalPolicy;
 }
 
 /**
@@ -27,12 +28,12 @@ export class DataStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
-    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
+    const { removalPolicy } = props;
 
     // Construct IDs of stateful resources are pinned by test/stacks/data-stack.test.ts: renaming one
     // replaces the resource, and with it the data.
     this.dataKey = new DataKey(this, 'DataKey', { removalPolicy }).key;
-    const lake = new Lake(this, 'Lake', { encryptionKey: this.dataKey, lifecycle: props.lake, retainData: props.retainData });
+    const lake = new Lake(this, 'Lake', { encryptionKey: this.dataKey, lifecycle: props.lake, removalPolicy });
     this.lakeBucket = lake.bucket;
     this.accessLogsBucket = lake.accessLogsBucket;
     this.stream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream, removalPolicy }).stream;

@@ -1,48 +1,42 @@
 import * as cdk from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LogHost, LogHostNetwork, type HostConfig } from '../constructs/log-host';
+import { LogHost, type HostConfig } from '../constructs/log-host';
 
 export interface HostStackProps extends cdk.StackProps {
   /** The stream the agent writes to (from the data stack). */
   readonly stream: kinesis.IStream;
   /** The stage's host settings. */
   readonly config: HostConfig;
-  /** Retention of the host's log groups (agent log, VPC flow log), in days. */
-  readonly logRetentionDays: number;
-  /** Keep the log groups on `cdk destroy` (prod). */
-  readonly retainData: boolean;
-  /**
-   * Key that encrypts the host's log groups (the data key admits CloudWatch Logs of this account).
-   * @default - CloudWatch Logs' own encryption
-   */
-  readonly logsKey?: kms.IKey;
+  /** The shared network's VPC (NetworkStack.vpc). */
+  readonly vpc: ec2.IVpc;
+  /** Where in it the host goes: public subnets in dev, private ones (behind the NAT gateway) in prod. */
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** Retention of the agent's log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** What `cdk destroy` does with the agent's log group (RETAIN in prod). */
+  readonly removalPolicy: cdk.RemovalPolicy;
+  /** Key that encrypts the agent's log group (the data key admits CloudWatch Logs of this account). */
+  readonly encryptionKey: kms.IKey;
 }
 
-/** Stateless: the log host and its VPC. Destroying it loses no data beyond lines not yet shipped. */
+/** Stateless: the log host. Destroying it loses no data beyond lines not yet shipped. */
 export class HostStack extends cdk.Stack {
-  public readonly network: LogHostNetwork;
   public readonly host: LogHost;
 
   constructor(scope: Construct, id: string, props: HostStackProps) {
     super(scope, id, props);
-    const removalPolicy = props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
-
-    this.network = new LogHostNetwork(this, 'Network', {
-      subnet: props.config.subnet,
-      logRetentionDays: props.logRetentionDays,
-      logsKey: props.logsKey,
-      removalPolicy,
-    });
     this.host = new LogHost(this, 'LogHost', {
-      vpc: this.network.vpc,
-      vpcSubnets: this.network.hostSubnets,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
       stream: props.stream,
       config: props.config,
-      logRetentionDays: props.logRetentionDays,
-      logsKey: props.logsKey,
-      removalPolicy,
+      logRetention: props.logRetention,
+      encryptionKey: props.encryptionKey,
+      removalPolicy: props.removalPolicy,
       metricNamespace: `LogPipeline/${this.stackName}`,
     });
     this.acknowledgeFindings(props.config);

@@ -1,17 +1,21 @@
 import * as cdk from 'aws-cdk-lib';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { DeliveryConfig } from '../config';
 import { LogDelivery } from '../constructs/log-delivery';
+import type { DeliveryConfig } from '../constructs/log-delivery-config';
 
 export interface IngestStackProps extends cdk.StackProps {
   readonly stream: kinesis.IStream;
   readonly lakeBucket: s3.IBucket;
-  readonly dataKey: kms.IKey;
+  /** The data key (DataStack.dataKey): delivered objects and the log groups. */
+  readonly encryptionKey: kms.IKey;
   readonly delivery: DeliveryConfig;
-  readonly logRetentionDays: number;
+  readonly logRetention: logs.RetentionDays;
+  /** What `cdk destroy` does with the log groups (RETAIN in prod). */
+  readonly removalPolicy: cdk.RemovalPolicy;
 }
 
 /** Stateless: Firehose and its transform Lambda, from the stream into the lake. */
@@ -20,12 +24,18 @@ export class IngestStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: IngestStackProps) {
     super(scope, id, props);
+    const { delivery } = props;
     this.delivery = new LogDelivery(this, 'Delivery', {
       sourceStream: props.stream,
       lakeBucket: props.lakeBucket,
-      encryptionKey: props.dataKey,
-      config: props.delivery,
-      logRetentionDays: props.logRetentionDays,
+      encryptionKey: props.encryptionKey,
+      bufferingInterval: cdk.Duration.seconds(delivery.bufferIntervalSeconds),
+      bufferingSize: cdk.Size.mebibytes(delivery.bufferSizeMiB),
+      processorBufferSize: cdk.Size.mebibytes(delivery.processorBufferSizeMiB),
+      processorBufferInterval: cdk.Duration.seconds(delivery.processorBufferIntervalSeconds),
+      backupSourceRecords: delivery.backupSourceRecords,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
     });
     cdk.Validations.of(this).acknowledge({
       id: 'CloudFormation-Validate::W7001',

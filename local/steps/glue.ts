@@ -1,13 +1,13 @@
 /**
  * Runs the Glue job's batch (glue/log_etl, the code the deployed job runs) on local Spark over the raw
- * objects the Kinesis path landed: copies raw/ from the emulated bucket into .local/lake/ with the same
- * keys, runs glue/run_local.py, and checks that every raw line is accounted for as a curated row, a
- * quarantined row or a dropped duplicate.
+ * objects both paths landed (raw/source=kinesis and raw/source=kafka): copies raw/ from the emulated
+ * bucket into .local/lake/ with the same keys, runs glue/run_local.py, and checks that every raw line is
+ * accounted for as a curated row, a quarantined row or a dropped duplicate; reports both per source.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../lib/project-paths';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
 import type { LocalStep } from './step';
@@ -15,10 +15,12 @@ import type { LocalStep } from './step';
 /** What glue/run_local.py prints as its last line. */
 interface GlueLocalResult {
   readonly raw_objects: number;
+  readonly raw_objects_by_source: Readonly<Record<string, number>>;
   readonly raw_lines: number;
   readonly curated_rows: number;
   readonly quarantined_rows: number;
   readonly duplicates_dropped: number;
+  readonly curated_rows_by_source: Readonly<Record<string, number>>;
   readonly seconds: number;
   readonly curated: string;
 }
@@ -57,8 +59,8 @@ export const glueStep: LocalStep = {
         : [`raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`];
     return {
       report: [
-        `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects`,
-        `curated rows        ${result.curated_rows.toLocaleString('en-US')} (Parquet under ${path.relative(process.cwd(), result.curated)})`,
+        `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects (${bySource(result.raw_objects_by_source)})`,
+        `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
         `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
         `spark time          ${result.seconds} s`,
       ],
@@ -66,3 +68,8 @@ export const glueStep: LocalStep = {
     };
   },
 };
+
+/** "kafka 31, kinesis 1" */
+function bySource(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts).sort().map(([source, n]) => `${source} ${n.toLocaleString('en-US')}`).join(', ') || 'none';
+}

@@ -13,6 +13,7 @@ import { errorPrefixFor, rawPrefixFor } from '../../lib/lake-layout';
 import { bundleLambda, loadBundledHandler } from '../bundle';
 import { buildCorpus, type ExpectedKind } from '../corpus';
 import { deliverStream, type TransformHandler } from '../firehose-simulator';
+import { EmulatorError } from '../moto';
 import { putRecords } from '../kinesis-producer';
 import { readLake, summarizeLake, type LakeInventory } from '../lake-inventory';
 import { recordValidator } from '../record-schema';
@@ -73,6 +74,9 @@ export const kinesisPathStep: LocalStep = {
       processorBufferBytes: delivery.processorBufferSizeMiB * MiB,
       deliveryBufferBytes: delivery.bufferSizeMiB * MiB,
       oversizedFirstBatch: options.overflow,
+      // Its re-ingest PutRecords calls to moto have no timeout of their own (it is the deployed code).
+      invocationTimeoutMs: 2 * options.emulatorTimeoutMs,
+      explainTimeout: (what) => new EmulatorError(`${what}; moto_server (pid ${context.moto!.pid}), which it re-ingests into, is ${context.moto!.state()}`),
       onInvocation: (p) => {
         if (p.invocation > 1 && p.dropped === 0 && Date.now() - lastInvocationLine < 2000) {
           unshown += 1;

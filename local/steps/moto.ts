@@ -12,9 +12,10 @@ export const motoStep: LocalStep = {
     // Handlers loaded in this process build their SDK clients from these (endpoint, region, credentials).
     Object.assign(process.env, moto.sdkEnvironment);
     context.moto = moto;
-    context.kinesis = localKinesisClient(moto.endpoint);
-    context.s3 = localS3Client(moto.endpoint);
-    context.log(`moto_server on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${path.relative(process.cwd(), path.join(context.workDir, 'moto.log'))})`);
+    const clientOptions = { timeoutMs: context.options.emulatorTimeoutMs, server: moto };
+    context.kinesis = localKinesisClient(moto.endpoint, clientOptions);
+    context.s3 = localS3Client(moto.endpoint, clientOptions);
+    context.log(`moto_server (pid ${moto.pid}) on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${path.relative(process.cwd(), path.join(context.workDir, 'moto.log'))}; calls time out after ${context.options.emulatorTimeoutMs / 1000} s)`);
     return { report: [], failures: [] };
   },
 };

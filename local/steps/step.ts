@@ -4,6 +4,7 @@
  */
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { KafkaBroker } from '../kafka/broker';
 import type { MotoServer } from '../moto';
 
 export interface LocalRunOptions {
@@ -16,6 +17,13 @@ export interface LocalRunOptions {
   /** Give the transform one batch as large as Firehose's 6 MB request cap, to show overflow re-ingest. */
   readonly overflow: boolean;
   readonly shards: number;
+  /** Deadline of each call to the emulator (retries included) and, doubled, of each transform invocation. */
+  readonly emulatorTimeoutMs: number;
+  /** Leave moto and the broker running after the summary, until Ctrl-C. */
+  readonly keep: boolean;
+  /** The event source mapping's batch size and batching window on the Kafka path. */
+  readonly kafkaBatchSize: number;
+  readonly kafkaBatchingWindowMs: number;
 }
 
 export interface LocalContext {
@@ -28,6 +36,10 @@ export interface LocalContext {
   moto?: MotoServer;
   kinesis?: KinesisClient;
   s3?: S3Client;
+  /** Set by the kafka step. */
+  kafka?: KafkaBroker;
+  /** What --keep prints for exploring what is left running (steps append their part). */
+  readonly keepInstructions: string[];
   /** The lake bucket, created by the first step that needs it. */
   lakeBucket?: string;
   /** Resources to release when the run ends, last registered first. */
@@ -43,5 +55,7 @@ export interface StepResult {
 
 export interface LocalStep {
   readonly name: string;
+  /** The steps after this one cannot run without it: a failure here ends the run. @default false */
+  readonly required?: boolean;
   run(context: LocalContext): Promise<StepResult>;
 }

@@ -1,13 +1,15 @@
 import * as cdk from 'aws-cdk-lib';
+import { ConfigError } from '../../lib/problems';
 import { parse } from 'yaml';
 import {
-  AgentConfigError,
   agentConfigProblems,
   checkpointDb,
   fileTag,
   renderAgentConfig,
+  renderBootScript,
   type AgentConfigProps,
 } from '../../lib/constructs/log-host';
+import { parseLine } from '../../lambda/shared/parse-line';
 
 const PROPS: AgentConfigProps = {
   files: [
@@ -64,6 +66,14 @@ pipeline:
       buffer_chunk_size: 32k
       buffer_max_size: 256k
       storage.type: filesystem
+    - name: systemd
+      tag: journal
+      db: /var/lib/fluent-bit/journal.db
+      db.sync: normal
+      read_from_tail: off
+      strip_underscores: off
+      lowercase: off
+      storage.type: filesystem
     - name: fluentbit_logs
       tag: agent.logs
   outputs:
@@ -74,7 +84,16 @@ pipeline:
       log_key: log
       auto_retry_requests: true
       retry_limit: no_limits
-      storage.total_limit_size: 1024M
+      storage.total_limit_size: 768M
+    - name: kinesis_streams
+      match: journal
+      region: "eu-west-1"
+      stream: "LogPipeline-dev-Data-IngestStream1234-AbCdEf"
+      time_key: time
+      time_key_format: "%Y-%m-%dT%H:%M:%S.%3NZ"
+      auto_retry_requests: true
+      retry_limit: no_limits
+      storage.total_limit_size: 256M
     - name: cloudwatch_logs
       match: agent.logs
       region: "eu-west-1"
@@ -85,8 +104,8 @@ pipeline:
 `;
 
 /**
- * Keys each section and plugin accepts, from the Fluent Bit manual (service section, tail input,
- * fluentbit_logs input, kinesis_streams and cloudwatch_logs outputs, and the keys every input/output takes).
+ * Keys each section and plugin accepts, from the Fluent Bit manual (service section, tail, systemd and
+ * fluentbit_logs inputs, kinesis_streams and cloudwatch_logs outputs, and the keys every input/output takes).
  * A key outside these would be a typo that Fluent Bit rejects or, worse, ignores.
  */
 const COMMON_INPUT_KEYS = ['name', 'tag', 'storage.type', 'mem_buf_limit', 'storage.pause_on_chunks_overlimit', 'threaded'];
@@ -103,6 +122,10 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'db.journal_mode', 'db.compare_filename', 'read_from_head', 'refresh_interval', 'rotate_wait', 'ignore_older',
     'skip_long_lines', 'skip_empty_lines', 'buffer_chunk_size', 'buffer_max_size', 'key', 'inotify_watcher',
     'parser', 'multiline.parser', 'static_batch_size',
+  ],
+  systemd: [
+    ...COMMON_INPUT_KEYS, 'path', 'max_fields', 'max_entries', 'systemd_filter', 'systemd_filter_type', 'db', 'db.sync',
+    'read_from_tail', 'lowercase', 'strip_underscores',
   ],
   fluentbit_logs: COMMON_INPUT_KEYS,
   kinesis_streams: [
@@ -125,11 +148,11 @@ function parsed(props: AgentConfigProps = PROPS): ParsedConfig {
   return parse(renderAgentConfig(props)) as ParsedConfig;
 }
 
-function errorOf(props: AgentConfigProps): AgentConfigError {
+function errorOf(props: AgentConfigProps): ConfigError {
   try {
     renderAgentConfig(props);
   } catch (error) {
-    if (error instanceof AgentConfigError) return error;
+    if (error instanceof ConfigError) return error;
     throw error;
   }
   throw new Error('renderAgentConfig accepted invalid props');
@@ -171,14 +194,78 @@ describe('renderAgentConfig', () => {
     }
   });
 
-  test('ships the raw line (log_key log) of every file tag to the stream, and nothing else there', () => {
+  /** The input tags an output's match pattern selects. */
+  const matchedTags = (config: ParsedConfig, output: Record<string, unknown> | undefined): string[] => {
+    const match = new RegExp(`^${String(output?.match).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+    return config.pipeline.inputs.map((input) => String(input.tag)).filter((tag) => match.test(tag));
+  };
+
+  test('ships the raw line (log_key log) of every file tag to the stream, the journal whole, and nothing else there', () => {
     const config = parsed();
-    const kinesis = config.pipeline.outputs.find((o) => o.name === 'kinesis_streams');
-    expect(kinesis).toMatchObject({ stream: PROPS.streamName, region: 'eu-west-1', log_key: 'log', retry_limit: 'no_limits' });
-    const match = new RegExp(`^${String(kinesis?.match).replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
-    const tags = config.pipeline.inputs.map((input) => String(input.tag));
-    expect(tags.filter((tag) => match.test(tag))).toEqual(PROPS.files.map(fileTag));
-    expect(tags.filter((tag) => !match.test(tag))).toEqual(['agent.logs']);
+    const [files, journal, ...others] = config.pipeline.outputs.filter((o) => o.name === 'kinesis_streams');
+    expect(others).toEqual([]);
+    expect(files).toMatchObject({ stream: PROPS.streamName, region: 'eu-west-1', log_key: 'log', retry_limit: 'no_limits' });
+    expect(matchedTags(config, files)).toEqual(PROPS.files.map(fileTag));
+    // The journal entry goes whole (no log_key) with its time added, to the same stream, with the same retries.
+    expect(journal).toMatchObject({ stream: PROPS.streamName, region: 'eu-west-1', time_key: 'time', retry_limit: 'no_limits' });
+    expect(journal).not.toHaveProperty('log_key');
+    expect(matchedTags(config, journal)).toEqual(['journal']);
+    const shipped = new Set([...matchedTags(config, files), ...matchedTags(config, journal)]);
+    expect(config.pipeline.inputs.map((input) => String(input.tag)).filter((tag) => !shipped.has(tag))).toEqual(['agent.logs']);
+  });
+
+  test('reads the journal with a cursor DB, from its head on a new host, trusted field names kept', () => {
+    const journal = parsed().pipeline.inputs.find((input) => input.name === 'systemd');
+    expect(journal).toEqual({
+      name: 'systemd',
+      tag: 'journal',
+      db: '/var/lib/fluent-bit/journal.db',
+      'db.sync': 'normal',
+      read_from_tail: 'off',
+      strip_underscores: 'off',
+      lowercase: 'off',
+      'storage.type': 'filesystem',
+    });
+  });
+
+  test('the journal time format is UTC ISO 8601 with ms, as the transform reads a JSON time', () => {
+    const journal = parsed().pipeline.outputs.find((o) => o.match === 'journal');
+    // strftime on gmtime plus Fluent Bit's %3N (milliseconds), for the entry of 2026-07-29 10:30:00.123 UTC.
+    const rendered = String(journal?.time_key_format).replace('%Y', '2026').replace('%m', '07').replace('%d', '29')
+      .replace('%H', '10').replace('%M', '30').replace('%S', '00').replace('%3N', '123');
+    expect(rendered).toBe('2026-07-29T10:30:00.123Z');
+    expect(parseLine(JSON.stringify({ MESSAGE: 'm', [String(journal?.time_key)]: rendered }), Date.UTC(2026, 6, 30)).timestamp).toBe(
+      '2026-07-29T10:30:00.123Z',
+    );
+  });
+
+  test("the agent keeps the package unit's user (root), which may read the journal: the drop-in sets none", () => {
+    const script = renderBootScript({ agentConfig: renderAgentConfig(PROPS), region: 'eu-west-1', signal: { stackName: 's', logicalId: 'i' } });
+    const dropIn = script.slice(script.indexOf('/etc/systemd/system/fluent-bit.service.d/log-pipeline.conf <<'));
+    const body = dropIn.slice(0, dropIn.indexOf('\nLOG_HOST_EOF\n'));
+    expect(body).toContain('ExecStart=/opt/fluent-bit/bin/fluent-bit');
+    expect(body).not.toMatch(/^(User|Group|DynamicUser|SupplementaryGroups)=/m);
+  });
+
+  test('the journal and the files share the disk buffer limit (a quarter for the journal)', () => {
+    const outputs = parsed().pipeline.outputs.filter((o) => o.name === 'kinesis_streams');
+    expect(outputs.map((o) => o['storage.total_limit_size'])).toEqual(['768M', '256M']);
+  });
+
+  test('systemJournal: false renders no journal input or output and gives the files the whole buffer', () => {
+    const config = parsed({ ...PROPS, systemJournal: false });
+    expect(config.pipeline.inputs.map((input) => input.name)).toEqual(['tail', 'tail', 'fluentbit_logs']);
+    expect(config.pipeline.outputs.map((o) => [o.name, o.match])).toEqual([
+      ['kinesis_streams', 'log.*'],
+      ['cloudwatch_logs', 'agent.logs'],
+    ]);
+    expect(config.pipeline.outputs[0]['storage.total_limit_size']).toBe('1024M');
+  });
+
+  test('no files but the journal: only the journal goes to the stream', () => {
+    const config = parsed({ ...PROPS, files: [] });
+    expect(config.pipeline.inputs.map((input) => input.name)).toEqual(['systemd', 'fluentbit_logs']);
+    expect(config.pipeline.outputs.map((o) => o.match)).toEqual(['journal', 'agent.logs']);
   });
 
   test("sends the agent's own log to its CloudWatch group only, one stream per instance", () => {
@@ -213,28 +300,16 @@ describe('renderAgentConfig', () => {
   test('renders a numeric retry limit and the tuning values', () => {
     const config = parsed({ ...PROPS, tuning: { flushSeconds: 1, retryLimit: 20, retryBaseSeconds: 2, retryCapSeconds: 60, bufferLimitMiB: 64 } });
     expect(config.service).toMatchObject({ flush: 1, 'scheduler.base': 2, 'scheduler.cap': 60 });
-    expect(config.pipeline.outputs[0]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '64M' });
+    expect(config.pipeline.outputs[0]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '48M' });
+    expect(config.pipeline.outputs[1]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '16M' });
   });
 });
 
 describe('renderAgentConfig validation', () => {
-  test('an empty file list stops synth', () => {
-    expect(() => renderAgentConfig({ ...PROPS, files: [] })).toThrow(
-      'Invalid log agent config:\n  - files must list at least one log file to ship (got none)',
+  test('an empty file list with the journal off stops synth', () => {
+    expect(() => renderAgentConfig({ ...PROPS, files: [], systemJournal: false })).toThrow(
+      'Invalid stage config:\n  - files must list at least one log file to ship when systemJournal is off (got none)',
     );
-  });
-
-  test('a relative path stops synth', () => {
-    expect(errorOf({ ...PROPS, files: [{ path: 'var/log/app.log', format: 'json' }] }).problems).toEqual([
-      "files[0].path must be an absolute path (got 'var/log/app.log')",
-    ]);
-  });
-
-  test('an unknown format stops synth', () => {
-    const files = [{ path: '/var/log/app.log', format: 'apache' }] as unknown as AgentConfigProps['files'];
-    expect(errorOf({ ...PROPS, files }).problems).toEqual([
-      "files[0].format must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json (got 'apache')",
-    ]);
   });
 
   test('a missing stream stops synth', () => {
@@ -247,41 +322,20 @@ describe('renderAgentConfig validation', () => {
     ]);
   });
 
-  test('paths the agent or the boot script would misread stop synth', () => {
-    const files: AgentConfigProps['files'] = [
-      { path: '/var/log/a.log,/etc/shadow', format: 'common' },
-      { path: "/var/log/it's.log", format: 'common' },
-      { path: '/var/log/../../etc/passwd', format: 'common' },
-      { path: '/var/log/', format: 'common' },
-      { path: '/var/log/b.log', format: 'common' },
-      { path: '/var/log/b.log', format: 'json' },
-    ];
-    expect(errorOf({ ...PROPS, files }).problems).toEqual([
-      "files[0].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/a.log,/etc/shadow')",
-      "files[1].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/it's.log')",
-      "files[2].path must not contain '..' (got '/var/log/../../etc/passwd')",
-      "files[3].path must name a file, not a directory (got '/var/log/')",
-      "files[5].path is already shipped by files[4] (got '/var/log/b.log')",
-    ]);
-  });
-
-  test('reports every problem at once, region and tuning included', () => {
+  test('reports every problem of its own props at once (files and tuning are the host config\'s, checked once there)', () => {
     const problems = agentConfigProblems({
       files: [],
+      systemJournal: false,
       streamName: '',
       region: 'Europe',
       agentLogGroupName: '',
       tuning: { flushSeconds: 0, retryLimit: 0, retryBaseSeconds: 10, retryCapSeconds: 5, bufferLimitMiB: 8 },
     });
     expect(problems).toEqual([
-      'files must list at least one log file to ship (got none)',
+      'files must list at least one log file to ship when systemJournal is off (got none)',
       "streamName must name the Kinesis stream (got '')",
       "region must name an AWS region such as eu-west-1 (got 'Europe')",
       "agentLogGroupName must name a CloudWatch Logs group (got '')",
-      'tuning.flushSeconds must be an integer between 1 and 60 (got 0)',
-      "tuning.retryLimit must be an integer between 1 and 1000 or 'no_limits' (got 0)",
-      'tuning.retryCapSeconds must be an integer between 10 and 3600 (got 5)',
-      'tuning.bufferLimitMiB must be an integer between 16 and 4096 (got 8)',
     ]);
   });
 });

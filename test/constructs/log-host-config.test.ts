@@ -1,4 +1,5 @@
-import { LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
+import { hostPlacementProblems, LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
+import { STAGE_CONFIGS } from '../../lib/config';
 import { DEV_HOST, PROD_HOST } from './log-host/fixtures';
 import schema from '../../schema/log-record.schema.json';
 
@@ -18,6 +19,35 @@ describe('validateHostConfig', () => {
 
   test('the shippable formats are the schema format enum without unparsed', () => {
     expect([...LOG_FILE_FORMATS, 'unparsed']).toEqual(schema.properties.format.enum);
+  });
+
+  test('paths the agent or the boot script would misread are reported', () => {
+    const logFiles: HostConfig['logFiles'] = [
+      { path: '/var/log/a.log,/etc/shadow', format: 'common' },
+      { path: "/var/log/it's.log", format: 'common' },
+      { path: '/var/log/../../etc/passwd', format: 'common' },
+      { path: '/var/log/', format: 'common' },
+      { path: '/var/log/b.log', format: 'common' },
+      { path: '/var/log/b.log', format: 'json' },
+    ];
+    expect(validateHostConfig({ ...DEV_HOST, logFiles })).toEqual([
+      "host.logFiles[0].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/a.log,/etc/shadow')",
+      "host.logFiles[1].path must not contain whitespace, commas, quotes or backslashes (got '/var/log/it's.log')",
+      "host.logFiles[2].path must not contain '..' (got '/var/log/../../etc/passwd')",
+      "host.logFiles[3].path must name a file, not a directory (got '/var/log/')",
+      "host.logFiles[5].path is already shipped by host.logFiles[4] (got '/var/log/b.log')",
+    ]);
+  });
+
+  test('the host must be placed where its subnets reach the internet', () => {
+    expect(hostPlacementProblems(DEV_HOST, { ...STAGE_CONFIGS.dev.network, publicSubnets: false, privateEgress: 'interface-endpoints' })).toEqual([
+      "host.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'",
+    ]);
+    expect(hostPlacementProblems(PROD_HOST, { ...STAGE_CONFIGS.prod.network, privateEgress: 'interface-endpoints' })).toEqual([
+      "host.subnet 'private-with-nat' needs network.privateEgress 'nat-gateway' (got 'interface-endpoints'): the agent installs from its package repository",
+    ]);
+    expect(hostPlacementProblems(DEV_HOST, STAGE_CONFIGS.dev.network)).toEqual([]);
+    expect(hostPlacementProblems(PROD_HOST, STAGE_CONFIGS.prod.network)).toEqual([]);
   });
 
   test('names every bad setting with its allowed values and the value it got', () => {
@@ -47,10 +77,16 @@ describe('validateHostConfig', () => {
     ]);
   });
 
-  test('a host with no files and no generator would ship nothing', () => {
-    expect(validateHostConfig({ ...PROD_HOST, logFiles: [] })).toEqual([
-      'host.logFiles must list at least one file when host.demoGenerator is off (got none)',
+  test('a host with no files, no generator and no journal would ship nothing', () => {
+    expect(validateHostConfig({ ...PROD_HOST, logFiles: [], systemJournal: false })).toEqual([
+      'host.logFiles must list at least one file when host.demoGenerator and host.systemJournal are off (got none)',
     ]);
+    // The journal is shipped by default: the host's own system log is something to ship.
+    expect(validateHostConfig({ ...PROD_HOST, logFiles: [] })).toEqual([]);
+  });
+
+  test('systemJournal must be a boolean', () => {
+    expect(validateHostConfig({ ...DEV_HOST, systemJournal: 1 as unknown as boolean })).toEqual(['host.systemJournal must be true or false (got 1)']);
   });
 
   test('the agent buffer may take at most a quarter of the root volume', () => {

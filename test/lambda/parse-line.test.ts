@@ -199,34 +199,51 @@ describe('syslog RFC 3164', () => {
     expect(parse('<13>Jan  1 00:00:01 web-01 app: hi', arrival).timestamp).toBe('2027-01-01T00:00:01.000Z');
   });
 
-  test('Feb 29 takes the nearest leap year', () => {
-    expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2028, 2, 1)).timestamp).toBe('2028-02-29T12:00:00.000Z');
-    expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2026, 2, 1)).format).toBe('unparsed');
+  test('a line is not from the future: Dec 10 arriving on June 15 is last December, not six months ahead', () => {
+    const arrival = Date.UTC(2026, 5, 15, 12, 0, 0);
+    expect(parse('Dec 10 08:00:00 web-01 app: x', arrival).timestamp).toBe('2025-12-10T08:00:00.000Z');
+    expect(parse('Jun 15 11:59:00 web-01 app: x', arrival).timestamp).toBe('2026-06-15T11:59:00.000Z');
   });
 
-  test('the year is always the closest of arrival year - 1, + 0, + 1 (the fast path for dates near the arrival agrees)', () => {
+  test('local time east of UTC read as UTC stays in the arrival year (up to a day ahead is allowed)', () => {
+    const arrival = Date.UTC(2026, 5, 15, 12, 0, 0);
+    // A UTC+14 host writes 02:00 the next day at 12:00 UTC.
+    expect(parse('Jun 16 02:00:00 web-01 app: x', arrival).timestamp).toBe('2026-06-16T02:00:00.000Z');
+    expect(parse('Jun 16 12:00:00 web-01 app: x', arrival).timestamp).toBe('2026-06-16T12:00:00.000Z');
+    expect(parse('Jun 16 12:00:01 web-01 app: x', arrival).timestamp).toBe('2025-06-16T12:00:01.000Z');
+  });
+
+  test('Feb 29 takes the most recent leap year that is not in the future', () => {
+    expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2028, 2, 1)).timestamp).toBe('2028-02-29T12:00:00.000Z');
+    expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2027, 2, 1)).timestamp).toBe('2024-02-29T12:00:00.000Z');
+    expect(parse('<13>Feb 29 12:00:00 h app: x', Date.UTC(2028, 1, 1)).timestamp).toBe('2024-02-29T12:00:00.000Z');
+  });
+
+  test('the year is always the most recent one that puts the line no later than a day after arrival', () => {
     const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-    /** The definition, without shortcuts: every valid candidate year, the nearest wins (the earliest on a tie). */
-    const closest = (month: number, day: number, time: number, arrival: number): string | null => {
-      const year = new Date(arrival).getUTCFullYear();
-      let best: number | null = null;
-      for (const candidate of [year - 1, year, year + 1]) {
-        const ms = Date.UTC(candidate, month, day) + time;
+    /** The definition, without shortcuts: walk back from the arrival's next year to the first valid year not too late. */
+    const mostRecent = (month: number, day: number, time: number, arrival: number): string | null => {
+      const latest = arrival + 24 * 3600 * 1000;
+      for (let year = new Date(arrival).getUTCFullYear() + 1; year >= 1970; year--) {
+        const ms = Date.UTC(year, month, day) + time;
         if (new Date(ms).getUTCDate() !== day) continue;
-        if (best === null || Math.abs(ms - arrival) < Math.abs(best - arrival)) best = ms;
+        if (ms <= latest) return new Date(ms).toISOString();
       }
-      return best === null ? null : new Date(best).toISOString();
+      return null;
     };
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 11 }),
         fc.integer({ min: 1, max: 31 }),
-        fc.integer({ min: 0, max: 86_399 }),
+        fc.integer({ min: 0, max: 86_399_999 }),
         fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2030, 0, 1) }),
-        (month, day, seconds, arrival) => {
+        fc.constantFrom(' ', '0', ''),
+        (month, day, ms, arrival, pad) => {
+          const seconds = Math.floor(ms / 1000);
           const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
-          const line = `<13>${MONTHS[month]} ${String(day).padStart(2, ' ')} ${hms} host app: x`;
-          const expected = closest(month, day, seconds * 1000, arrival);
+          const dd = day < 10 ? `${pad}${day}` : String(day);
+          const line = `<13>${MONTHS[month]} ${dd} ${hms}.${String(ms % 1000).padStart(3, '0')} host app: x`;
+          const expected = day > [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month] ? null : mostRecent(month, day, ms, arrival);
           const parsed = parse(line, arrival);
           expect(parsed.format === 'unparsed' ? null : parsed.timestamp).toBe(expected);
         },
@@ -235,11 +252,82 @@ describe('syslog RFC 3164', () => {
     );
   });
 
+  test('fractional seconds (truncated to ms) and an unpadded day', () => {
+    expect(parse('Jul 14 12:17:01.234567 web-01 CRON[869]: (root) CMD (cd / && run-parts --report /etc/cron.hourly)')).toEqual({
+      ...NULLS,
+      format: 'syslog_rfc3164',
+      timestamp: '2026-07-14T12:17:01.234Z',
+      host: 'web-01',
+      app: 'CRON',
+      proc_id: '869',
+      message: '(root) CMD (cd / && run-parts --report /etc/cron.hourly)',
+    });
+    expect(parse('Apr 4 03:39:57 db-01 sshd[811]: Server listening on :: port 22.')).toMatchObject({
+      format: 'syslog_rfc3164',
+      timestamp: '2026-04-04T03:39:57.000Z',
+      host: 'db-01',
+      app: 'sshd',
+    });
+    expect(parse('<30>Apr 04 03:39:57.5 db-01 sshd: x').timestamp).toBe('2026-04-04T03:39:57.500Z');
+  });
+
   test.each([
     ['PRI above 191', '<192>Oct 11 22:14:15 host app: x'],
     ['impossible date', '<13>Feb 30 22:14:15 host app: x'],
     ['minute 61', '<13>Oct 11 22:61:15 host app: x'],
     ['lower-case month', '<13>oct 11 22:14:15 host app: x'],
+  ])('%s → unparsed', (_name, line) => {
+    expect(parse(line)).toEqual({ ...NULLS, format: 'unparsed', raw: line });
+  });
+});
+
+describe('syslog with an RFC 3339 timestamp (format syslog_rfc3164)', () => {
+  test("rsyslog's high-precision file format: microseconds and an offset, normalized to UTC", () => {
+    expect(parse('2026-08-14T14:30:02.203151+02:00 web-01 systemd[4179]: Stopped target Basic System.')).toEqual({
+      ...NULLS,
+      format: 'syslog_rfc3164',
+      timestamp: '2026-08-14T12:30:02.203Z',
+      host: 'web-01',
+      app: 'systemd',
+      proc_id: '4179',
+      message: 'Stopped target Basic System.',
+    });
+  });
+
+  test('<PRI> + RFC 3339, as forwarders send it: PRI gives facility and severity', () => {
+    expect(parse('<13>2026-07-23T09:30:45.123+02:00 web-02 billing: invoice 42 sent')).toEqual({
+      ...NULLS,
+      format: 'syslog_rfc3164',
+      timestamp: '2026-07-23T07:30:45.123Z',
+      host: 'web-02',
+      severity: 'notice',
+      facility: 'user',
+      app: 'billing',
+      message: 'invoice 42 sent',
+    });
+  });
+
+  test.each([
+    ['Z', '2026-03-01T00:00:00Z web-01 kernel: x', '2026-03-01T00:00:00.000Z'],
+    ['negative offset crossing midnight', '2026-02-28T23:30:00-01:00 web-01 kernel: x', '2026-03-01T00:30:00.000Z'],
+    ['offset without colon', '2026-04-26T01:23:45.101+0400 web-01 shutdown[2649]: x', '2026-04-25T21:23:45.101Z'],
+    ['no offset: UTC', '2026-06-14T10:40:20.912134 web-01 sudo: x', '2026-06-14T10:40:20.912Z'],
+    ['nanoseconds', '<14>2026-06-14T10:40:20.123456789Z web-01 app: x', '2026-06-14T10:40:20.123Z'],
+  ])('%s', (_name, line, expected) => {
+    expect(parse(line)).toMatchObject({ format: 'syslog_rfc3164', timestamp: expected });
+  });
+
+  test('the date is not read from the arrival: an old line keeps its year', () => {
+    expect(parse('2019-06-14T13:01:15.412+01:30 localhost pam: user nobody logged out.', Date.UTC(2030, 0, 1)).timestamp).toBe(
+      '2019-06-14T11:31:15.412Z',
+    );
+  });
+
+  test.each([
+    ['impossible date', '2026-02-30T00:00:00Z web-01 app: x'],
+    ['offset beyond 18 h', '2026-02-01T00:00:00+19:00 web-01 app: x'],
+    ['PRI above 191', '<192>2026-02-01T00:00:00Z web-01 app: x'],
+    ['no space after the timestamp', '2026-02-01T00:00:00Zweb-01 app: x'],
   ])('%s → unparsed', (_name, line) => {
     expect(parse(line)).toEqual({ ...NULLS, format: 'unparsed', raw: line });
   });
@@ -366,14 +454,175 @@ describe('JSON lines', () => {
     expect(parse('{"time":"yesterday"}')).toMatchObject({ timestamp: null, attributes: { time: 'yesterday' } });
   });
 
-  test('severity/msg/hostname/logger aliases, numeric level as written', () => {
+  test('severity/msg/hostname/logger aliases; level before severity', () => {
     expect(parse('{"severity":"WARNING","msg":"m","hostname":"h","logger":"com.example.A","level":30}')).toMatchObject({
-      severity: '30',
+      severity: 'info',
       message: 'm',
       host: 'h',
       app: 'com.example.A',
       attributes: { severity: 'WARNING' },
     });
+  });
+
+  test.each([
+    [10, 'trace'],
+    [20, 'debug'],
+    [30, 'info'],
+    [40, 'warn'],
+    [50, 'error'],
+    [60, 'fatal'],
+    [35, '35'],
+    [0, '0'],
+  ])('numeric level %j → %j (bunyan and pino levels by name, others as written)', (level, severity) => {
+    expect(parse(`{"level":${level},"msg":"x"}`).severity).toBe(severity);
+  });
+
+  test('a level written as a digit string stays as written', () => {
+    expect(parse('{"level":"30"}').severity).toBe('30');
+  });
+
+  test('pino default line: epoch ms time, numeric level, pid, hostname, msg', () => {
+    expect(parse('{"level":30,"time":1785321000123,"pid":4242,"hostname":"api-01","msg":"request completed","reqId":"r-7"}')).toEqual({
+      ...NULLS,
+      format: 'json',
+      timestamp: '2026-07-29T10:30:00.123Z',
+      host: 'api-01',
+      severity: 'info',
+      proc_id: '4242',
+      message: 'request completed',
+      attributes: { reqId: 'r-7' },
+    });
+  });
+
+  test('bunyan core fields: name is the app, v stays an attribute', () => {
+    expect(
+      parse('{"name":"orders","hostname":"worker-3","pid":77,"level":50,"msg":"payment declined","time":"2026-07-29T10:30:00.123Z","v":0}'),
+    ).toEqual({
+      ...NULLS,
+      format: 'json',
+      timestamp: '2026-07-29T10:30:00.123Z',
+      host: 'worker-3',
+      severity: 'error',
+      app: 'orders',
+      proc_id: '77',
+      message: 'payment declined',
+      attributes: { v: '0' },
+    });
+  });
+
+  test('zap production: ts in epoch seconds with a fraction, caller kept', () => {
+    expect(parse('{"level":"warn","ts":1785321000.25,"caller":"server/main.go:42","msg":"slow request","latency":1.5}')).toMatchObject({
+      timestamp: '2026-07-29T10:30:00.250Z',
+      severity: 'warn',
+      message: 'slow request',
+      attributes: { caller: 'server/main.go:42', latency: '1.5' },
+    });
+  });
+
+  test('logrus / slog: RFC 3339 time with an offset', () => {
+    expect(parse('{"level":"info","msg":"started","time":"2026-07-29T12:30:00+02:00","port":8080}')).toMatchObject({
+      timestamp: '2026-07-29T10:30:00.000Z',
+      severity: 'info',
+      message: 'started',
+    });
+  });
+
+  test("log4j2 JsonLayout: instant {epochSecond, nanoOfSecond}, loggerName, thread", () => {
+    expect(
+      parse(
+        '{"instant":{"epochSecond":1785321000,"nanoOfSecond":987654321},"thread":"main","level":"WARN","loggerName":"com.example.Billing","message":"retrying","endOfBatch":false,"threadId":1}',
+      ),
+    ).toEqual({
+      ...NULLS,
+      format: 'json',
+      timestamp: '2026-07-29T10:30:00.987Z',
+      severity: 'warn',
+      app: 'com.example.Billing',
+      message: 'retrying',
+      attributes: { thread: 'main', endOfBatch: 'false', threadId: '1' },
+    });
+  });
+
+  test('log4j2 before 2.11: timeMillis', () => {
+    expect(parse('{"timeMillis":1785321000123,"level":"INFO","loggerName":"a.B","message":"m"}')).toMatchObject({
+      timestamp: '2026-07-29T10:30:00.123Z',
+      app: 'a.B',
+    });
+  });
+
+  test('an instant that is not {epochSecond, nanoOfSecond} is kept in attributes', () => {
+    expect(parse('{"instant":{"epochSecond":"soon"},"msg":"x"}')).toMatchObject({
+      timestamp: null,
+      attributes: { instant: '{"epochSecond":"soon"}' },
+    });
+    expect(parse('{"instant":{"epochSecond":1785321000,"nanoOfSecond":1000000000}}').timestamp).toBeNull();
+  });
+
+  test('ECS layout: @timestamp, log.level, log.logger as flat dotted keys', () => {
+    expect(parse('{"@timestamp":"2026-07-29T10:30:00.123Z","log.level":"ERROR","message":"boom","ecs.version":"1.2.0","log.logger":"com.example.A"}')).toMatchObject({
+      timestamp: '2026-07-29T10:30:00.123Z',
+      severity: 'error',
+      message: 'boom',
+      app: 'com.example.A',
+      attributes: { 'ecs.version': '1.2.0' },
+    });
+  });
+
+  test('lvl, logger_name (logstash-logback) and structlog event', () => {
+    expect(parse('{"@timestamp":"2026-07-29T10:30:00Z","lvl":"DEBUG","logger_name":"c.e.Svc","thread_name":"t-1"}')).toMatchObject({
+      severity: 'debug',
+      app: 'c.e.Svc',
+      attributes: { thread_name: 't-1' },
+    });
+    expect(parse('{"event":"user logged in","level":"info","timestamp":"2026-07-29T10:30:00.000001Z","user":"u1"}')).toMatchObject({
+      timestamp: '2026-07-29T10:30:00.000Z',
+      message: 'user logged in',
+      attributes: { user: 'u1' },
+    });
+  });
+
+  test('message wins over msg and event; the others stay in attributes', () => {
+    expect(parse('{"event":"e","msg":"m","message":"x"}')).toMatchObject({ message: 'x', attributes: { msg: 'm', event: 'e' } });
+  });
+
+  test('a journal entry as the agent ships it (Fluent Bit systemd input, whole record, time added)', () => {
+    const entry = {
+      _HOSTNAME: 'ip-10-0-1-23',
+      PRIORITY: '3',
+      SYSLOG_FACILITY: '4',
+      SYSLOG_IDENTIFIER: 'sshd',
+      _SYSTEMD_UNIT: 'sshd.service',
+      _PID: '1207',
+      _TRANSPORT: 'syslog',
+      _BOOT_ID: '0f7c1a9e4b5d4c3e8a2b1c0d9e8f7a6b',
+      MESSAGE: 'error: kex_exchange_identification: Connection closed by remote host',
+      time: '2026-07-29T10:30:00.123Z',
+    };
+    expect(parse(JSON.stringify(entry))).toEqual({
+      ...NULLS,
+      format: 'json',
+      timestamp: '2026-07-29T10:30:00.123Z',
+      host: 'ip-10-0-1-23',
+      severity: 'err',
+      facility: 'auth',
+      app: 'sshd',
+      proc_id: '1207',
+      message: 'error: kex_exchange_identification: Connection closed by remote host',
+      attributes: { _TRANSPORT: 'syslog', _BOOT_ID: '0f7c1a9e4b5d4c3e8a2b1c0d9e8f7a6b', _SYSTEMD_UNIT: 'sshd.service' },
+    });
+  });
+
+  test('a journal entry without SYSLOG_IDENTIFIER takes its unit as the app; PRIORITY 0-7 by syslog name', () => {
+    const names = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+    names.forEach((name, priority) => {
+      expect(parse(`{"PRIORITY":"${priority}","_SYSTEMD_UNIT":"nginx.service","MESSAGE":"m"}`)).toMatchObject({ severity: name, app: 'nginx.service' });
+    });
+    expect(parse('{"PRIORITY":"9","SYSLOG_FACILITY":"30","MESSAGE":"m"}')).toMatchObject({ severity: '9', facility: '30' });
+  });
+
+  test('numeric and boolean role values need no escaping; objects do', () => {
+    expect(parseLine('{"level":30,"pid":7,"msg":"a"}', ARRIVAL).plainText).toBe(true);
+    expect(parseLine('{"level":30,"msg":{"a":1}}', ARRIVAL).plainText).toBe(false);
   });
 
   test('a __proto__ key is kept as data', () => {

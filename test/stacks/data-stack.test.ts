@@ -127,6 +127,20 @@ describe('data stack', () => {
     prod.hasResourceProperties('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
   });
 
+  test('the access-log bucket keeps versions in both stages: audit records survive an overwrite or delete (CKV_AWS_21)', () => {
+    for (const template of [dev, prod]) {
+      const logs = template.findResources('AWS::S3::Bucket')['LakeAccessLogsBucketD3286787'];
+      expect(logs.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      const rules = logs.Properties.LifecycleConfiguration.Rules as Array<Record<string, unknown>>;
+      expect(rules).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+          expect.objectContaining({ ExpiredObjectDeleteMarker: true }),
+        ]),
+      );
+    }
+  });
+
   test('no physical names are hard-coded', () => {
     for (const template of [dev, prod]) {
       for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) expect(bucket.Properties.BucketName).toBeUndefined();

@@ -81,7 +81,7 @@ describe('ingest stack', () => {
     for (const group of Object.values(logGroups)) {
       expect(group.Properties.KmsKeyId).toBeDefined();
       expect(group.Properties.RetentionInDays).toBe(STAGE_CONFIGS[stage].logRetentionDays);
-      expect(group.DeletionPolicy).toBe('Delete');
+      expect(group.DeletionPolicy).toBe(stage === 'prod' ? 'Retain' : 'Delete');
     }
   });
 

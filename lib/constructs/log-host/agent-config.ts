@@ -9,11 +9,17 @@
  *   a rotated file is read to its end, and filesystem buffering (lines read but not yet sent survive a restart);
  * - one `kinesis_streams` output with `log_key log`: each line goes to Kinesis unchanged, as the transform
  *   Lambda expects to detect its format; PutRecords batching, retries with exponential backoff;
+ * - with `systemJournal` (on by default), a `systemd` input reading the journal (cursor in its own DB) and a
+ *   second `kinesis_streams` output to the same stream without `log_key`: the whole entry goes as one JSON
+ *   object of its journal fields, underscores kept (_HOSTNAME, _SYSTEMD_UNIT, _PID are the fields journald
+ *   vouches for), plus `time` (the entry's time, UTC with ms) from `time_key`; the transform's JSON parser
+ *   knows those keys. The agent runs as root (the package's unit), which may read the journal;
  * - the agent's own log (`fluentbit_logs` input) to a CloudWatch Logs group, one stream per instance.
  */
 import { createHash } from 'node:crypto';
 import { Token } from 'aws-cdk-lib';
-import { agentTuningProblems, logFileProblems, type AgentTuning, type LogFileConfig } from './host-config';
+import { ConfigError } from '../../problems';
+import type { AgentTuning, LogFileConfig } from './host-config';
 
 /** Where the agent keeps its state on the host. */
 export const AGENT_PATHS = {
@@ -30,6 +36,15 @@ export const AGENT_HTTP_PORT = 2020;
 const FILE_TAG_PREFIX = 'log';
 /** Tag of the agent's own log records. */
 const AGENT_LOG_TAG = 'agent.logs';
+/** Tag of the host's journal entries. */
+const JOURNAL_TAG = 'journal';
+/** Cursor DB of the journal input: a restart resumes after the last entry read. */
+export const JOURNAL_DB = `${AGENT_PATHS.state}/journal.db`;
+/**
+ * The journal's share of `tuning.bufferLimitMiB` (its output buffers apart from the files'), so the two
+ * outputs together stay within the limit the stage config sets.
+ */
+const JOURNAL_BUFFER_SHARE = 0.25;
 
 export interface AgentConfigProps {
   /** Files to tail, with the format each holds. */
@@ -42,25 +57,26 @@ export interface AgentConfigProps {
   readonly agentLogGroupName: string;
   /** Batching, retries and buffer size. */
   readonly tuning: AgentTuning;
+  /**
+   * Also ship the host's systemd journal (see HostConfig.systemJournal).
+   * @default true
+   */
+  readonly systemJournal?: boolean;
 }
 
-/** Thrown when the agent cannot be configured from the props; the message lists every problem. */
-export class AgentConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid log agent config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'AgentConfigError';
-  }
-}
-
-/** Every problem with the props, one string each; empty when they render. */
+/**
+ * Every problem with the props the renderer alone receives, one string each; empty when they render. The
+ * files and the tuning come from a HostConfig, which validateHostConfig has checked once already.
+ */
 export function agentConfigProblems(props: AgentConfigProps): string[] {
   const problems: string[] = [];
-  if (props.files.length === 0) problems.push('files must list at least one log file to ship (got none)');
-  problems.push(...logFileProblems(props.files, 'files'));
+  // The files themselves (and systemJournal) are checked by validateHostConfig; shipping nothing is not a config.
+  if (props.files.length === 0 && props.systemJournal === false) {
+    problems.push('files must list at least one log file to ship when systemJournal is off (got none)');
+  }
   problems.push(...nameProblems('streamName', props.streamName, 'the Kinesis stream', /^[a-zA-Z0-9_.-]{1,128}$/));
   problems.push(...nameProblems('region', props.region, 'an AWS region such as eu-west-1', /^[a-z]{2}(-[a-z]+)+-\d$/));
   problems.push(...nameProblems('agentLogGroupName', props.agentLogGroupName, 'a CloudWatch Logs group', /^[\w\-./#]{1,512}$/));
-  problems.push(...agentTuningProblems(props.tuning, 'tuning'));
   return problems;
 }
 
@@ -90,10 +106,10 @@ function quoted(value: string): string {
   return JSON.stringify(value);
 }
 
-/** Renders the agent's YAML configuration; throws AgentConfigError listing every problem. */
+/** Renders the agent's YAML configuration; throws a ConfigError listing every problem. */
 export function renderAgentConfig(props: AgentConfigProps): string {
   const problems = agentConfigProblems(props);
-  if (problems.length > 0) throw new AgentConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   const { tuning } = props;
 
   const lines: string[] = [
@@ -138,19 +154,53 @@ export function renderAgentConfig(props: AgentConfigProps): string {
       '      storage.type: filesystem',
     );
   }
+  const journal = props.systemJournal ?? true;
+  if (journal) {
+    lines.push(
+      '    - name: systemd',
+      `      tag: ${JOURNAL_TAG}`,
+      // With no cursor yet (a new host) the journal is read from its head: this machine's entries since boot,
+      // as a new file is shipped whole; afterwards the cursor resumes where the agent stopped.
+      `      db: ${JOURNAL_DB}`,
+      '      db.sync: normal',
+      '      read_from_tail: off',
+      // The transform maps _HOSTNAME, _SYSTEMD_UNIT and _PID by these names.
+      '      strip_underscores: off',
+      '      lowercase: off',
+      '      storage.type: filesystem',
+    );
+  }
+  const journalBufferMiB = journal ? Math.floor(tuning.bufferLimitMiB * JOURNAL_BUFFER_SHARE) : 0;
+  lines.push('    - name: fluentbit_logs', `      tag: ${AGENT_LOG_TAG}`, '  outputs:');
+  if (props.files.length > 0) {
+    lines.push(
+      '    - name: kinesis_streams',
+      `      match: ${quoted(`${FILE_TAG_PREFIX}.*`)}`,
+      `      region: ${quoted(props.region)}`,
+      `      stream: ${quoted(props.streamName)}`,
+      // Ship the line itself, not a JSON wrapper: the transform detects the format of the raw line.
+      '      log_key: log',
+      '      auto_retry_requests: true',
+      `      retry_limit: ${tuning.retryLimit}`,
+      `      storage.total_limit_size: ${tuning.bufferLimitMiB - journalBufferMiB}M`,
+    );
+  }
+  if (journal) {
+    lines.push(
+      '    - name: kinesis_streams',
+      `      match: ${JOURNAL_TAG}`,
+      `      region: ${quoted(props.region)}`,
+      `      stream: ${quoted(props.streamName)}`,
+      // No log_key: the whole entry, one JSON object of its fields. The entry's time is the record's
+      // timestamp in Fluent Bit, not a field: time_key adds it (gmtime, so 'Z' is right).
+      '      time_key: time',
+      `      time_key_format: ${quoted('%Y-%m-%dT%H:%M:%S.%3NZ')}`,
+      '      auto_retry_requests: true',
+      `      retry_limit: ${tuning.retryLimit}`,
+      `      storage.total_limit_size: ${journalBufferMiB}M`,
+    );
+  }
   lines.push(
-    '    - name: fluentbit_logs',
-    `      tag: ${AGENT_LOG_TAG}`,
-    '  outputs:',
-    '    - name: kinesis_streams',
-    `      match: ${quoted(`${FILE_TAG_PREFIX}.*`)}`,
-    `      region: ${quoted(props.region)}`,
-    `      stream: ${quoted(props.streamName)}`,
-    // Ship the line itself, not a JSON wrapper: the transform detects the format of the raw line.
-    '      log_key: log',
-    '      auto_retry_requests: true',
-    `      retry_limit: ${tuning.retryLimit}`,
-    `      storage.total_limit_size: ${tuning.bufferLimitMiB}M`,
     '    - name: cloudwatch_logs',
     `      match: ${AGENT_LOG_TAG}`,
     `      region: ${quoted(props.region)}`,

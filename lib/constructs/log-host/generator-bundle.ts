@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { PROJECT_ROOT } from '../../lambda-bundling';
+import { PROJECT_ROOT } from '../../project-paths';
 import { GENERATOR_NODE_MAJOR } from './boot-script';
 
 /** Entry of the generator's command line. */

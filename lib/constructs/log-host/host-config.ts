@@ -3,8 +3,9 @@
  *
  * lib/config.ts holds one `HostConfig` per stage; `validateHostConfig` reports every problem at once in the
  * same style as the rest of the stage config (`<setting> must be ... (got X)`), so a user knows exactly what
- * to change. The agent renderer (agent-config.ts) runs the same file and tuning checks again at synth.
+ * to change. This is the one place host settings are checked; the construct and the agent renderer trust it.
  */
+import type { NetworkConfig } from '../network/network-config';
 import { RECORD_FORMATS, type ParsedFormat } from '../../../lambda/shared/record';
 
 /** Formats a shipped file can hold: the record schema's `format` enum, minus 'unparsed' (a result, not an input). */
@@ -69,16 +70,15 @@ export interface HostConfig {
   readonly terminationProtection: boolean;
   /** Files the agent ships besides the demo generator's. */
   readonly logFiles: readonly LogFileConfig[];
+  /**
+   * Ship the host's own system log, the systemd journal (Amazon Linux 2023 keeps no /var/log/messages), with
+   * Fluent Bit's systemd input: each entry reaches the transform as one JSON object (MESSAGE, PRIORITY,
+   * SYSLOG_IDENTIFIER, _SYSTEMD_UNIT, _HOSTNAME, _PID, ... and its time) and lands as a `json` record.
+   * @default true
+   */
+  readonly systemJournal?: boolean;
   readonly agent: AgentTuning;
   readonly demoGenerator: DemoGeneratorConfig;
-}
-
-/** Thrown at synth when a host config is invalid; the message lists every problem, one per line. */
-export class HostConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid log host config:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'HostConfigError';
-  }
 }
 
 /** Problems with one list of files, each naming the setting as `<prefix>[i].path` etc. */
@@ -150,6 +150,9 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
   if (typeof config.terminationProtection !== 'boolean') {
     problems.push(`${prefix}.terminationProtection must be true or false (got ${String(config.terminationProtection)})`);
   }
+  if (config.systemJournal !== undefined && typeof config.systemJournal !== 'boolean') {
+    problems.push(`${prefix}.systemJournal must be true or false (got ${String(config.systemJournal)})`);
+  }
   problems.push(...logFileProblems(config.logFiles, `${prefix}.logFiles`));
   problems.push(...agentTuningProblems(config.agent, `${prefix}.agent`));
 
@@ -167,8 +170,10 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
       }
     });
   }
-  if (config.logFiles.length === 0 && demo.enabled === false) {
-    problems.push(`${prefix}.logFiles must list at least one file when ${prefix}.demoGenerator is off (got none)`);
+  if (config.logFiles.length === 0 && demo.enabled === false && config.systemJournal === false) {
+    problems.push(
+      `${prefix}.logFiles must list at least one file when ${prefix}.demoGenerator and ${prefix}.systemJournal are off (got none)`,
+    );
   }
   // The OS, the packages and the log files themselves need the rest of the disk.
   const maxBufferMiB = config.rootVolumeGiB * 256;
@@ -179,4 +184,15 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
     );
   }
   return problems;
+}
+
+/** Problems of the host's placement in the stage's network: its subnets need a route to the internet. */
+export function hostPlacementProblems(config: HostConfig, network: NetworkConfig, prefix = 'host'): string[] {
+  if (config.subnet === 'public' && network.publicSubnets === false) {
+    return [`${prefix}.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'`];
+  }
+  if (config.subnet === 'private-with-nat' && network.privateEgress !== 'nat-gateway') {
+    return [`${prefix}.subnet 'private-with-nat' needs network.privateEgress 'nat-gateway' (got '${network.privateEgress}'): the agent installs from its package repository`];
+  }
+  return [];
 }

@@ -3,4 +3,3 @@ export * from './boot-script';
 export * from './generator-bundle';
 export * from './host-config';
 export * from './log-host';
-export * from './log-host-network';

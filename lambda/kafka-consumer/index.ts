@@ -1,0 +1,146 @@
+/**
+ * Kafka consumer Lambda: invoked by the MSK event source mapping, writes each batch into the lake as GZIP
+ * JSON lines in the record schema (see consume.ts) and answers with a partial batch response, so a failed
+ * S3 write retries only that partition from the failed offset. Bad records never fail the batch: they go
+ * under errors/kafka-consumer-failed/ with their original bytes.
+ *
+ * Environment (read once at cold start):
+ *   LAKE_BUCKET                    required, name of the lake bucket
+ *   POWERTOOLS_SERVICE_NAME        required, names the logs and the metrics' service dimension
+ *   POWERTOOLS_METRICS_NAMESPACE   required, the metrics' namespace
+ *   S3_MAX_ATTEMPTS                optional, SDK attempts per PutObject, 1-10 (default 3); after them the
+ *                                  partition is reported as a batch item failure and the mapping retries it
+ *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL   optional, read by the SDK itself (emulators)
+ *
+ * The event source mapping must enable ReportBatchItemFailures (provisioned mode), or Lambda ignores the
+ * response and a failed write would be committed as if it had succeeded.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Context, MSKEvent } from 'aws-lambda';
+import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
+
+export { deliverPlan, planBatch } from './consume';
+export type { KafkaBatchResponse } from './consume';
+
+/** Thrown at cold start when the function's environment is incomplete or malformed. */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+export interface ConsumerFunctionConfig {
+  readonly lakeBucket: string;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly s3MaxAttempts: number;
+}
+
+export const DEFAULT_S3_MAX_ATTEMPTS = 3;
+
+export function readConfig(env: NodeJS.ProcessEnv): ConsumerFunctionConfig {
+  const problems: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') {
+      problems.push(`${name} must be set`);
+      return '';
+    }
+    return value.trim();
+  };
+  const lakeBucket = required('LAKE_BUCKET');
+  const serviceName = required('POWERTOOLS_SERVICE_NAME');
+  const metricsNamespace = required('POWERTOOLS_METRICS_NAMESPACE');
+  // S3 bucket naming rules (the subset a typo breaks): 3-63 chars of a-z, 0-9, '.', '-'.
+  if (lakeBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket)) {
+    problems.push(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
+  }
+  let s3MaxAttempts = DEFAULT_S3_MAX_ATTEMPTS;
+  const attempts = env.S3_MAX_ATTEMPTS;
+  if (attempts !== undefined && attempts !== '') {
+    s3MaxAttempts = Number(attempts);
+    if (!Number.isInteger(s3MaxAttempts) || s3MaxAttempts < 1 || s3MaxAttempts > 10) {
+      problems.push(`S3_MAX_ATTEMPTS must be an integer between 1 and 10 (got '${attempts}')`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+  return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts };
+}
+
+const config = readConfig(process.env);
+const logger = new Logger({ serviceName: config.serviceName });
+const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
+// NodeHttpHandler (HTTP/1.1) also works against emulators; the timeouts keep a dead endpoint from eating
+// the whole invocation (the mapping would then retry every partition of the batch).
+const s3 = new S3Client({
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 20_000 }),
+  maxAttempts: config.s3MaxAttempts,
+});
+
+async function putObject(object: PlannedObject): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: config.lakeBucket,
+      Key: object.key,
+      Body: object.body,
+      ContentType: 'application/gzip',
+      Metadata: object.metadata,
+    }),
+  );
+}
+
+/** Largest number of individual failures logged per invocation; the counts cover the rest. */
+const MAX_LOGGED_FAILURES = 20;
+
+export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
+  if (context !== undefined) logger.addContext(context);
+  const plan = planBatch(event);
+  const delivery = await deliverPlan(plan, putObject);
+  const { stats } = plan;
+
+  metrics.addMetric('KafkaRecords', MetricUnit.Count, stats.records);
+  metrics.addMetric('ParsedLines', MetricUnit.Count, stats.parsedLines);
+  metrics.addMetric('UnparsedLines', MetricUnit.Count, stats.unparsedLines);
+  metrics.addMetric('FailedRecords', MetricUnit.Count, stats.failedRecords);
+  metrics.addMetric('DroppedRecords', MetricUnit.Count, stats.droppedRecords);
+  metrics.addMetric('LakeWriteFailures', MetricUnit.Count, delivery.writeFailures.length);
+  metrics.publishStoredMetrics();
+
+  logger.info('Consumed batch', {
+    eventSourceArn: (event as Partial<MSKEvent> | undefined)?.eventSourceArn,
+    partitions: plan.partitions.length,
+    records: stats.records,
+    ok: stats.okRecords,
+    dropped: stats.droppedRecords,
+    failed: stats.failedRecords,
+    lines: stats.lines,
+    parsedLines: stats.parsedLines,
+    unparsedLines: stats.unparsedLines,
+    droppedByReason: stats.droppedByReason,
+    failedByReason: stats.failedByReason,
+    malformedPartitions: stats.malformedPartitions,
+    objectsWritten: delivery.objectsWritten,
+    bytesWritten: delivery.bytesWritten,
+    recordsToRetry: delivery.recordsToRetry,
+  });
+  if (stats.failedRecords > 0) {
+    const failures = plan.partitions.flatMap((p) =>
+      p.outcomes.flatMap((o, index) => (o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [])),
+    );
+    logger.warn('Records kept under the error prefix (not decodable)', {
+      failures: failures.slice(0, MAX_LOGGED_FAILURES),
+      notLogged: Math.max(0, failures.length - MAX_LOGGED_FAILURES),
+    });
+  }
+  if (delivery.writeFailures.length > 0) {
+    logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
+      writeFailures: delivery.writeFailures,
+      batchItemFailures: delivery.response.batchItemFailures,
+    });
+  }
+  return delivery.response;
+}

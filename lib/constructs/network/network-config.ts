@@ -1,0 +1,47 @@
+/**
+ * Stage settings of the shared network, and their validation. No CDK here: lib/config.ts imports it to
+ * validate stage configs at synth.
+ */
+import type { Problems } from '../../problems';
+
+/**
+ * How the private subnets reach AWS APIs:
+ * - 'nat-gateway': one NAT gateway in a public subnet (needs `publicSubnets`); private subnets reach every
+ *   AWS API and the internet (package repositories). About $33/month plus $0.045/GB.
+ * - 'interface-endpoints': VPC interface endpoints for what the private subnets' own clients call (Lambda
+ *   and STS, which an MSK event source mapping needs from the cluster's subnets), plus the free S3 gateway
+ *   endpoint; no internet. About $7.30/month per endpoint per AZ plus $0.01/GB.
+ * - 'none': private subnets reach nothing outside the VPC (only for stages without Kafka).
+ */
+export const PRIVATE_EGRESS_CHOICES = ['nat-gateway', 'interface-endpoints', 'none'] as const;
+export type PrivateEgress = (typeof PRIVATE_EGRESS_CHOICES)[number];
+
+/** Settings of the network every stateful part shares (StageConfig.network). */
+export interface NetworkConfig {
+  /** Availability zones, 2–3; each gets one private (and, with publicSubnets, one public) subnet. */
+  readonly availabilityZones: number;
+  /** Public subnets with an internet gateway: dev's log host sits there; a NAT gateway needs one. */
+  readonly publicSubnets: boolean;
+  /** How private subnets reach AWS APIs (see PRIVATE_EGRESS_CHOICES). */
+  readonly privateEgress: PrivateEgress;
+  /** Address range of the VPC, an IPv4 CIDR from /16 to /24 (subnets are /24 or smaller). */
+  readonly cidr: string;
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Adds every problem of a network config to `problems`, settings named `network.<setting>`. */
+export function networkConfigProblems(config: NetworkConfig, problems: Problems): void {
+  problems.integer('network.availabilityZones', config.availabilityZones, 2, 3, 'MSK brokers and the private subnets span 2 or 3 AZs');
+  problems.boolean('network.publicSubnets', config.publicSubnets);
+  problems.oneOf('network.privateEgress', config.privateEgress, PRIVATE_EGRESS_CHOICES);
+  if (config.privateEgress === 'nat-gateway' && config.publicSubnets === false) {
+    problems.add("network.privateEgress must not be 'nat-gateway' without network.publicSubnets (got publicSubnets: false): a NAT gateway lives in a public subnet");
+  }
+  const match = typeof config.cidr === 'string' ? CIDR.exec(config.cidr) : null;
+  const octetsOk = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);
+  const mask = match === null ? NaN : Number(match[5]);
+  if (!octetsOk || !(mask >= 16 && mask <= 22)) {
+    problems.add(`network.cidr must be an IPv4 CIDR with a mask from /16 to /22, e.g. 10.40.0.0/16 (got '${String(config.cidr)}')`);
+  }
+}

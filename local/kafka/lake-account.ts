@@ -1,0 +1,135 @@
+/**
+ * Reads back what the Kafka path landed in the lake and checks it against the topic: every offset of
+ * every partition must be in the lake exactly as one of
+ *   a raw record (its event id is kafka|topic|partition|offset|0),
+ *   an error line under errors/kafka-consumer-failed/ (the record's bytes kept, with the reason), or
+ *   a record of an invocation kept under errors/kafka-on-failure/ (the mapping gave up on it).
+ */
+import { gunzipSync } from 'node:zlib';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { KafkaErrorRecord } from '../../lambda/kafka-consumer/consume';
+import { kafkaEventId } from '../../lambda/shared/event-id';
+import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../lib/lake-layout';
+import { getBytes, listKeys } from '../lake-inventory';
+import type { RecordValidator } from '../record-schema';
+import type { OnFailureRecord } from './on-failure';
+
+const RAW_PREFIX = `${LAKE_PREFIXES.raw}source=kafka/`;
+const CONSUMER_FAILED_PREFIX = kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.consumerFailed);
+const ON_FAILURE_PREFIX = kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.onFailure);
+
+export interface KafkaLakeAccount {
+  readonly rawObjects: number;
+  readonly rawRecords: number;
+  readonly rawBytes: number;
+  readonly recordsByFormat: Readonly<Record<string, number>>;
+  /** Raw records sharing an event id with another (at-least-once delivery; the Glue job drops them). */
+  readonly duplicateEventIds: number;
+  readonly failedObjects: number;
+  readonly failedRecords: number;
+  readonly failedByReason: Readonly<Record<string, number>>;
+  readonly onFailureObjects: number;
+  readonly onFailureRecords: number;
+  /** Offsets of the topic found nowhere in the lake, `partition:offset`. */
+  readonly missing: readonly string[];
+  /** Unreadable objects, schema violations, objects outside the Kafka prefixes. */
+  readonly problems: readonly string[];
+}
+
+/** `ends`: partition → end offset (the topic's high watermark when producing finished). */
+export async function accountKafkaLake(
+  s3: S3Client,
+  bucket: string,
+  topic: string,
+  ends: ReadonlyMap<number, number>,
+  validate: RecordValidator,
+): Promise<KafkaLakeAccount> {
+  const problems: string[] = [];
+  const eventIds = new Map<string, number>();
+  const failedOffsets = new Set<string>();
+  const onFailureOffsets = new Set<string>();
+  const recordsByFormat: Record<string, number> = {};
+  const failedByReason: Record<string, number> = {};
+  let rawObjects = 0;
+  let rawRecords = 0;
+  let rawBytes = 0;
+  let failedObjects = 0;
+  let failedRecords = 0;
+  let onFailureObjects = 0;
+  let onFailureRecords = 0;
+  let invalid = 0;
+
+  for (const key of await listKeys(s3, bucket)) {
+    const inRaw = key.startsWith(RAW_PREFIX);
+    const inFailed = key.startsWith(CONSUMER_FAILED_PREFIX);
+    const inOnFailure = key.startsWith(ON_FAILURE_PREFIX);
+    if (!inRaw && !inFailed && !inOnFailure) continue;
+    const body = await getBytes(s3, bucket, key);
+    let text: string;
+    try {
+      text = gunzipSync(body).toString('utf8');
+    } catch (error) {
+      problems.push(`${key}: not GZIP (${(error as Error).message})`);
+      continue;
+    }
+    if (inOnFailure) {
+      onFailureObjects++;
+      const record = JSON.parse(text) as OnFailureRecord;
+      for (const [, records] of Object.entries(record.payload.records)) {
+        for (const r of records) {
+          onFailureOffsets.add(`${r.partition}:${r.offset}`);
+          onFailureRecords++;
+        }
+      }
+      continue;
+    }
+    const lines = text.split('\n').filter((line) => line !== '');
+    if (inRaw) {
+      rawObjects++;
+      rawBytes += body.length;
+      for (const line of lines) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        rawRecords++;
+        const errors = validate(record);
+        if (errors.length > 0 && ++invalid <= 3) problems.push(`${key}: record ${String(record.event_id)} breaks the schema: ${errors.join('; ')}`);
+        if (record.source !== 'kafka') problems.push(`${key}: record ${String(record.event_id)} has source ${String(record.source)}, not kafka`);
+        recordsByFormat[String(record.format)] = (recordsByFormat[String(record.format)] ?? 0) + 1;
+        eventIds.set(String(record.event_id), (eventIds.get(String(record.event_id)) ?? 0) + 1);
+      }
+    } else {
+      failedObjects++;
+      for (const line of lines) {
+        const record = JSON.parse(line) as KafkaErrorRecord;
+        failedRecords++;
+        failedByReason[record.errorCode] = (failedByReason[record.errorCode] ?? 0) + 1;
+        if (typeof record.rawData !== 'string') problems.push(`${key}: error record at offset ${record.offset} without rawData`);
+        failedOffsets.add(`${record.partition}:${record.offset}`);
+      }
+    }
+  }
+  if (invalid > 3) problems.push(`… ${invalid} raw records in all break the schema`);
+
+  const missing: string[] = [];
+  for (const [partition, end] of ends) {
+    for (let offset = 0; offset < end; offset++) {
+      const at = `${partition}:${offset}`;
+      if (!eventIds.has(kafkaEventId(topic, partition, offset, 0)) && !failedOffsets.has(at) && !onFailureOffsets.has(at)) missing.push(at);
+    }
+  }
+  let duplicateEventIds = 0;
+  for (const count of eventIds.values()) duplicateEventIds += count - 1;
+  return {
+    rawObjects,
+    rawRecords,
+    rawBytes,
+    recordsByFormat,
+    duplicateEventIds,
+    failedObjects,
+    failedRecords,
+    failedByReason,
+    onFailureObjects,
+    onFailureRecords,
+    missing,
+    problems,
+  };
+}

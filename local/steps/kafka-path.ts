@@ -1,0 +1,144 @@
+/**
+ * The Kafka path end to end on real software: a local Apache Kafka broker (KRaft), generated lines into
+ * a topic through an idempotent acks=all producer, the event source mapping simulator invoking the real
+ * bundled consumer Lambda, which writes into moto's S3 under the same lake prefixes as the Kinesis path;
+ * then an account of the lake against the topic: every offset must have landed exactly once (as a raw
+ * record, an error line with its bytes, or in an on-failure record).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { MSKEvent } from 'aws-lambda';
+import { functionEnvironment } from '../../lib/lambda-bundling';
+import { bundleLambda, loadBundledHandler } from '../bundle';
+import { buildCorpus } from '../corpus';
+import { createTopic, endOffsets } from '../kafka/admin';
+import { startKafkaBroker } from '../kafka/broker';
+import { startEventSourceMapping, type BatchItemFailureResponse } from '../kafka/event-source-mapping';
+import { accountKafkaLake } from '../kafka/lake-account';
+import { s3OnFailureDestination } from '../kafka/on-failure';
+import { produceLines } from '../kafka/producer';
+import { consoleToolCommands } from '../kafka/console-tools';
+import { recordValidator } from '../record-schema';
+import type { LocalStep, StepResult } from './step';
+
+export const CONSUMER_FUNCTION = 'kafka-consumer';
+
+/** The topic and mapping settings of a local run (batch size and window: the mapping's defaults, or --kafka-…). */
+export const LOCAL_KAFKA = {
+  topic: 'logs',
+  partitions: 3,
+  groupId: 'log-pipeline-kafka-consumer',
+  batchSize: 100,
+  batchingWindowMs: 500,
+  maxRetryAttempts: 3,
+} as const;
+
+const MiB = 1024 * 1024;
+
+export const kafkaPathStep: LocalStep = {
+  name: 'kafka',
+  async run(context): Promise<StepResult> {
+    const { s3, lakeBucket, options } = context;
+    if (!s3 || !lakeBucket) throw new Error('the kafka step needs the moto and kinesis steps before it (lake bucket)');
+    const started = Date.now();
+
+    const brokerDir = path.join(context.workDir, 'kafka', 'broker');
+    fs.rmSync(brokerDir, { recursive: true, force: true });
+    const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker' });
+    context.cleanups.push(() => broker.stop());
+    context.kafka = broker;
+    const startMs = broker.startTimesMs[0];
+    const rss = broker.rssBytes();
+    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${path.relative(process.cwd(), broker.logFile)})`);
+
+    const { topic, partitions, groupId } = LOCAL_KAFKA;
+    await createTopic(broker.bootstrap, topic, partitions, broker.describe());
+    const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 });
+    const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
+    context.log(`producing ${fmt(corpus.lines.length)} lines (${mib(inputBytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
+    let lastPrinted = 0;
+    const produced = await produceLines(broker.bootstrap, topic, corpus.lines, {
+      brokerName: broker.describe(),
+      onProgress: (sent, total) => {
+        if (Date.now() - lastPrinted > 2000 || sent === total) {
+          lastPrinted = Date.now();
+          context.log(`  produced ${fmt(sent)}/${fmt(total)}`);
+        }
+      },
+    });
+    const ends = await endOffsets(broker.bootstrap, topic, broker.describe());
+    const inTopic = [...ends.values()].reduce((a, b) => a + b, 0);
+
+    const functionLog = path.join(context.workDir, `${CONSUMER_FUNCTION}.log`);
+    fs.rmSync(functionLog, { force: true });
+    // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
+    Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
+    context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
+    const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION), { logFile: functionLog });
+
+    context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then errors/kafka-on-failure/`);
+    const consumeStarted = Date.now();
+    let lastInvocationLine = 0;
+    let unshown = 0;
+    const mapping = await startEventSourceMapping({
+      bootstrap: broker.bootstrap,
+      brokerName: broker.describe(),
+      topic,
+      groupId,
+      handler,
+      onFailure: s3OnFailureDestination(s3, lakeBucket),
+      batchSize: options.kafkaBatchSize,
+      batchingWindowMs: options.kafkaBatchingWindowMs,
+      maxRetryAttempts: LOCAL_KAFKA.maxRetryAttempts,
+      onInvocation: (i) => {
+        if (i.outcome === 'ok' && Date.now() - lastInvocationLine < 2000) {
+          unshown++;
+          return;
+        }
+        lastInvocationLine = Date.now();
+        context.log(
+          `  invoke ${i.partitionKey} offsets ${i.firstOffset}-${i.lastOffset} (${i.records} records, ${mib(i.payloadBytes)}, attempt ${i.attempt + 1}): ${i.outcome}` +
+            `${i.detail ? ` (${i.detail})` : ''} in ${i.ms} ms${unshown > 0 ? ` [+${unshown} calls not shown]` : ''}`,
+        );
+        unshown = 0;
+      },
+    });
+    context.cleanups.push(() => mapping.stop());
+    await mapping.waitUntilCaughtUp(5 * 60_000);
+    const consumeMs = Date.now() - consumeStarted;
+    await mapping.stop();
+
+    const account = await accountKafkaLake(s3, lakeBucket, topic, ends, recordValidator());
+    const failures = [...account.problems];
+    if (inTopic !== corpus.lines.length) {
+      failures.push(`${fmt(corpus.lines.length)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > corpus.lines.length ? 'duplicated' : 'lost'} some`);
+    }
+    if (account.missing.length > 0) {
+      failures.push(`${account.missing.length} offsets of ${topic} are nowhere in the lake (partition:offset ${account.missing.slice(0, 10).join(', ')}${account.missing.length > 10 ? ', …' : ''})`);
+    }
+    const accounted = account.rawRecords - account.duplicateEventIds + account.failedRecords + account.onFailureRecords;
+    const { stats } = mapping;
+    context.keepInstructions.push(...consoleToolCommands(broker, topic, groupId));
+    return {
+      report: [
+        `broker              Apache Kafka (KRaft) on ${broker.bootstrap}: ready in ${(startMs / 1000).toFixed(1)} s, RSS ${rss === undefined ? '?' : `${(rss / MiB).toFixed(0)} MiB`}`,
+        `lines in            ${fmt(corpus.lines.length)} (${mib(inputBytes)}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
+        `consumer calls      ${fmt(stats.invocations)} (records delivered ${fmt(stats.recordsDelivered)}, retries ${stats.retries}, batch item failures ${stats.partialFailures}, function errors ${stats.functionErrors}, to on-failure ${stats.recordsToOnFailure}; largest payload ${mib(stats.largestPayloadBytes)})`,
+        `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}, errors/kafka-on-failure/ ${account.onFailureObjects}`,
+        `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat).sort().map(([f, n]) => `${f} ${fmt(n)}`).join(', ')}), duplicates ${account.duplicateEventIds}`,
+        `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); on-failure ${fmt(account.onFailureRecords)}`,
+        `accounted for       ${fmt(accounted)} of ${fmt(corpus.lines.length)} lines ${account.missing.length === 0 && accounted === corpus.lines.length ? '(nothing lost)' : '(MISMATCH)'}`,
+        `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
+      ],
+      failures,
+    };
+  },
+};
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function mib(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(2)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Fetches the local Kafka broker's jars (local/kafka/pom.xml: Apache Kafka 4.x, its console tools and a
+# log4j2 backend) from Maven Central into .local/kafka/lib (git-ignored), and prints that folder's path
+# as its last line.
+#
+# Cached: a stamp records a hash of the pom, so a second run returns at once without Maven or network.
+# Usage: bash scripts/kafka-jars.sh [--force]
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+pom="${repo_root}/local/kafka/pom.xml"
+lib_dir="${repo_root}/.local/kafka/lib"
+stamp="${lib_dir}/.pom.sha256"
+
+fail() {
+  echo "kafka-jars: ERROR: $*" >&2
+  exit 1
+}
+
+force=false
+for arg in "$@"; do
+  case "${arg}" in
+    --force) force=true ;;
+    *) fail "unknown argument '${arg}' (usage: bash scripts/kafka-jars.sh [--force])" ;;
+  esac
+done
+
+[[ -f "${pom}" ]] || fail "${pom} not found"
+# The broker runs on the JVM; check-java.sh says what to install when it is missing or too old.
+bash "${repo_root}/scripts/check-java.sh" >&2
+
+wanted_stamp="$(sha256sum "${pom}" | cut -d' ' -f1)"
+if [[ "${force}" == false && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]] && compgen -G "${lib_dir}/kafka_2.13-*.jar" >/dev/null; then
+  echo "kafka-jars: ${lib_dir#"${repo_root}"/} is up to date ($(find "${lib_dir}" -name '*.jar' | wc -l) jars)" >&2
+  echo "${lib_dir}"
+  exit 0
+fi
+
+if ! command -v mvn >/dev/null 2>&1; then
+  fail "Maven (mvn) is not installed; it fetches the Kafka jars from Maven Central. On Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y maven"
+fi
+
+# Into a fresh folder first, then swapped in: an interrupted fetch never leaves a half-filled lib/.
+staging="${lib_dir}.partial"
+rm -rf "${staging}"
+mkdir -p "${staging}"
+echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB)" >&2
+if ! mvn -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
+  rm -rf "${staging}"
+  fail "mvn dependency:copy-dependencies failed (see above); Maven Central must be reachable"
+fi
+compgen -G "${staging}/kafka_2.13-*.jar" >/dev/null || fail "Maven finished but no kafka_2.13 jar was copied"
+echo "${wanted_stamp}" > "${staging}/.pom.sha256"
+rm -rf "${lib_dir}"
+mv "${staging}" "${lib_dir}"
+echo "kafka-jars: $(find "${lib_dir}" -name '*.jar' | wc -l) jars in ${lib_dir#"${repo_root}"/}" >&2
+echo "${lib_dir}"
