@@ -11,6 +11,8 @@ import { RUN_DIR_ENV } from './run-dir';
 /** The templates of a stage's app, and what cdk-nag's AwsSolutions pack made of it. */
 export interface StageSynthesis {
   readonly templates: Record<keyof PipelineStacks, Template>;
+  /** The stage's stacks as constructs (for their metrics and dependencies), synthesized in this process on first use. */
+  readonly stacks: PipelineStacks;
   /** cdk-nag's report when synthesis with the pack failed (an unacknowledged finding); undefined when clean. */
   readonly nagFailure?: string;
 }
@@ -49,7 +51,20 @@ export function synthStage(stage: StageName): StageSynthesis {
   const templates = Object.fromEntries(
     Object.entries(files).map(([name, file]) => [name, Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')))]),
   ) as Record<keyof PipelineStacks, Template>;
-  const result = { templates, nagFailure: cached.nagFailure };
+  let stacks: PipelineStacks | undefined;
+  const result: StageSynthesis = {
+    templates,
+    nagFailure: cached.nagFailure,
+    // The same composition and config as the shared app; synthesized so cross-stack dependencies exist.
+    get stacks() {
+      if (!stacks) {
+        const app = projectApp();
+        stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+        app.synth();
+      }
+      return stacks;
+    },
+  };
   inProcess.set(stage, result);
   return result;
 }
