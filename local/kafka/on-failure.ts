@@ -1,7 +1,8 @@
 /**
- * The event source mapping's on-failure destination as the CDK app configures it: S3, under the lake's
- * errors/kafka-on-failure/ prefix (lib/lake-layout.ts). Each object is one GZIP JSON invocation record
+ * The event source mapping's on-failure destination, S3: each object is one GZIP JSON invocation record
  * holding the whole failed event, so the records are kept, not lost, and can be replayed from it.
+ * Locally it writes under the lake's errors/kafka-on-failure/ prefix (lib/lake-layout.ts). A deployed
+ * mapping's S3 destination is a bucket ARN without a prefix: Lambda chooses the keys of what it writes.
  */
 import * as zlib from 'node:zlib';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';

@@ -139,18 +139,26 @@ test('the broker SIGKILLed and restarted mid-run: every line arrives once (produ
 
 test('S3 writes failing for a while: batch item failures, retried from the failed offset, nothing lost or doubled', async () => {
   const setup = await freshPath();
-  let refusals = 0;
-  // The first 12 raw object writes fail (one SDK attempt each): several partitions retry, some twice.
-  const proxy = await startFailingS3Proxy({ target: moto.endpoint, failing: (key) => key.startsWith('raw/source=kafka/') && refusals++ < 12 });
+  // Every raw object's first two writes fail (one SDK attempt each): each batch is retried twice, from
+  // its first offset, well within the mapping's 10 retries, whatever the partitions' timing.
+  const attempts = new Map<string, number>();
+  const proxy = await startFailingS3Proxy({
+    target: moto.endpoint,
+    failing: (key) => {
+      if (!key.startsWith('raw/source=kafka/')) return false;
+      attempts.set(key, (attempts.get(key) ?? 0) + 1);
+      return attempts.get(key)! <= 2;
+    },
+  });
   try {
     const lines = buildCorpus({ lines: 1_500, seed: 5, malformed: false }).lines;
     const esm = await mapping(setup, consumer(setup.bucket, proxy.endpoint, 1), 10);
     await produceLines(broker.bootstrap, setup.topic, lines, { brokerName: broker.describe() });
     await esm.waitUntilCaughtUp(120_000);
     const { account: lake } = await account(setup);
-    expect(proxy.refused).toBe(12);
-    expect(esm.stats.partialFailures).toBeGreaterThan(0);
-    expect(esm.stats.retries).toBeGreaterThan(0);
+    expect(proxy.refused).toBe(2 * attempts.size);
+    expect(esm.stats.partialFailures).toBe(proxy.refused);
+    expect(esm.stats.retries).toBe(proxy.refused);
     expect(lake.missing).toEqual([]);
     // Retries wrote the same keys again: no second copy of any record.
     expect(lake.duplicateEventIds).toBe(0);
@@ -180,6 +188,25 @@ test('S3 writes failing for longer than the retries: the batch goes to the on-fa
   } finally {
     await proxy.close();
   }
+});
+
+test('a batch item failure naming a record not in the event fails the whole batch, which is retried', async () => {
+  const setup = await freshPath(1);
+  const lines = buildCorpus({ lines: 150, seed: 8, malformed: false }).lines;
+  await produceLines(broker.bootstrap, setup.topic, lines, { brokerName: broker.describe() });
+  const real = consumer(setup.bucket, moto.endpoint);
+  let calls = 0;
+  // As Lambda does, the mapping must treat an identifier outside the event as a failure of the whole batch.
+  const esm = await mapping(setup, async (event) => {
+    const response = await real(event);
+    return ++calls === 1 ? { batchItemFailures: [{ itemIdentifier: { partition: `${setup.topic}-0`, offset: 99_999 } }] } : response;
+  });
+  await esm.waitUntilCaughtUp(60_000);
+  const { account: lake } = await account(setup);
+  expect(esm.stats).toMatchObject({ functionErrors: 1, retries: 1, partialFailures: 0, recordsToOnFailure: 0 });
+  expect(lake.missing).toEqual([]);
+  expect(lake.duplicateEventIds).toBe(0);
+  expect(lake.rawRecords).toBe(lines.length);
 });
 
 test('a poison record lands under errors/ with its bytes and the reason; its partition keeps moving', async () => {
