@@ -20,11 +20,9 @@ export interface NetworkStackProps extends cdk.StackProps {
 export class NetworkStack extends cdk.Stack {
   public readonly network: Network;
   public readonly vpc: ec2.IVpc;
-  private readonly azCount: number;
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
-    this.azCount = props.config.availabilityZones;
     // Construct IDs pinned by test/stacks/network-stack.test.ts: renaming one replaces the VPC.
     this.network = new Network(this, 'Network', {
       config: props.config,
@@ -34,14 +32,5 @@ export class NetworkStack extends cdk.Stack {
     });
     this.vpc = this.network.vpc;
     new cdk.CfnOutput(this, 'VpcId', { value: this.vpc.vpcId, description: 'The pipeline VPC' });
-  }
-
-  /**
-   * The first N zones of the region, resolved by CloudFormation at deploy. An environment-agnostic stack
-   * otherwise offers only two (CDK cannot count `Fn::GetAZs` at synth), and prod's brokers need three;
-   * every region has at least three.
-   */
-  override get availabilityZones(): string[] {
-    return Array.from({ length: this.azCount ?? 2 }, (_, i) => cdk.Fn.select(i, cdk.Fn.getAzs()));
   }
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import { projectApp } from '../helpers/app';
+import { asArray, iamStatements } from '../helpers/iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -56,13 +57,6 @@ function analyticsStack(config: Partial<AnalyticsConfig> = {}, options: { nag?: 
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-
-function statements(template: Template): Statement[] {
-  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
-
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const jobArgs = (template: Template) => Object.values(template.findResources('AWS::Glue::Job'))[0].Properties.DefaultArguments;
 
 let dev: ReturnType<typeof analyticsStack>;
@@ -163,7 +157,7 @@ describe('Glue job', () => {
 
 describe('job role', () => {
   const lakeStatements = () =>
-    statements(dev.template).filter((s) => JSON.stringify(s.Resource).includes('LakeBucket'));
+    iamStatements(dev.template).filter((s) => JSON.stringify(s.Resource).includes('LakeBucket'));
 
   test('is assumed by Glue only and has no managed policies', () => {
     const roles = Object.values(dev.template.findResources('AWS::IAM::Role'));
@@ -175,7 +169,7 @@ describe('job role', () => {
   });
 
   test('never allows a * action, and wildcard action families only on the CDK asset bucket', () => {
-    for (const statement of statements(dev.template)) {
+    for (const statement of iamStatements(dev.template)) {
       for (const action of asArray(statement.Action)) {
         expect(action).not.toBe('*');
         if (action.includes('*')) expect(JSON.stringify(statement.Resource)).toContain('cdk-hnb659fds-assets');
@@ -203,19 +197,19 @@ describe('job role', () => {
   });
 
   test('lists the bucket only under the job prefixes', () => {
-    const list = statements(dev.template).find((s) => s.Sid === 'ListJobPrefixes')!;
+    const list = iamStatements(dev.template).find((s) => s.Sid === 'ListJobPrefixes')!;
     expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['raw', 'raw/*', 'curated', 'curated/*', 'quarantine', 'quarantine/*', 'glue-temp', 'glue-temp/*'] } });
   });
 
   test('uses the data key with exact actions, and no other key', () => {
-    const kmsStatements = statements(dev.template).filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
+    const kmsStatements = iamStatements(dev.template).filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
     expect(kmsStatements).toHaveLength(1);
     expect(asArray(kmsStatements[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']);
     expect(JSON.stringify(kmsStatements[0].Resource)).toMatch(/DataKey[0-9A-F]+Arn/);
   });
 
   test('may only read the curated table and add its partitions', () => {
-    const glueStatement = statements(dev.template).find((s) => s.Sid === 'RegisterCuratedPartitions')!;
+    const glueStatement = iamStatements(dev.template).find((s) => s.Sid === 'RegisterCuratedPartitions')!;
     expect(asArray(glueStatement.Action).sort()).toEqual(['glue:BatchCreatePartition', 'glue:GetTable']);
     const resources = JSON.stringify(glueStatement.Resource);
     expect(resources).toContain(':catalog');
@@ -225,7 +219,7 @@ describe('job role', () => {
   });
 
   test('the one * resource is PutMetricData, held to the Glue namespace', () => {
-    const starred = statements(dev.template).filter((s) => asArray(s.Resource).includes('*'));
+    const starred = iamStatements(dev.template).filter((s) => asArray(s.Resource).includes('*'));
     expect(starred).toEqual([
       { Sid: 'GlueJobMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } } },
     ]);

@@ -45,19 +45,3 @@ export function normalizedTemplate(template: Template): unknown {
   const json = JSON.stringify(template.toJSON());
   return JSON.parse(json.replace(/[0-9a-f]{64}/g, '<asset-hash>'));
 }
-
-/** Every IAM policy statement in a template, from policies and roles' inline policies. */
-export function iamStatements(template: Template): Array<{ Effect: string; Action: string | string[]; Resource: unknown }> {
-  const statements: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> = [];
-  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-    statements.push(...(policy.Properties.PolicyDocument.Statement as typeof statements));
-  }
-  for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
-    for (const inline of role.Properties.Policies ?? []) statements.push(...inline.PolicyDocument.Statement);
-  }
-  return statements;
-}
-
-export function asArray<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}

@@ -8,15 +8,7 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { SERVICE_TRUST_CONDITIONS } from '../../lib/confused-deputy';
 import { synthStage } from '../helpers/app';
-
-interface Statement {
-  readonly Effect: string;
-  readonly Action: string | string[];
-  readonly Resource?: unknown;
-  readonly Principal?: unknown;
-  readonly Condition?: Record<string, Record<string, unknown>>;
-  readonly Sid?: string;
-}
+import { attachedStatements, type Statement } from '../helpers/iam';
 
 /** A CloudFormation value as text: references become <Name>, joins are concatenated. */
 function flat(value: unknown): string {
@@ -44,12 +36,8 @@ function roleStatements(): Array<{ stage: string; role: string; statement: State
   const out: Array<{ stage: string; role: string; statement: Statement }> = [];
   for (const stage of ['dev', 'prod'] as const) {
     for (const template of Object.values(synthStage(stage).templates)) {
-      for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
-        for (const role of list(policy.Properties.Roles)) {
-          for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
-            if (statement.Effect === 'Allow') out.push({ stage, role, statement });
-          }
-        }
+      for (const { roles, statement } of attachedStatements(template)) {
+        if (statement.Effect === 'Allow') for (const role of list(roles)) out.push({ stage, role, statement });
       }
     }
   }

@@ -60,7 +60,10 @@ export class Network extends Construct {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(config.cidr),
-      maxAzs: config.availabilityZones,
+      // The first N zones of the region, resolved by CloudFormation at deploy. `maxAzs` would cap them at
+      // what the stack offers, and an environment-agnostic stack offers only two (CDK cannot count
+      // `Fn::GetAZs` at synth) while prod's brokers need three; every region has at least three.
+      availabilityZones: Array.from({ length: config.availabilityZones }, (_, i) => cdk.Fn.select(i, cdk.Fn.getAzs())),
       natGateways: config.privateEgress === 'nat-gateway' ? 1 : 0,
       subnetConfiguration: [
         ...(config.publicSubnets ? [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }] : []),
