@@ -6,6 +6,7 @@ import { AnalyticsStack } from './stacks/analytics-stack';
 import { DataStack } from './stacks/data-stack';
 import { HostStack } from './stacks/host-stack';
 import { IngestStack } from './stacks/ingest-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -14,6 +15,7 @@ export interface PipelineStacks {
   readonly ingest: IngestStack;
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -77,5 +79,17 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
   });
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
   for (const stack of [data, network, ingest, host, analytics]) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
-  return { data, network, ingest, host, analytics };
+  // Last: it watches every other stack and nothing depends on it.
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    ...common,
+    description: `Log pipeline (${config.stage}): dashboard, alarms and their SNS topic`,
+    stream: data.ingestStream,
+    delivery: ingest.delivery,
+    host: host.host,
+    etl: analytics.etl,
+    encryptionKey: data.dataKey,
+    config: config.monitoring,
+  });
+  cdk.Aspects.of(monitoring).add(new ConfusedDeputyConditions());
+  return { data, network, ingest, host, analytics, monitoring };
 }

@@ -4,6 +4,7 @@
  * on this machine is the same bundle that `cdk deploy` ships.
  */
 import * as path from 'node:path';
+import { METRICS_NAMESPACE } from '../lambda/shared/metric-names';
 import { PROJECT_ROOT } from './project-paths';
 
 /** Node.js major version of the Lambda runtime; esbuild targets the same. */
@@ -24,8 +25,8 @@ export function lambdaEntry(functionName: string): string {
   return path.join(PROJECT_ROOT, 'lambda', functionName, 'index.ts');
 }
 
-/** Namespace of every function's Powertools metrics. */
-export const METRICS_NAMESPACE = 'LogPipeline';
+/** Namespace of every function's Powertools metrics (named once, in lambda/shared/metric-names.ts). */
+export { METRICS_NAMESPACE };
 
 /**
  * The Powertools environment every function gets, deployed (lib/constructs/pipeline-function.ts) or

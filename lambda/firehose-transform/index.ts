@@ -15,6 +15,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { DEFAULT_REINGEST_MAX_ATTEMPTS, reingestRecords, type PutRecordsSender } from './reingest';
 import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
+import { TRANSFORM_METRICS } from '../shared/metric-names';
 
 export { transformEvent } from './transform';
 export { reingestRecords, planPutRecordsBatches } from './reingest';
@@ -83,12 +84,13 @@ export async function handler(event: FirehoseTransformationEvent, context?: Cont
   const outcome: TransformOutcome = await transformEvent(event, { reingest: reingestWithin(deadlineMs) });
   const { stats } = outcome;
 
-  metrics.addMetric('ParsedLines', MetricUnit.Count, stats.parsedLines);
-  metrics.addMetric('UnparsedLines', MetricUnit.Count, stats.unparsedLines);
-  metrics.addMetric('FailedRecords', MetricUnit.Count, stats.failedRecords);
-  metrics.addMetric('DroppedRecords', MetricUnit.Count, stats.droppedRecords);
-  metrics.addMetric('ReingestedRecords', MetricUnit.Count, stats.reingestedRecords);
-  metrics.addMetric('ReingestFailures', MetricUnit.Count, stats.reingestFailures);
+  metrics.addMetric(TRANSFORM_METRICS.records, MetricUnit.Count, stats.records);
+  metrics.addMetric(TRANSFORM_METRICS.parsedLines, MetricUnit.Count, stats.parsedLines);
+  metrics.addMetric(TRANSFORM_METRICS.unparsedLines, MetricUnit.Count, stats.unparsedLines);
+  metrics.addMetric(TRANSFORM_METRICS.failedRecords, MetricUnit.Count, stats.failedRecords);
+  metrics.addMetric(TRANSFORM_METRICS.droppedRecords, MetricUnit.Count, stats.droppedRecords);
+  metrics.addMetric(TRANSFORM_METRICS.reingestedRecords, MetricUnit.Count, stats.reingestedRecords);
+  metrics.addMetric(TRANSFORM_METRICS.reingestFailures, MetricUnit.Count, stats.reingestFailures);
   metrics.publishStoredMetrics();
 
   logger.info('Transformed batch', {

@@ -21,6 +21,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
+import { CONSUMER_METRICS } from '../shared/metric-names';
 
 export { deliverPlan, planBatch } from './consume';
 export type { KafkaBatchResponse } from './consume';
@@ -102,12 +103,12 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
   const delivery = await deliverPlan(plan, putObject);
   const { stats } = plan;
 
-  metrics.addMetric('KafkaRecords', MetricUnit.Count, stats.records);
-  metrics.addMetric('ParsedLines', MetricUnit.Count, stats.parsedLines);
-  metrics.addMetric('UnparsedLines', MetricUnit.Count, stats.unparsedLines);
-  metrics.addMetric('FailedRecords', MetricUnit.Count, stats.failedRecords);
-  metrics.addMetric('DroppedRecords', MetricUnit.Count, stats.droppedRecords);
-  metrics.addMetric('LakeWriteFailures', MetricUnit.Count, delivery.writeFailures.length);
+  metrics.addMetric(CONSUMER_METRICS.kafkaRecords, MetricUnit.Count, stats.records);
+  metrics.addMetric(CONSUMER_METRICS.parsedLines, MetricUnit.Count, stats.parsedLines);
+  metrics.addMetric(CONSUMER_METRICS.unparsedLines, MetricUnit.Count, stats.unparsedLines);
+  metrics.addMetric(CONSUMER_METRICS.failedRecords, MetricUnit.Count, stats.failedRecords);
+  metrics.addMetric(CONSUMER_METRICS.droppedRecords, MetricUnit.Count, stats.droppedRecords);
+  metrics.addMetric(CONSUMER_METRICS.lakeWriteFailures, MetricUnit.Count, delivery.writeFailures.length);
   metrics.publishStoredMetrics();
 
   logger.info('Consumed batch', {

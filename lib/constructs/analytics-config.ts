@@ -8,14 +8,25 @@ import type { Problems } from '../problems';
 export const ETL_WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;
 export type EtlWorkerType = (typeof ETL_WORKER_TYPES)[number];
 
+/**
+ * Glue execution classes: STANDARD starts at once on dedicated capacity; FLEX runs on spare capacity at a
+ * lower DPU-hour price and may start later (G.1X and G.2X workers only), which suits a batch that can wait.
+ */
+export const EXECUTION_CLASSES = ['STANDARD', 'FLEX'] as const;
+export type ExecutionClass = (typeof EXECUTION_CLASSES)[number];
+
 /** Stage settings of the Glue job and Athena (StageConfig.analytics). */
 export interface AnalyticsConfig {
   /** When the Glue job runs: a Glue cron expression in UTC, six fields, e.g. `cron(15 * * * ? *)`. */
   readonly schedule: string;
   /** Glue worker type of the job: G.1X (4 vCPU, 16 GB), G.2X, G.4X or G.8X. */
   readonly workerType: EtlWorkerType;
-  /** Workers per run, 2–299. */
+  /** Workers per run, 2–299; with autoScaling, the ceiling Glue may scale up to. */
   readonly numberOfWorkers: number;
+  /** Let Glue add and remove workers with each stage's parallelism, up to numberOfWorkers (Glue 3.0+). */
+  readonly autoScaling: boolean;
+  /** STANDARD or FLEX (see EXECUTION_CLASSES). */
+  readonly executionClass: ExecutionClass;
   /** A run is stopped after this many minutes, 1–2880. */
   readonly jobTimeoutMinutes: number;
   /** Overlapping runs allowed; must be 1 because job bookmarks track one run at a time. */
@@ -34,6 +45,11 @@ export function analyticsConfigProblems(config: AnalyticsConfig, problems: Probl
     problems.add(`analytics.workerType must be one of ${ETL_WORKER_TYPES.join(', ')} (got '${config.workerType}')`);
   }
   integer('analytics.numberOfWorkers', config.numberOfWorkers, 2, 299);
+  problems.boolean('analytics.autoScaling', config.autoScaling);
+  problems.oneOf('analytics.executionClass', config.executionClass, EXECUTION_CLASSES);
+  if (config.executionClass === 'FLEX' && !['G.1X', 'G.2X'].includes(config.workerType)) {
+    problems.add(`analytics.executionClass must not be 'FLEX' with workerType '${config.workerType}': Flex runs G.1X and G.2X workers only`);
+  }
   integer('analytics.jobTimeoutMinutes', config.jobTimeoutMinutes, 1, 2880);
   integer('analytics.maxConcurrentRuns', config.maxConcurrentRuns, 1, 1, 'job bookmarks track one run at a time; concurrent runs would read the same raw objects');
   integer('analytics.bytesScannedCutoffPerQuery', config.bytesScannedCutoffPerQuery, 10_000_000, Number.MAX_SAFE_INTEGER, "Athena's minimum is 10 MB");

@@ -51,5 +51,16 @@ export class DataKey extends Construct {
         },
       }),
     );
+    // The alarm topic is encrypted with this key: CloudWatch alarms and EventBridge rules publish to it,
+    // and SNS needs these two actions on their behalf (an IAM grant cannot reach a service principal).
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsAndRulesToPublishToTheAlarmTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com'), new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        // As AWS documents it for alarms and rules on encrypted topics: the service principals, no condition.
+        resources: ['*'], // in a key policy, '*' means this key
+      }),
+    );
   }
 }

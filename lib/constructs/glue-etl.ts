@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +12,7 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
 import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
-import type { EtlWorkerType } from './analytics-config';
+import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
 /** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
@@ -19,6 +20,9 @@ export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
 /** The job's library: the pure transform and its helpers, zipped for --extra-py-files. */
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
 
+
+/** Final states of a Glue job run that mean the run did not curate its batch. */
+export const GLUE_FAILED_RUN_STATES = ['FAILED', 'TIMEOUT', 'ERROR', 'STOPPED'] as const;
 
 export interface GlueEtlProps {
   /** The lake the job reads raw/ from and writes curated/, quarantine/ and glue-temp/ in. */
@@ -32,8 +36,18 @@ export interface GlueEtlProps {
   /** Glue cron expression of the schedule, e.g. `cron(15 * * * ? *)` (UTC). */
   readonly schedule: string;
   readonly workerType: EtlWorkerType;
-  /** Workers per run, 2 or more. */
+  /** Workers per run, 2 or more; with autoScaling, the most Glue may use. */
   readonly numberOfWorkers: number;
+  /**
+   * Let Glue size each run between 2 workers and numberOfWorkers by the work each stage has.
+   * @default false
+   */
+  readonly autoScaling?: boolean;
+  /**
+   * FLEX runs cost less and may start later (G.1X/G.2X only).
+   * @default 'STANDARD'
+   */
+  readonly executionClass?: ExecutionClass;
   /** A run is stopped after this long. */
   readonly timeout: cdk.Duration;
   /**
@@ -147,9 +161,14 @@ export class GlueEtl extends Construct {
       defaultArguments: {
         '--job-bookmark-option': 'job-bookmark-enable',
         '--TempDir': lakeUri(bucket, LAKE_PREFIXES.glueTemp),
+        // numberOfWorkers becomes the ceiling; a small hourly batch runs on 2 workers.
+        ...(props.autoScaling ? { '--enable-auto-scaling': 'true' } : {}),
         ...this.jobArguments,
       },
     });
+
+    // The L2 has no execution class (only PySparkFlexEtlJob, a different construct): set it on the L1.
+    (this.job.node.defaultChild as glue.CfnJob).executionClass = props.executionClass ?? 'STANDARD';
 
     this.workflow = new glue.Workflow(this, 'Workflow', { description: 'Runs the log ETL job on its schedule' });
     this.workflow.addScheduledTrigger('Schedule', {
@@ -161,6 +180,33 @@ export class GlueEtl extends Construct {
 
     this.grantJobAccess(props, stack);
     this.acknowledgeNagFindings();
+  }
+
+  /** Rows the job's runs read from raw/ (Glue job metrics, all runs), summed per 5 minutes. */
+  public metricRecordsRead(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metric('glue.driver.aggregate.recordsRead', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Spark tasks that failed in the job's runs (Glue job metrics), summed per 5 minutes. */
+  public metricFailedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metric('glue.driver.aggregate.numFailedTasks', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Run time so far of the job's runs in milliseconds (Glue job metrics), maximum per 5 minutes. */
+  public metricElapsedTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.job.metric('glue.driver.aggregate.elapsedTime', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.MAXIMUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /**
+   * The EventBridge pattern of this job's runs ending badly (FAILED, TIMEOUT, ERROR or STOPPED), for a rule
+   * that notifies someone. Glue publishes these "Glue Job State Change" events on its own.
+   */
+  public failedRunEventPattern(): cdk.aws_events.EventPattern {
+    return {
+      source: ['aws.glue'],
+      detailType: ['Glue Job State Change'],
+      detail: { jobName: [this.job.jobName], state: [...GLUE_FAILED_RUN_STATES] },
+    };
   }
 
   private grantJobAccess(props: GlueEtlProps, stack: cdk.Stack): void {

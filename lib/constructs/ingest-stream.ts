@@ -1,4 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -37,5 +38,25 @@ export class IngestStream extends Construct {
       reason:
         'A customer key by design: one key policy governs stream, lake and logs, and key usage is auditable per principal in CloudTrail; the added KMS cost is accepted.',
     });
+  }
+
+  /** Records written to the stream (by the agent and by the transform's re-ingest), summed per 5 minutes. */
+  public metricIncomingRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricIncomingRecords({ statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Bytes written to the stream, summed per 5 minutes. */
+  public metricIncomingBytes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricIncomingBytes({ statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Writes rejected for exceeding the stream's throughput (records and bytes), summed per 5 minutes. */
+  public metricWriteThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricWriteProvisionedThroughputExceeded({ statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Age of the oldest record Firehose has not read yet, in milliseconds, maximum per 5 minutes. */
+  public metricIteratorAgeMilliseconds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: cloudwatch.Stats.MAXIMUM, period: cdk.Duration.minutes(5), ...props });
   }
 }

@@ -1,4 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as firehose from 'aws-cdk-lib/aws-kinesisfirehose';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
@@ -9,6 +10,7 @@ import { Construct } from 'constructs';
 import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
 import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
 import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
+import { TRANSFORM_METRICS, type TransformMetric } from '../../lambda/shared/metric-names';
 import { PipelineFunction } from './pipeline-function';
 
 export interface LogDeliveryProps {
@@ -149,6 +151,63 @@ export class LogDelivery extends Construct {
         reason: "Firehose invokes the transform function's versions and aliases (ARN suffix :*): this one function only.",
       },
     ]);
+  }
+
+  /** One of the transform's Powertools counts (lambda/shared/metric-names.ts), summed per 5 minutes. */
+  public metricTransform(metricName: TransformMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.transform.metric(metricName, props);
+  }
+
+  /** Firehose records the transform marked ProcessingFailed (kept under errors/), summed per 5 minutes. */
+  public metricProcessingFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricTransform(TRANSFORM_METRICS.failedRecords, props);
+  }
+
+  /** Firehose records the transform received, summed per 5 minutes. */
+  public metricTransformedRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metricTransform(TRANSFORM_METRICS.records, props);
+  }
+
+  /**
+   * Percentage of transformed records marked ProcessingFailed, per 5 minutes (0 when nothing came in):
+   * a format the parsers cannot read, or records the transform could not hand back.
+   */
+  public metricProcessingFailedPercent(props: { period?: cdk.Duration } = {}): cloudwatch.MathExpression {
+    const period = props.period ?? cdk.Duration.minutes(5);
+    return new cloudwatch.MathExpression({
+      expression: 'IF(records > 0, 100 * failed / records, 0)',
+      usingMetrics: { failed: this.metricProcessingFailed({ period }), records: this.metricTransformedRecords({ period }) },
+      label: 'ProcessingFailed %',
+      period,
+    });
+  }
+
+  /**
+   * Records Firehose read from the Kinesis stream (a stream-sourced delivery stream publishes these
+   * instead of IncomingRecords), summed per 5 minutes.
+   */
+  public metricRecordsReadFromStream(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DataReadFromKinesisStream.Records', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Bytes Firehose read from the Kinesis stream, summed per 5 minutes. */
+  public metricBytesReadFromStream(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DataReadFromKinesisStream.Bytes', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Share of successful S3 puts (1 = all), averaged per 5 minutes. */
+  public metricDeliverySuccess(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DeliveryToS3.Success', { statistic: cloudwatch.Stats.AVERAGE, ...props });
+  }
+
+  /** Records delivered to the lake, summed per 5 minutes. */
+  public metricDeliveredRecords(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DeliveryToS3.Records', { statistic: cloudwatch.Stats.SUM, ...props });
+  }
+
+  /** Age in seconds of the oldest record not yet in the lake, maximum per 5 minutes. */
+  public metricDataFreshness(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.deliveryStream.metric('DeliveryToS3.DataFreshness', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
   }
 
   /**

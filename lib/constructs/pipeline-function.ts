@@ -1,4 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,7 +7,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry } from '../lambda-bundling';
+import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, METRICS_NAMESPACE } from '../lambda-bundling';
+import { SERVICE_DIMENSION } from '../../lambda/shared/metric-names';
 import { PROJECT_ROOT } from '../project-paths';
 
 export interface PipelineFunctionProps {
@@ -55,9 +57,15 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
   public readonly logGroup: logs.LogGroup;
+  /** Namespace of the function's Powertools metrics. */
+  public readonly metricsNamespace: string;
+  /** The folder under lambda/, also the `service` dimension of its Powertools metrics. */
+  public readonly functionDir: string;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id);
+    this.metricsNamespace = props.metricsNamespace ?? METRICS_NAMESPACE;
+    this.functionDir = props.functionDir;
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -87,7 +95,7 @@ export class PipelineFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
-        ...functionEnvironment(props.functionDir, props.metricsNamespace),
+        ...functionEnvironment(props.functionDir, this.metricsNamespace),
         // Source maps make stack traces point at the TypeScript.
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -103,6 +111,41 @@ export class PipelineFunction extends Construct {
         forceDockerBundling: false,
       },
     });
+  }
+
+  /**
+   * One of the function's own Powertools metrics (names in lambda/shared/metric-names.ts), summed over
+   * 5 minutes unless `props` says otherwise.
+   */
+  public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.metricsNamespace,
+      metricName,
+      dimensionsMap: { [SERVICE_DIMENSION]: this.functionDir },
+      statistic: cloudwatch.Stats.SUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Invocations (AWS/Lambda), summed per 5 minutes. */
+  public metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricInvocations(props);
+  }
+
+  /** Invocations that failed (AWS/Lambda), summed per 5 minutes. */
+  public metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors(props);
+  }
+
+  /** Invocation duration (AWS/Lambda), p99 per 5 minutes unless `props` says otherwise. */
+  public metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricDuration({ statistic: cloudwatch.Stats.p(99), ...props });
+  }
+
+  /** Throttled invocations (AWS/Lambda), summed per 5 minutes. */
+  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles(props);
   }
 }
 

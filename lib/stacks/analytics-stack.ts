@@ -43,6 +43,8 @@ export class AnalyticsStack extends cdk.Stack {
       schedule: config.schedule,
       workerType: config.workerType,
       numberOfWorkers: config.numberOfWorkers,
+      autoScaling: config.autoScaling,
+      executionClass: config.executionClass,
       timeout: cdk.Duration.minutes(config.jobTimeoutMinutes),
       maxConcurrentRuns: config.maxConcurrentRuns,
       logRetention: props.logRetention,

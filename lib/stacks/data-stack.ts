@@ -25,6 +25,8 @@ export class DataStack extends cdk.Stack {
   public readonly lakeBucket: s3.IBucket;
   public readonly accessLogsBucket: s3.IBucket;
   public readonly stream: kinesis.IStream;
+  /** The stream's construct, with the metrics an operator watches. */
+  public readonly ingestStream: IngestStream;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -36,7 +38,8 @@ export class DataStack extends cdk.Stack {
     const lake = new Lake(this, 'Lake', { encryptionKey: this.dataKey, lifecycle: props.lake, removalPolicy });
     this.lakeBucket = lake.bucket;
     this.accessLogsBucket = lake.accessLogsBucket;
-    this.stream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream, removalPolicy }).stream;
+    this.ingestStream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream, removalPolicy });
+    this.stream = this.ingestStream.stream;
 
     new cdk.CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'The S3 lake' });
     new cdk.CfnOutput(this, 'StreamName', { value: this.stream.streamName, description: 'Kinesis stream the agent writes to' });

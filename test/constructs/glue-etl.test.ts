@@ -249,6 +249,8 @@ describe('analytics config', () => {
       schedule: 'rate(1 hour)',
       workerType: 'R.1X' as never,
       numberOfWorkers: 1,
+      autoScaling: 'yes' as never,
+      executionClass: 'FAST' as never,
       jobTimeoutMinutes: 0,
       maxConcurrentRuns: 3,
       bytesScannedCutoffPerQuery: 5,
@@ -257,10 +259,26 @@ describe('analytics config', () => {
       "analytics.schedule must be a Glue cron expression with six fields, e.g. cron(15 * * * ? *) (got 'rate(1 hour)')",
       "analytics.workerType must be one of G.1X, G.2X, G.4X, G.8X (got 'R.1X')",
       'analytics.numberOfWorkers must be an integer between 2 and 299 (got 1)',
+      'analytics.autoScaling must be true or false (got yes)',
+      "analytics.executionClass must be one of STANDARD, FLEX (got 'FAST')",
       'analytics.jobTimeoutMinutes must be an integer between 1 and 2880 (got 0)',
       'analytics.maxConcurrentRuns must be an integer between 1 and 1 (got 3): job bookmarks track one run at a time; concurrent runs would read the same raw objects',
       `analytics.bytesScannedCutoffPerQuery must be an integer between 10000000 and ${Number.MAX_SAFE_INTEGER} (got 5): Athena's minimum is 10 MB`,
     ]);
+  });
+
+  test('Flex runs G.1X and G.2X workers only', () => {
+    expect(validateAnalyticsConfig({ ...STAGE_CONFIGS.dev.analytics, executionClass: 'FLEX', workerType: 'G.4X' })).toEqual([
+      "analytics.executionClass must not be 'FLEX' with workerType 'G.4X': Flex runs G.1X and G.2X workers only",
+    ]);
+  });
+
+  test('prod scales between 2 workers and its ceiling on the standard class; dev runs Flex on 2 workers', () => {
+    const prod = analyticsStack(STAGE_CONFIGS.prod.analytics).template;
+    prod.hasResourceProperties('AWS::Glue::Job', { ExecutionClass: 'STANDARD', NumberOfWorkers: 10, DefaultArguments: Match.objectLike({ '--enable-auto-scaling': 'true' }) });
+    const devJob = Object.values(dev.template.findResources('AWS::Glue::Job'))[0].Properties;
+    expect(devJob.ExecutionClass).toBe('FLEX');
+    expect(devJob.DefaultArguments['--enable-auto-scaling']).toBeUndefined();
   });
 
   test('prod keeps the job log group', () => {

@@ -52,6 +52,7 @@ test('transforms a batch and publishes the counts as EMF metrics', async () => {
   expect(result.records.map((r) => r.result)).toEqual(['Ok', 'Dropped', 'ProcessingFailed']);
   const emf = metricsOf(output);
   expect(emf).toMatchObject({
+    Records: 3,
     ParsedLines: 1,
     UnparsedLines: 1,
     FailedRecords: 1,

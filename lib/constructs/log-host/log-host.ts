@@ -19,6 +19,13 @@ const USER_DATA_LIMIT_BYTES = 16 * 1024;
 /** Room for CDK tokens in the user data to resolve to longer strings (stream name, log group, S3 URL). */
 const USER_DATA_TOKEN_MARGIN_BYTES = 1024;
 
+/** The metrics the host's agent log is turned into (metric filters on its log group), named once. */
+export const AGENT_METRICS = {
+  namespace: 'LogPipeline/LogHost',
+  errors: 'AgentErrors',
+  warnings: 'AgentWarnings',
+} as const;
+
 export interface LogHostProps {
   /** VPC the host runs in (the shared Network's). */
   readonly vpc: ec2.IVpc;
@@ -95,9 +102,9 @@ export class LogHost extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
     });
-    const namespace = props.metricNamespace ?? 'LogPipeline/LogHost';
-    this.agentErrors = this.levelMetric('AgentErrors', 'error', namespace);
-    this.agentWarnings = this.levelMetric('AgentWarnings', 'warn', namespace);
+    const namespace = props.metricNamespace ?? AGENT_METRICS.namespace;
+    this.agentErrors = this.levelMetric(AGENT_METRICS.errors, 'error', namespace);
+    this.agentWarnings = this.levelMetric(AGENT_METRICS.warnings, 'warn', namespace);
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -220,6 +227,28 @@ export class LogHost extends Construct {
     }
     userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: 'text/cloud-config; charset="utf-8"', body: renderCloudConfig() }));
     userData.addPart(ec2.MultipartBody.fromRawBody({ contentType: ec2.MultipartBody.SHELL_SCRIPT, body: script }));
+  }
+
+  /** Error lines of the agent's log (failed flushes, rejected credentials), summed per 5 minutes. */
+  public metricAgentErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.agentErrors.with({ period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** Warning lines of the agent's log (its retries are logged as warnings), summed per 5 minutes. */
+  public metricAgentRetries(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.agentWarnings.with({ period: cdk.Duration.minutes(5), ...props });
+  }
+
+  /** EC2 status checks failed (instance or system), maximum per 5 minutes: 1 while the host is unhealthy. */
+  public metricStatusCheckFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/EC2',
+      metricName: 'StatusCheckFailed',
+      dimensionsMap: { InstanceId: this.instance.instanceId },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Lines of the agent's own log at one level, counted per minute. */

@@ -1,0 +1,35 @@
+/**
+ * The custom metrics the pipeline's functions publish (Powertools EMF), named once: the handlers publish
+ * under these names and the CDK constructs (lib/constructs/pipeline-function.ts) read them back for the
+ * dashboard and alarms, so a rename cannot leave an alarm watching a metric nobody publishes.
+ */
+
+/** Namespace of every function's Powertools metrics; Powertools adds the dimension `service` = function folder. */
+export const METRICS_NAMESPACE = 'LogPipeline';
+
+/** Dimension Powertools adds to every metric: the function's POWERTOOLS_SERVICE_NAME (its folder under lambda/). */
+export const SERVICE_DIMENSION = 'service';
+
+/** What the Firehose transform publishes per invocation. */
+export const TRANSFORM_METRICS = {
+  records: 'Records',
+  parsedLines: 'ParsedLines',
+  unparsedLines: 'UnparsedLines',
+  failedRecords: 'FailedRecords',
+  droppedRecords: 'DroppedRecords',
+  reingestedRecords: 'ReingestedRecords',
+  reingestFailures: 'ReingestFailures',
+} as const;
+
+/** What the Kafka consumer publishes per invocation. */
+export const CONSUMER_METRICS = {
+  kafkaRecords: 'KafkaRecords',
+  parsedLines: 'ParsedLines',
+  unparsedLines: 'UnparsedLines',
+  failedRecords: 'FailedRecords',
+  droppedRecords: 'DroppedRecords',
+  lakeWriteFailures: 'LakeWriteFailures',
+} as const;
+
+export type TransformMetric = (typeof TRANSFORM_METRICS)[keyof typeof TRANSFORM_METRICS];
+export type ConsumerMetric = (typeof CONSUMER_METRICS)[keyof typeof CONSUMER_METRICS];

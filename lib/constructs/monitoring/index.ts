@@ -1,0 +1,4 @@
+export * from './kafka-metrics';
+export * from './monitoring';
+export * from './monitoring-config';
+export * from './runbook';

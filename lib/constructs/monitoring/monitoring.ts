@@ -1,0 +1,273 @@
+import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { TRANSFORM_METRICS } from '../../../lambda/shared/metric-names';
+import type { GlueEtl } from '../glue-etl';
+import type { IngestStream } from '../ingest-stream';
+import type { LogDelivery } from '../log-delivery';
+import type { LogHost } from '../log-host';
+import type { KafkaMonitoringProps } from './kafka-metrics';
+import type { MonitoringConfig } from './monitoring-config';
+import { alarmDescription, RUNBOOK, type AlarmId, type MissingData } from './runbook';
+
+export interface MonitoringProps {
+  /** The stream the agent writes to. */
+  readonly stream: IngestStream;
+  /** Firehose and its transform. */
+  readonly delivery: LogDelivery;
+  /** The log host and its agent. */
+  readonly host: LogHost;
+  /** The curation job. */
+  readonly etl: GlueEtl;
+  /**
+   * The MSK cluster and its consumer.
+   * @default - no Kafka row on the dashboard, no Kafka alarms
+   */
+  readonly kafka?: KafkaMonitoringProps;
+  /** Key that encrypts the alarm topic (its policy must let CloudWatch and EventBridge use it; DataKey's does). */
+  readonly encryptionKey: kms.IKey;
+  /** Thresholds and email addresses (validated by monitoringConfigProblems). */
+  readonly config: MonitoringConfig;
+}
+
+/** One widget of the dashboard and the metrics it shows, kept so tests can check each one exists in the app. */
+export interface WatchedWidget {
+  readonly title: string;
+  readonly metrics: readonly cloudwatch.IMetric[];
+}
+
+const FIVE_MINUTES = cdk.Duration.minutes(5);
+const MISSING: Record<MissingData, cloudwatch.TreatMissingData> = {
+  breaching: cloudwatch.TreatMissingData.BREACHING,
+  notBreaching: cloudwatch.TreatMissingData.NOT_BREACHING,
+  missing: cloudwatch.TreatMissingData.MISSING,
+};
+
+/**
+ * One dashboard that follows a line through the chain left to right (host agent, stream, transform,
+ * Firehose, Glue; then MSK and its consumer), alarms with the stage's thresholds, each explaining what to
+ * do, and one KMS-encrypted SNS topic that every alarm notifies on ALARM and on OK. Failed Glue runs reach
+ * the topic twice: the EventBridge rule sends the event itself (job, run, error), and an alarm on the rule
+ * keeps a state for the dashboard.
+ */
+export class Monitoring extends Construct {
+  public readonly topic: sns.Topic;
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** Every alarm, by runbook id (lib/constructs/monitoring/runbook.ts). */
+  public readonly alarms: Partial<Record<AlarmId, cloudwatch.Alarm>> = {};
+  /** EventBridge rule on this job's failed runs, targeting the topic. */
+  public readonly glueFailureRule: events.Rule;
+  public readonly widgets: WatchedWidget[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { stream, delivery, host, etl, kafka } = props;
+    const t = props.config.thresholds;
+
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Log pipeline alarms',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    for (const address of props.config.alarmEmails) {
+      this.topic.addSubscription(new subscriptions.EmailSubscription(address));
+    }
+
+    this.glueFailureRule = new events.Rule(this, 'GlueJobFailedRule', {
+      description: 'Glue log ETL runs that ended FAILED, TIMEOUT, ERROR or STOPPED, to the alarm topic',
+      eventPattern: etl.failedRunEventPattern(),
+      targets: [
+        new targets.SnsTopic(this.topic, {
+          message: events.RuleTargetInput.fromText(
+            `Glue job ${events.EventField.fromPath('$.detail.jobName')} run ${events.EventField.fromPath('$.detail.jobRunId')} ended ${events.EventField.fromPath('$.detail.state')}: ${events.EventField.fromPath('$.detail.message')} (runbook: README.md#alarms, "Glue job failed")`,
+          ),
+        }),
+      ],
+    });
+    const failedRuns = new cloudwatch.Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: this.glueFailureRule.ruleName },
+      statistic: cloudwatch.Stats.SUM,
+      period: FIVE_MINUTES,
+    });
+
+    this.alarm('agentSilent', `no records for ${t.agentSilentMinutes} minutes`, {
+      metric: stream.metricIncomingRecords(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: t.agentSilentMinutes / 5,
+    });
+    this.alarm('streamWriteThrottles', `more than ${t.streamWriteThrottles} throttled writes in 5 minutes`, {
+      metric: stream.metricWriteThrottles(),
+      threshold: t.streamWriteThrottles,
+    });
+    this.alarm('iteratorAge', `Firehose over ${t.iteratorAgeSeconds} s behind for 10 minutes`, {
+      metric: stream.metricIteratorAgeMilliseconds(),
+      threshold: t.iteratorAgeSeconds * 1000,
+      evaluationPeriods: 2,
+    });
+    this.alarm('transformErrors', `more than ${t.transformErrors} failed invocations in 5 minutes`, {
+      metric: delivery.transform.metricErrors({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES }),
+      threshold: t.transformErrors,
+    });
+    this.alarm('processingFailedShare', `over ${t.processingFailedPercent}% of records ProcessingFailed in 5 minutes`, {
+      metric: delivery.metricProcessingFailedPercent(),
+      threshold: t.processingFailedPercent,
+    });
+    this.alarm('dataFreshness', `oldest undelivered record over ${t.dataFreshnessSeconds} s`, {
+      metric: delivery.metricDataFreshness(),
+      threshold: t.dataFreshnessSeconds,
+    });
+    this.alarm('glueJobFailed', 'any run FAILED, TIMEOUT, ERROR or STOPPED', {
+      metric: failedRuns,
+      threshold: 0,
+    });
+
+    const row = (...widgets: cloudwatch.IWidget[]) => new cloudwatch.Row(...widgets);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: cdk.Duration.hours(6),
+      periodOverride: cloudwatch.PeriodOverride.AUTO,
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        markdown:
+          '## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: README.md#alarms',
+        width: 24,
+        height: 2,
+      }),
+    );
+    this.dashboard.addWidgets(
+      row(
+        this.graph('Host agent: records out, errors, retries', [
+          stream.metricIncomingRecords({ label: 'Records into the stream' }),
+          host.metricAgentErrors({ label: 'Agent errors' }),
+          host.metricAgentRetries({ label: 'Agent retries (warnings)' }),
+          host.metricStatusCheckFailed({ label: 'Status check failed' }),
+        ]),
+        this.graph('Stream: incoming records and bytes, write throttles', [
+          stream.metricIncomingRecords({ label: 'Records' }),
+          stream.metricIncomingBytes({ label: 'Bytes' }),
+          stream.metricWriteThrottles({ label: 'Write throttles' }),
+        ]),
+        this.graph('Stream: iterator age (ms)', [stream.metricIteratorAgeMilliseconds({ label: 'Iterator age (max)' })]),
+        this.graph('Transform: invocations, errors, duration', [
+          delivery.transform.metricInvocations({ label: 'Invocations' }),
+          delivery.transform.metricErrors({ label: 'Errors' }),
+          delivery.transform.metricDuration({ label: 'Duration p99 (ms)' }),
+        ]),
+      ),
+      row(
+        this.graph('Transform: lines and records', [
+          delivery.metricTransform(TRANSFORM_METRICS.parsedLines, { label: 'Parsed lines' }),
+          delivery.metricTransform(TRANSFORM_METRICS.unparsedLines, { label: 'Unparsed lines (kept raw)' }),
+          delivery.metricProcessingFailed({ label: 'ProcessingFailed records (to errors/)' }),
+          delivery.metricTransform(TRANSFORM_METRICS.reingestedRecords, { label: 'Re-ingested records' }),
+          delivery.metricTransform(TRANSFORM_METRICS.reingestFailures, { label: 'Re-ingest failures' }),
+        ]),
+        this.graph('Firehose: read, delivered, success', [
+          delivery.metricRecordsReadFromStream({ label: 'Records read from the stream' }),
+          delivery.metricDeliveredRecords({ label: 'Records delivered to the lake' }),
+          delivery.metricDeliverySuccess({ label: 'S3 delivery success (1 = all)' }),
+        ]),
+        this.graph('Firehose: data freshness (s)', [delivery.metricDataFreshness({ label: 'Oldest undelivered record' })]),
+        this.graph('Glue job: rows read, failed tasks, failed runs', [
+          etl.metricRecordsRead({ label: 'Rows read from raw/' }),
+          etl.metricFailedTasks({ label: 'Failed Spark tasks' }),
+          failedRuns.with({ label: 'Failed runs' }),
+        ]),
+      ),
+    );
+
+    if (kafka !== undefined) this.addKafka(kafka, t);
+
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: Object.values(this.alarms),
+        width: 24,
+        height: 3,
+      }),
+    );
+  }
+
+  private addKafka(kafka: KafkaMonitoringProps, t: MonitoringConfig['thresholds']): void {
+    const { cluster, consumer } = kafka;
+    const perBroker = (label: string, metric: (id: number) => cloudwatch.IMetric) =>
+      cluster.brokerIds.map((id) => (metric(id) as cloudwatch.Metric).with({ label: `${label} broker ${id}` }));
+    const cpu = perBroker('CPU user %', (id) => cluster.metricCpuUser(id));
+    const disk = perBroker('Disk used %', (id) => cluster.metricDataLogsDiskUsed(id));
+    const urp = perBroker('Under-replicated', (id) => cluster.metricUnderReplicatedPartitions(id));
+    const usingMetrics = (metrics: cloudwatch.IMetric[]) => Object.fromEntries(metrics.map((m, i) => [`b${i + 1}`, m]));
+    const names = cluster.brokerIds.map((_, i) => `b${i + 1}`).join(', ');
+
+    this.alarm('kafkaDiskUsed', `a broker over ${t.kafkaDiskUsedPercent}% disk`, {
+      metric: new cloudwatch.MathExpression({ expression: `MAX([${names}])`, usingMetrics: usingMetrics(disk), label: 'Highest broker disk used %', period: FIVE_MINUTES }),
+      threshold: t.kafkaDiskUsedPercent,
+    });
+    this.alarm('kafkaUnderReplicated', 'any under-replicated partition for 15 minutes', {
+      metric: new cloudwatch.MathExpression({ expression: `SUM([${names}])`, usingMetrics: usingMetrics(urp), label: 'Under-replicated partitions', period: FIVE_MINUTES }),
+      threshold: 0,
+      // A rolling restart (MSK patching) under-replicates for a few minutes by design.
+      evaluationPeriods: 3,
+    });
+    this.alarm('kafkaOffsetLag', `over ${t.kafkaOffsetLag} messages behind for 15 minutes`, {
+      metric: consumer.metricOffsetLag(),
+      threshold: t.kafkaOffsetLag,
+      evaluationPeriods: 3,
+    });
+    this.alarm('kafkaConsumerErrors', `more than ${t.kafkaConsumerErrors} failed invocations in 5 minutes`, {
+      metric: consumer.metricErrors(),
+      threshold: t.kafkaConsumerErrors,
+    });
+    const onFailure = consumer.metricOnFailureRecords?.();
+    if (onFailure !== undefined) {
+      this.alarm('kafkaOnFailure', 'any record sent to the on-failure destination', { metric: onFailure, threshold: 0 });
+    }
+
+    this.dashboard.addWidgets(
+      new cloudwatch.Row(
+        this.graph('MSK: broker CPU user %', cpu),
+        this.graph('MSK: data-log disk used %', disk),
+        this.graph('MSK: under-replicated partitions', urp),
+        this.graph('Consumer: invocations, errors, offset lag', [
+          consumer.metricInvocations(),
+          consumer.metricErrors(),
+          consumer.metricOffsetLag(),
+          ...(onFailure ? [onFailure] : []),
+        ]),
+      ),
+    );
+  }
+
+  private graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+    this.widgets.push({ title, metrics });
+    return new cloudwatch.GraphWidget({ title, left: metrics, width: 6, height: 6 });
+  }
+
+  private alarm(
+    id: AlarmId,
+    threshold: string,
+    props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold'> & Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods'>>,
+  ): cloudwatch.Alarm {
+    const entry = RUNBOOK[id];
+    const alarm = new cloudwatch.Alarm(this, `${id[0].toUpperCase()}${id.slice(1)}Alarm`, {
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...props,
+      evaluationPeriods: props.evaluationPeriods ?? 1,
+      alarmDescription: alarmDescription(id, threshold),
+      treatMissingData: MISSING[entry.treatMissingData],
+    });
+    const action = new actions.SnsAction(this.topic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms[id] = alarm;
+    return alarm;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Every alarm's meaning, what to do, and why it treats missing data as it does: one table the construct
+ * writes into each alarm's description and the README's alarm table is checked against
+ * (test/constructs/monitoring.test.ts). No CDK here.
+ */
+
+export type MissingData = 'breaching' | 'notBreaching' | 'missing';
+
+export interface RunbookEntry {
+  /** Short name, the README table's first column. */
+  readonly title: string;
+  /** What it means when it fires. */
+  readonly means: string;
+  /** What to do. */
+  readonly todo: string;
+  readonly treatMissingData: MissingData;
+  /** Why missing data is treated that way. */
+  readonly missingDataReason: string;
+}
+
+export const RUNBOOK = {
+  agentSilent: {
+    title: 'Agent silent',
+    means: 'No record reached the Kinesis stream for the configured minutes: the host is down, the agent stopped, or its credentials or network broke.',
+    todo: 'Open a Session Manager shell on the host; `systemctl status fluent-bit` and `curl -s 127.0.0.1:2020/api/v1/health`; read the agent log group for errors; check the host status check.',
+    treatMissingData: 'breaching',
+    missingDataReason: 'the stream publishes no IncomingRecords while nothing is written, and nothing written is what this alarm is about',
+  },
+  streamWriteThrottles: {
+    title: 'Stream write throttles',
+    means: 'The stream rejected writes for exceeding its throughput; the agent retries, so lines are delayed, not lost, until its buffer fills.',
+    todo: 'With a provisioned stream raise stream.capacity.shardCount; on demand, the stream doubles its capacity within minutes: check that throttling stops, otherwise look for a hot partition key.',
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'no writes means no throttles; a silent agent has its own alarm',
+  },
+  iteratorAge: {
+    title: 'Iterator age',
+    means: 'Firehose reads the stream this far behind; at the stream retention the oldest records are lost.',
+    todo: 'Check the transform (errors, duration near its timeout, throttles) and the Firehose delivery errors in its log group; raise the transform memory if it is CPU bound.',
+    treatMissingData: 'breaching',
+    missingDataReason: 'Firehose polls the stream continuously, so the age is reported even when idle; no data means the reader stopped',
+  },
+  transformErrors: {
+    title: 'Transform errors',
+    means: 'Transform invocations failed; Firehose retries them and then sends the records to errors/processing-failed/.',
+    todo: "Read the transform's log group (JSON logs, error stack with source maps); the records are kept under errors/, re-drive them after the fix.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'no invocations means no errors',
+  },
+  processingFailedShare: {
+    title: 'ProcessingFailed share',
+    means: 'Over the configured share of records came back ProcessingFailed and went to errors/ instead of raw/.',
+    todo: "Look at the transform's 'Records marked ProcessingFailed' log lines for the reason; a new log format or corrupted input is the usual cause.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'no records transformed means no share to judge',
+  },
+  dataFreshness: {
+    title: 'Firehose data freshness',
+    means: 'The oldest record Firehose holds is older than the threshold: delivery to S3 is failing or far behind.',
+    todo: "Read the Firehose log group (S3 or KMS access denied, transform failures); check DeliveryToS3.Success on the dashboard.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'Firehose reports freshness only while it holds records; an idle stream is not stale',
+  },
+  glueJobFailed: {
+    title: 'Glue job failed',
+    means: 'A run of the curation job ended FAILED, TIMEOUT, ERROR or STOPPED; the bookmark did not advance, so the next run retries the same objects.',
+    todo: "Open the run in the Glue console (error message) and the job's log group; a timeout on a large backlog needs more workers or a longer analytics.jobTimeoutMinutes.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'the rule publishes TriggeredRules only when a run fails',
+  },
+  kafkaDiskUsed: {
+    title: 'MSK disk used',
+    means: "A broker's data-log disk is over the threshold; a full disk stops the broker.",
+    todo: 'Raise the broker EBS volume (it grows in place) or shorten topic retention; check for a consumer that stopped (offset lag).',
+    treatMissingData: 'missing',
+    missingDataReason: 'a broker that stops reporting keeps the last state; under-replicated partitions show it',
+  },
+  kafkaUnderReplicated: {
+    title: 'MSK under-replicated partitions',
+    means: 'Some partitions have fewer in-sync replicas than configured: a broker is down, restarting or overloaded.',
+    todo: 'Check the MSK console for cluster operations (patching restarts brokers one by one); if it persists, broker CPU and disk on the dashboard.',
+    treatMissingData: 'breaching',
+    missingDataReason: 'brokers report this every minute; none from any broker means the cluster is unreachable',
+  },
+  kafkaOffsetLag: {
+    title: 'Consumer offset lag',
+    means: 'The event source mapping is behind the topic by more than the threshold; past the topic retention, records are lost.',
+    todo: "Check the consumer's errors and duration; a failing batch blocks its partition until it succeeds or goes to the on-failure destination; add pollers or partitions for a throughput limit.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'an idle mapping may publish no lag; a failing consumer has its own alarms',
+  },
+  kafkaConsumerErrors: {
+    title: 'Consumer errors',
+    means: 'Consumer invocations failed (not batch item failures, which are retried records): the whole batch is retried.',
+    todo: "Read the consumer's log group; lake write failures name the S3 error (KMS, permissions, throttling).",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'no invocations means no errors',
+  },
+  kafkaOnFailure: {
+    title: 'Records to the on-failure destination',
+    means: 'The mapping gave up on records after its retries and sent their metadata to the on-failure destination.',
+    todo: 'Read the destination messages (topic, partition, offsets) and re-drive those offsets after fixing the cause; the records are still in Kafka until retention.',
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'published only when records are sent there',
+  },
+} as const satisfies Record<string, RunbookEntry>;
+
+export type AlarmId = keyof typeof RUNBOOK;
+
+/** Anchor of the README's alarm table, which every alarm description points at. */
+export const RUNBOOK_ANCHOR = 'README.md#alarms';
+
+/** The text of an alarm's description: meaning, what to do, the runbook, and the missing-data choice. */
+export function alarmDescription(id: AlarmId, threshold: string): string {
+  const entry: RunbookEntry = RUNBOOK[id];
+  return `${entry.title} (${threshold}). ${entry.means} What to do: ${entry.todo} Runbook: ${RUNBOOK_ANCHOR}. Missing data is ${entry.treatMissingData}: ${entry.missingDataReason}.`;
+}

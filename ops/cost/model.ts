@@ -1,0 +1,284 @@
+/**
+ * Monthly cost of one stage for a given log volume, from the stage config and the price table. Pure: no
+ * AWS calls. Every line says what it multiplies, so a reader can redo it by hand (the tests do, for one
+ * stage). Volume-driven figures rest on the measurements in the README's Benchmarks section; the
+ * assumptions that are not measured are named in ASSUMPTIONS and printed with the table.
+ */
+import type { StageConfig } from '../../lib/config';
+import { PRICES } from './prices';
+
+/** Hours and days in the average month. */
+export const HOURS_PER_MONTH = 730;
+export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
+
+/** What the model assumes where the stage config and the measurements say nothing. */
+export const ASSUMPTIONS = {
+  /** Average log line, bytes (the benchmark corpus: 154 B). One line is one Kinesis record. */
+  lineBytes: 154,
+  /** Raw lake objects (GZIP JSON lines) per byte of log text: 176.5 MB for 3.74 M lines of 154 B in the Glue benchmark. */
+  rawGzipPerLogByte: 0.31,
+  /** Curated zstd Parquet per raw GZIP byte (Glue benchmark: 85%). */
+  curatedPerRawGzip: 0.85,
+  /** Backup of source records (GZIP of the lines themselves) per log byte. */
+  backupGzipPerLogByte: 0.15,
+  /** Transform time per MiB batch at 1024 MB (benchmark: 55–58 ms). */
+  transformSecondsPerMiB: 0.06,
+  /** Glue rows per second per DPU (benchmark: 48,600 rows/s on 2 cores; a DPU is 4 vCPU). */
+  glueRowsPerSecondPerDpu: 97_000,
+  /** Spark start-up and catalog work billed per Glue run, minutes (Glue bills at least 1 minute). */
+  glueRunOverheadMinutes: 1.5,
+  /** With auto scaling, raw GZIP GB a run gives each worker (Glue scales with the input's parallelism). */
+  glueRawGbPerAutoScaledWorker: 0.5,
+  /** Athena queries a day, each scanning one day of curated data. */
+  athenaQueriesPerDay: 20,
+  /** VPC flow logs, GB a day (a quiet VPC; grows with traffic through NAT/endpoints). */
+  flowLogGbPerDay: 0.05,
+  /** Log bytes each Lambda invocation writes (one structured summary line, plus the platform lines). */
+  lambdaLogBytesPerInvocation: 1500,
+  /** KMS requests a month (data keys are cached by the stream, S3 bucket keys and Logs). */
+  kmsRequestsPerMonth: 100_000,
+} as const;
+
+/** The Kafka path's sizing until the stage config carries it (the MSK stack is being added). */
+export interface KafkaSizing {
+  readonly brokers: number;
+  readonly brokerHourPrice: 'mskT3SmallBrokerHour' | 'mskM7gLargeBrokerHour';
+  readonly volumeGiBPerBroker: number;
+  /** Provisioned-mode minimum pollers of the event source mapping (0 = on-demand mode, no poller charge). */
+  readonly minimumPollers: number;
+  /** Share of the day's volume that comes through Kafka rather than Kinesis (0–1). */
+  readonly shareOfVolume: number;
+}
+
+export const ASSUMED_KAFKA: Record<StageConfig['stage'], KafkaSizing> = {
+  dev: { brokers: 2, brokerHourPrice: 'mskT3SmallBrokerHour', volumeGiBPerBroker: 10, minimumPollers: 0, shareOfVolume: 0 },
+  prod: { brokers: 3, brokerHourPrice: 'mskM7gLargeBrokerHour', volumeGiBPerBroker: 100, minimumPollers: 1, shareOfVolume: 0 },
+};
+
+export interface LineItem {
+  readonly service: string;
+  readonly item: string;
+  /** How the figure is made, e.g. `730 h × $0.04`. */
+  readonly basis: string;
+  readonly usd: number;
+}
+
+export interface Estimate {
+  readonly stage: string;
+  readonly gbPerDay: number;
+  readonly items: readonly LineItem[];
+  readonly totalUsd: number;
+}
+
+const GLUE_DPU_PER_WORKER: Record<string, number> = { 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };
+
+/** Runs a day of a Glue cron expression `cron(min hour dom month dow year)`; hour fields `*`, `a/b`, `a-b` or lists. */
+export function runsPerDay(schedule: string): number {
+  const fields = /^cron\((.+)\)$/.exec(schedule)?.[1].split(' ');
+  if (fields === undefined || fields.length !== 6) throw new Error(`runsPerDay: not a six-field Glue cron expression: ${schedule}`);
+  const count = (field: string, size: number, first: number): number =>
+    field.split(',').reduce((sum, part) => {
+      const [range, stepText] = part.split('/');
+      const step = stepText === undefined ? 1 : Number(stepText);
+      let from: number;
+      let to: number;
+      if (range === '*') [from, to] = [first, first + size - 1];
+      else if (range.includes('-')) [from, to] = range.split('-').map(Number) as [number, number];
+      else [from, to] = [Number(range), stepText === undefined ? Number(range) : first + size - 1];
+      if (![from, to, step].every(Number.isInteger)) throw new Error(`runsPerDay: cannot count '${field}' in ${schedule}`);
+      return sum + Math.floor((to - from) / step) + 1;
+    }, 0);
+  return count(fields[0], 60, 0) * count(fields[1], 24, 0);
+}
+
+/** A unit price as the table has it (no rounding: $0.0168, not $0.02). */
+const usd = (n: number) => `$${Number(n.toPrecision(6))}`;
+const num = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+
+/** GB-months in a storage class holding data aged [from, to) days, after `ageDays` days of steady volume. */
+function gbMonthsInWindow(gbPerDay: number, ageDays: number, from: number, to: number | undefined): number {
+  const end = Math.min(ageDays, to ?? Infinity);
+  return Math.max(0, end - from) * gbPerDay;
+}
+
+/**
+ * The estimate for one stage at `gbPerDay` GB of log text a day, in month `month` of operation (storage
+ * grows until the lifecycle rules expire data; prod's raw data never expires).
+ */
+export function estimate(config: StageConfig, gbPerDay: number, options: { month?: number; kafka?: KafkaSizing } = {}): Estimate {
+  if (!(gbPerDay > 0 && Number.isFinite(gbPerDay))) throw new Error(`--gb-per-day must be a positive number (got ${gbPerDay})`);
+  const month = options.month ?? 12;
+  const kafka = options.kafka ?? ASSUMED_KAFKA[config.stage];
+  const items: LineItem[] = [];
+  const add = (service: string, item: string, basis: string, amount: number) => items.push({ service, item, basis, usd: amount });
+  const gbMonth = gbPerDay * DAYS_PER_MONTH;
+  const kinesisGbMonth = gbMonth * (1 - kafka.shareOfVolume);
+  const kafkaGbMonth = gbMonth * kafka.shareOfVolume;
+
+  // Kinesis Data Streams.
+  const { capacity, retentionHours } = config.stream;
+  if (capacity.mode === 'on-demand') {
+    add('Kinesis', 'stream-hours', `${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisOnDemandStreamHour.usd)}`, HOURS_PER_MONTH * PRICES.kinesisOnDemandStreamHour.usd);
+    add('Kinesis', 'data written', `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandIngestGb.usd)}`, kinesisGbMonth * PRICES.kinesisOnDemandIngestGb.usd);
+    add('Kinesis', 'data read by Firehose', `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandRetrievalGb.usd)}`, kinesisGbMonth * PRICES.kinesisOnDemandRetrievalGb.usd);
+    if (retentionHours > 24) {
+      const kept = gbPerDay * (1 - kafka.shareOfVolume) * ((retentionHours - 24) / 24);
+      add('Kinesis', `retention ${retentionHours} h`, `${num(kept)} GB kept beyond 24 h × ${usd(PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd)}`, kept * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd);
+    }
+  } else {
+    const shards = capacity.shardCount;
+    add('Kinesis', 'shard-hours', `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisShardHour.usd);
+    const units = (kinesisGbMonth * 1e9) / ASSUMPTIONS.lineBytes / 1e6; // each record under 25 KB: one unit
+    add('Kinesis', 'PUT payload units', `${num(units)} M × ${usd(PRICES.kinesisPutPayloadUnitsMillion.usd)}`, units * PRICES.kinesisPutPayloadUnitsMillion.usd);
+    if (retentionHours > 24) {
+      add('Kinesis', `retention ${retentionHours} h`, `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisExtendedRetentionShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisExtendedRetentionShardHour.usd);
+    }
+  }
+
+  // Firehose: billed per GB read from the stream (no 5 KB rounding with a Kinesis source).
+  add('Firehose', 'data ingested', `${num(kinesisGbMonth)} GB × ${usd(PRICES.firehoseIngestGb.usd)}`, kinesisGbMonth * PRICES.firehoseIngestGb.usd);
+
+  // Lambda: the transform gets one processor buffer per invocation; the consumer its share.
+  const batchMiB = config.delivery.processorBufferSizeMiB;
+  const invocations = (kinesisGbMonth * 1e9) / (batchMiB * 2 ** 20) + (kafkaGbMonth * 1e9) / 2 ** 20;
+  const gbSeconds = invocations * batchMiB * ASSUMPTIONS.transformSecondsPerMiB * 1; // 1024 MB = 1 GB
+  add('Lambda', 'transform and consumer duration', `${num(Math.round(gbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, gbSeconds * PRICES.lambdaArmGbSecond.usd);
+  add('Lambda', 'requests', `${num(Math.round(invocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (invocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+
+  // The log host.
+  if (config.host.instanceType !== 't4g.small') throw new Error(`the price table has no price for ${config.host.instanceType}; add it to ops/cost/prices.ts`);
+  add('EC2', `${config.host.instanceType} host`, `${HOURS_PER_MONTH} h × ${usd(PRICES.ec2T4gSmallHour.usd)}`, HOURS_PER_MONTH * PRICES.ec2T4gSmallHour.usd);
+  add('EBS', `gp3 root ${config.host.rootVolumeGiB} GiB`, `${config.host.rootVolumeGiB} GB × ${usd(PRICES.ebsGp3GbMonth.usd)}`, config.host.rootVolumeGiB * PRICES.ebsGp3GbMonth.usd);
+  if (config.host.subnet === 'public') {
+    add('VPC', 'public IPv4 of the host', `${HOURS_PER_MONTH} h × ${usd(PRICES.publicIpv4Hour.usd)}`, HOURS_PER_MONTH * PRICES.publicIpv4Hour.usd);
+  }
+
+  // Private egress (lib/constructs/network/network-config.ts).
+  const azs = config.network.availabilityZones;
+  if (config.network.privateEgress === 'nat-gateway') {
+    add('VPC', 'NAT gateway', `${HOURS_PER_MONTH} h × ${usd(PRICES.natGatewayHour.usd)}`, HOURS_PER_MONTH * PRICES.natGatewayHour.usd);
+    // A private host sends every line to Kinesis through the NAT gateway.
+    const natGb = config.host.subnet === 'private-with-nat' ? kinesisGbMonth : 0;
+    add('VPC', 'NAT data processed', `${num(natGb)} GB × ${usd(PRICES.natGatewayGb.usd)}`, natGb * PRICES.natGatewayGb.usd);
+  } else if (config.network.privateEgress === 'interface-endpoints') {
+    const endpoints = 2; // Lambda and STS (PRIVATE_INTERFACE_ENDPOINTS)
+    add('VPC', 'interface endpoints', `${endpoints} × ${azs} AZ × ${HOURS_PER_MONTH} h × ${usd(PRICES.interfaceEndpointHour.usd)}`, endpoints * azs * HOURS_PER_MONTH * PRICES.interfaceEndpointHour.usd);
+  }
+
+  // KMS.
+  add('KMS', 'data key', `1 × ${usd(PRICES.kmsKeyMonth.usd)}`, PRICES.kmsKeyMonth.usd);
+  add('KMS', 'requests', `${num(ASSUMPTIONS.kmsRequestsPerMonth)} × ${usd(PRICES.kmsRequests10k.usd)}/10k`, (ASSUMPTIONS.kmsRequestsPerMonth / 1e4) * PRICES.kmsRequests10k.usd);
+
+  // S3 by storage class, in month `month` of operation.
+  const age = month * DAYS_PER_MONTH - DAYS_PER_MONTH / 2; // the month's mid-point
+  const lake = config.lake;
+  const rawPerDay = gbPerDay * ASSUMPTIONS.rawGzipPerLogByte;
+  const standard =
+    gbMonthsInWindow(rawPerDay, age, 0, Math.min(lake.rawInfrequentAccessAfterDays, lake.rawExpireAfterDays ?? Infinity)) +
+    gbMonthsInWindow(rawPerDay * ASSUMPTIONS.curatedPerRawGzip, age, 0, undefined) +
+    (config.delivery.backupSourceRecords ? gbMonthsInWindow(gbPerDay * ASSUMPTIONS.backupGzipPerLogByte, age, 0, undefined) : 0);
+  const ia = gbMonthsInWindow(rawPerDay, age, lake.rawInfrequentAccessAfterDays, Math.min(lake.rawGlacierAfterDays, lake.rawExpireAfterDays ?? Infinity));
+  const gir = gbMonthsInWindow(rawPerDay, age, lake.rawGlacierAfterDays, lake.rawExpireAfterDays);
+  add('S3', `Standard (raw < ${lake.rawInfrequentAccessAfterDays} d, curated${config.delivery.backupSourceRecords ? ', backup' : ''}), month ${month}`, `${num(standard)} GB × ${usd(PRICES.s3StandardGbMonth.usd)}`, standard * PRICES.s3StandardGbMonth.usd);
+  add('S3', `Standard-IA (raw ${lake.rawInfrequentAccessAfterDays}–${lake.rawGlacierAfterDays} d), month ${month}`, `${num(ia)} GB × ${usd(PRICES.s3StandardIaGbMonth.usd)}`, ia * PRICES.s3StandardIaGbMonth.usd);
+  add('S3', `Glacier IR (raw ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`, `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`, gir * PRICES.s3GlacierIrGbMonth.usd);
+  const runs = runsPerDay(config.analytics.schedule) * DAYS_PER_MONTH;
+  const firehoseObjects = (HOURS_PER_MONTH * 3600) / config.delivery.bufferIntervalSeconds;
+  const puts = firehoseObjects * (config.delivery.backupSourceRecords ? 2 : 1) + runs * 20; // a run writes a few objects per partition
+  add('S3', 'PUT requests', `${num(Math.round(puts))} × ${usd(PRICES.s3PutRequests1k.usd)}/1k`, (puts / 1000) * PRICES.s3PutRequests1k.usd);
+
+  // Glue: every run bills its workers for overhead plus processing, at least a minute.
+  const { dpus, runMinutes } = glueRun(config, gbPerDay);
+  const dpuHours = runs * dpus * (runMinutes / 60);
+  const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
+  const sizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
+  add('Glue', `${num(Math.round(runs))} runs × ${sizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
+
+  // Athena.
+  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, rawPerDay * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
+  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day over one day of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
+
+  // MSK and the event source mapping.
+  if (kafka.brokers > 0) {
+    const brokerPrice = PRICES[kafka.brokerHourPrice];
+    add('MSK', `${kafka.brokers} brokers (${brokerPrice.unit.replace('broker-hour ', '')})`, `${kafka.brokers} × ${HOURS_PER_MONTH} h × ${usd(brokerPrice.usd)}`, kafka.brokers * HOURS_PER_MONTH * brokerPrice.usd);
+    add('MSK', 'broker storage', `${kafka.brokers} × ${kafka.volumeGiBPerBroker} GB × ${usd(PRICES.mskStorageGbMonth.usd)}`, kafka.brokers * kafka.volumeGiBPerBroker * PRICES.mskStorageGbMonth.usd);
+    add('Lambda', 'provisioned pollers of the Kafka mapping', `${kafka.minimumPollers} × ${HOURS_PER_MONTH} h × ${usd(PRICES.lambdaKafkaProvisionedPollerHour.usd)}`, kafka.minimumPollers * HOURS_PER_MONTH * PRICES.lambdaKafkaProvisionedPollerHour.usd);
+  }
+
+  // CloudWatch: the dashboard, alarm metrics, custom metrics, logs.
+  const alarmMetrics = 8 + (kafka.brokers > 0 ? 2 * kafka.brokers + 3 : 0); // ProcessingFailed share reads 2 metrics
+  add('CloudWatch', 'dashboard', `1 × ${usd(PRICES.cloudwatchDashboardMonth.usd)}`, PRICES.cloudwatchDashboardMonth.usd);
+  add('CloudWatch', 'alarms', `${alarmMetrics} metrics × ${usd(PRICES.cloudwatchAlarmMetricMonth.usd)}`, alarmMetrics * PRICES.cloudwatchAlarmMetricMonth.usd);
+  const customMetrics = 7 + 2 + (kafka.brokers > 0 ? 6 : 0); // transform, agent filters, consumer
+  add('CloudWatch', 'custom metrics', `${customMetrics} × ${usd(PRICES.cloudwatchCustomMetricMonth.usd)}`, customMetrics * PRICES.cloudwatchCustomMetricMonth.usd);
+  const logGb = ASSUMPTIONS.flowLogGbPerDay * DAYS_PER_MONTH + (invocations * ASSUMPTIONS.lambdaLogBytesPerInvocation) / 1e9;
+  add('CloudWatch', 'logs ingested (flow logs, functions, agent)', `${num(logGb)} GB × ${usd(PRICES.cloudwatchLogsIngestGb.usd)}`, logGb * PRICES.cloudwatchLogsIngestGb.usd);
+  const keptLogGb = logGb * Math.min(month, config.logRetentionDays / DAYS_PER_MONTH);
+  add('CloudWatch', `logs stored (${config.logRetentionDays} d retention)`, `${num(keptLogGb)} GB × ${usd(PRICES.cloudwatchLogsStorageGbMonth.usd)}`, keptLogGb * PRICES.cloudwatchLogsStorageGbMonth.usd);
+
+  const totalUsd = items.reduce((sum, item) => sum + item.usd, 0);
+  return { stage: config.stage, gbPerDay, items, totalUsd };
+}
+
+/**
+ * The DPUs and billed minutes of one Glue run at `gbPerDay`: all configured workers, or with auto scaling
+ * one worker per ASSUMPTIONS.glueRawGbPerAutoScaledWorker of raw input, between 2 and the ceiling.
+ */
+export function glueRun(config: StageConfig, gbPerDay: number): { dpus: number; runMinutes: number } {
+  const { analytics } = config;
+  const perDay = runsPerDay(analytics.schedule);
+  const rawGbPerRun = (gbPerDay * ASSUMPTIONS.rawGzipPerLogByte) / perDay;
+  const workers = analytics.autoScaling
+    ? Math.min(analytics.numberOfWorkers, Math.max(2, Math.ceil(rawGbPerRun / ASSUMPTIONS.glueRawGbPerAutoScaledWorker)))
+    : analytics.numberOfWorkers;
+  const dpus = workers * GLUE_DPU_PER_WORKER[analytics.workerType];
+  const rowsPerRun = (gbPerDay * 1e9) / ASSUMPTIONS.lineBytes / perDay;
+  const runMinutes = Math.max(1, ASSUMPTIONS.glueRunOverheadMinutes + rowsPerRun / (ASSUMPTIONS.glueRowsPerSecondPerDpu * dpus) / 60);
+  return { dpus, runMinutes };
+}
+
+/**
+ * The most GB of logs a day the stage's Glue settings curate: every worker of the ceiling busy for each
+ * run's whole budget (the time to the next run, or the timeout if shorter).
+ */
+export function glueCapacityGbPerDay(config: StageConfig): number {
+  const { analytics } = config;
+  const perDay = runsPerDay(analytics.schedule);
+  const budgetSeconds = Math.min(analytics.jobTimeoutMinutes * 60, 86_400 / perDay) - ASSUMPTIONS.glueRunOverheadMinutes * 60;
+  const dpus = analytics.numberOfWorkers * GLUE_DPU_PER_WORKER[analytics.workerType];
+  return (perDay * dpus * ASSUMPTIONS.glueRowsPerSecondPerDpu * budgetSeconds * ASSUMPTIONS.lineBytes) / 1e9;
+}
+
+/** One line per stage: what its Glue settings serve. */
+export function renderGlueCapacity(configs: readonly StageConfig[]): string {
+  return configs
+    .map((c) => {
+      const a = c.analytics;
+      const workers = a.autoScaling ? `auto scaling up to ${a.numberOfWorkers}` : `${a.numberOfWorkers}`;
+      return `- **${c.stage}**: ${runsPerDay(a.schedule)} runs a day, ${workers} ${a.workerType} workers, ${a.executionClass}: curates up to about ${num(Math.round(glueCapacityGbPerDay(c)))} GB of logs a day.`;
+    })
+    .join('\n');
+}
+
+/** A Markdown table of an estimate: one row per line item and the total. */
+export function renderEstimate(e: Estimate): string {
+  const lines = [`| service | item | basis | USD/month |`, '|---|---|---|---:|'];
+  for (const item of e.items) lines.push(`| ${item.service} | ${item.item} | ${item.basis} | ${item.usd.toFixed(2)} |`);
+  lines.push(`| **total** | ${e.stage}, ${num(e.gbPerDay)} GB/day | | **${e.totalUsd.toFixed(2)}** |`);
+  return lines.join('\n');
+}
+
+/** Totals per service and stage for a few volumes: the README's cost section. */
+export function renderVolumeTable(configs: readonly StageConfig[], volumes: readonly number[]): string {
+  const estimates = configs.flatMap((c) => volumes.map((v) => estimate(c, v)));
+  const services = [...new Set(estimates.flatMap((e) => e.items.map((i) => i.service)))];
+  const header = estimates.map((e) => `${e.stage} ${num(e.gbPerDay)} GB/d`);
+  const lines = [`| service | ${header.join(' | ')} |`, `|---|${header.map(() => '---:|').join('')}`];
+  for (const service of services) {
+    const cells = estimates.map((e) => e.items.filter((i) => i.service === service).reduce((s, i) => s + i.usd, 0).toFixed(2));
+    lines.push(`| ${service} | ${cells.join(' | ')} |`);
+  }
+  lines.push(`| **total** | ${estimates.map((e) => `**${e.totalUsd.toFixed(2)}**`).join(' | ')} |`);
+  return lines.join('\n');
+}

@@ -1,0 +1,153 @@
+/**
+ * `npm run verify -- -c stage=<stage> [--lines N] [--timeout S] [--file PATH]`: proves a deployed stage
+ * end to end. Writes uniquely marked lines into a file the host's agent ships (SSM Run Command, so
+ * nothing needs inbound access), waits with progress for them under raw/ for each deployed path, checks
+ * each parsed into the record schema, and prints how long each took or where the markers stopped.
+ *
+ * The logic is in markers.ts and lake.ts (tested against the local emulated stack); this file is the
+ * thin AWS part: stack outputs, the SSM command, the S3 client.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
+import { demoFiles } from '../../lib/constructs/log-host/boot-script';
+import { recordValidator } from '../../local/record-schema';
+import { parseArgs, UsageError } from '../cli-args';
+import { readLakeSince } from './lake';
+import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, type PathVerdict, type FoundRecord } from './markers';
+
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyError';
+  }
+}
+
+/** The file markers go to: the stage's first shipped file (a JSON line parses in any of them). */
+export function markerFile(config: StageConfig): string {
+  const files = [...config.host.logFiles, ...(config.host.demoGenerator.enabled ? demoFiles() : [])];
+  if (files.length === 0) throw new VerifyError(`stage ${config.stage} ships no log file: nothing to write markers into`);
+  return files[0].path;
+}
+
+async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
+  try {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = Stacks?.[0];
+    if (!stack?.StackStatus?.endsWith('_COMPLETE') || stack.StackStatus.startsWith('DELETE')) {
+      throw new VerifyError(`stack ${stackName} is ${stack?.StackStatus ?? 'missing'}: deploy it first (npm run deploy -- -c stage=...)`);
+    }
+    return Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey!, o.OutputValue!]));
+  } catch (err) {
+    throw explainAwsError(err, `reading stack ${stackName}`);
+  }
+}
+
+/** A clear message for the errors a user meets first: no credentials, no stack, no permission. */
+export function explainAwsError(err: unknown, doing: string): Error {
+  if (err instanceof VerifyError) return err;
+  const e = err as { name?: string; message?: string };
+  if (e.name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(e.message ?? '')) {
+    return new VerifyError(`no AWS credentials while ${doing}: configure a profile (AWS_PROFILE) or environment credentials for the account the stage is deployed in`);
+  }
+  if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) {
+    return new VerifyError(`${doing}: ${e.message} — the stage is not deployed in this account and region (npm run deploy -- -c stage=...)`);
+  }
+  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return new VerifyError(`access denied while ${doing}: ${e.message}`);
+  return new VerifyError(`${doing} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
+}
+
+export async function verify(argv: readonly string[], log: (line: string) => void = console.log): Promise<PathVerdict[]> {
+  const { context, options } = parseArgs(argv, ['lines', 'timeout', 'file', 'interval'], []);
+  const config = stageConfig(context.stage);
+  const lines = Number(options.lines ?? '5');
+  if (!Number.isInteger(lines) || lines < 1 || lines > 1000) throw new UsageError(`--lines must be an integer from 1 to 1000 (got '${String(options.lines)}')`);
+  const timeoutS = Number(options.timeout ?? '900');
+  if (!Number.isInteger(timeoutS) || timeoutS < 30) throw new UsageError(`--timeout must be an integer number of seconds, at least 30 (got '${String(options.timeout)}')`);
+  const intervalS = Number(options.interval ?? '15');
+  const file = typeof options.file === 'string' ? options.file : markerFile(config);
+
+  const prefix = `LogPipeline-${config.stage}`;
+  const cfn = new CloudFormationClient({});
+  const data = await stackOutputs(cfn, `${prefix}-Data`);
+  const host = await stackOutputs(cfn, `${prefix}-Host`);
+  const bucket = data.LakeBucketName;
+  const instanceId = host.LogHostInstanceId;
+  if (!bucket || !instanceId) throw new VerifyError(`stack outputs LakeBucketName (${prefix}-Data) and LogHostInstanceId (${prefix}-Host) are required; redeploy the stage`);
+
+  // Only the Kinesis path is in the app today; the Kafka path joins when its stack is deployed.
+  const runId = newRunId();
+  const markers = makeMarkers(runId, 'kinesis', lines);
+  log(`verify ${config.stage}: run ${runId}, ${lines} marker line(s) into ${file} on ${instanceId}`);
+
+  const ssm = new SSMClient({});
+  const started = Date.now();
+  try {
+    const { Command } = await ssm.send(
+      new SendCommandCommand({
+        InstanceIds: [instanceId],
+        DocumentName: 'AWS-RunShellScript',
+        Comment: `log-pipeline verify ${runId}`,
+        Parameters: { commands: [appendCommand(file, markers)] },
+      }),
+    );
+    const commandId = Command!.CommandId!;
+    const ssmWait = await waitUntil(
+      'SSM command',
+      async () => {
+        const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch((err: { name?: string }) => {
+          if (err.name === 'InvocationDoesNotExist') return { Status: 'Pending' as const, StandardErrorContent: '' };
+          throw err;
+        });
+        const status = inv.Status ?? 'Pending';
+        if (['Failed', 'Cancelled', 'TimedOut'].includes(status)) throw new VerifyError(`the SSM command on ${instanceId} ended ${status}: ${inv.StandardErrorContent ?? ''}`);
+        return { done: status === 'Success', state: status, progress: status };
+      },
+      { timeoutMs: 120_000, intervalMs: 3_000, onProgress: log },
+    );
+    if (!ssmWait.done) throw new VerifyError(`the SSM command on ${instanceId} did not finish in 120 s: is the SSM agent online (aws ssm describe-instance-information)?`);
+  } catch (err) {
+    throw explainAwsError(err, 'writing the markers through SSM Run Command');
+  }
+
+  const s3 = new S3Client({});
+  const validate = recordValidator();
+  const seen = new Map<string, FoundRecord[] | number>();
+  const lakeWait = await waitUntil(
+    'kinesis path',
+    async () => {
+      const read = await readLakeSince(s3, bucket, { raw: ['raw/source=kinesis/dt='], errors: ['errors/'] }, started, Date.now(), `run=${runId}`, seen);
+      const matches = matchMarkers(markers, read.records, validate);
+      const landed = matches.filter((m) => m.found.length > 0).length;
+      return { done: landed === markers.length || read.errorRecords > 0, state: { matches, read }, progress: `${landed}/${markers.length} markers under raw/ (${seen.size} new objects read)` };
+    },
+    { timeoutMs: timeoutS * 1000, intervalMs: intervalS * 1000, onProgress: log },
+  ).catch((err) => {
+    throw explainAwsError(err, `reading s3://${bucket}/raw/`);
+  });
+  const lastLanding = Math.max(...lakeWait.state.matches.flatMap((m) => m.found.map((f) => f.landedAtMs ?? 0)));
+  const verdict = judgePath({
+    path: 'kinesis',
+    expected: markers.length,
+    written: true, // a failed or unfinished SSM command has thrown above
+    matches: lakeWait.state.matches,
+    inErrors: lakeWait.state.read.errorRecords,
+    elapsedMs: lakeWait.done ? lastLanding - started : undefined,
+  });
+  log(verdict.summary);
+  for (const problem of verdict.problems) log(`  - ${problem}`);
+  return [verdict];
+}
+
+if (require.main === module) {
+  verify(process.argv.slice(2))
+    .then((verdicts) => process.exit(verdicts.every((v) => v.ok) ? 0 : 1))
+    .catch((err: unknown) => {
+      if (err instanceof UsageError || err instanceof ConfigError || err instanceof VerifyError) {
+        console.error(`npm run verify: ${err.message}`);
+        process.exit(2);
+      }
+      throw err;
+    });
+}

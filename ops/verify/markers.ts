@@ -1,0 +1,196 @@
+/**
+ * The logic of `npm run verify`, with no AWS calls: the marker lines it writes, finding them again among
+ * lake records, checking each parsed into the record schema, and saying where in the chain they stopped.
+ * ops/verify/aws.ts does the calls; the integration test runs this against the local emulated stack.
+ */
+import { randomBytes } from 'node:crypto';
+
+/** The paths a line can take into the lake, each with the raw/ prefix it lands under (lib/lake-layout.ts). */
+export const VERIFY_PATHS = ['kinesis', 'kafka'] as const;
+export type VerifyPath = (typeof VERIFY_PATHS)[number];
+
+const MARKER_TAG = 'log-pipeline-verify';
+
+export interface Marker {
+  readonly runId: string;
+  readonly path: VerifyPath;
+  readonly seq: number;
+  /** The text every landed record carries in `message` (or, unparsed, in `raw`). */
+  readonly text: string;
+  /** The JSON log line written to the host's file. */
+  readonly line: string;
+}
+
+/** A run id unique enough that two verify runs never see each other's markers. */
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** `count` marker lines for a path, as a JSON logger would write them (the transform parses them as 'json'). */
+export function makeMarkers(runId: string, path: VerifyPath, count: number, now: Date = new Date()): Marker[] {
+  if (!/^[0-9a-z-]{6,40}$/.test(runId)) throw new Error(`marker run id must be 6–40 characters of [0-9a-z-] (got '${runId}')`);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error(`marker count must be an integer from 1 to 1000 (got ${count})`);
+  return Array.from({ length: count }, (_, seq) => {
+    const text = `${MARKER_TAG} run=${runId} path=${path} seq=${seq}`;
+    const line = JSON.stringify({ time: now.toISOString(), level: 'info', logger: MARKER_TAG, message: text });
+    return { runId, path, seq, text, line };
+  });
+}
+
+/** A lake record as read back (any JSON object), with where it was found. */
+export interface FoundRecord {
+  readonly key: string;
+  readonly record: Record<string, unknown>;
+  /** When its object was written, ms since the epoch (S3 LastModified). */
+  readonly landedAtMs?: number;
+}
+
+export interface MarkerMatch {
+  readonly marker: Marker;
+  readonly found: readonly FoundRecord[];
+  /** Schema problems of the first record found; empty when it is valid and parsed as json. */
+  readonly problems: readonly string[];
+}
+
+const MARKER_PATTERN = /log-pipeline-verify run=([0-9a-z-]+) path=(kinesis|kafka) seq=(\d+)/;
+
+/** The marker a record carries, from its message (parsed) or its raw line (unparsed); undefined if none. */
+export function markerOf(record: Record<string, unknown>): { runId: string; path: VerifyPath; seq: number } | undefined {
+  for (const field of ['message', 'raw']) {
+    const value = record[field];
+    if (typeof value !== 'string') continue;
+    const match = MARKER_PATTERN.exec(value);
+    if (match) return { runId: match[1], path: match[2] as VerifyPath, seq: Number(match[3]) };
+  }
+  return undefined;
+}
+
+/**
+ * Matches `records` to `markers`: each marker with the records that carry it (more than one means a
+ * duplicate, which the Glue job drops by event id) and its schema problems.
+ */
+export function matchMarkers(markers: readonly Marker[], records: readonly FoundRecord[], validate: (record: unknown) => string[]): MarkerMatch[] {
+  const byText = new Map<string, FoundRecord[]>();
+  for (const found of records) {
+    const marker = markerOf(found.record);
+    if (marker === undefined) continue;
+    const text = `${MARKER_TAG} run=${marker.runId} path=${marker.path} seq=${marker.seq}`;
+    byText.set(text, [...(byText.get(text) ?? []), found]);
+  }
+  return markers.map((marker) => {
+    const found = byText.get(marker.text) ?? [];
+    const problems: string[] = [];
+    if (found.length > 0) {
+      const { record, key } = found[0];
+      problems.push(...validate(record).map((p) => `${key}: ${p}`));
+      if (record.format !== 'json') problems.push(`${key}: parsed as '${String(record.format)}', expected 'json'`);
+      if (typeof key === 'string' && !key.startsWith(`raw/source=${marker.path}/`)) problems.push(`${key}: not under raw/source=${marker.path}/`);
+    }
+    return { marker, found, problems };
+  });
+}
+
+/** The parts of a path's chain, in order, as the report names them. */
+export const CHAIN: Record<VerifyPath, readonly string[]> = {
+  kinesis: ['the host file (SSM Run Command)', 'the agent → Kinesis stream', 'Firehose + transform → lake raw/source=kinesis/'],
+  kafka: ['the host file (SSM Run Command)', 'the producer → MSK topic', 'the consumer Lambda → lake raw/source=kafka/'],
+};
+
+/** What is known about one path when the wait ends. */
+export interface PathEvidence {
+  readonly path: VerifyPath;
+  readonly expected: number;
+  /** Whether the SSM command that wrote the lines succeeded (undefined: not known). */
+  readonly written: boolean;
+  /** Whether the first hop saw the lines (the stream's or topic's incoming count rose); undefined: not checked. */
+  readonly firstHopSeen?: boolean;
+  readonly matches: readonly MarkerMatch[];
+  /** Marker records found under errors/ (ProcessingFailed) instead of raw/. */
+  readonly inErrors: number;
+  /** ms from writing to the last marker landing, when all landed. */
+  readonly elapsedMs?: number;
+}
+
+export interface PathVerdict {
+  readonly path: VerifyPath;
+  readonly ok: boolean;
+  /** One line for the report. */
+  readonly summary: string;
+  /** The part of the chain where the markers stopped, when not ok. */
+  readonly stoppedAt?: string;
+  readonly problems: readonly string[];
+}
+
+/** The verdict for one path: all markers landed once and parsed, or where they stopped and why. */
+export function judgePath(evidence: PathEvidence): PathVerdict {
+  const chain = CHAIN[evidence.path];
+  const landed = evidence.matches.filter((m) => m.found.length > 0);
+  const problems = evidence.matches.flatMap((m) => m.problems);
+  const duplicates = evidence.matches.filter((m) => m.found.length > 1).length;
+  const base = { path: evidence.path, problems };
+  if (!evidence.written) {
+    return { ...base, ok: false, stoppedAt: chain[0], summary: `${evidence.path}: the marker lines were not written on the host (the SSM command failed)` };
+  }
+  if (landed.length === evidence.expected && problems.length === 0) {
+    const took = evidence.elapsedMs === undefined ? '' : ` in ${(evidence.elapsedMs / 1000).toFixed(1)} s`;
+    const dup = duplicates > 0 ? ` (${duplicates} delivered twice; the Glue job drops duplicates by event id)` : '';
+    return { ...base, ok: true, summary: `${evidence.path}: all ${evidence.expected} markers landed under raw/source=${evidence.path}/ and parsed into the record schema${took}${dup}` };
+  }
+  if (landed.length === evidence.expected) {
+    return { ...base, ok: false, stoppedAt: chain[2], summary: `${evidence.path}: all ${evidence.expected} markers landed, but ${problems.length} schema problem(s)` };
+  }
+  if (evidence.inErrors > 0) {
+    return { ...base, ok: false, stoppedAt: chain[2], summary: `${evidence.path}: ${evidence.inErrors} marker(s) were marked ProcessingFailed and are under errors/, ${landed.length} of ${evidence.expected} in raw/` };
+  }
+  const stoppedAt = landed.length > 0 || evidence.firstHopSeen === true ? chain[2] : evidence.firstHopSeen === false ? chain[1] : `${chain[1]} or ${chain[2]}`;
+  return { ...base, ok: false, stoppedAt, summary: `${evidence.path}: ${landed.length} of ${evidence.expected} markers landed before the timeout; they stopped at ${stoppedAt}` };
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs: number;
+  /** Injected for tests. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly onProgress?: (message: string) => void;
+}
+
+export class VerifyTimeoutError extends Error {
+  constructor(
+    message: string,
+    readonly lastState: unknown,
+  ) {
+    super(message);
+    this.name = 'VerifyTimeoutError';
+  }
+}
+
+/**
+ * Polls `check` until it reports done or the timeout passes; each poll's progress line goes to
+ * `onProgress`. Returns the last state either way, with whether it finished in time.
+ */
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<{ done: boolean; state: T; progress: string }>,
+  options: WaitOptions,
+): Promise<{ done: boolean; state: T; elapsedMs: number }> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const started = now();
+  for (;;) {
+    const result = await check();
+    const elapsedMs = now() - started;
+    options.onProgress?.(`${what}: ${result.progress} (${Math.round(elapsedMs / 1000)} s)`);
+    if (result.done) return { done: true, state: result.state, elapsedMs };
+    if (elapsedMs + options.intervalMs > options.timeoutMs) return { done: false, state: result.state, elapsedMs };
+    await sleep(options.intervalMs);
+  }
+}
+
+/** The shell command (run by SSM as root on the host) that appends the markers to a file the agent ships. */
+export function appendCommand(file: string, markers: readonly Marker[]): string {
+  if (!/^\/[\w./-]+$/.test(file)) throw new Error(`the marker file must be an absolute path of [A-Za-z0-9_./-] (got '${file}')`);
+  // Lines are JSON without single quotes, so one quoted printf per line is safe.
+  for (const m of markers) if (m.line.includes("'")) throw new Error('a marker line contains a single quote');
+  return [`mkdir -p "$(dirname '${file}')"`, ...markers.map((m) => `printf '%s\\n' '${m.line}' >> '${file}'`)].join('\n');
+}

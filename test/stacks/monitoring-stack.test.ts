@@ -1,0 +1,208 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as cdk from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { MskClusterMetrics, KafkaConsumerMetrics, Monitoring, RUNBOOK, type AlarmId } from '../../lib/constructs/monitoring';
+import { CONSUMER_METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION, TRANSFORM_METRICS } from '../../lambda/shared/metric-names';
+import { synthStage } from '../helpers/app';
+
+const dev = synthStage('dev');
+const prod = synthStage('prod');
+
+/** Plain metrics behind a widget entry (a math expression's inputs included). */
+function plainMetrics(metric: cloudwatch.IMetric): cloudwatch.MetricStatConfig[] {
+  const config = metric.toMetricConfig();
+  if (config.metricStat) return [config.metricStat];
+  return Object.values(config.mathExpression?.usingMetrics ?? {}).flatMap(plainMetrics);
+}
+
+function topicRef(template: Template): { Ref: string } {
+  const [id] = Object.keys(template.findResources('AWS::SNS::Topic'));
+  return { Ref: id };
+}
+
+describe.each([
+  ['dev', dev],
+  ['prod', prod],
+] as const)('%s monitoring stack', (stage, synth) => {
+  const template = synth.templates.monitoring;
+  const { monitoring } = synth.stacks.monitoring;
+  const thresholds = STAGE_CONFIGS[stage].monitoring.thresholds;
+
+  test('is composed last: it depends on every other stack and nothing depends on it', () => {
+    const others = Object.entries(synth.stacks).filter(([name]) => name !== 'monitoring').map(([, stack]) => stack as cdk.Stack);
+    for (const stack of others) expect(stack.dependencies).not.toContain(synth.stacks.monitoring);
+    const deps = synth.stacks.monitoring.dependencies.map((s) => s.stackName).sort();
+    expect(deps).toEqual(expect.arrayContaining([synth.stacks.data, synth.stacks.ingest, synth.stacks.host, synth.stacks.analytics].map((s) => s.stackName)));
+  });
+
+  test('the topic is encrypted with the data key, requires TLS, and has no subscription by default', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: synth.stacks.data.stackName }) }) });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('the data key lets CloudWatch and EventBridge publish to the encrypted topic', () => {
+    synth.templates.data.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowAlarmsAndRulesToPublishToTheAlarmTopic',
+            Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('every alarm notifies the topic on ALARM and OK, and says what to do', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(Object.keys(monitoring.alarms).length);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicRef(template)]);
+      expect(alarm.Properties.OKActions).toEqual([topicRef(template)]);
+      expect(alarm.Properties.AlarmDescription).toMatch(/What to do: .+ Runbook: README\.md#alarms\. Missing data is /);
+      expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
+    }
+    // Without Kafka wired, the Kinesis chain and Glue alarms only.
+    expect(Object.keys(monitoring.alarms).sort()).toEqual(
+      ['agentSilent', 'dataFreshness', 'glueJobFailed', 'iteratorAge', 'processingFailedShare', 'streamWriteThrottles', 'transformErrors'].sort(),
+    );
+  });
+
+  test('each alarm: metric, threshold, period and missing-data choice from the stage config and runbook', () => {
+    const expectAlarm = (id: AlarmId, props: Record<string, unknown>) =>
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmDescription: Match.stringLikeRegexp(`^${RUNBOOK[id].title} `),
+        TreatMissingData: RUNBOOK[id].treatMissingData,
+        ...props,
+      });
+    expectAlarm('agentSilent', {
+      Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Statistic: 'Sum', Period: 300,
+      Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: thresholds.agentSilentMinutes / 5,
+    });
+    expectAlarm('streamWriteThrottles', { Namespace: 'AWS/Kinesis', MetricName: 'WriteProvisionedThroughputExceeded', Period: 300, Threshold: thresholds.streamWriteThrottles });
+    expectAlarm('iteratorAge', {
+      Namespace: 'AWS/Kinesis', MetricName: 'GetRecords.IteratorAgeMilliseconds', Statistic: 'Maximum', Period: 300,
+      Threshold: thresholds.iteratorAgeSeconds * 1000, EvaluationPeriods: 2,
+    });
+    expectAlarm('transformErrors', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 300, Threshold: thresholds.transformErrors });
+    expectAlarm('processingFailedShare', {
+      Threshold: thresholds.processingFailedPercent,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(records > 0, 100 * failed / records, 0)' }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.failedRecords }), Period: 300 }) }),
+        Match.objectLike({ Id: 'records', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.records }) }) }),
+      ]),
+    });
+    expectAlarm('dataFreshness', { Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.DataFreshness', Statistic: 'Maximum', Period: 300, Threshold: thresholds.dataFreshnessSeconds });
+    expectAlarm('glueJobFailed', { Namespace: 'AWS/Events', MetricName: 'TriggeredRules', Period: 300, Threshold: 0 });
+  });
+
+  test('the Glue rule matches this job\'s failed runs and sends them to the topic', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.glue'],
+        'detail-type': ['Glue Job State Change'],
+        detail: { jobName: [Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: synth.stacks.analytics.stackName }) })], state: ['FAILED', 'TIMEOUT', 'ERROR', 'STOPPED'] },
+      },
+      Targets: [Match.objectLike({ Arn: topicRef(template), InputTransformer: Match.anyValue() })],
+    });
+  });
+
+  test("the README's dashboard layout names every widget", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const { title } of monitoring.widgets) expect([title, readme.includes(`**${title}**`)]).toEqual([title, true]);
+  });
+
+  test('one dashboard; every widget metric exists in the app', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const published = new Set<string>(Object.values(TRANSFORM_METRICS));
+    const filters = Object.values(synth.templates.host.findResources('AWS::Logs::MetricFilter')).map(
+      (f) => `${f.Properties.MetricTransformations[0].MetricNamespace}/${f.Properties.MetricTransformations[0].MetricName}`,
+    );
+    const services = Object.values(synth.templates.ingest.findResources('AWS::Lambda::Function')).map(
+      (f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(monitoring.widgets.length).toBeGreaterThanOrEqual(8);
+    for (const widget of monitoring.widgets) {
+      for (const metric of widget.metrics.flatMap(plainMetrics)) {
+        const where = `${widget.title}: ${metric.namespace}/${metric.metricName}`;
+        if (metric.namespace === METRICS_NAMESPACE) {
+          expect([where, published.has(metric.metricName)]).toEqual([where, true]);
+          const service = metric.dimensions?.find((d) => d.name === SERVICE_DIMENSION)?.value;
+          expect([where, services]).toEqual([where, expect.arrayContaining([service])]);
+        } else if (!metric.namespace.startsWith('AWS/') && metric.namespace !== 'Glue') {
+          // The agent's counts: a metric filter of the host stack publishes each.
+          expect([where, filters]).toEqual([where, expect.arrayContaining([`${metric.namespace}/${metric.metricName}`])]);
+        } else {
+          // AWS metrics (Glue job metrics are in 'Glue') are found by their resource: each names one of the
+          // app's resources by a reference.
+          const named = (metric.dimensions ?? []).filter((d) => cdk.Token.isUnresolved(d.value));
+          expect([where, named.length > 0]).toEqual([where, true]);
+        }
+      }
+    }
+  });
+});
+
+test('the consumer metric names the handler publishes are named once', () => {
+  expect(CONSUMER_METRICS.parsedLines).toBe(TRANSFORM_METRICS.parsedLines);
+});
+
+describe('with Kafka wired', () => {
+  const base = prod.stacks;
+  // A stand-in stage with the real constructs of the prod app, plus a 3-broker cluster and a consumer.
+  const fn = new cdk.aws_lambda.Function(base.monitoring, 'Consumer', {
+    runtime: cdk.aws_lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: cdk.aws_lambda.Code.fromInline('exports.handler = async () => ({})'),
+  });
+  const monitoring = new Monitoring(base.monitoring, 'WithKafka', {
+    stream: base.data.ingestStream,
+    delivery: base.ingest.delivery,
+    host: base.host.host,
+    etl: base.analytics.etl,
+    encryptionKey: base.data.dataKey,
+    config: { ...STAGE_CONFIGS.prod.monitoring, alarmEmails: ['oncall@example.com', 'ops@example.com'] },
+    kafka: {
+      cluster: new MskClusterMetrics('log-pipeline-msk', 3),
+      consumer: new KafkaConsumerMetrics({ functionName: 'consumer-fn', fn, eventSourceMappingUuid: 'uuid-1' }),
+    },
+  });
+
+  test('each configured address gets an email subscription to the topic', () => {
+    const subscriptions = monitoring.topic.node
+      .findAll()
+      .filter((c): c is cdk.aws_sns.CfnSubscription => c instanceof cdk.aws_sns.CfnSubscription)
+      .map((s) => [s.protocol, s.endpoint]);
+    expect(subscriptions).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'ops@example.com'],
+    ]);
+  });
+
+  test('MSK disk, under-replicated partitions, offset lag, consumer errors and on-failure alarms', () => {
+    expect(Object.keys(monitoring.alarms)).toEqual(expect.arrayContaining(['kafkaDiskUsed', 'kafkaUnderReplicated', 'kafkaOffsetLag', 'kafkaConsumerErrors', 'kafkaOnFailure']));
+    const disk = monitoring.alarms.kafkaDiskUsed!.metric.toMetricConfig().mathExpression!;
+    expect(disk.expression).toBe('MAX([b1, b2, b3])');
+    expect(Object.values(disk.usingMetrics).map((m) => m.toMetricConfig().metricStat!.dimensions)).toEqual(
+      [1, 2, 3].map((id) => [
+        { name: 'Broker ID', value: String(id) },
+        { name: 'Cluster Name', value: 'log-pipeline-msk' },
+      ]),
+    );
+    const lag = monitoring.alarms.kafkaOffsetLag!.metric.toMetricConfig().metricStat!;
+    expect([lag.namespace, lag.metricName, lag.dimensions]).toEqual(['AWS/Lambda', 'OffsetLag', [{ name: 'FunctionName', value: 'consumer-fn' }]]);
+    expect(monitoring.alarms.kafkaOffsetLag!.node.defaultChild).toBeDefined();
+    const lagAlarm = monitoring.alarms.kafkaOffsetLag!.node.defaultChild as cloudwatch.CfnAlarm;
+    expect(lagAlarm.threshold).toBe(STAGE_CONFIGS.prod.monitoring.thresholds.kafkaOffsetLag);
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const { title } of monitoring.widgets) expect([title, readme.includes(`**${title}**`)]).toEqual([title, true]);
+  });
+});
