@@ -9,15 +9,18 @@ Python worker), in two paths:
 - Fast path, for lines in the form the transform Lambda writes (compact, schema key order, absent fields
   left out): parse with the typed schema and serialize the result back to JSON. If that reproduces the
   line byte for byte, every value already had its schema type (see validate()), and only the values'
-  rules (enum, pattern, range, required) are left to check.
-- Full check, for every other line: JSON's own types are needed per row (200 vs "200"), but Spark's JSON
-  reader turns numbers into strings when asked for strings. So every JSON string token gets a marker
-  character prepended (one regexp_replace: outside string tokens JSON has no quote characters, so the
-  left-to-right match of `"(...)"` finds exactly the strings). After parsing into map<string,string>, a
-  value that starts with the marker was a JSON string; anything else is a number, boolean, object, array
-  or null, and its text says which. Keys carry the marker too and are looked up with it.
+  rules (enum, pattern, range, required) are left: one boolean predicate per rule, no text. A line that
+  passes them all is valid; that is nearly every line, and none of the code below runs for it.
+- Full check, for every other line (a canonical line that broke a rule, or any other layout): JSON's own
+  types are needed per row (200 vs "200"), but Spark's JSON reader turns numbers into strings when asked
+  for strings. So every JSON string token gets a marker character prepended (one regexp_replace: outside
+  string tokens JSON has no quote characters, so the left-to-right match of `"(...)"` finds exactly the
+  strings). After parsing into map<string,string>, a value that starts with the marker was a JSON string;
+  anything else is a number, boolean, object, array or null, and its text says which. Keys carry the
+  marker too and are looked up with it. This path builds the reasons, so they are written only for lines
+  that have one (and a canonical line's reasons are the ones the fast predicates would have given).
 
-Both paths give the same verdicts; the tests hold both to jsonschema's on the same mutated records.
+Both paths give the same verdicts; the tests hold both to jsonschema's on mutated and hostile records.
 """
 
 from __future__ import annotations
@@ -74,6 +77,19 @@ def curated_schema(rules: Optional[RecordRules] = None) -> T.StructType:
     return T.StructType(fields + [T.StructField("dt", T.StringType(), True)])
 
 
+def _matches(text: Column, pattern: str) -> Column:
+    """A schema pattern as jsonschema (Python's re.search) applies it. Java's `$` also matches before a final
+    \r, \u2028 or \u0085, Python's only before a final \n; UNIX_LINES (?d) leaves Java just that one."""
+    return text.rlike("(?d)" + pattern)
+
+
+def _all(columns: list[Column]) -> Column:
+    result = columns[0] if columns else F.lit(True)
+    for column in columns[1:]:
+        result = result & column
+    return result
+
+
 def _unmark(column: Column) -> Column:
     return column.substr(F.lit(len(MARK) + 1), F.length(column))
 
@@ -104,6 +120,8 @@ class _FieldCheck:
         self.kind_col = f"_kind_{rule.name}"
         # Parsed once here, read by both the checks and the typed value.
         self.parsed_col = f"_parsed_{rule.name}"
+        # A canonical line's instant, cast once: its check and the curated value read the same column.
+        self.instant_col = f"_instant_{rule.name}"
 
     def extracted(self, parsed: Column) -> list[Column]:
         raw = parsed.getItem(MARK + self.rule.name)
@@ -114,7 +132,7 @@ class _FieldCheck:
             # the pattern parser can throw (SparkUpgradeException) on text the legacy parser would have read.
             # The schema pattern, checked separately, pins the exact layout.
             text = _unmark(raw)
-            columns.append(F.when((kind == F.lit("string")) & text.rlike(self.rule.pattern), text.cast(T.TimestampType())).alias(self.parsed_col))
+            columns.append(F.when((kind == F.lit("string")) & _matches(text, self.rule.pattern), text.cast(T.TimestampType())).alias(self.parsed_col))
         elif self.rule.value_type == "object":
             columns.append(F.when(kind == F.lit("object"), F.from_json(raw, _STRING_MAP)).alias(self.parsed_col))
         return columns
@@ -155,7 +173,7 @@ class _FieldCheck:
                 listed = ", ".join(rule.enum)
                 checks.append(F.when(is_value & ~text.isin(*rule.enum), F.concat(F.lit(f"'{name}' must be one of {listed} (got '"), text, F.lit("')"))))
             if rule.pattern is not None:
-                matches = text.rlike(rule.pattern)
+                matches = _matches(text, rule.pattern)
                 checks.append(F.when(is_value & ~matches, F.lit(f"'{name}' does not match {rule.pattern}")))
                 if rule.is_instant:
                     # The pattern allows impossible dates (2024-02-30); Parquet needs a real instant.
@@ -182,36 +200,39 @@ class _FieldCheck:
     def fast_value(self) -> Column:
         return F.col("_typed").getField(self.rule.name)
 
-    def fast_problems(self) -> list[Column]:
-        """Problems of a canonical line (see validate): types already hold, a null value means absent."""
+    def fast_ok(self) -> Column:
+        """Whether a canonical line's value keeps every rule (see validate): types already hold, null means absent.
+
+        Only a verdict, no text: the full check writes the reasons for the few lines where this is false.
+        """
         rule, value = self.rule, self.fast_value()
-        name = rule.name
-        checks: list[Column] = []
-        if rule.required:
-            checks.append(F.when(value.isNull(), F.lit(f"missing required property '{name}'")))
+        keeps: list[Column] = []
         if rule.enum is not None:
-            listed = ", ".join(rule.enum)
-            checks.append(F.when(~value.isin(*rule.enum), F.concat(F.lit(f"'{name}' must be one of {listed} (got '"), value, F.lit("')"))))
+            keeps.append(value.isin(*rule.enum))
         if rule.pattern is not None:
-            matches = value.rlike(rule.pattern)
-            checks.append(F.when(~matches, F.lit(f"'{name}' does not match {rule.pattern}")))
+            keeps.append(_matches(value, rule.pattern))
             if rule.is_instant:
-                checks.append(F.when(matches & value.cast(T.TimestampType()).isNull(), F.lit(f"'{name}' is not a valid date-time")))
+                # The pattern allows impossible dates (2024-02-30); the cast, read again for the typed value, does not.
+                keeps.append(F.col(self.instant_col).isNotNull())
         if rule.minimum is not None:
-            checks.append(F.when(value < F.lit(rule.minimum), F.concat(F.lit(f"'{name}' must be >= {rule.minimum} (got "), value.cast("string"), F.lit(")"))))
+            keeps.append(value >= F.lit(rule.minimum))
         if rule.maximum is not None:
-            checks.append(F.when(value > F.lit(rule.maximum), F.concat(F.lit(f"'{name}' must be <= {rule.maximum} (got "), value.cast("string"), F.lit(")"))))
+            keeps.append(value <= F.lit(rule.maximum))
         if rule.curated_type == "int":
             low, high = _INTEGER_BOUNDS["int"]
-            checks.append(F.when((value < F.lit(low)) | (value > F.lit(high)), F.lit(f"'{name}' does not fit the int column")))
-        return checks
+            keeps.append(value.between(F.lit(low), F.lit(high)))
+        kept = _all(keeps)
+        if rule.required:
+            return value.isNotNull() & kept if keeps else value.isNotNull()
+        return value.isNull() | kept if keeps else F.lit(True)
 
     def fast_typed(self) -> Column:
-        value = self.fast_value()
-        return value.cast(T.TimestampType()) if self.rule.is_instant else value.cast(_SPARK_TYPES[self.rule.curated_type])
+        if self.rule.is_instant:
+            return F.col(self.instant_col)
+        return self.fast_value().cast(_SPARK_TYPES[self.rule.curated_type])
 
     def typed(self) -> Column:
-        return F.when(F.col("_canonical"), self.fast_typed()).otherwise(self.slow_typed()).alias(self.rule.name)
+        return F.when(F.col("_fast_ok"), self.fast_typed()).otherwise(self.slow_typed()).alias(self.rule.name)
 
     def slow_typed(self) -> Column:
         rule = self.rule
@@ -226,14 +247,15 @@ class _FieldCheck:
         return F.when(is_value, value).cast(_SPARK_TYPES[rule.curated_type])
 
 
-def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> DataFrame:
+def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None, fast_path: bool = True) -> DataFrame:
     """Every input line with its schema problems and its typed fields.
 
     Input: a DataFrame with a `value` string column holding one JSON line per row (as spark.read.text
     gives) and optionally `source_file`. Output: `reason` (every problem, joined by '; '; empty when the
     line is a valid record), every schema field typed for the curated table, `dt` (the event's UTC date,
     from `timestamp`), and `value` and `source_file` kept for invalid lines only (null for valid ones, so
-    a cached batch does not hold every raw line twice).
+    a cached batch does not hold every raw line twice). `fast_path=False` sends every line through the full
+    check: the tests hold the two paths to the same verdicts and reasons that way.
     """
     rules = rules or record_rules()
     if RAW_LINE_COLUMN not in raw_lines.columns:
@@ -255,6 +277,9 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> DataF
     typed = F.from_json(line, typed_fields)
     # Map values that are null survive the round trip but are not strings: leave those to the full check.
     canonical = (F.to_json(F.col("_typed")) == line) & ~line.contains(":null")
+    instants = [F.col("_typed").getField(c.rule.name).cast(T.TimestampType()).alias(c.instant_col) for c in checks if c.rule.is_instant]
+    # A canonical line that keeps every rule: valid, and its typed values are the parsed ones.
+    fast_ok = F.coalesce(canonical & _all([check.fast_ok() for check in checks]), F.lit(False)) if fast_path else F.lit(False)
 
     # Full check for every other line. Every JSON string token gets a marker, so the parsed text tells a
     # string from a number, boolean, object, array or null (see the module docstring).
@@ -262,16 +287,18 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> DataF
     # Spark's parser stops after the first value, so `{..} trailing` would pass: the line must end the object.
     trimmed = F.trim(line)
     one_object = trimmed.startswith("{") & trimmed.endswith("}")
-    parsed = F.when(~F.col("_canonical") & one_object, F.from_json(marked, _STRING_MAP))
+    parsed = F.when(~F.col("_fast_ok") & one_object, F.from_json(marked, _STRING_MAP))
 
     step1 = (
         raw_lines.select(*kept, typed.alias("_typed"))
-        .select(*kept, "_typed", F.coalesce(canonical, F.lit(False)).alias("_canonical"))
-        .select(*kept, "_typed", "_canonical", parsed.alias("_parsed"))
+        .select(*kept, "_typed", *instants)
+        .select(*kept, "_typed", *[c.instant_col for c in checks if c.rule.is_instant], fast_ok.alias("_fast_ok"))
+        .select(*kept, "_typed", *[c.instant_col for c in checks if c.rule.is_instant], "_fast_ok", parsed.alias("_parsed"))
         .select(
             *kept,
             "_typed",
-            "_canonical",
+            *[c.instant_col for c in checks if c.rule.is_instant],
+            "_fast_ok",
             F.col("_parsed").isNotNull().alias("_is_object"),
             *[column for check in checks for column in check.extracted(F.col("_parsed"))],
             F.map_keys("_parsed").alias("_keys"),
@@ -286,9 +313,8 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None) -> DataF
             F.when(F.size(unexpected) > 0, F.concat(F.lit("unexpected properties: "), F.regexp_replace(F.array_join(unexpected, ", "), f"(^|, ){MARK}", "$1")))
         )
     full_reason = F.when(~F.col("_is_object"), F.lit(NOT_AN_OBJECT)).otherwise(F.concat_ws("; ", *field_problems))
-    fast_reason = F.concat_ws("; ", *[p for check in checks for p in check.fast_problems()])
-    reason = F.when(F.col("_canonical"), fast_reason).otherwise(full_reason)
-    timestamp_text = F.when(F.col("_canonical"), F.col("_typed").getField("timestamp")).otherwise(_unmark(F.col("_raw_timestamp")))
+    reason = F.when(F.col("_fast_ok"), F.lit("")).otherwise(full_reason)
+    timestamp_text = F.when(F.col("_fast_ok"), F.col("_typed").getField("timestamp")).otherwise(_unmark(F.col("_raw_timestamp")))
     step2 = step1.select(*kept, reason.alias(REASON_COLUMN), *[check.typed() for check in checks], timestamp_text.alias("_timestamp_text"))
     invalid = F.col(REASON_COLUMN) != F.lit("")
     return step2.select(

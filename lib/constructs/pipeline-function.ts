@@ -109,6 +109,9 @@ export class PipelineFunction extends Construct {
         // Ship the SDK version we test against rather than whatever the runtime bundles.
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        // Warnings and errors only. Documented as the default, but unset esbuild prints its size summary at
+        // every synth (a dozen lines per function in every test run).
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
   }

@@ -4,37 +4,114 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { addPipelineStacks, type PipelineStacks } from '../../lib/app-stacks';
 import { STAGE_CONFIGS, type StageName } from '../../lib/config';
 import * as cdkJson from '../../cdk.json';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RUN_DIR_ENV } from './run-dir';
 
-export interface SynthesizedApp {
-  readonly app: cdk.App;
-  readonly stacks: PipelineStacks;
+/** The templates of a stage's app, and what cdk-nag's AwsSolutions pack made of it. */
+export interface StageSynthesis {
   readonly templates: Record<keyof PipelineStacks, Template>;
+  /** The stage's stacks as constructs (for their metrics and dependencies), synthesized in this process on first use. */
+  readonly stacks: PipelineStacks;
+  /** cdk-nag's report when synthesis with the pack failed (an unacknowledged finding); undefined when clean. */
+  readonly nagFailure?: string;
 }
 
-const cache = new Map<string, SynthesizedApp>();
+interface CachedSynthesis {
+  /** Template file of each stack, in the cloud assembly. */
+  readonly templateFiles?: Record<keyof PipelineStacks, string>;
+  readonly nagFailure?: string;
+  /** Why the stage did not synthesize at all (even without cdk-nag). */
+  readonly error?: string;
+}
+
+const WAIT_FOR_OTHER_WORKER_MS = 10 * 60 * 1000;
+const inProcess = new Map<StageName, StageSynthesis>();
 
 /** An app with the feature flags of cdk.json, as `cdk synth` runs it: tests see the templates users deploy. */
-export function projectApp(): cdk.App {
-  return new cdk.App({ context: cdkJson.context });
+export function projectApp(props: cdk.AppProps = {}): cdk.App {
+  return new cdk.App({ ...props, context: cdkJson.context });
 }
 
 /**
- * The app exactly as bin/app.ts builds it for a stage (same configs, same composition), synthesized once
- * per test file and stage: bundling every Lambda with esbuild is the slow part.
+ * The app exactly as bin/app.ts builds it for a stage (same configs, same composition), synthesized with
+ * cdk-nag attached once per `npx jest` run, not once per test file: every file runs in its own module
+ * registry, and each first synthesis in a registry pays for CDK's template-validation engine (WebAssembly),
+ * esbuild and module loading again. The first worker to ask synthesizes into the run's directory; the
+ * others wait for it and read the same cloud assembly (Template.fromStack reads that same JSON).
+ * cdk-nag leaves the templates unchanged; when it fails, the templates come from a synthesis without it.
  */
-export function synthStage(stage: StageName, options: { nag?: boolean } = {}): SynthesizedApp {
-  const key = `${stage}:${options.nag ?? false}`;
-  const hit = cache.get(key);
+export function synthStage(stage: StageName): StageSynthesis {
+  const hit = inProcess.get(stage);
   if (hit) return hit;
-  const app = projectApp();
-  const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
-  if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const runDir = process.env[RUN_DIR_ENV];
+  const cached = runDir ? sharedSynthesis(runDir, stage) : synthesize(stage, undefined);
+  if (cached.error || !cached.templateFiles) throw new Error(`the ${stage} app does not synthesize: ${cached.error}`);
+  const files = cached.templateFiles;
   const templates = Object.fromEntries(
-    Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack as cdk.Stack)]),
+    Object.entries(files).map(([name, file]) => [name, Template.fromJSON(JSON.parse(fs.readFileSync(file, 'utf8')))]),
   ) as Record<keyof PipelineStacks, Template>;
-  const result = { app, stacks, templates };
-  cache.set(key, result);
+  let stacks: PipelineStacks | undefined;
+  const result: StageSynthesis = {
+    templates,
+    nagFailure: cached.nagFailure,
+    // The same composition and config as the shared app; synthesized so cross-stack dependencies exist.
+    get stacks() {
+      if (!stacks) {
+        const app = projectApp();
+        stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+        app.synth();
+      }
+      return stacks;
+    },
+  };
+  inProcess.set(stage, result);
   return result;
+}
+
+function sharedSynthesis(runDir: string, stage: StageName): CachedSynthesis {
+  const resultFile = path.join(runDir, `${stage}.json`);
+  let owner = false;
+  try {
+    fs.mkdirSync(path.join(runDir, `${stage}.lock`)); // atomic: exactly one worker gets to synthesize
+    owner = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (owner) {
+    const result = synthesize(stage, path.join(runDir, stage));
+    fs.writeFileSync(`${resultFile}.tmp`, JSON.stringify(result));
+    fs.renameSync(`${resultFile}.tmp`, resultFile);
+    return result;
+  }
+  const deadline = Date.now() + WAIT_FOR_OTHER_WORKER_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(resultFile)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for another jest worker to synthesize the ${stage} app (${runDir})`);
+    Atomics.wait(pause, 0, 0, 50);
+  }
+  return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as CachedSynthesis;
+}
+
+function synthesize(stage: StageName, outdir: string | undefined): CachedSynthesis {
+  const attempt = (nag: boolean, dir: string | undefined) => {
+    const app = projectApp({ outdir: dir });
+    const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+    if (nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    return Object.fromEntries(
+      Object.entries(stacks).map(([name, stack]) => [name, assembly.getStackByName((stack as cdk.Stack).stackName).templateFullPath]),
+    ) as Record<keyof PipelineStacks, string>;
+  };
+  try {
+    return { templateFiles: attempt(true, outdir) };
+  } catch (nagError) {
+    try {
+      return { templateFiles: attempt(false, outdir && `${outdir}-without-nag`), nagFailure: String((nagError as Error).message ?? nagError) };
+    } catch (error) {
+      return { error: String((error as Error).message ?? error) };
+    }
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseLine, type ParsedLine } from '../../lambda/shared/parse-line';
+import { JSON_ROLE_KEYS, parseLine, roleKeyIndex, type ParsedLine } from '../../lambda/shared/parse-line';
 import {
   isoFromEpochNumber,
   isoFromIsoLike,
@@ -623,6 +623,13 @@ describe('JSON lines', () => {
   test('numeric and boolean role values need no escaping; objects do', () => {
     expect(parseLine('{"level":30,"pid":7,"msg":"a"}', ARRIVAL).plainText).toBe(true);
     expect(parseLine('{"level":30,"msg":{"a":1}}', ARRIVAL).plainText).toBe(false);
+  });
+
+  test('roleKeyIndex numbers exactly the role keys, in table order (at most 31: a 32-bit mask)', () => {
+    const flat = JSON_ROLE_KEYS.flat();
+    expect(flat.length).toBeLessThanOrEqual(31);
+    expect(flat.map(roleKeyIndex)).toEqual(flat.map((_key, i) => i));
+    expect(['Time', 'levelname', 'toString', '__proto__', ''].map(roleKeyIndex)).toEqual([-1, -1, -1, -1, -1]);
   });
 
   test('a __proto__ key is kept as data', () => {

@@ -4,7 +4,6 @@ import { synthStage } from '../helpers/app';
 // acknowledgment (each with its reason, on the exact construct) makes synthesis throw with the report.
 describe.each(['dev', 'prod'] as const)('%s: cdk-nag AwsSolutions', (stage) => {
   test('zero unacknowledged findings', () => {
-    const { app } = synthStage(stage, { nag: true });
-    expect(() => app.synth({ force: true })).not.toThrow();
+    expect(synthStage(stage).nagFailure).toBeUndefined();
   });
 });
