@@ -2,8 +2,8 @@
  * `npm run bench`: every benchmark of the project, each reported as a ratio to a floor measured in the
  * same run (these machines are shared and noisy; absolute times are printed for context only).
  *
- *   npm run bench                      transform + Kafka consumer + Glue job
- *   npm run bench -- --only transform  one of them (transform, consumer, glue)
+ *   npm run bench                      transform + cold start + Kafka consumer + Glue job
+ *   npm run bench -- --only transform  one of them (transform, cold-start, consumer, glue)
  *   npm run bench -- --glue-mb 100     size of the generated raw dataset for the Glue job
  */
 import { spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { formatColdStartReport, runColdStartBench } from './cold-start-bench';
 import { formatConsumerReport, runConsumerBench } from './consumer-bench';
 import { formatTransformReport, runTransformBench } from './transform-bench';
 
@@ -23,13 +24,18 @@ async function main(): Promise<void> {
     },
   });
   const only = values.only;
-  if (only !== undefined && only !== 'transform' && only !== 'consumer' && only !== 'glue') {
-    throw new Error(`--only must be 'transform', 'consumer' or 'glue' (got '${only}')`);
+  if (only !== undefined && !['transform', 'cold-start', 'consumer', 'glue'].includes(only)) {
+    throw new Error(`--only must be 'transform', 'cold-start', 'consumer' or 'glue' (got '${only}')`);
   }
 
   if (!only || only === 'transform') {
     const result = await runTransformBench({ iterations: Number(values.iterations) });
     console.log(formatTransformReport(result));
+  }
+
+  if (!only || only === 'cold-start') {
+    const result = await runColdStartBench();
+    console.log(`\n${formatColdStartReport(result)}`);
   }
 
   if (!only || only === 'consumer') {

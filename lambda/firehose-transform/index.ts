@@ -10,15 +10,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { DEFAULT_REINGEST_MAX_ATTEMPTS, reingestRecords, type PutRecordsSender } from './reingest';
+import { DEFAULT_REINGEST_MAX_ATTEMPTS } from './reingest-defaults';
+import type * as OverflowPath from './kinesis-client';
 import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
 import { TRANSFORM_METRICS } from '../shared/metric-names';
 
 export { transformEvent } from './transform';
-export { reingestRecords, planPutRecordsBatches } from './reingest';
 
 /** Thrown at cold start when the function's environment is incomplete or malformed. */
 export class ConfigurationError extends Error {
@@ -61,18 +60,26 @@ export function readConfig(env: NodeJS.ProcessEnv): TransformFunctionConfig {
 const config = readConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
-// NodeHttpHandler (HTTP/1.1) also works against emulators; the timeouts keep a dead endpoint from eating
-// the whole invocation (Firehose would then retry the entire batch).
-const kinesis = new KinesisClient({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 10_000 }),
-});
+// Loaded on the first overflow, then reused: the SDK is most of the cold start and most batches never
+// overflow. A plain require keeps it in this bundle (esbuild wraps the module to evaluate on first call).
+let overflowPath: { readonly client: KinesisClient; readonly reingestRecords: typeof OverflowPath.reingestRecords } | undefined;
+function loadOverflowPath(): NonNullable<typeof overflowPath> {
+  if (overflowPath === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (see above)
+    const overflow = require('./kinesis-client') as typeof OverflowPath;
+    overflowPath = { client: overflow.createKinesisClient(), reingestRecords: overflow.reingestRecords };
+  }
+  return overflowPath;
+}
 
 /** Time kept back from the Lambda timeout to log, publish metrics and return the response. */
 const RESPONSE_MARGIN_MS = 3_000;
 
 function reingestWithin(deadlineMs: number | undefined): ReingestFunction {
-  return (streamArn, records) =>
-    reingestRecords(kinesis satisfies PutRecordsSender, streamArn, records, { maxAttempts: config.reingestMaxAttempts, deadlineMs });
+  return async (streamArn, records) => {
+    const { client, reingestRecords } = loadOverflowPath();
+    return reingestRecords(client, streamArn, records, { maxAttempts: config.reingestMaxAttempts, deadlineMs });
+  };
 }
 
 /** Largest number of individual failures logged per invocation; the counts cover the rest. */

@@ -10,6 +10,7 @@
  * inside the Lambda's timeout.
  */
 import { PutRecordsCommand, type PutRecordsCommandOutput } from '@aws-sdk/client-kinesis';
+import { DEFAULT_REINGEST_MAX_ATTEMPTS } from './reingest-defaults';
 import type { OverflowRecord, ReingestOutcome } from './transform';
 
 /** The one method of KinesisClient that re-ingest needs; tests pass an in-memory stream. */
@@ -53,7 +54,7 @@ export interface ReingestReport extends ReingestOutcome {
   readonly putRecordsCalls: number;
 }
 
-export const DEFAULT_REINGEST_MAX_ATTEMPTS = 4;
+export { DEFAULT_REINGEST_MAX_ATTEMPTS };
 
 function bytesOf(record: OverflowRecord): number {
   return record.data.length + Buffer.byteLength(record.partitionKey);
