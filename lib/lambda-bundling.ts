@@ -16,9 +16,9 @@ export const LAMBDA_BUNDLING = {
   platform: 'node' as const,
   minify: true,
   // Kept, with NODE_OPTIONS=--enable-source-maps (lib/constructs/pipeline-function.ts), so stack traces in
-  // the logs point at the TypeScript. Its cost, `npm run bench -- --only cold-start`: ~15-20 ms more per
-  // cold start (Node parses the 2.2 MB map at load; ~8-10% of the transform's whole-process load) and
-  // nothing on warm invocations, which are nearly all of a Firehose-fed function's calls. See README.
+  // the logs point at the TypeScript. Its cost, `npm run bench -- --only cold-start`: 18-40 ms more per
+  // cold start on this loaded machine (Node parses the 2.2 MB map at load) and nothing on warm
+  // invocations, which are nearly all of a Firehose-fed function's calls. See README (Benchmarks).
   sourcemap: true,
   // Lambda's Node.js runtime ships AWS SDK v3, but pinning our own copy keeps local runs and Lambda identical.
   external: [] as string[],
