@@ -57,17 +57,17 @@ export function errorPrefixFor(errorOutputType: string, arrival: Date): string {
  * Error output types of the Kafka path, beside Firehose's (`processing-failed`, …) under `errors/`, which
  * neither the raw table nor the Glue job reads:
  *   consumerFailed  records the consumer Lambda could not decode (not UTF-8, binary, corrupt gzip), each
- *                   with its original bytes (base64) and the reason;
- *   onFailure       the event source mapping's on-failure destination: batches still failing after the
- *                   mapping's bounded retries (an S3 write that kept failing), records kept whole.
+ *                   with its original bytes (base64) and the reason.
+ * Batches the event source mapping gives up on are not in the lake: its S3 on-failure destination is a
+ * bucket ARN with no prefix, so they go to a bucket of their own (FailedBatchesBucket, lib/stacks/kafka-stack.ts;
+ * locally an emulated bucket, local/kafka/on-failure.ts), under the keys Lambda chooses.
  */
 export const KAFKA_ERROR_OUTPUT_TYPES = {
   consumerFailed: 'kafka-consumer-failed',
-  onFailure: 'kafka-on-failure',
 } as const;
 export type KafkaErrorOutputType = (typeof KAFKA_ERROR_OUTPUT_TYPES)[keyof typeof KAFKA_ERROR_OUTPUT_TYPES];
 
-/** The prefix of a Kafka error output type, without the date: what an S3 on-failure destination is given. */
+/** The prefix of a Kafka error output type, without the date (what the consumer's IAM policy is scoped to). */
 export function kafkaErrorPrefix(type: KafkaErrorOutputType): string {
   return `${LAKE_PREFIXES.errors}${type}/`;
 }

@@ -39,8 +39,8 @@ const USAGE = `usage: npm run local -- [options]
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
   --no-malformed        send only well-formed generated lines
   --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
-  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the mapping's default)
-  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs})
+  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)
+  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)
   --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
                         print how to look at them`;
 

@@ -43,7 +43,9 @@ export type KafkaDropReason = PayloadDropReason | 'null-value';
  * identifier naming a partition or offset that was not in the event fails the whole batch.
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html ("Partial batch response").
  * The shape as AWS's own Rust runtime models it (aws-lambda-rust-runtime `KafkaItemIdentifier`:
- * `{ "partition": "<topic>-<partition>", "offset": <number> }`).
+ * `{ "partition": "<topic>-<partition>", "offset": <number> }`), and as Powertools for AWS Lambda (Python)
+ * does since its Kafka batch support (aws-powertools/powertools-lambda-python#7941, `KafkaItemIdentifier`:
+ * `partition: str` the event's topic-partition key, `offset: int`).
  */
 export interface KafkaBatchResponse {
   batchItemFailures: KafkaBatchItemFailure[];

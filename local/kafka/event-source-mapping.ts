@@ -9,8 +9,8 @@
  *   - a partial batch response ({ batchItemFailures: [{ itemIdentifier: { partition, offset } }] }) commits
  *     what precedes the lowest reported offset and retries from it; an identifier that names a partition or
  *     offset not in the event, or a function error (throw, timeout), retries the whole batch;
- *   - after `maxRetryAttempts` retries the records still failing go to the on-failure destination, which
- *     keeps them, and the partition moves on.
+ *   - after `maxRetryAttempts` retries the records still failing go to the on-failure destination (locally
+ *     an emulated S3 bucket of its own, as deployed: local/kafka/on-failure.ts), and the partition moves on.
  * What it simplifies: one partition per event (the mapping may mix partitions in one event), no bisection.
  */
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
@@ -30,7 +30,10 @@ export interface BatchItemFailureResponse {
 export type ConsumerFunction = (event: MSKEvent) => Promise<BatchItemFailureResponse | void | null | undefined>;
 
 /** Receives the records the mapping gave up on, with why; must keep them (or throw, and they are retried). */
-export type OnFailureDestination = (event: MSKEvent, info: { readonly attempts: number; readonly condition: string; readonly lastError: string }) => Promise<void>;
+export type OnFailureDestination = (
+  event: MSKEvent,
+  info: { readonly attempts: number; readonly condition: string; readonly lastError: string; readonly functionError: boolean },
+) => Promise<void>;
 
 export interface EventSourceMappingOptions {
   readonly bootstrap: string;
@@ -171,6 +174,7 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
         const chunk = takeChunk(pending, batchSize);
         let attempt = 0;
         let lastError = '';
+        let lastWasFunctionError = false;
         let done = false;
         while (!done) {
           if (!isRunning() || isStale()) return; // rebalance or stop: uncommitted records are fetched again
@@ -196,14 +200,16 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
             if (succeeded.length > 0) await commit(consumer, batch.topic, batch.partition, succeeded[succeeded.length - 1].offset, resolveOffset, stats);
             chunk.splice(0, succeeded.length);
             lastError = `batch item failure at offset ${result.offset}`;
+            lastWasFunctionError = false;
           } else {
             stats.functionErrors++;
             options.onInvocation?.({ ...info, outcome: 'error', detail: result.message });
             lastError = result.message;
+            lastWasFunctionError = true;
           }
           if (!done && attempt >= maxRetryAttempts) {
             const failedEvent: MSKEvent = { eventSource: 'aws:kafka', eventSourceArn: EVENT_SOURCE_ARN, bootstrapServers: options.bootstrap, records: { [partitionKey]: chunk } };
-            await options.onFailure(failedEvent, { attempts: attempt + 1, condition: 'RetryAttemptsExhausted', lastError });
+            await options.onFailure(failedEvent, { attempts: attempt + 1, condition: 'RetryAttemptsExhausted', lastError, functionError: lastWasFunctionError });
             stats.recordsToOnFailure += chunk.length;
             done = true;
           }

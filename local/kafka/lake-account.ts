@@ -3,7 +3,7 @@
  * every partition must be in the lake exactly as one of
  *   a raw record (its event id is kafka|topic|partition|offset|0),
  *   an error line under errors/kafka-consumer-failed/ (the record's bytes kept, with the reason), or
- *   a record of an invocation kept under errors/kafka-on-failure/ (the mapping gave up on it).
+ *   in an invocation record in the failed-batches bucket (the mapping gave up on it; the records are kept).
  */
 import { gunzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -12,11 +12,10 @@ import { kafkaEventId } from '../../lambda/shared/event-id';
 import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../lib/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
 import type { RecordValidator } from '../record-schema';
-import type { OnFailureRecord } from './on-failure';
+import { onFailureKeyPrefix, type OnFailureRecord } from './on-failure';
 
 const RAW_PREFIX = `${LAKE_PREFIXES.raw}source=kafka/`;
 const CONSUMER_FAILED_PREFIX = kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.consumerFailed);
-const ON_FAILURE_PREFIX = kafkaErrorPrefix(KAFKA_ERROR_OUTPUT_TYPES.onFailure);
 
 export interface KafkaLakeAccount {
   readonly rawObjects: number;
@@ -36,10 +35,14 @@ export interface KafkaLakeAccount {
   readonly problems: readonly string[];
 }
 
-/** `ends`: partition → end offset (the topic's high watermark when producing finished). */
+/**
+ * `ends`: partition → end offset (the topic's high watermark when producing finished); `failedBatchesBucket`:
+ * the on-failure destination's bucket (its objects count as kept, not lost).
+ */
 export async function accountKafkaLake(
   s3: S3Client,
   bucket: string,
+  failedBatchesBucket: string,
   topic: string,
   ends: ReadonlyMap<number, number>,
   validate: RecordValidator,
@@ -59,28 +62,35 @@ export async function accountKafkaLake(
   let onFailureRecords = 0;
   let invalid = 0;
 
+  for (const key of await listKeys(s3, failedBatchesBucket)) {
+    onFailureObjects++;
+    let record: OnFailureRecord;
+    try {
+      record = JSON.parse((await getBytes(s3, failedBatchesBucket, key)).toString('utf8')) as OnFailureRecord;
+    } catch (error) {
+      problems.push(`s3://${failedBatchesBucket}/${key}: not a JSON invocation record (${(error as Error).message})`);
+      continue;
+    }
+    if (!key.startsWith(onFailureKeyPrefix())) problems.push(`s3://${failedBatchesBucket}/${key}: not under ${onFailureKeyPrefix()}`);
+    for (const records of Object.values(record.payload?.records ?? {})) {
+      for (const r of records) {
+        if (r.topic !== topic) continue;
+        onFailureOffsets.add(`${r.partition}:${r.offset}`);
+        onFailureRecords++;
+      }
+    }
+  }
+
   for (const key of await listKeys(s3, bucket)) {
     const inRaw = key.startsWith(RAW_PREFIX);
     const inFailed = key.startsWith(CONSUMER_FAILED_PREFIX);
-    const inOnFailure = key.startsWith(ON_FAILURE_PREFIX);
-    if (!inRaw && !inFailed && !inOnFailure) continue;
+    if (!inRaw && !inFailed) continue;
     const body = await getBytes(s3, bucket, key);
     let text: string;
     try {
       text = gunzipSync(body).toString('utf8');
     } catch (error) {
       problems.push(`${key}: not GZIP (${(error as Error).message})`);
-      continue;
-    }
-    if (inOnFailure) {
-      onFailureObjects++;
-      const record = JSON.parse(text) as OnFailureRecord;
-      for (const [, records] of Object.entries(record.payload.records)) {
-        for (const r of records) {
-          onFailureOffsets.add(`${r.partition}:${r.offset}`);
-          onFailureRecords++;
-        }
-      }
       continue;
     }
     const lines = text.split('\n').filter((line) => line !== '');

@@ -3,11 +3,14 @@
  * a topic through an idempotent acks=all producer, the event source mapping simulator invoking the real
  * bundled consumer Lambda, which writes into moto's S3 under the same lake prefixes as the Kinesis path;
  * then an account of the lake against the topic: every offset must have landed exactly once (as a raw
- * record, an error line with its bytes, or in an on-failure record).
+ * record, an error line with its bytes, or in an on-failure record in the failed-batches bucket).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { MSKEvent } from 'aws-lambda';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { CONSUMER_GROUP_ID } from '../../lib/constructs/kafka/kafka-config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
 import { bundleLambda, loadBundledHandler } from '../bundle';
 import { buildCorpus } from '../corpus';
@@ -23,14 +26,20 @@ import type { LocalStep, StepResult } from './step';
 
 export const CONSUMER_FUNCTION = 'kafka-consumer';
 
-/** The topic and mapping settings of a local run (batch size and window: the mapping's defaults, or --kafka-…). */
+const DEV_KAFKA = STAGE_CONFIGS.dev.kafka;
+
+/**
+ * The topic and mapping settings of a local run: the dev stage's (lib/config.ts), as the deployed mapping
+ * has them; batch size and window can be overridden with --kafka-batch-size and --kafka-window-ms.
+ */
 export const LOCAL_KAFKA = {
-  topic: 'logs',
-  partitions: 3,
-  groupId: 'log-pipeline-kafka-consumer',
-  batchSize: 100,
-  batchingWindowMs: 500,
-  maxRetryAttempts: 3,
+  topic: DEV_KAFKA.topics[0].name,
+  // Dev's partition count: one broker holds them all locally, and each partition is its own batch stream.
+  partitions: DEV_KAFKA.topics[0].partitions,
+  groupId: CONSUMER_GROUP_ID,
+  batchSize: DEV_KAFKA.consumer.batchSize,
+  batchingWindowMs: DEV_KAFKA.consumer.maximumBatchingWindowSeconds * 1000,
+  maxRetryAttempts: DEV_KAFKA.consumer.retryAttempts,
 } as const;
 
 const MiB = 1024 * 1024;
@@ -52,6 +61,9 @@ export const kafkaPathStep: LocalStep = {
     context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${path.relative(process.cwd(), broker.logFile)})`);
 
     const { topic, partitions, groupId } = LOCAL_KAFKA;
+    // The deployed mapping's on-failure destination is a bucket of its own (FailedBatchesBucket), so here too.
+    const failedBatchesBucket = `${lakeBucket}-failed-batches`;
+    await s3.send(new CreateBucketCommand({ Bucket: failedBatchesBucket }));
     await createTopic(broker.bootstrap, topic, partitions, broker.describe());
     const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 });
     const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
@@ -76,7 +88,7 @@ export const kafkaPathStep: LocalStep = {
     context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
     const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION), { logFile: functionLog });
 
-    context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then errors/kafka-on-failure/`);
+    context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`);
     const consumeStarted = Date.now();
     let lastInvocationLine = 0;
     let unshown = 0;
@@ -86,7 +98,7 @@ export const kafkaPathStep: LocalStep = {
       topic,
       groupId,
       handler,
-      onFailure: s3OnFailureDestination(s3, lakeBucket),
+      onFailure: s3OnFailureDestination(s3, failedBatchesBucket),
       batchSize: options.kafkaBatchSize,
       batchingWindowMs: options.kafkaBatchingWindowMs,
       maxRetryAttempts: LOCAL_KAFKA.maxRetryAttempts,
@@ -108,7 +120,7 @@ export const kafkaPathStep: LocalStep = {
     const consumeMs = Date.now() - consumeStarted;
     await mapping.stop();
 
-    const account = await accountKafkaLake(s3, lakeBucket, topic, ends, recordValidator());
+    const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator());
     const failures = [...account.problems];
     if (inTopic !== corpus.lines.length) {
       failures.push(`${fmt(corpus.lines.length)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > corpus.lines.length ? 'duplicated' : 'lost'} some`);
@@ -124,9 +136,9 @@ export const kafkaPathStep: LocalStep = {
         `broker              Apache Kafka (KRaft) on ${broker.bootstrap}: ready in ${(startMs / 1000).toFixed(1)} s, RSS ${rss === undefined ? '?' : `${(rss / MiB).toFixed(0)} MiB`}`,
         `lines in            ${fmt(corpus.lines.length)} (${mib(inputBytes)}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
         `consumer calls      ${fmt(stats.invocations)} (records delivered ${fmt(stats.recordsDelivered)}, retries ${stats.retries}, batch item failures ${stats.partialFailures}, function errors ${stats.functionErrors}, to on-failure ${stats.recordsToOnFailure}; largest payload ${mib(stats.largestPayloadBytes)})`,
-        `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}, errors/kafka-on-failure/ ${account.onFailureObjects}`,
+        `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}; failed-batches bucket ${account.onFailureObjects}`,
         `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat).sort().map(([f, n]) => `${f} ${fmt(n)}`).join(', ')}), duplicates ${account.duplicateEventIds}`,
-        `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); on-failure ${fmt(account.onFailureRecords)}`,
+        `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
         `accounted for       ${fmt(accounted)} of ${fmt(corpus.lines.length)} lines ${account.missing.length === 0 && accounted === corpus.lines.length ? '(nothing lost)' : '(MISMATCH)'}`,
         `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
       ],

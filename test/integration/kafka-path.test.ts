@@ -19,7 +19,7 @@ import { startKafkaBroker, type KafkaBroker } from '../../local/kafka/broker';
 import { consoleTools } from '../../local/kafka/console-tools';
 import { startEventSourceMapping, type BatchItemFailureResponse, type EventSourceMapping } from '../../local/kafka/event-source-mapping';
 import { accountKafkaLake, type KafkaLakeAccount } from '../../local/kafka/lake-account';
-import { s3OnFailureDestination } from '../../local/kafka/on-failure';
+import { onFailureKeyPrefix, s3OnFailureDestination, type OnFailureRecord } from '../../local/kafka/on-failure';
 import { produceLines } from '../../local/kafka/producer';
 import { getBytes, listKeys } from '../../local/lake-inventory';
 import { localS3Client, startMoto, type MotoServer } from '../../local/moto';
@@ -61,13 +61,16 @@ afterAll(async () => {
 interface PathSetup {
   topic: string;
   bucket: string;
+  /** The on-failure destination: a bucket of its own, as deployed (FailedBatchesBucket). */
+  failedBatchesBucket: string;
   groupId: string;
 }
 
 async function freshPath(partitions = 3): Promise<PathSetup> {
   const id = randomBytes(4).toString('hex');
-  const setup = { topic: `logs-${id}`, bucket: `kafka-lake-${id}`, groupId: `consumer-${id}` };
+  const setup = { topic: `logs-${id}`, bucket: `kafka-lake-${id}`, failedBatchesBucket: `kafka-failed-batches-${id}`, groupId: `consumer-${id}` };
   await s3.send(new CreateBucketCommand({ Bucket: setup.bucket }));
+  await s3.send(new CreateBucketCommand({ Bucket: setup.failedBatchesBucket }));
   await createTopic(broker.bootstrap, setup.topic, partitions, broker.describe());
   return setup;
 }
@@ -89,7 +92,7 @@ async function mapping(setup: PathSetup, handler: (event: MSKEvent) => Promise<B
     topic: setup.topic,
     groupId: setup.groupId,
     handler,
-    onFailure: s3OnFailureDestination(s3, setup.bucket),
+    onFailure: s3OnFailureDestination(s3, setup.failedBatchesBucket),
     batchSize: 100,
     batchingWindowMs: 200,
     maxRetryAttempts,
@@ -102,7 +105,7 @@ async function mapping(setup: PathSetup, handler: (event: MSKEvent) => Promise<B
 async function account(setup: PathSetup): Promise<{ account: KafkaLakeAccount; inTopic: number }> {
   const ends = await endOffsets(broker.bootstrap, setup.topic, broker.describe());
   return {
-    account: await accountKafkaLake(s3, setup.bucket, setup.topic, ends, recordValidator()),
+    account: await accountKafkaLake(s3, setup.bucket, setup.failedBatchesBucket, setup.topic, ends, recordValidator()),
     inTopic: [...ends.values()].reduce((a, b) => a + b, 0),
   };
 }
@@ -183,8 +186,19 @@ test('S3 writes failing for longer than the retries: the batch goes to the on-fa
     expect(lake.onFailureRecords).toBe(100);
     expect(lake.rawRecords).toBe(200);
     expect(lake.missing).toEqual([]);
-    const onFailureKeys = (await listKeys(s3, setup.bucket)).filter((key) => key.startsWith('errors/kafka-on-failure/'));
-    expect(onFailureKeys).toEqual([expect.stringMatching(new RegExp(`^errors/kafka-on-failure/dt=\\d{4}-\\d{2}-\\d{2}/${setup.topic}-0-0-99\\.json\\.gz$`))]);
+    // Nothing of it in the lake: the failed batch is in the failed-batches bucket, under Lambda's key layout.
+    expect((await listKeys(s3, setup.bucket)).filter((key) => !key.startsWith('raw/source=kafka/'))).toEqual([]);
+    const onFailureKeys = await listKeys(s3, setup.failedBatchesBucket);
+    expect(onFailureKeys).toEqual([
+      expect.stringMatching(new RegExp(`^${onFailureKeyPrefix(`${setup.topic}-0`)}\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`)),
+    ]);
+    const record = JSON.parse((await getBytes(s3, setup.failedBatchesBucket, onFailureKeys[0])).toString('utf8')) as OnFailureRecord;
+    expect(record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
+    expect(record.KafkaBatchInfo).toMatchObject({
+      batchSize: 100,
+      recordsInfo: { [`${setup.topic}-0`]: { firstRecordOffset: '0', lastRecordOffset: '99' } },
+    });
+    expect(record.payload.records[`${setup.topic}-0`].map((r) => r.offset)).toEqual([...Array(100).keys()]);
   } finally {
     await proxy.close();
   }
