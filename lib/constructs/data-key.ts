@@ -2,6 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { ConfigError } from '../problems';
 
 export interface DataKeyProps {
   /**
@@ -11,10 +12,10 @@ export interface DataKeyProps {
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
   /**
-   * Days between `cdk destroy` and the key's deletion (7–30).
-   * @default 7
+   * Time between `cdk destroy` and the key's deletion, 7–30 days.
+   * @default Duration.days(7)
    */
-  readonly pendingWindowDays?: number;
+  readonly pendingWindow?: cdk.Duration;
 }
 
 /**
@@ -27,15 +28,16 @@ export class DataKey extends Construct {
 
   constructor(scope: Construct, id: string, props: DataKeyProps = {}) {
     super(scope, id);
-    const pendingWindowDays = props.pendingWindowDays ?? 7;
-    if (!cdk.Token.isUnresolved(pendingWindowDays) && (pendingWindowDays < 7 || pendingWindowDays > 30)) {
-      throw new Error(`DataKey pendingWindowDays must be between 7 and 30 (got ${pendingWindowDays})`);
+    const pendingWindow = props.pendingWindow ?? cdk.Duration.days(7);
+    const days = pendingWindow.toDays({ integral: false });
+    if (!(days >= 7 && days <= 30)) {
+      throw new ConfigError([`DataKey pendingWindow must be between 7 and 30 days (got ${days})`]);
     }
 
     this.key = new kms.Key(this, 'Key', {
       description: 'Encrypts the log pipeline data: stream, lake, logs, Glue output',
       enableKeyRotation: true,
-      pendingWindow: cdk.Duration.days(pendingWindowDays),
+      pendingWindow,
       removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
     });
 

@@ -147,7 +147,7 @@ export class LogDelivery extends Construct {
           'Firehose puts (and may read back or abort multipart uploads of) objects under generated keys of its own prefixes only: raw/source=kinesis/, errors/, backup/. No delete, and nothing under curated/ or the other zones.',
       },
       {
-        finding: /^Resource::<DeliveryTransformFunction[0-9A-F]{8}\.Arn>:\*$/,
+        finding: /^Resource::<\w*TransformFunction[0-9A-F]{8}\.Arn>:\*$/,
         reason: "Firehose invokes the transform function's versions and aliases (ARN suffix :*): this one function only.",
       },
     ]);

@@ -12,10 +12,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
+import { destinationsOf } from '../../lib/constructs/log-host/host-config';
 import { recordValidator } from '../../local/record-schema';
 import { parseArgs, UsageError } from '../cli-args';
 import { readLakeSince } from './lake';
-import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, type PathVerdict, type FoundRecord } from './markers';
+import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, VERIFY_PATHS, type PathVerdict, type FoundRecord, type VerifyPath } from './markers';
 
 export class VerifyError extends Error {
   constructor(message: string) {
@@ -24,11 +25,20 @@ export class VerifyError extends Error {
   }
 }
 
-/** The file markers go to: the stage's first shipped file (a JSON line parses in any of them). */
-export function markerFile(config: StageConfig): string {
+/**
+ * The file markers go to, and the paths it ships to: the stage's first file that ships to both paths, else
+ * its first shipped file (a JSON line parses in any of them).
+ */
+export function markerTarget(config: StageConfig): { readonly file: string; readonly paths: readonly VerifyPath[] } {
   const files = [...config.host.logFiles, ...(config.host.demoGenerator.enabled ? demoFiles() : [])];
   if (files.length === 0) throw new VerifyError(`stage ${config.stage} ships no log file: nothing to write markers into`);
-  return files[0].path;
+  const file = files.find((f) => destinationsOf(f).length === VERIFY_PATHS.length) ?? files[0];
+  return { file: file.path, paths: VERIFY_PATHS.filter((path) => destinationsOf(file).includes(path)) };
+}
+
+/** The file markers go to (see markerTarget). */
+export function markerFile(config: StageConfig): string {
+  return markerTarget(config).file;
 }
 
 async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promise<Record<string, string>> {
@@ -66,7 +76,10 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   const timeoutS = Number(options.timeout ?? '900');
   if (!Number.isInteger(timeoutS) || timeoutS < 30) throw new UsageError(`--timeout must be an integer number of seconds, at least 30 (got '${String(options.timeout)}')`);
   const intervalS = Number(options.interval ?? '15');
-  const file = typeof options.file === 'string' ? options.file : markerFile(config);
+  const target = markerTarget(config);
+  const file = typeof options.file === 'string' ? options.file : target.file;
+  // A file given with --file is taken to ship where the stage's marker file does.
+  const paths = target.paths;
 
   const prefix = `LogPipeline-${config.stage}`;
   const cfn = new CloudFormationClient({});
@@ -76,10 +89,12 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   const instanceId = host.LogHostInstanceId;
   if (!bucket || !instanceId) throw new VerifyError(`stack outputs LakeBucketName (${prefix}-Data) and LogHostInstanceId (${prefix}-Host) are required; redeploy the stage`);
 
-  // Only the Kinesis path is in the app today; the Kafka path joins when its stack is deployed.
+  // One set of markers per path the file ships to: each line travels every path, and each path's wait
+  // looks for its own set under its own raw/source=<path>/ prefix.
   const runId = newRunId();
-  const markers = makeMarkers(runId, 'kinesis', lines);
-  log(`verify ${config.stage}: run ${runId}, ${lines} marker line(s) into ${file} on ${instanceId}`);
+  const markersByPath = new Map(paths.map((path) => [path, makeMarkers(runId, path, lines)] as const));
+  const markers = [...markersByPath.values()].flat();
+  log(`verify ${config.stage}: run ${runId}, ${markers.length} marker line(s) into ${file} on ${instanceId} (paths: ${paths.join(', ')})`);
 
   const ssm = new SSMClient({});
   const started = Date.now();
@@ -113,31 +128,41 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
 
   const s3 = new S3Client({});
   const validate = recordValidator();
-  const seen = new Map<string, FoundRecord[] | number>();
-  const lakeWait = await waitUntil(
-    'kinesis path',
-    async () => {
-      const read = await readLakeSince(s3, bucket, { raw: ['raw/source=kinesis/dt='], errors: ['errors/'] }, started, Date.now(), `run=${runId}`, seen);
-      const matches = matchMarkers(markers, read.records, validate);
-      const landed = matches.filter((m) => m.found.length > 0).length;
-      return { done: landed === markers.length || read.errorRecords > 0, state: { matches, read }, progress: `${landed}/${markers.length} markers under raw/ (${seen.size} new objects read)` };
-    },
-    { timeoutMs: timeoutS * 1000, intervalMs: intervalS * 1000, onProgress: log },
-  ).catch((err) => {
-    throw explainAwsError(err, `reading s3://${bucket}/raw/`);
-  });
-  const lastLanding = Math.max(...lakeWait.state.matches.flatMap((m) => m.found.map((f) => f.landedAtMs ?? 0)));
-  const verdict = judgePath({
-    path: 'kinesis',
-    expected: markers.length,
-    written: true, // a failed or unfinished SSM command has thrown above
-    matches: lakeWait.state.matches,
-    inErrors: lakeWait.state.read.errorRecords,
-    elapsedMs: lakeWait.done ? lastLanding - started : undefined,
-  });
-  log(verdict.summary);
-  for (const problem of verdict.problems) log(`  - ${problem}`);
-  return [verdict];
+  const waitForPath = async (path: VerifyPath): Promise<PathVerdict> => {
+    const expected = markersByPath.get(path) ?? [];
+    const seen = new Map<string, FoundRecord[] | number>();
+    const lakeWait = await waitUntil(
+      `${path} path`,
+      async () => {
+        const read = await readLakeSince(s3, bucket, { raw: [`raw/source=${path}/dt=`], errors: ['errors/'] }, started, Date.now(), `run=${runId}`, seen);
+        const matches = matchMarkers(expected, read.records, validate);
+        const landed = matches.filter((m) => m.found.length > 0).length;
+        return {
+          done: landed === expected.length || read.errorRecords > 0,
+          state: { matches, read },
+          progress: `${path}: ${landed}/${expected.length} markers under raw/source=${path}/ (${seen.size} new objects read)`,
+        };
+      },
+      { timeoutMs: timeoutS * 1000, intervalMs: intervalS * 1000, onProgress: log },
+    ).catch((err) => {
+      throw explainAwsError(err, `reading s3://${bucket}/raw/source=${path}/`);
+    });
+    const lastLanding = Math.max(...lakeWait.state.matches.flatMap((m) => m.found.map((f) => f.landedAtMs ?? 0)));
+    return judgePath({
+      path,
+      expected: expected.length,
+      written: true, // a failed or unfinished SSM command has thrown above
+      matches: lakeWait.state.matches,
+      inErrors: lakeWait.state.read.errorRecords,
+      elapsedMs: lakeWait.done ? lastLanding - started : undefined,
+    });
+  };
+  const verdicts = await Promise.all(paths.map((path) => waitForPath(path)));
+  for (const verdict of verdicts) {
+    log(verdict.summary);
+    for (const problem of verdict.problems) log(`  - ${problem}`);
+  }
+  return verdicts;
 }
 
 if (require.main === module) {

@@ -57,11 +57,11 @@ describe('DataKey props', () => {
     expect(key.DeletionPolicy).toBe('Delete');
   });
 
-  test.each([7, 30])('pendingWindowDays %d is the deletion window', (days) => {
-    keyStack({ pendingWindowDays: days }).template.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: days });
+  test.each([7, 30])('a pendingWindow of %d days is the deletion window', (days) => {
+    keyStack({ pendingWindow: cdk.Duration.days(days) }).template.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: days });
   });
 
-  test.each([6, 31])('pendingWindowDays %d is refused with the allowed range', (days) => {
-    expect(() => keyStack({ pendingWindowDays: days })).toThrow(`DataKey pendingWindowDays must be between 7 and 30 (got ${days})`);
+  test.each([6, 31])('a pendingWindow of %d days is refused with the allowed range', (days) => {
+    expect(() => keyStack({ pendingWindow: cdk.Duration.days(days) })).toThrow(`DataKey pendingWindow must be between 7 and 30 days (got ${days})`);
   });
 });

@@ -3,7 +3,7 @@ import { parseLine } from '../../lambda/shared/parse-line';
 import { recordsFromPayload } from '../../lambda/shared/record-core';
 import { appendCommand, judgePath, makeMarkers, markerOf, matchMarkers, newRunId, waitUntil, type FoundRecord } from '../../ops/verify/markers';
 import { dtPartitions } from '../../ops/verify/lake';
-import { markerFile, explainAwsError } from '../../ops/verify/cli';
+import { markerFile, markerTarget, explainAwsError } from '../../ops/verify/cli';
 import { STAGE_CONFIGS } from '../../lib/config';
 
 const validate = recordValidator();
@@ -112,6 +112,11 @@ test('the SSM command appends each line, quoted, to the file', () => {
 test('markers go to a file the stage ships; partitions span midnight', () => {
   expect(markerFile(STAGE_CONFIGS.prod)).toBe('/var/log/nginx/access.log');
   expect(markerFile(STAGE_CONFIGS.dev)).toMatch(/^\/var\/log\//);
+  // Both stages' marker files ship to both paths, so verify waits for the Kinesis and the Kafka path.
+  expect(markerTarget(STAGE_CONFIGS.prod).paths).toEqual(['kinesis', 'kafka']);
+  expect(markerTarget(STAGE_CONFIGS.dev).paths).toEqual(['kinesis', 'kafka']);
+  const kinesisOnly = { ...STAGE_CONFIGS.prod, host: { ...STAGE_CONFIGS.prod.host, logFiles: [{ path: '/var/log/a.log', format: 'json' as const }] } };
+  expect(markerTarget(kinesisOnly)).toEqual({ file: '/var/log/a.log', paths: ['kinesis'] });
   expect(dtPartitions(Date.parse('2026-12-01T23:50:00Z'), Date.parse('2026-12-02T00:10:00Z'))).toEqual(['2026-12-01', '2026-12-02']);
 });
 
