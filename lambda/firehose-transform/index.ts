@@ -15,17 +15,12 @@ import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult
 import { DEFAULT_REINGEST_MAX_ATTEMPTS } from './reingest-defaults';
 import type * as OverflowPath from './kinesis-client';
 import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
+import { EnvironmentReader } from '../shared/environment';
 import { TRANSFORM_METRICS } from '../shared/metric-names';
 
 export { transformEvent } from './transform';
 
-/** Thrown at cold start when the function's environment is incomplete or malformed. */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError } from '../shared/environment';
 
 export interface TransformFunctionConfig {
   readonly serviceName: string;
@@ -34,26 +29,11 @@ export interface TransformFunctionConfig {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv): TransformFunctionConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') {
-      problems.push(`${name} must be set`);
-      return '';
-    }
-    return value;
-  };
-  const serviceName = required('POWERTOOLS_SERVICE_NAME');
-  const metricsNamespace = required('POWERTOOLS_METRICS_NAMESPACE');
-  let reingestMaxAttempts = DEFAULT_REINGEST_MAX_ATTEMPTS;
-  const attempts = env.REINGEST_MAX_ATTEMPTS;
-  if (attempts !== undefined && attempts !== '') {
-    reingestMaxAttempts = Number(attempts);
-    if (!Number.isInteger(reingestMaxAttempts) || reingestMaxAttempts < 1 || reingestMaxAttempts > 10) {
-      problems.push(`REINGEST_MAX_ATTEMPTS must be an integer between 1 and 10 (got '${attempts}')`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+  const read = new EnvironmentReader(env);
+  const serviceName = read.required('POWERTOOLS_SERVICE_NAME');
+  const metricsNamespace = read.required('POWERTOOLS_METRICS_NAMESPACE');
+  const reingestMaxAttempts = read.optionalInteger('REINGEST_MAX_ATTEMPTS', 1, 10, DEFAULT_REINGEST_MAX_ATTEMPTS);
+  read.done();
   return { serviceName, metricsNamespace, reingestMaxAttempts };
 }
 

@@ -21,18 +21,13 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
+import { EnvironmentReader } from '../shared/environment';
 import { CONSUMER_METRICS } from '../shared/metric-names';
 
 export { deliverPlan, planBatch } from './consume';
 export type { KafkaBatchResponse } from './consume';
 
-/** Thrown at cold start when the function's environment is incomplete or malformed. */
-export class ConfigurationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigurationError';
-  }
-}
+export { ConfigurationError } from '../shared/environment';
 
 export interface ConsumerFunctionConfig {
   readonly lakeBucket: string;
@@ -44,31 +39,16 @@ export interface ConsumerFunctionConfig {
 export const DEFAULT_S3_MAX_ATTEMPTS = 3;
 
 export function readConfig(env: NodeJS.ProcessEnv): ConsumerFunctionConfig {
-  const problems: string[] = [];
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '') {
-      problems.push(`${name} must be set`);
-      return '';
-    }
-    return value.trim();
-  };
-  const lakeBucket = required('LAKE_BUCKET');
-  const serviceName = required('POWERTOOLS_SERVICE_NAME');
-  const metricsNamespace = required('POWERTOOLS_METRICS_NAMESPACE');
+  const read = new EnvironmentReader(env);
+  const lakeBucket = read.required('LAKE_BUCKET');
+  const serviceName = read.required('POWERTOOLS_SERVICE_NAME');
+  const metricsNamespace = read.required('POWERTOOLS_METRICS_NAMESPACE');
   // S3 bucket naming rules (the subset a typo breaks): 3-63 chars of a-z, 0-9, '.', '-'.
   if (lakeBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket)) {
-    problems.push(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
+    read.problem(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
   }
-  let s3MaxAttempts = DEFAULT_S3_MAX_ATTEMPTS;
-  const attempts = env.S3_MAX_ATTEMPTS;
-  if (attempts !== undefined && attempts !== '') {
-    s3MaxAttempts = Number(attempts);
-    if (!Number.isInteger(s3MaxAttempts) || s3MaxAttempts < 1 || s3MaxAttempts > 10) {
-      problems.push(`S3_MAX_ATTEMPTS must be an integer between 1 and 10 (got '${attempts}')`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigurationError(`Invalid environment: ${problems.join('; ')}`);
+  const s3MaxAttempts = read.optionalInteger('S3_MAX_ATTEMPTS', 1, 10, DEFAULT_S3_MAX_ATTEMPTS);
+  read.done();
   return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts };
 }
 
