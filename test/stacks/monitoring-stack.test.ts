@@ -143,6 +143,11 @@ describe.each([
         } else if (!metric.namespace.startsWith('AWS/') && metric.namespace !== 'Glue') {
           // The agent's counts: a metric filter of the host stack publishes each.
           expect([where, filters]).toEqual([where, expect.arrayContaining([`${metric.namespace}/${metric.metricName}`])]);
+        } else if (metric.namespace === 'AWS/Kafka') {
+          // MSK metrics name the cluster by its name, a literal the Kafka stack gives the cluster.
+          const clusterName = Object.values(synth.templates.kafka.findResources('AWS::MSK::Cluster'))[0].Properties.ClusterName;
+          const named = metric.dimensions?.find((d) => d.name === 'Cluster Name')?.value;
+          expect([where, named]).toEqual([where, clusterName]);
         } else {
           // AWS metrics (Glue job metrics are in 'Glue') are found by their resource: each names one of the
           // app's resources by a reference.

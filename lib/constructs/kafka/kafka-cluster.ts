@@ -51,10 +51,13 @@ export class KafkaCluster extends Construct {
   /** The function behind the bootstrap-brokers custom resource. */
   public readonly bootstrapBrokersReader: PipelineFunction;
   public readonly clusterArn: string;
+  /**
+   * The cluster's name, generated at synth (unique per stack path): a literal, so other stacks (IAM,
+   * dashboards) use it without splitting an imported ARN.
+   */
   public readonly clusterName: string;
   /** The brokers' SASL/IAM port. */
   public readonly port = MSK_IAM_PORT;
-  private readonly clusterUuid: string;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -96,8 +99,9 @@ export class KafkaCluster extends Construct {
     this.configuration.applyRemovalPolicy(removalPolicy);
 
     const subnetIds = props.vpc.selectSubnets(props.vpcSubnets).subnetIds;
+    this.clusterName = cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
     this.cluster = new msk.CfnCluster(this, 'Cluster', {
-      clusterName: cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      clusterName: this.clusterName,
       kafkaVersion,
       numberOfBrokerNodes: config.brokerCount,
       brokerNodeGroupInfo: {
@@ -123,10 +127,6 @@ export class KafkaCluster extends Construct {
     });
     this.cluster.applyRemovalPolicy(removalPolicy);
     this.clusterArn = this.cluster.attrArn;
-    // arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>
-    const arnParts = cdk.Fn.split('/', this.clusterArn);
-    this.clusterName = cdk.Fn.select(1, arnParts);
-    this.clusterUuid = cdk.Fn.select(2, arnParts);
 
     this.topics = config.topics.map((topic, i) => {
       // Construct IDs by position, pinned by a test: a topic keeps its resource while its name is unchanged.
@@ -164,16 +164,21 @@ export class KafkaCluster extends Construct {
     this.bootstrapBrokers = brokers.getAttString('BootstrapBrokerStringSaslIam');
   }
 
-  /** ARN of a topic of this cluster, for `kafka-cluster:*Topic*` and data actions. */
+  /** ARN of a topic of this cluster (the topic resource's own attribute), for `kafka-cluster:*Topic*` and data actions. */
   topicArn(topicName: string): string {
-    const { partition, region, account } = cdk.Stack.of(this);
-    return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/${this.clusterUuid}/${topicName}`;
+    const topic = this.topics.find((t) => t.topicName === topicName);
+    if (topic === undefined) throw new Error(`topic '${topicName}' is not one of this cluster's kafka.topics (${this.topics.map((t) => t.topicName).join(', ')})`);
+    return topic.attrTopicArn;
   }
 
-  /** ARN of a consumer group of this cluster. */
+  /**
+   * ARN of a consumer group of this cluster: group, cluster name, any UUID, group id. The UUID part is the
+   * cluster's UUID, known only after creation; the name is unique in the account and region, so the
+   * wildcard stands for this cluster alone (and keeps other stacks from splitting an imported ARN).
+   */
   groupArn(groupId: string): string {
     const { partition, region, account } = cdk.Stack.of(this);
-    return `arn:${partition}:kafka:${region}:${account}:group/${this.clusterName}/${this.clusterUuid}/${groupId}`;
+    return `arn:${partition}:kafka:${region}:${account}:group/${this.clusterName}/*/${groupId}`;
   }
 
   /** Lets a principal connect and write (idempotently) to the given topics: a producer. */

@@ -137,6 +137,11 @@ export class KafkaConsumer extends Construct {
         reason: "The mapping's S3 on-failure destination writes keys of its own choosing into this dedicated bucket (PutObject only).",
       },
       {
+        finding: new RegExp(`^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:group/${cluster.clusterName}/\\*/${CONSUMER_GROUP_ID}$`),
+        reason:
+          "The consumer group of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.",
+      },
+      {
         finding: /^Resource::\*$/,
         reason:
           'The event source mapping creates and removes its network interfaces in the cluster subnets: ec2:CreateNetworkInterface, DeleteNetworkInterface and the Describe* calls it needs support no resource-level scoping (Resource "*" in the AWS docs).',
