@@ -210,7 +210,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   problems.addAll(validateHostConfig(config.host));
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
-  kafkaConfigProblems(config.kafka, config.network.availabilityZones, problems);
+  kafkaConfigProblems(config.kafka, config.network, problems);
   const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);

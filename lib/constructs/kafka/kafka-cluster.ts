@@ -1,5 +1,4 @@
 import * as cdk from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -43,7 +42,7 @@ export class KafkaCluster extends Construct {
   public readonly cluster: msk.CfnCluster;
   public readonly configuration: msk.CfnConfiguration;
   public readonly topics: readonly msk.CfnTopic[];
-  /** The brokers' group: admits 9098 from itself (the event source mapping) and from `allowClientsFrom`. */
+  /** The brokers' group: admits 9098 from itself (the event source mapping); producers add their own rule (LogHost). */
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly brokerLogGroup: logs.LogGroup;
   /** Comma-separated, sorted `host:9098` list of the SASL/IAM brokers (resolved at deploy). */
@@ -207,17 +206,6 @@ export class KafkaCluster extends Construct {
       grantee,
       actions: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
       resourceArns: [this.groupArn(groupId)],
-    });
-  }
-
-  /** A metric of the AWS/Kafka namespace for this cluster (per broker metrics need a 'Broker ID'). */
-  metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Kafka',
-      metricName,
-      dimensionsMap: { 'Cluster Name': this.clusterName },
-      period: cdk.Duration.minutes(5),
-      ...props,
     });
   }
 }

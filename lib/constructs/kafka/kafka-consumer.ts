@@ -1,5 +1,4 @@
 import * as cdk from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -38,7 +37,7 @@ export interface KafkaConsumerProps {
 }
 
 /**
- * The Kafka consumer: a TypeScript Lambda over the shared record core, invoked by an MSK event source
+ * The Kafka consumer (its metrics for the dashboard and alarms: lib/constructs/monitoring/kafka-metrics.ts): a TypeScript Lambda over the shared record core, invoked by an MSK event source
  * mapping in provisioned mode (so partial batch responses, bounded retries and bisection apply), starting
  * at TRIM_HORIZON, with an S3 on-failure destination that keeps the records.
  *
@@ -147,20 +146,5 @@ export class KafkaConsumer extends Construct {
           'The event source mapping creates and removes its network interfaces in the cluster subnets: ec2:CreateNetworkInterface, DeleteNetworkInterface and the Describe* calls it needs support no resource-level scoping (Resource "*" in the AWS docs).',
       },
     ]);
-  }
-
-  /** Estimated offset lag of the mapping's consumer group (AWS/Lambda OffsetLag, per function). */
-  metricOffsetLag(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.function.function.metric('OffsetLag', { statistic: cloudwatch.Stats.MAXIMUM, ...props });
-  }
-
-  /** Errors of the consumer function. */
-  metricErrors(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.function.function.metricErrors(props);
-  }
-
-  /** Invocations of the consumer function. */
-  metricInvocations(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return this.function.function.metricInvocations(props);
   }
 }

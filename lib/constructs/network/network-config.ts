@@ -11,7 +11,7 @@ import type { Problems } from '../../problems';
  * - 'interface-endpoints': VPC interface endpoints for what the private subnets' own clients call (Lambda
  *   and STS, which an MSK event source mapping needs from the cluster's subnets), plus the free S3 gateway
  *   endpoint; no internet. About $7.30/month per endpoint per AZ plus $0.01/GB.
- * - 'none': private subnets reach nothing outside the VPC (only for stages without Kafka).
+ * - 'none': private subnets reach nothing outside the VPC; kafka-config refuses it, since the Kafka mapping must reach Lambda and STS.
  */
 export const PRIVATE_EGRESS_CHOICES = ['nat-gateway', 'interface-endpoints', 'none'] as const;
 export type PrivateEgress = (typeof PRIVATE_EGRESS_CHOICES)[number];
