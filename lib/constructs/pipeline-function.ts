@@ -57,6 +57,8 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends Construct {
   public readonly function: nodejs.NodejsFunction;
   public readonly logGroup: logs.LogGroup;
+  /** The function's own execution role (it may write its log group only; callers grant the rest). */
+  public readonly role: iam.Role;
   /** Namespace of the function's Powertools metrics. */
   public readonly metricsNamespace: string;
   /** The folder under lambda/, also the `service` dimension of its Powertools metrics. */
@@ -75,10 +77,11 @@ export class PipelineFunction extends Construct {
 
     // Our own role instead of AWSLambdaBasicExecutionRole (a managed policy that may write to any log
     // group): this one may write to the function's own log group only.
-    const role = new iam.Role(this, 'Role', {
+    this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${props.functionDir} function`,
     });
+    const role = this.role;
     this.logGroup.grantWrite(role);
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {

@@ -66,7 +66,7 @@ export class KafkaConsumer extends Construct {
       timeout: cdk.Duration.minutes(2),
     });
     const fn = this.function.function;
-    this.role = fn.role as iam.IRole;
+    this.role = this.function.role;
 
     // The lake: new objects under the Kafka raw prefix and the consumer's error prefix, nothing read,
     // tagged or deleted (a retried batch overwrites its own deterministic key with PutObject).
