@@ -1,9 +1,11 @@
 /**
  * How every Lambda in this app is bundled. The CDK construct (lib/constructs/pipeline-function.ts) and the
- * local tools (`npm run local`, `npm run bench`, integration tests) read the same settings, so what runs
- * on this machine is the same bundle that `cdk deploy` ships.
+ * local tools (`npm run local`, `npm run bench`, integration tests) both call bundleFunction below, so what
+ * runs on this machine is the same set of files that `cdk deploy` ships.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { METRICS_NAMESPACE } from '../lambda/shared/metric-names';
 import { PROJECT_ROOT } from './project-paths';
 
@@ -24,9 +26,64 @@ export const LAMBDA_BUNDLING = {
   external: [] as string[],
 };
 
+/**
+ * Modules a function loads with a runtime `require('./<name>')` only when it needs them, built as files of
+ * their own next to its index.js (each an esbuild entry point, external to index.js), so a cold start
+ * neither compiles nor runs them. The transform's overflow path: the Kinesis client and re-ingest (the AWS
+ * SDK, ~90% of its code) are needed only when a batch does not fit in one response. Measured with
+ * `npm run bench -- --only cold-start` (README, Benchmarks).
+ */
+export const SEPARATE_MODULES: Readonly<Record<string, readonly string[]>> = {
+  'firehose-transform': ['kinesis-client'],
+};
+
 /** Entry file of a function, by its folder name under lambda/. */
 export function lambdaEntry(functionName: string): string {
   return path.join(PROJECT_ROOT, 'lambda', functionName, 'index.ts');
+}
+
+/** The files bundleFunction writes for a function: index.js, then its separate modules, each with its source map. */
+export function bundleFiles(functionName: string): string[] {
+  const names = ['index', ...(SEPARATE_MODULES[functionName] ?? [])];
+  return names.flatMap((name) => [`${name}.js`, ...(LAMBDA_BUNDLING.sourcemap ? [`${name}.js.map`] : [])]);
+}
+
+/** Thrown when a function's entry (or one of its separate modules) is missing. */
+export class BundleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BundleError';
+  }
+}
+
+/**
+ * The esbuild entry points of a function: lambda/<functionName>/index.ts, then its separate modules;
+ * a missing one is refused, named.
+ */
+export function functionEntries(functionName: string): string[] {
+  const entries = [lambdaEntry(functionName), ...(SEPARATE_MODULES[functionName] ?? []).map((name) => path.join(PROJECT_ROOT, 'lambda', functionName, `${name}.ts`))];
+  for (const entry of entries) {
+    if (!fs.existsSync(entry)) throw new BundleError(`Lambda entry ${path.relative(PROJECT_ROOT, entry)} does not exist`);
+  }
+  return entries;
+}
+
+/**
+ * Bundles lambda/<functionName>/index.ts and its separate modules into `outdir` (index.js, <module>.js and
+ * their maps): what the CDK asset holds and what the local tools load. One esbuild run, one entry point
+ * per file and no code splitting (CJS), so each file is whole on its own.
+ */
+export function bundleFunction(functionName: string, outdir: string): void {
+  buildSync({
+    ...LAMBDA_BUNDLING,
+    // As index.ts writes it: esbuild leaves `require('./kinesis-client')` for Node to resolve at run time.
+    external: [...LAMBDA_BUNDLING.external, ...(SEPARATE_MODULES[functionName] ?? []).map((name) => `./${name}`)],
+    entryPoints: functionEntries(functionName),
+    outdir,
+    bundle: true,
+    // Warnings and errors only: no size summary at every synth.
+    logLevel: 'warning',
+  });
 }
 
 /** Namespace of every function's Powertools metrics (named once, in lambda/shared/metric-names.ts). */

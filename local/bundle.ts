@@ -1,41 +1,23 @@
 /**
- * Builds a Lambda exactly as the CDK app does (lib/lambda-bundling.ts settings, esbuild) into
- * .local/build/<function>/index.js and loads that bundle, so local runs exercise the shipped artifact,
- * not the TypeScript sources.
+ * Builds a Lambda exactly as the CDK app does (bundleFunction of lib/lambda-bundling.ts: the same esbuild
+ * run, the same files) into .local/build/<function>/ and loads its index.js, so local runs exercise the
+ * shipped artifact, not the TypeScript sources.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { build } from 'esbuild';
-import { functionEnvironment, LAMBDA_BUNDLING, lambdaEntry } from '../lib/lambda-bundling';
+import { BundleError, bundleFiles, bundleFunction, functionEnvironment } from '../lib/lambda-bundling';
 import { PROJECT_ROOT } from '../lib/project-paths';
+
+export { BundleError };
 
 export const LOCAL_BUILD_DIR = path.join(PROJECT_ROOT, '.local', 'build');
 
-/** Thrown when a function's entry is missing or does not export a handler. */
-export class BundleError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BundleError';
-  }
-}
-
-/** Bundles lambda/<functionName>/index.ts; returns the path of the bundle. */
+/** Bundles lambda/<functionName>/ (index.js and its separate modules); returns the path of index.js. */
 export async function bundleLambda(functionName: string): Promise<string> {
-  const entry = lambdaEntry(functionName);
-  if (!fs.existsSync(entry)) {
-    throw new BundleError(`Lambda entry ${path.relative(PROJECT_ROOT, entry)} does not exist`);
-  }
-  const outfile = path.join(LOCAL_BUILD_DIR, functionName, 'index.js');
-  await build({
-    ...LAMBDA_BUNDLING,
-    external: [...LAMBDA_BUNDLING.external],
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    logLevel: 'warning',
-  });
-  return outfile;
+  const outdir = path.join(LOCAL_BUILD_DIR, functionName);
+  bundleFunction(functionName, outdir);
+  return path.join(outdir, 'index.js');
 }
 
 export interface LoadOptions {
@@ -66,6 +48,8 @@ export function loadBundledHandler<Event, Result>(bundlePath: string, options: L
   }
   const requireBundle = createRequire(bundlePath);
   const resolved = requireBundle.resolve(bundlePath);
+  // The separate modules next to it too (bundleFiles), loaded again when the fresh copy first needs them.
+  for (const file of bundleFiles(path.basename(path.dirname(bundlePath)))) delete requireBundle.cache[path.join(path.dirname(resolved), file)];
   delete requireBundle.cache[resolved];
   const loaded: unknown = requireBundle(resolved);
   const handler = (loaded as { handler?: unknown }).handler;

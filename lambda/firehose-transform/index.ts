@@ -40,8 +40,9 @@ export function readConfig(env: NodeJS.ProcessEnv): TransformFunctionConfig {
 const config = readConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
-// Loaded on the first overflow, then reused: the SDK is most of the cold start and most batches never
-// overflow. A plain require keeps it in this bundle (esbuild wraps the module to evaluate on first call).
+// Loaded on the first overflow, then reused: the SDK is most of the code and most batches never overflow.
+// Bundled as a file of its own next to index.js (SEPARATE_MODULES, lib/lambda-bundling.ts), so a cold start
+// neither compiles nor runs it; from the TypeScript sources (unit tests) this require finds kinesis-client.ts.
 let overflowPath: { readonly client: KinesisClient; readonly reingestRecords: typeof OverflowPath.reingestRecords } | undefined;
 function loadOverflowPath(): NonNullable<typeof overflowPath> {
   if (overflowPath === undefined) {

@@ -1,7 +1,7 @@
 /**
  * What only the overflow path needs: the Kinesis client and re-ingest (which builds PutRecordsCommands).
- * index.ts imports this module dynamically on the first overflow, so the SDK (most of the bundle's load
- * time) is evaluated only then; esbuild still bundles it into the same file (see index.ts).
+ * Bundled as kinesis-client.js of its own next to index.js (SEPARATE_MODULES in lib/lambda-bundling.ts);
+ * index.ts requires it on the first overflow, so a cold start neither compiles nor runs the SDK.
  */
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';

@@ -3,11 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { functionEnvironment, LAMBDA_BUNDLING, LAMBDA_NODE_MAJOR, lambdaEntry, METRICS_NAMESPACE } from '../lambda-bundling';
+import { bundleFunction, functionEntries, functionEnvironment, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../lambda-bundling';
 import { SERVICE_DIMENSION } from '../../lambda/shared/metric-names';
 import { PROJECT_ROOT } from '../project-paths';
 
@@ -51,11 +50,11 @@ export interface PipelineFunctionProps {
 
 /**
  * Every Lambda of the app is built through this construct: Node.js 24 on ARM64, bundled locally by
- * esbuild (minified, tree-shaken, with source maps) from the same settings the local tools use, with its
- * own KMS-encrypted log group whose retention and removal follow the stage.
+ * esbuild (minified, tree-shaken, with source maps) by the same function the local tools call
+ * (bundleFunction), with its own KMS-encrypted log group whose retention and removal follow the stage.
  */
 export class PipelineFunction extends Construct {
-  public readonly function: nodejs.NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly logGroup: logs.LogGroup;
   /** The function's own execution role (it may write its log group only; callers grant the rest). */
   public readonly role: iam.Role;
@@ -84,12 +83,29 @@ export class PipelineFunction extends Construct {
     const role = this.role;
     this.logGroup.grantWrite(role);
 
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    // Refused here, naming the missing file, rather than when the asset is bundled.
+    functionEntries(props.functionDir);
+    this.function = new lambda.Function(this, 'Function', {
       role,
-      entry: lambdaEntry(props.functionDir),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // Not NodejsFunction: it builds one entry point into one file, and a function's separate modules
+      // (SEPARATE_MODULES in lib/lambda-bundling.ts) are files of their own next to index.js.
+      code: lambda.Code.fromAsset(path.join(PROJECT_ROOT, 'lambda', props.functionDir), {
+        // The bundle also holds lambda/shared and node_modules: its hash is the output's, as NodejsFunction's is.
+        assetHashType: cdk.AssetHashType.OUTPUT,
+        bundling: {
+          // Always bundled locally with the project's esbuild (as with NodejsFunction's forceDockerBundling: false
+          // and esbuild installed); the image is never started.
+          image: runtimeFor(LAMBDA_NODE_MAJOR).bundlingImage,
+          command: ['echo', 'bundled locally, see tryBundle'],
+          local: {
+            tryBundle: (outputDir) => {
+              bundleFunction(props.functionDir, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: runtimeFor(LAMBDA_NODE_MAJOR),
       architecture: lambda.Architecture.ARM_64,
@@ -99,22 +115,9 @@ export class PipelineFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         ...functionEnvironment(props.functionDir, this.metricsNamespace),
-        // Source maps make stack traces point at the TypeScript.
+        // Source maps make stack traces point at the TypeScript (their cost: lib/lambda-bundling.ts).
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        target: LAMBDA_BUNDLING.target,
-        format: nodejs.OutputFormat.CJS,
-        minify: LAMBDA_BUNDLING.minify,
-        sourceMap: LAMBDA_BUNDLING.sourcemap,
-        externalModules: LAMBDA_BUNDLING.external,
-        // Ship the SDK version we test against rather than whatever the runtime bundles.
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        // Warnings and errors only. Documented as the default, but unset esbuild prints its size summary at
-        // every synth (a dozen lines per function in every test run).
-        logLevel: nodejs.LogLevel.WARNING,
       },
     });
   }

@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PipelineFunction, type PipelineFunctionProps } from '../../lib/constructs/pipeline-function';
-import { LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
+import { bundleFiles, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
 import { projectApp } from '../helpers/app';
 import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
 import { actionsOf, resourcesOf, roleStatements } from '../helpers/iam';
@@ -80,11 +80,14 @@ describe('PipelineFunction with its defaults', () => {
     expect(resourcesOf(statements, 'logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [logicalIdOf(fn.logGroup), 'Arn'] }]);
   });
 
-  test(`ships lambda/${FUNCTION_DIR}/index.ts bundled by esbuild, minified, with its source map`, () => {
+  test(`ships lambda/${FUNCTION_DIR}/index.ts bundled by esbuild, minified, with its source map, and its overflow path in a file of its own`, () => {
     const assembly = app.synth();
     const code = resourceOf(template, fn.function).Properties.Code;
     const assetDir = path.join(assembly.directory, `asset.${(code.S3Key as string).replace(/\.zip$/, '')}`);
-    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map']);
+    // The files the local tools load too (test/local/bundle.test.ts checks what is in them).
+    expect(fs.readdirSync(assetDir).sort()).toEqual(['index.js', 'index.js.map', 'kinesis-client.js', 'kinesis-client.js.map']);
+    expect(fs.readdirSync(assetDir).sort()).toEqual(bundleFiles(FUNCTION_DIR));
+    expect(fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8')).toContain('require("./kinesis-client")');
     const bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
     expect(bundle).toContain('sourceMappingURL=index.js.map');
     // Minified: long lines, not the source layout.
