@@ -1,4 +1,5 @@
 import * as cdk from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { addPipelineStacks, type PipelineStacks } from '../../lib/app-stacks';
@@ -28,9 +29,12 @@ interface CachedSynthesis {
 const WAIT_FOR_OTHER_WORKER_MS = 10 * 60 * 1000;
 const inProcess = new Map<StageName, StageSynthesis>();
 
-/** An app with the feature flags of cdk.json, as `cdk synth` runs it: tests see the templates users deploy. */
+/**
+ * An app with the feature flags of cdk.json, as `cdk synth` runs it: tests see the templates users deploy.
+ * `props.context` adds to cdk.json's.
+ */
 export function projectApp(props: cdk.AppProps = {}): cdk.App {
-  return new cdk.App({ ...props, context: cdkJson.context });
+  return new cdk.App({ ...props, context: { ...cdkJson.context, ...props.context } });
 }
 
 /**
@@ -56,9 +60,11 @@ export function synthStage(stage: StageName): StageSynthesis {
     templates,
     nagFailure: cached.nagFailure,
     // The same composition and config as the shared app; synthesized so cross-stack dependencies exist.
+    // Its assets are not bundled (no stack in `aws:cdk:bundling-stacks`, as `cdk synth --exclusively` does
+    // for stacks it leaves out): the templates above hold the bundled ones, and these are never read.
     get stacks() {
       if (!stacks) {
-        const app = projectApp();
+        const app = projectApp({ context: { [cxapi.BUNDLING_STACKS]: [] } });
         stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
         app.synth();
       }
