@@ -43,15 +43,17 @@ const eventArb = fc.dictionary(
 function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecords: number } {
   let inputRecords = 0;
   const records: Record<string, unknown> = {};
+  // Own properties, as JSON.parse makes them: a generated "__proto__" key stays a partition, not a prototype.
+  const set = (key: string, value: unknown) => Object.defineProperty(records, key, { value, enumerable: true, writable: true, configurable: true });
   for (const [key, value] of Object.entries(spec)) {
     if (!Array.isArray(value)) {
-      records[key] = value;
+      set(key, value);
       continue;
     }
     // Above the fixed hostile offsets, so offsets stay unique within a partition as in a real event.
     let next = 1000;
     const used = new Set<unknown>();
-    records[key] = value.map((r: { value: unknown; offset: unknown; timestamp: unknown; key: string | null; headerCount: number }) => {
+    const partition = value.map((r: { value: unknown; offset: unknown; timestamp: unknown; key: string | null; headerCount: number }) => {
       inputRecords++;
       // A hostile offset may repeat in the generated list; a real partition never repeats one.
       const offset = r.offset === 'seq' || used.has(String(r.offset)) ? next++ : r.offset;
@@ -67,6 +69,7 @@ function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecor
         headers: Array.from({ length: r.headerCount }, (_, i) => ({ [`h${i}`]: [104, 105] })),
       };
     });
+    set(key, partition);
   }
   return { event: { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/1', records }, inputRecords };
 }
