@@ -41,8 +41,9 @@ export function projectApp(props: cdk.AppProps = {}): cdk.App {
  * The app exactly as bin/app.ts builds it for a stage (same configs, same composition), synthesized with
  * cdk-nag attached once per `npx jest` run, not once per test file: every file runs in its own module
  * registry, and each first synthesis in a registry pays for CDK's template-validation engine (WebAssembly),
- * esbuild and module loading again. The first worker to ask synthesizes into the run's directory; the
- * others wait for it and read the same cloud assembly (Template.fromStack reads that same JSON).
+ * esbuild and module loading again. The first worker to ask for a stage synthesizes it into the run's
+ * directory; another asking meanwhile synthesizes a stage not yet started, then reads the same cloud
+ * assembly (Template.fromStack reads that same JSON).
  * cdk-nag leaves the templates unchanged; when it fails, the templates come from a synthesis without it.
  */
 export function synthStage(stage: StageName): StageSynthesis {
@@ -77,18 +78,11 @@ export function synthStage(stage: StageName): StageSynthesis {
 
 function sharedSynthesis(runDir: string, stage: StageName): CachedSynthesis {
   const resultFile = path.join(runDir, `${stage}.json`);
-  let owner = false;
-  try {
-    fs.mkdirSync(path.join(runDir, `${stage}.lock`)); // atomic: exactly one worker gets to synthesize
-    owner = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  if (owner) {
-    const result = synthesize(stage, path.join(runDir, stage));
-    fs.writeFileSync(`${resultFile}.tmp`, JSON.stringify(result));
-    fs.renameSync(`${resultFile}.tmp`, resultFile);
-    return result;
+  if (claim(runDir, stage)) return synthesizeInto(runDir, stage);
+  // Another worker is on this stage: synthesize a stage nobody has started (every stack test reads both)
+  // rather than sit idle, so the two stages synthesize on two workers at once.
+  for (const other of Object.keys(STAGE_CONFIGS) as StageName[]) {
+    if (other !== stage && claim(runDir, other)) synthesizeInto(runDir, other);
   }
   const deadline = Date.now() + WAIT_FOR_OTHER_WORKER_MS;
   const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -97,6 +91,25 @@ function sharedSynthesis(runDir: string, stage: StageName): CachedSynthesis {
     Atomics.wait(pause, 0, 0, 50);
   }
   return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as CachedSynthesis;
+}
+
+/** True for exactly one worker per stage and run: the one that synthesizes it. */
+function claim(runDir: string, stage: StageName): boolean {
+  try {
+    fs.mkdirSync(path.join(runDir, `${stage}.lock`)); // atomic
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  }
+}
+
+function synthesizeInto(runDir: string, stage: StageName): CachedSynthesis {
+  const resultFile = path.join(runDir, `${stage}.json`);
+  const result = synthesize(stage, path.join(runDir, stage));
+  fs.writeFileSync(`${resultFile}.tmp`, JSON.stringify(result));
+  fs.renameSync(`${resultFile}.tmp`, resultFile);
+  return result;
 }
 
 function synthesize(stage: StageName, outdir: string | undefined): CachedSynthesis {
