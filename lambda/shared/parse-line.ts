@@ -45,6 +45,7 @@ import {
   isoFromFields,
   isoFromIsoLike,
   isoFromParts,
+  isoFromUtcFields,
   millisFromFraction,
   monthAt,
   monthNumber,
@@ -484,17 +485,70 @@ function setPri(parsed: ParsedLine, pri: number): boolean {
 }
 
 function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
+  const fast = parseRfc3164ByPositions(line, arrivalMs);
+  return fast !== undefined ? fast : parseRfc3164ByRegex(line, arrivalMs);
+}
+
+function parseRfc3164ByRegex(line: string, arrivalMs: number): ParsedLine | null {
   const m = RFC3164.exec(line);
   if (m === null) return null;
   const month = monthNumber(m[2]);
   if (month === undefined) return null;
   const parsed = emptyParsed('syslog_rfc3164');
   if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
-  const day = m[3].length === 1 ? `0${m[3]}` : m[3];
-  const timestamp = rfc3164Timestamp(month, day, m[4], m[5], m[6], millisFromFraction(m[7]), arrivalMs);
+  const timestamp = rfc3164Timestamp(month, +m[3], +m[4], +m[5], +m[6], +millisFromFraction(m[7]), arrivalMs);
   if (timestamp === null) return null;
   parsed.timestamp = timestamp;
   setSyslogBody(parsed, m[8]);
+  return parsed;
+}
+
+/**
+ * RFC3164's result by positions, without its 8-group match: undefined for a line of another shape, which
+ * the regex then reads (a test holds the two to each other).
+ */
+function parseRfc3164ByPositions(line: string, arrivalMs: number): ParsedLine | null | undefined {
+  let at = 0;
+  let pri = -2; // none
+  if (line.charCodeAt(0) === 60 /* < */) {
+    while (at < 3 && isDigit(line.charCodeAt(at + 1))) at++;
+    if (at === 0 || line.charCodeAt(at + 1) !== 62 /* > */) return undefined;
+    pri = priAt(line, 1, at + 1);
+    at += 2;
+  }
+  // Mmm, one or two spaces, d or dd, ' hh:mm:ss', optional '.' and 1-9 digits, ' '.
+  if (!isUpper(line.charCodeAt(at)) || !isLower(line.charCodeAt(at + 1)) || !isLower(line.charCodeAt(at + 2))) return undefined;
+  const monthStart = at;
+  at += 3;
+  if (line.charCodeAt(at) !== 32) return undefined;
+  if (line.charCodeAt(++at) === 32) at++;
+  if (!isDigit(line.charCodeAt(at))) return undefined;
+  let day = line.charCodeAt(at++) - 48;
+  if (isDigit(line.charCodeAt(at))) day = day * 10 + line.charCodeAt(at++) - 48;
+  const hour = twoDigitsAt(line, at + 1);
+  const minute = twoDigitsAt(line, at + 4);
+  const second = twoDigitsAt(line, at + 7);
+  if (line.charCodeAt(at) !== 32 || line.charCodeAt(at + 3) !== 58 || line.charCodeAt(at + 6) !== 58 || (hour | minute | second) < 0) return undefined;
+  at += 9;
+  let millis = 0;
+  if (line.charCodeAt(at) === 46 /* . */) {
+    const fractionStart = ++at;
+    while (isDigit(line.charCodeAt(at))) {
+      if (at - fractionStart < 3) millis += (line.charCodeAt(at) - 48) * (at === fractionStart ? 100 : at === fractionStart + 1 ? 10 : 1);
+      at++;
+    }
+    if (at === fractionStart || at - fractionStart > 9) return undefined;
+  }
+  if (line.charCodeAt(at) !== 32) return undefined;
+
+  const month = monthAt(line, monthStart);
+  if (month === undefined) return null;
+  const parsed = emptyParsed('syslog_rfc3164');
+  if (pri !== -2 && !setPri(parsed, pri)) return null;
+  const timestamp = rfc3164Timestamp(month, day, hour, minute, second, millis, arrivalMs);
+  if (timestamp === null) return null;
+  parsed.timestamp = timestamp;
+  setSyslogBody(parsed, line.slice(at + 1));
   return parsed;
 }
 
@@ -557,19 +611,7 @@ export const RFC3164_FUTURE_ALLOWANCE_MS = 24 * 3600 * 1000;
  * The most recent year that puts the date no later than the arrival plus RFC3164_FUTURE_ALLOWANCE_MS (a log
  * line is not from the future); null for a date no year makes valid. Feb 29 goes back to the last leap year.
  */
-function rfc3164Timestamp(
-  month: number,
-  day: string,
-  hour: string,
-  minute: string,
-  second: string,
-  millis: string,
-  arrivalMs: number,
-): string | null {
-  const d = +day;
-  const h = +hour;
-  const mi = +minute;
-  const s = +second;
+function rfc3164Timestamp(month: number, d: number, h: number, mi: number, s: number, millis: number, arrivalMs: number): string | null {
   // Feb 29 exists in a leap year such as 2000; Feb 30, Apr 31, 25:00 and :60 exist in none.
   if (d < 1 || d > daysInMonth(2000, month) || h > 23 || mi > 59 || s > 59) return null;
   const latest = (Number.isFinite(arrivalMs) ? arrivalMs : Date.now()) + RFC3164_FUTURE_ALLOWANCE_MS;
@@ -577,9 +619,7 @@ function rfc3164Timestamp(
   // Leap years are at most 8 apart (2096 → 2104), so Feb 29 finds one within 8 years back.
   for (let year = latestYear; year >= latestYear - 8; year--) {
     if (d > daysInMonth(year, month)) continue;
-    if (Date.UTC(year, month - 1, d, h, mi, s, +millis) <= latest) {
-      return isoFromParts(String(year), month, day, hour, minute, second, millis, 0);
-    }
+    if (Date.UTC(year, month - 1, d, h, mi, s, millis) <= latest) return isoFromUtcFields(year, month, d, h, mi, s, millis);
   }
   return null;
 }
@@ -1050,6 +1090,7 @@ function parseJsonLine(line: string): ParsedLine | null {
  */
 export const PARSE_PATHS = {
   accessLog: { byPositions: parseAccessLogByPositions, byRegex: parseAccessLogByRegex },
+  rfc3164: { byPositions: parseRfc3164ByPositions, byRegex: parseRfc3164ByRegex },
   rfc5424Header: {
     byPositions: (line: string): { end: number; parsed: ParsedLine } | undefined => {
       const parsed = emptyParsed('syslog_rfc5424');

@@ -135,6 +135,14 @@ export function isoFromParts(
 }
 
 /**
+ * isoFromParts of a UTC time given as numbers, each part written with its digits as isoFromParts takes
+ * them (day, hour, minute, second two; millis three): the same text, from preformatted pieces.
+ */
+export function isoFromUtcFields(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): string | null {
+  return isoFromParts(String(year), month, TWO_DIGITS[day], TWO_DIGITS[hour], TWO_DIGITS[minute], TWO_DIGITS[second], THREE_DIGITS[millis], 0);
+}
+
+/**
  * isoFromParts for parts already read as numbers (a parser that reads digits from char codes): the same
  * result for the same date, time and offset.
  */

@@ -34,6 +34,19 @@ const RFC5424_LINES = [
   '<01>1 - - - - - -',
   '<999>1 - - - - - -',
 ];
+const RFC3164_LINES = [
+  ...GENERATED.filter((line) => /^(<\d{1,3}>)?[A-Z][a-z]{2} /.test(line)),
+  'Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8',
+  '<13>Feb 29 00:00:00 h a: leap',
+  '<13>Feb 30 00:00:00 h a: no such day',
+  '<0>Jan  1 00:00:00.123456789 h a[1]: fraction',
+  '<191>Dec 31 23:59:59.5 h a: x',
+  '<192>Dec 31 23:59:59 h a: x',
+  '<01>Dec 31 23:59:59 h a: x',
+  'Foo 31 23:59:59 h a: x',
+  'Jan 1 24:00:00 h a: x',
+];
+const ARRIVAL_MS = Date.UTC(2026, 5, 15, 12, 0, 0);
 const SPECIAL = [' ', '  ', '"', '\\', '\t', '\u00a0', '\u2028', '\u3000', '-', '[', ']', ':', '.', '0', '9', 'Z', '+', 'é', '😀', '\u0001', '='];
 
 /** A line with a few characters replaced, inserted or deleted at random places. */
@@ -67,6 +80,29 @@ describe('access logs: the positions path agrees with ACCESS_LOG', () => {
       fc.property(mutated(ACCESS_LINES), (line) => {
         const fast = PARSE_PATHS.accessLog.byPositions(line);
         if (fast !== undefined) expect(fast).toEqual(PARSE_PATHS.accessLog.byRegex(line));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('RFC 3164: the positions path agrees with RFC3164', () => {
+  test('it takes the generated lines, with the regex path\'s result', () => {
+    let taken = 0;
+    for (const line of RFC3164_LINES) {
+      const fast = PARSE_PATHS.rfc3164.byPositions(line, ARRIVAL_MS);
+      if (fast === undefined) continue;
+      taken++;
+      expect(fast).toEqual(PARSE_PATHS.rfc3164.byRegex(line, ARRIVAL_MS));
+    }
+    expect(taken).toBeGreaterThan(RFC3164_LINES.length * 0.9);
+  });
+
+  test('on mutated lines, whatever it takes it reads as the regex does', () => {
+    fc.assert(
+      fc.property(mutated(RFC3164_LINES), (line) => {
+        const fast = PARSE_PATHS.rfc3164.byPositions(line, ARRIVAL_MS);
+        if (fast !== undefined) expect(fast).toEqual(PARSE_PATHS.rfc3164.byRegex(line, ARRIVAL_MS));
       }),
       { numRuns: 5000 },
     );
