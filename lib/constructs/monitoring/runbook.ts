@@ -68,6 +68,13 @@ export const RUNBOOK = {
     treatMissingData: 'notBreaching',
     missingDataReason: 'the rule publishes TriggeredRules only when a run fails',
   },
+  glueQuarantineShare: {
+    title: 'Glue quarantine share',
+    means: "Over the configured share of the lines a curation run read failed validation against the record schema and went to quarantine/ instead of curated/.",
+    todo: "Read the run's `run_complete` log line (top quarantine reasons), then the rows under quarantine/dt=<run date>/run=<run id>/ (`value`, `source_file`, `reason`); a producer or schema change is the usual cause.",
+    treatMissingData: 'missing',
+    missingDataReason: 'each run publishes its counts once, so between runs there is no data and the alarm keeps the last run\'s verdict',
+  },
   kafkaDiskUsed: {
     title: 'MSK disk used',
     means: "A broker's data-log disk is over the threshold; a full disk stops the broker.",
