@@ -227,8 +227,8 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
   }
 
   // CloudWatch: the dashboard, alarm metrics, custom metrics, logs.
-  // ProcessingFailed share and Glue quarantine share read 2 metrics each.
-  const alarmMetrics = 10 + (kafka.brokers > 0 ? 2 * kafka.brokers + 3 : 0);
+  // ProcessingFailed share and Glue quarantine share read 2 metrics each; so does the on-failure alarm (sent + dropped).
+  const alarmMetrics = 10 + (kafka.brokers > 0 ? 2 * kafka.brokers + 4 : 0);
   add('CloudWatch', 'dashboard', `1 × ${usd(PRICES.cloudwatchDashboardMonth.usd)}`, PRICES.cloudwatchDashboardMonth.usd);
   add('CloudWatch', 'alarms', `${alarmMetrics} metrics × ${usd(PRICES.cloudwatchAlarmMetricMonth.usd)}`, alarmMetrics * PRICES.cloudwatchAlarmMetricMonth.usd);
   // The transform's, the agent's metric filters, the Glue job's run counts, the consumer's.

@@ -152,15 +152,23 @@ describe.each([
     const lag = alarmOf('kafkaOffsetLag');
     expect([lag.Namespace, lag.MetricName, lag.Dimensions.map((d: { Name: string }) => d.Name)]).toEqual(['AWS/Lambda', 'OffsetLag', ['FunctionName']]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Dimensions: [{ Name: 'FunctionName', Value: fromStack(synth.stacks.kafkaConsumer) }] });
+    // Records given up on: delivered to the destination, or dropped when that delivery failed (then Lambda emits
+    // DroppedEventCount instead); both by the mapping's UUID alone.
     const onFailure = alarmOf('kafkaOnFailure');
-    expect([onFailure.Namespace, onFailure.MetricName]).toEqual(['AWS/Lambda', 'OnFailureDestinationDeliveredEventCount']);
-    expect(onFailure.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }) }]);
+    const byId = Object.fromEntries((onFailure.Metrics as Array<{ Id: string }>).map((m) => [m.Id, m]));
+    expect(Object.keys(byId).sort()).toEqual(['delivered', 'dropped', 'expr_1'].sort());
+    expect((byId.expr_1 as { Expression?: string }).Expression).toBe('FILL(delivered, 0) + FILL(dropped, 0)');
+    for (const [id, metricName] of [['delivered', 'OnFailureDestinationDeliveredEventCount'], ['dropped', 'DroppedEventCount']]) {
+      const { Metric, Stat, Period } = (byId[id] as unknown as { MetricStat: { Metric: Record<string, unknown>; Stat: string; Period: number } }).MetricStat;
+      expect([Metric.Namespace, Metric.MetricName, Stat, Period]).toEqual(['AWS/Lambda', metricName, 'Sum', 300]);
+      expect(Metric.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }) }]);
+    }
     // The UUID is the mapping's Ref, exported by the KafkaConsumer stack.
     const consumerTemplate = synth.templates.kafkaConsumer;
     const [mappingId] = Object.keys(consumerTemplate.findResources('AWS::Lambda::EventSourceMapping'));
     const exported = Object.values(consumerTemplate.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => o.Value);
     expect(exported).toContainEqual({ Ref: mappingId });
-    // ESM metrics exist only for the groups the mapping opts into: EventCount holds OnFailureDestinationDeliveredEventCount.
+    // ESM metrics exist only for the groups the mapping opts into: EventCount holds both counts.
     consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MetricsConfig: { Metrics: Match.arrayWith(['EventCount']) } });
   });
 

@@ -20,7 +20,7 @@ export function alarmCondition(id: AlarmId, t: AlarmThresholds): string {
     case 'kafkaUnderReplicated': return '> 0 for 15 min';
     case 'kafkaOffsetLag': return `> ${t.kafkaOffsetLag} messages for 15 min`;
     case 'kafkaConsumerErrors': return `> ${t.kafkaConsumerErrors} errors / 5 min`;
-    case 'kafkaOnFailure': return 'any record';
+    case 'kafkaOnFailure': return 'any record sent or dropped';
   }
 }
 

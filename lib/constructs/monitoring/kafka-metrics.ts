@@ -29,6 +29,12 @@ export interface MonitoredKafkaConsumer {
    * @default - no on-failure destination, no alarm
    */
   metricOnFailureRecords?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * Records the mapping dropped after its retries without reaching the on-failure destination (the delivery
+   * failed), summed per 5 minutes.
+   * @default - not watched
+   */
+  metricDroppedRecords?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
 
 /** The Kafka half of what the monitoring construct watches. */
@@ -132,12 +138,26 @@ export class KafkaConsumerMetrics implements MonitoredKafkaConsumer {
    * `EventSourceMappingUUID` alone (the mapping's CloudFormation Ref is its UUID); see above.
    */
   get metricOnFailureRecords(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('OnFailureDestinationDeliveredEventCount');
+  }
+
+  /**
+   * `DroppedEventCount` (`EventCount` group, by `EventSourceMappingUUID`): records dropped after the retries;
+   * with an on-failure destination, the ones whose delivery there failed ("If delivery to the destination fails
+   * ... For the DroppedEventCount metric, Lambda emits a number equal to the number of events that failed
+   * delivery", monitoring-metrics-types).
+   */
+  get metricDroppedRecords(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('DroppedEventCount');
+  }
+
+  private mappingMetric(metricName: string): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
     const uuid = this.props.eventSourceMappingUuid;
     if (uuid === undefined) return undefined;
     return (props) =>
       new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
-        metricName: 'OnFailureDestinationDeliveredEventCount',
+        metricName,
         dimensionsMap: { EventSourceMappingUUID: uuid },
         statistic: cloudwatch.Stats.SUM,
         period: FIVE_MINUTES,

@@ -242,8 +242,21 @@ export class Monitoring extends Construct {
       threshold: t.kafkaConsumerErrors,
     });
     const onFailure = consumer.metricOnFailureRecords?.();
+    const dropped = consumer.metricDroppedRecords?.();
     if (onFailure !== undefined) {
-      this.alarm('kafkaOnFailure', 'any record sent to the on-failure destination', { metric: onFailure, threshold: 0 });
+      // When the delivery to the destination itself fails, Lambda emits no OnFailureDestinationDeliveredEventCount
+      // but counts the records in DroppedEventCount: both are records the mapping gave up on. FILL: a count
+      // missing in a period is 0 there, so one published alone still sums.
+      const gaveUp =
+        dropped === undefined
+          ? onFailure
+          : new cloudwatch.MathExpression({
+              expression: 'FILL(delivered, 0) + FILL(dropped, 0)',
+              usingMetrics: { delivered: onFailure, dropped },
+              label: 'Records given up on (to the destination or dropped)',
+              period: FIVE_MINUTES,
+            });
+      this.alarm('kafkaOnFailure', 'any record sent to the on-failure destination or dropped', { metric: gaveUp, threshold: 0 });
     }
 
     this.dashboard.addWidgets(
@@ -256,6 +269,7 @@ export class Monitoring extends Construct {
           consumer.metricErrors(),
           consumer.metricOffsetLag(),
           ...(onFailure ? [onFailure] : []),
+          ...(dropped ? [dropped] : []),
         ]),
       ),
     );

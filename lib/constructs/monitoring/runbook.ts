@@ -105,10 +105,10 @@ export const RUNBOOK = {
   },
   kafkaOnFailure: {
     title: 'Records to the on-failure destination',
-    means: 'The mapping gave up on records after its retries and sent their metadata to the on-failure destination.',
-    todo: 'Read the destination messages (topic, partition, offsets) and re-drive those offsets after fixing the cause; the records are still in Kafka until retention.',
+    means: 'The mapping gave up on records after its retries: it sent the invocation record to the on-failure destination (OnFailureDestinationDeliveredEventCount) or, when that delivery failed, dropped them (DroppedEventCount).',
+    todo: "Read the objects in the failed-batches bucket (topic, partition, offsets) and re-drive those offsets after fixing the cause; dropped records are in no bucket: check the consumer role's s3:PutObject on it and replay from Kafka. The records stay in Kafka until retention.",
     treatMissingData: 'notBreaching',
-    missingDataReason: 'published only when records are sent there',
+    missingDataReason: 'published only when records are given up on',
   },
 } as const satisfies Record<string, RunbookEntry>;
 
