@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
-import type { LocalStep } from './step';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalStep, StepResult } from './step';
 
 /** What glue/run_local.py prints as its last line. */
 interface GlueLocalResult {
@@ -30,44 +31,58 @@ export const glueStep: LocalStep = {
   async run(context) {
     const { s3, lakeBucket } = context;
     if (!s3 || !lakeBucket) return { report: [], failures: ['no lake bucket: the kinesis step did not run'] };
-
-    const lakeDir = path.join(context.workDir, 'lake');
-    fs.rmSync(lakeDir, { recursive: true, force: true });
-    const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
-    for (const key of keys) {
-      const file = path.join(lakeDir, key);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
-    }
-    context.log(`copied ${keys.length} raw objects to ${path.relative(process.cwd(), lakeDir)}; running the Glue job's batch on local Spark`);
-
-    const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-    const run = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'run_local.py'), '--lake', lakeDir], {
-      cwd: PROJECT_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    if (run.status !== 0) {
-      return { report: [], failures: [`glue/run_local.py failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`] };
-    }
-    const result = JSON.parse(lastLine) as GlueLocalResult;
-    const accounted = result.curated_rows + result.quarantined_rows + result.duplicates_dropped;
-    const failures =
-      accounted === result.raw_lines
-        ? []
-        : [`raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`];
-    return {
-      report: [
-        `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects (${bySource(result.raw_objects_by_source)})`,
-        `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
-        `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
-        `spark time          ${result.seconds} s`,
-      ],
-      failures,
-    };
+    return runGlueLocally({ s3, bucket: lakeBucket, workDir: context.workDir, log: (message) => context.log(message) });
   },
 };
+
+export interface LocalGlueRun extends StepResult {
+  /** The lake directory: raw/ as copied from the bucket, curated/ and quarantine/ as the batch wrote them. */
+  readonly lakeDir: string;
+}
+
+/**
+ * Copies raw/ of `bucket` into <workDir>/lake/ (replacing what was there) and runs the Glue job's batch on it
+ * (glue/run_local.py); also used by the verify integration test as the Glue run moto does not perform.
+ */
+export async function runGlueLocally(options: { readonly s3: S3Client; readonly bucket: string; readonly workDir: string; readonly log: (message: string) => void }): Promise<LocalGlueRun> {
+  const { s3, bucket: lakeBucket } = options;
+  const lakeDir = path.join(options.workDir, 'lake');
+  fs.rmSync(lakeDir, { recursive: true, force: true });
+  const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
+  for (const key of keys) {
+    const file = path.join(lakeDir, key);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
+  }
+  options.log(`copied ${keys.length} raw objects to ${path.relative(process.cwd(), lakeDir)}; running the Glue job's batch on local Spark`);
+
+  const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+  const run = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'run_local.py'), '--lake', lakeDir], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lastLine = run.stdout.trim().split('\n').pop() ?? '';
+  if (run.status !== 0) {
+    return { lakeDir, report: [], failures: [`glue/run_local.py failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`] };
+  }
+  const result = JSON.parse(lastLine) as GlueLocalResult;
+  const accounted = result.curated_rows + result.quarantined_rows + result.duplicates_dropped;
+  const failures =
+    accounted === result.raw_lines
+      ? []
+      : [`raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`];
+  return {
+    lakeDir,
+    report: [
+      `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects (${bySource(result.raw_objects_by_source)})`,
+      `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
+      `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
+      `spark time          ${result.seconds} s`,
+    ],
+    failures,
+  };
+}
 
 /** "kafka 31, kinesis 1" */
 function bySource(counts: Readonly<Record<string, number>>): string {

@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { PRICES } from '../../ops/cost/prices';
 import { explainAwsError } from '../../ops/verify/aws-errors';
 import { verify } from '../../ops/verify/cli';
-import { athenaQueryDone, athenaRows, curatedMarkerQuery, curatedRecords, glueRunDone, sqlIdentifier, sqlString } from '../../ops/verify/curated';
+import { athenaQueryDone, athenaRows, CURATED_QUERY_COLUMNS, curatedMarkerQuery, curatedRecords, glueRunDone, sqlIdentifier, sqlString } from '../../ops/verify/curated';
 import { judgeCurated, makeMarkers, markerOf, matchCuratedMarkers, type PathVerdict } from '../../ops/verify/markers';
 import { UsageError } from '../../ops/cli-args';
 
@@ -107,16 +111,15 @@ describe('the curated verdict', () => {
     });
   });
 
-  test('a duplicate or a row in the wrong partition is a problem of the curated table', () => {
+  test('a duplicate or an unparsed row is a problem of the curated table; rows of the other path do not count', () => {
     const rows = [...markers.map((m) => row(m.text)), row(markers[1].text)];
     const matches = matchCuratedMarkers(markers, curatedRecords(rows));
     const verdict = judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, matches, quarantined: 0 });
     expect(verdict).toMatchObject({ ok: false, stoppedAt: 'the curated table (Athena)', problems: [`${markers[1].text}: 2 rows in the curated table (the Glue job keeps one per event_id)`] });
-    const wrong = matchCuratedMarkers(markers, curatedRecords([row(markers[0].text, 'kafka'), row(markers[1].text), row(markers[2].text, 'kinesis', 'unparsed')]));
-    expect(wrong.flatMap((m) => m.problems)).toEqual([
-      "curated/dt=2026-12-01/source=kafka/: source 'kafka', expected 'kinesis'",
-      "curated/dt=2026-12-01/source=kinesis/: format 'unparsed', expected 'json'",
-    ]);
+    // The same line through Kafka is another event in source=kafka: expected, and not this path's row.
+    const mixed = matchCuratedMarkers(markers, curatedRecords([row(markers[0].text, 'kafka'), row(markers[1].text), row(markers[2].text, 'kinesis', 'unparsed')]));
+    expect(mixed.map((m) => m.found.length)).toEqual([0, 1, 1]);
+    expect(mixed.flatMap((m) => m.problems)).toEqual(["curated/dt=2026-12-01/source=kinesis/: format 'unparsed', expected 'json'"]);
   });
 
   test('earlier stops are named: raw, a run still going, a query that did not finish', () => {
@@ -142,4 +145,16 @@ describe('the curated verdict', () => {
 test('--curated-timeout is checked before anything is called, and needs --curated', async () => {
   await expect(verify(['-c', 'stage=dev', '--curated-timeout', '600'])).rejects.toThrow(new UsageError('--curated-timeout needs --curated'));
   await expect(verify(['-c', 'stage=dev', '--curated', '--curated-timeout', '5'])).rejects.toThrow(/at least 60 \(got '5'\)/);
+});
+
+test("the README's cost of --curated follows from the dev stage and the price table", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  const analytics = STAGE_CONFIGS.dev.analytics;
+  expect([analytics.workerType, analytics.executionClass, analytics.numberOfWorkers]).toEqual(['G.1X', 'FLEX', 2]); // G.1X: 1 DPU a worker
+  const perMinute = (analytics.numberOfWorkers * PRICES.glueFlexDpuHour.usd) / 60;
+  expect(readme).toContain(`dev: 2 G.1X Flex workers, 2 DPU at $${PRICES.glueFlexDpuHour.usd} per DPU-hour`);
+  expect(readme).toContain(`about $${perMinute.toFixed(2)} for each minute it runs`);
+  expect(readme).toContain(`($${PRICES.athenaTbScanned.usd} per TB scanned, at least 10 MB per query: $${((10 / 1e6) * PRICES.athenaTbScanned.usd).toFixed(5)} for a small lake`);
+  expect(CURATED_QUERY_COLUMNS).toHaveLength(5); // "reading five columns"
+  expect(readme).toContain('reading five columns');
 });
