@@ -275,7 +275,8 @@ describe('curated: the Glue run and the Athena query', () => {
 
   /** The work of the run: the real Glue batch on local Spark over `lakeBucket`'s raw/, its quarantine put where the job puts it. */
   const localGlueRun = (lakeBucket: string, intoBucket: string) => async (run: { id: string; startedAtMs: number }) => {
-    const result = await runGlueLocally({ s3, bucket: lakeBucket, workDir: WORK_DIR, log: () => undefined });
+    // A job name per run: each run's published counts are read back on their own (glue/run_local.py).
+    const result = await runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: WORK_DIR, log: () => undefined, jobName: `verify-${run.id.slice(3, 15)}` });
     expect(result.failures).toEqual([]);
     const quarantineDir = path.join(result.lakeDir, 'quarantine');
     const files = fs.existsSync(quarantineDir) ? fs.readdirSync(quarantineDir).filter((f) => f.endsWith('.gz')) : [];
