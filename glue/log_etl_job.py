@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError
 from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
@@ -58,9 +59,14 @@ def log(event: str, **fields) -> None:
 
 
 def publish_counts(job_name: str, result: BatchResult) -> None:
-    # Short timeouts and few retries: a CloudWatch outage must not hold the run (its data is already written).
-    cloudwatch = boto3.client("cloudwatch", config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 3}))
-    problem = publish_run_metrics(cloudwatch, result.as_dict(), job_name)
+    """The run's counts to CloudWatch; a failure is a warning in the log, never the run's failure."""
+    try:
+        # Short timeouts and few retries: a CloudWatch outage must not hold the run (its data is already written).
+        cloudwatch = boto3.client("cloudwatch", config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 3}))
+    except BotoCoreError as error:
+        problem = f"{type(error).__name__}: {error}"
+    else:
+        problem = publish_run_metrics(cloudwatch, result.as_dict(), job_name)
     if problem:
         log("run_metrics_not_published", level="WARNING", job_name=job_name, error=problem)
 

@@ -168,8 +168,19 @@ describe.each([
     const [mappingId] = Object.keys(consumerTemplate.findResources('AWS::Lambda::EventSourceMapping'));
     const exported = Object.values(consumerTemplate.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => o.Value);
     expect(exported).toContainEqual({ Ref: mappingId });
-    // ESM metrics exist only for the groups the mapping opts into: EventCount holds both counts.
-    consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MetricsConfig: { Metrics: Match.arrayWith(['EventCount']) } });
+    // The consumer widget: function metrics by FunctionName, the mapping's own by EventSourceMappingUUID.
+    const consumerWidget = monitoring.widgets.find((w) => w.title === 'Consumer: invocations, errors, offset lag')!;
+    expect(consumerWidget.metrics.flatMap(plainMetrics).map((m) => [m.metricName, m.dimensions?.map((d) => d.name)])).toEqual([
+      ['Invocations', ['FunctionName']],
+      ['Errors', ['FunctionName']],
+      ['OffsetLag', ['FunctionName']],
+      ['OnFailureDestinationDeliveredEventCount', ['EventSourceMappingUUID']],
+      ['DroppedEventCount', ['EventSourceMappingUUID']],
+      ['OnFailureDestinationDeliveryErrorCount', ['EventSourceMappingUUID']],
+    ]);
+    // ESM metrics exist only for the groups the mapping opts into: EventCount holds the alarm's two counts,
+    // ErrorCount the delivery errors.
+    consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MetricsConfig: { Metrics: Match.arrayWith(['EventCount', 'ErrorCount']) } });
   });
 
   test('the Glue rule matches this job\'s failed runs and sends them to the topic', () => {

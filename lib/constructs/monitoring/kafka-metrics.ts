@@ -35,6 +35,11 @@ export interface MonitoredKafkaConsumer {
    * @default - not watched
    */
   metricDroppedRecords?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * Failed attempts to deliver to the on-failure destination, summed per 5 minutes.
+   * @default - not watched
+   */
+  metricOnFailureDeliveryErrors?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
 
 /** The Kafka half of what the monitoring construct watches. */
@@ -149,6 +154,11 @@ export class KafkaConsumerMetrics implements MonitoredKafkaConsumer {
    */
   get metricDroppedRecords(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
     return this.mappingMetric('DroppedEventCount');
+  }
+
+  /** `OnFailureDestinationDeliveryErrorCount` (`ErrorCount` group, by `EventSourceMappingUUID`; emitted only when one happens). */
+  get metricOnFailureDeliveryErrors(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('OnFailureDestinationDeliveryErrorCount');
   }
 
   private mappingMetric(metricName: string): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {

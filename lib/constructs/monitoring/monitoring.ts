@@ -268,8 +268,7 @@ export class Monitoring extends Construct {
           consumer.metricInvocations(),
           consumer.metricErrors(),
           consumer.metricOffsetLag(),
-          ...(onFailure ? [onFailure] : []),
-          ...(dropped ? [dropped] : []),
+          ...[onFailure, dropped, consumer.metricOnFailureDeliveryErrors?.()].filter((m): m is cloudwatch.IMetric => m !== undefined),
         ]),
       ),
     );
