@@ -13,8 +13,6 @@ import sys
 from datetime import datetime, timezone
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError
 from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
@@ -22,7 +20,7 @@ from pyspark.context import SparkContext
 
 from log_etl.batch import BatchResult, run_batch
 from log_etl.catalog import register_partitions
-from log_etl.run_metrics import publish_run_metrics
+from log_etl.run_metrics import publish_or_warn
 
 # lib/constructs/glue-etl.ts passes these as default arguments (a CDK test keeps the two lists equal).
 JOB_ARGUMENTS = ["JOB_NAME", "raw_path", "curated_path", "quarantine_path", "database", "curated_table"]
@@ -58,19 +56,6 @@ def log(event: str, **fields) -> None:
     print(json.dumps({"event": event, **fields}), flush=True)
 
 
-def publish_counts(job_name: str, result: BatchResult) -> None:
-    """The run's counts to CloudWatch; a failure is a warning in the log, never the run's failure."""
-    try:
-        # Short timeouts and few retries: a CloudWatch outage must not hold the run (its data is already written).
-        cloudwatch = boto3.client("cloudwatch", config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 3}))
-    except BotoCoreError as error:
-        problem = f"{type(error).__name__}: {error}"
-    else:
-        problem = publish_run_metrics(cloudwatch, result.as_dict(), job_name)
-    if problem:
-        log("run_metrics_not_published", level="WARNING", job_name=job_name, error=problem)
-
-
 def main() -> None:
     args = getResolvedOptions(sys.argv, JOB_ARGUMENTS)
     started = datetime.now(timezone.utc)
@@ -88,7 +73,7 @@ def main() -> None:
     if not objects:
         log("no_new_raw_objects", raw_path=args["raw_path"])
         # Zeros still count: the dashboard shows that the run happened and read nothing.
-        publish_counts(args["JOB_NAME"], BatchResult(raw_lines=0, curated_rows=0, quarantined_rows=0, duplicates_dropped=0))
+        publish_or_warn(args["JOB_NAME"], BatchResult(raw_lines=0, curated_rows=0, quarantined_rows=0, duplicates_dropped=0).as_dict(), log)
         job.commit()
         return
 
@@ -100,7 +85,8 @@ def main() -> None:
     )
     created = register_partitions(boto3.client("glue"), args["database"], args["curated_table"], args["curated_path"], result.partitions)
     log("run_complete", raw_objects=len(objects), partitions_registered=created, **result.as_dict())
-    publish_counts(args["JOB_NAME"], result)
+    # After the data and the catalog, before the bookmark: a CloudWatch failure is a warning, never the run's failure.
+    publish_or_warn(args["JOB_NAME"], result.as_dict(), log)
     # The bookmark advances only after the data and the catalog are in place: a failed run re-reads its objects.
     job.commit()
 

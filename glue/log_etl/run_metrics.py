@@ -12,11 +12,14 @@ import json
 import pkgutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 METRICS_FILE_NAME = "run_metrics.json"
+# Short timeouts and few retries: a CloudWatch outage must not hold the run (its data is already written).
+CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 3})
 
 
 @dataclass(frozen=True)
@@ -69,3 +72,20 @@ def publish_run_metrics(
     except (BotoCoreError, ClientError) as error:
         return f"{type(error).__name__}: {error}"
     return None
+
+
+def publish_or_warn(job_name: str, counts: Mapping[str, Any], log: Callable[..., None], cloudwatch: Any = None) -> bool:
+    """What the job runs at the end of a run: publish, and log `run_metrics_not_published` (WARNING) if that fails."""
+    try:
+        if cloudwatch is None:
+            import boto3
+
+            cloudwatch = boto3.client("cloudwatch", config=CLIENT_CONFIG)
+    except BotoCoreError as error:
+        problem: Optional[str] = f"{type(error).__name__}: {error}"
+    else:
+        problem = publish_run_metrics(cloudwatch, counts, job_name)
+    if problem:
+        log("run_metrics_not_published", level="WARNING", job_name=job_name, error=problem)
+        return False
+    return True

@@ -18,7 +18,7 @@ except ImportError as error:  # fail, never skip: the environment script install
     raise ImportError(f"{error}: install the test environment with: bash scripts/python-env.sh") from error
 
 from log_etl.batch import BatchResult
-from log_etl.run_metrics import METRICS_FILE_NAME, metric_data, publish_run_metrics, run_metric_names
+from log_etl.run_metrics import METRICS_FILE_NAME, metric_data, publish_or_warn, publish_run_metrics, run_metric_names
 from tests.raw_records import make_records, to_line
 from tests.test_lake_io import firehose_batches, run_job_steps
 
@@ -123,3 +123,48 @@ def test_a_put_botocore_refuses_before_sending_is_reported_not_raised():
         counts = BatchResult(raw_lines=1, curated_rows=1, quarantined_rows=0, duplicates_dropped=0).as_dict()
         problem = publish_run_metrics(cloudwatch, counts, job_name="")  # a dimension value must not be empty
     assert problem is not None and problem.startswith("ParamValidationError")
+
+
+class LogLines:
+    """Stands in for the job's log(): keeps each event it would print."""
+
+    def __init__(self):
+        self.events: list[dict] = []
+
+    def __call__(self, event: str, **fields):
+        self.events.append({"event": event, **fields})
+
+
+def test_the_job_path_publishes_with_its_own_client_and_logs_nothing(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    log = LogLines()
+    counts = BatchResult(raw_lines=4, curated_rows=3, quarantined_rows=1, duplicates_dropped=0).as_dict()
+    with mock_aws():
+        since = datetime.now(timezone.utc) - timedelta(minutes=1)
+        assert publish_or_warn(JOB, counts, log) is True
+        assert published_sums(boto3.client("cloudwatch", region_name="eu-west-1"), since)[NAMES.metrics["quarantined_rows"]] == 1.0
+    assert log.events == []
+
+
+def test_the_job_path_logs_a_warning_when_cloudwatch_cannot_be_reached(monkeypatch):
+    # The client the job builds itself (its short timeouts, few retries), pointed at a port nobody listens on.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", f"http://127.0.0.1:{closed_port()}")
+    log = LogLines()
+    counts = BatchResult(raw_lines=1, curated_rows=1, quarantined_rows=0, duplicates_dropped=0).as_dict()
+    assert publish_or_warn(JOB, counts, log) is False
+    [warning] = log.events
+    assert (warning["event"], warning["level"], warning["job_name"]) == ("run_metrics_not_published", "WARNING", JOB)
+    assert "EndpointConnectionError" in warning["error"]
+
+
+def test_the_job_path_logs_a_warning_when_no_client_can_be_built(monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    log = LogLines()
+    counts = BatchResult(raw_lines=0, curated_rows=0, quarantined_rows=0, duplicates_dropped=0).as_dict()
+    assert publish_or_warn(JOB, counts, log) is False
+    assert log.events[0]["error"].startswith("NoRegionError")
