@@ -42,18 +42,17 @@ const eventArb = fc.dictionary(
 
 function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecords: number } {
   let inputRecords = 0;
-  const records: Record<string, unknown> = {};
-  // Own properties, as JSON.parse makes them: a generated "__proto__" key stays a partition, not a prototype.
-  const set = (key: string, value: unknown) => Object.defineProperty(records, key, { value, enumerable: true, writable: true, configurable: true });
+  // Null prototype: a generated key may be '__proto__', which a real event (parsed JSON) holds as an own key.
+  const records: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {
     if (!Array.isArray(value)) {
-      set(key, value);
+      records[key] = value;
       continue;
     }
     // Above the fixed hostile offsets, so offsets stay unique within a partition as in a real event.
     let next = 1000;
     const used = new Set<unknown>();
-    const partition = value.map((r: { value: unknown; offset: unknown; timestamp: unknown; key: string | null; headerCount: number }) => {
+    records[key] = value.map((r: { value: unknown; offset: unknown; timestamp: unknown; key: string | null; headerCount: number }) => {
       inputRecords++;
       // A hostile offset may repeat in the generated list; a real partition never repeats one.
       const offset = r.offset === 'seq' || used.has(String(r.offset)) ? next++ : r.offset;
@@ -69,7 +68,6 @@ function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecor
         headers: Array.from({ length: r.headerCount }, (_, i) => ({ [`h${i}`]: [104, 105] })),
       };
     });
-    set(key, partition);
   }
   return { event: { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/1', records }, inputRecords };
 }
@@ -125,6 +123,14 @@ test('event ids follow topic, partition, offset and line index', () => {
   const plan = planBatch({ records: { 'logs-4': [{ topic: 'logs', partition: 4, offset: 77, timestamp: Date.UTC(2026, 10, 30), value: Buffer.from(lines).toString('base64') }] } });
   const raw = jsonLines(plan.partitions[0].groups[0].objects[0].body);
   expect(raw.map((r) => r.event_id)).toEqual([0, 1, 2].map((i) => kafkaEventId('logs', 4, 77, i)));
+});
+
+test("a partition key of '__proto__' (a legal topic name) is a partition like any other", () => {
+  const value = Buffer.from(SAMPLE_LINES[0]).toString('base64');
+  const event: unknown = JSON.parse(JSON.stringify({ records: { '__proto__-0': [{ topic: '__proto__', partition: 0, offset: 1, timestamp: Date.UTC(2026, 10, 30), value }] } }).replace('"__proto__-0"', '"__proto__"'));
+  const plan = planBatch(event);
+  expect(plan.partitions.map((p) => p.partitionKey)).toEqual(['__proto__']);
+  expect(plan.stats.okRecords + plan.stats.droppedRecords + plan.stats.failedRecords).toBe(1);
 });
 
 test('failed writes: identifiers name a partition and an offset of the event, at most one per partition', async () => {
