@@ -351,10 +351,12 @@ def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, exis
         seen = existing_event_ids.select("event_id").distinct()
         rows = rows.join(seen, on="event_id", how="left_anti").select(*rows.columns)
     # dropDuplicates would plan an aggregate keeping first() of every column (sort-based, as map columns cannot
-    # sit in a hash buffer); numbering rows within (dt, source, event_id) needs only the one sort, and the
-    # partitioned writer's sort on (dt, source) is then already satisfied.
+    # sit in a hash buffer); numbering rows within (event_id, dt, source) needs one sort, inside the clustering.
+    # event_id leads that sort because Spark sorts on the first key's 8-byte prefix: a dt prefix ("2026-11-")
+    # ties on every row, so every comparison would read both rows. The partitioned writer then sorts by
+    # (dt, source) again, which costs one linear pass where a task holds one partition (TimSort finds one run).
     clustered = rows.repartition(*PARTITION_COLUMNS)
-    first_copy = Window.partitionBy(*PARTITION_COLUMNS, "event_id").orderBy(*PARTITION_COLUMNS, "event_id")
+    first_copy = Window.partitionBy("event_id", *PARTITION_COLUMNS).orderBy("event_id")
     return clustered.withColumn("_copy", F.row_number().over(first_copy)).where(F.col("_copy") == 1).drop("_copy")
 
 
