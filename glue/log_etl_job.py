@@ -18,8 +18,9 @@ from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 
-from log_etl.batch import run_batch
+from log_etl.batch import BatchResult, run_batch
 from log_etl.catalog import register_partitions
+from log_etl.run_metrics import publish_or_warn
 
 # lib/constructs/glue-etl.ts passes these as default arguments (a CDK test keeps the two lists equal).
 JOB_ARGUMENTS = ["JOB_NAME", "raw_path", "curated_path", "quarantine_path", "database", "curated_table"]
@@ -71,6 +72,8 @@ def main() -> None:
     objects = new_raw_objects(glue_context, args["raw_path"])
     if not objects:
         log("no_new_raw_objects", raw_path=args["raw_path"])
+        # Zeros still count: the dashboard shows that the run happened and read nothing.
+        publish_or_warn(args["JOB_NAME"], BatchResult(raw_lines=0, curated_rows=0, quarantined_rows=0, duplicates_dropped=0).as_dict(), log)
         job.commit()
         return
 
@@ -82,6 +85,8 @@ def main() -> None:
     )
     created = register_partitions(boto3.client("glue"), args["database"], args["curated_table"], args["curated_path"], result.partitions)
     log("run_complete", raw_objects=len(objects), partitions_registered=created, **result.as_dict())
+    # After the data and the catalog, before the bookmark: a CloudWatch failure is a warning, never the run's failure.
+    publish_or_warn(args["JOB_NAME"], result.as_dict(), log)
     # The bookmark advances only after the data and the catalog are in place: a failed run re-reads its objects.
     job.commit()
 

@@ -10,6 +10,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
+import { GLUE_RUN_METRICS, type GlueRunCount } from '../glue-run-metrics';
 import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
 import type { EtlWorkerType, ExecutionClass } from './analytics-config';
@@ -17,7 +18,7 @@ import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
 /** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
 export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
-/** The job's library: the pure transform and its helpers, zipped for --extra-py-files. */
+/** The job's library: the pure transform, its helpers and run_metrics.json, zipped for --extra-py-files. */
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
 
 
@@ -198,6 +199,32 @@ export class GlueEtl extends Construct {
   }
 
   /**
+   * One of the counts each run publishes at its end (glue/log_etl/run_metrics.py, names from run_metrics.json),
+   * summed per hour: a run publishes once, and an hour holds one run of the hourly schedule (two with a retry).
+   */
+  public metricRunCount(count: GlueRunCount, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: GLUE_RUN_METRICS.namespace,
+      metricName: GLUE_RUN_METRICS.metrics[count],
+      dimensionsMap: { [GLUE_RUN_METRICS.dimension]: this.job.jobName },
+      statistic: cloudwatch.Stats.SUM,
+      period: cdk.Duration.hours(1),
+      ...props,
+    });
+  }
+
+  /** Share of the lines runs read that went to quarantine/, percent per hour; 0 for runs that read nothing. */
+  public metricQuarantinedPercent(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: 'IF(lines > 0, 100 * quarantined / lines, 0)',
+      usingMetrics: { quarantined: this.metricRunCount('quarantined_rows'), lines: this.metricRunCount('raw_lines') },
+      label: 'Quarantined share of lines read (%)',
+      period: cdk.Duration.hours(1),
+      ...props,
+    });
+  }
+
+  /**
    * The EventBridge pattern of this job's runs ending badly (FAILED, TIMEOUT, ERROR or STOPPED), for a rule
    * that notifies someone. Glue publishes these "Glue Job State Change" events on its own.
    */
@@ -256,12 +283,15 @@ export class GlueEtl extends Construct {
         resources: [glueLogGroups, `${glueLogGroups}:log-stream:*`, this.logGroup.logGroupArn],
       }),
     );
+    // Glue's job metrics (namespace Glue) and the run counts the script publishes in its own namespace.
+    // PutMetricData has no resource-level permissions: the cloudwatch:namespace condition key is what scopes it
+    // (CloudWatch User Guide, "Using condition keys to limit access to CloudWatch namespaces").
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'GlueJobMetrics',
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': 'Glue' } },
+        conditions: { StringEquals: { 'cloudwatch:namespace': ['Glue', GLUE_RUN_METRICS.namespace] } },
       }),
     );
   }
@@ -282,19 +312,19 @@ export class GlueEtl extends Construct {
       },
       {
         finding: /^Resource::\*$/,
-        reason: 'cloudwatch:PutMetricData has no resource-level permissions; the statement is limited to the Glue namespace by condition',
+        reason: `cloudwatch:PutMetricData has no resource-level permissions; the statement is limited by condition to the Glue namespace and the job's own (${GLUE_RUN_METRICS.namespace})`,
       },
       { finding: /^Action::s3:(GetObject|GetBucket|List)\*$/, reason: assetReadReason },
     ]);
   }
 }
 
-/** Copies the job library and the record schema into the asset directory: log_etl/ at the zip's root. */
+/** Copies the job library (modules and run_metrics.json) and the record schema into the asset directory: log_etl/ at the zip's root. */
 export function bundleJobLibrary(outputDir: string): boolean {
   const target = path.join(outputDir, 'log_etl');
   fs.mkdirSync(target, { recursive: true });
   for (const file of fs.readdirSync(JOB_LIBRARY_DIR)) {
-    if (file.endsWith('.py')) fs.copyFileSync(path.join(JOB_LIBRARY_DIR, file), path.join(target, file));
+    if (file.endsWith('.py') || file.endsWith('.json')) fs.copyFileSync(path.join(JOB_LIBRARY_DIR, file), path.join(target, file));
   }
   fs.copyFileSync(RECORD_SCHEMA_PATH, path.join(target, 'log-record.schema.json'));
   return true;

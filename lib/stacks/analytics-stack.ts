@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import type { AnalyticsConfig } from '../constructs/analytics-config';
 import { GlueEtl } from '../constructs/glue-etl';
 import { LakeCatalog } from '../constructs/lake-catalog';
+import { ANALYTICS_OUTPUTS } from './analytics-outputs';
 
 export interface AnalyticsStackProps extends cdk.StackProps {
   /** The lake bucket (DataStack.lakeBucket). */
@@ -51,10 +52,10 @@ export class AnalyticsStack extends cdk.Stack {
       removalPolicy: props.removalPolicy,
     });
 
-    new cdk.CfnOutput(this, 'GlueJobName', { value: this.etl.job.jobName, description: 'aws glue start-job-run --job-name <this>' });
-    new cdk.CfnOutput(this, 'GlueDatabaseName', { value: this.catalog.database.databaseName, description: 'Glue database of the raw and curated tables' });
-    new cdk.CfnOutput(this, 'CuratedTableName', { value: this.catalog.curatedTable.tableName, description: 'Curated Parquet table' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.glueJobName, { value: this.etl.job.jobName, description: 'aws glue start-job-run --job-name <this>' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.database, { value: this.catalog.database.databaseName, description: 'Glue database of the raw and curated tables' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.curatedTable, { value: this.catalog.curatedTable.tableName, description: 'Curated Parquet table' });
     new cdk.CfnOutput(this, 'RawTableName', { value: this.catalog.rawTable.tableName, description: 'Raw JSON table (partition projection)' });
-    new cdk.CfnOutput(this, 'AthenaWorkGroupName', { value: this.catalog.workGroupName, description: 'aws athena start-query-execution --work-group <this>' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.workGroup, { value: this.catalog.workGroupName, description: 'aws athena start-query-execution --work-group <this>' });
   }
 }

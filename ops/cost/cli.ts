@@ -22,7 +22,7 @@ export function costReport(argv: readonly string[]): string {
   const dates = [...new Set(Object.values(PRICES).map((p) => p.date))].join(', ');
   return [
     `Monthly estimate, stage ${config.stage}, ${gbPerDay} GB of logs a day, month ${month} of operation (storage grows until lifecycle rules expire it)`,
-    `List prices in ${PRICE_REGION} read ${dates} (ops/cost/prices.ts; --prices prints them with their pages). No free tier, no data transfer out.`,
+    `List prices in ${PRICE_REGION} as entered ${dates}, not checked against the live pricing pages (ops/cost/prices.ts; --prices prints them with their pages). No free tier, no data transfer out.`,
     '',
     renderEstimate(result),
     '',

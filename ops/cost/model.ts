@@ -4,6 +4,7 @@
  * stage). Volume-driven figures rest on the measurements in the README's Benchmarks section; the
  * assumptions that are not measured are named in ASSUMPTIONS and printed with the table.
  */
+import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import type { StageConfig } from '../../lib/config';
 import { PRICES } from './prices';
 
@@ -226,10 +227,12 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
   }
 
   // CloudWatch: the dashboard, alarm metrics, custom metrics, logs.
-  const alarmMetrics = 8 + (kafka.brokers > 0 ? 2 * kafka.brokers + 3 : 0); // ProcessingFailed share reads 2 metrics
+  // ProcessingFailed share and Glue quarantine share read 2 metrics each; so does the on-failure alarm (sent + dropped).
+  const alarmMetrics = 10 + (kafka.brokers > 0 ? 2 * kafka.brokers + 4 : 0);
   add('CloudWatch', 'dashboard', `1 × ${usd(PRICES.cloudwatchDashboardMonth.usd)}`, PRICES.cloudwatchDashboardMonth.usd);
   add('CloudWatch', 'alarms', `${alarmMetrics} metrics × ${usd(PRICES.cloudwatchAlarmMetricMonth.usd)}`, alarmMetrics * PRICES.cloudwatchAlarmMetricMonth.usd);
-  const customMetrics = 7 + 2 + (kafka.brokers > 0 ? 6 : 0); // transform, agent filters, consumer
+  // The transform's, the agent's metric filters, the Glue job's run counts, the consumer's.
+  const customMetrics = 7 + 2 + Object.keys(GLUE_RUN_METRICS.metrics).length + (kafka.brokers > 0 ? 6 : 0);
   add('CloudWatch', 'custom metrics', `${customMetrics} × ${usd(PRICES.cloudwatchCustomMetricMonth.usd)}`, customMetrics * PRICES.cloudwatchCustomMetricMonth.usd);
   const logGb = ASSUMPTIONS.flowLogGbPerDay * DAYS_PER_MONTH + (invocations * ASSUMPTIONS.lambdaLogBytesPerInvocation) / 1e9;
   add('CloudWatch', 'logs ingested (flow logs, functions, agent)', `${num(logGb)} GB × ${usd(PRICES.cloudwatchLogsIngestGb.usd)}`, logGb * PRICES.cloudwatchLogsIngestGb.usd);

@@ -1,11 +1,12 @@
 /**
  * List prices in us-east-1 (USD) that `npm run cost` multiplies, one line per price, each naming the AWS
- * pricing page it comes from and the date it was read. Update a line together with its date; the cost
+ * pricing page it belongs to and the date it was entered. Update a line together with its date; the cost
  * tests recompute one stage by hand from these figures, so a changed price shows up there too.
  *
- * The pricing pages fill in their figures in the browser, so the stored copies the project could search
- * held the prices' structure (units, tiers) but rarely the numbers: the figures below are the pages'
- * published first-tier list prices as of the date given. Check them on the page before relying on a total.
+ * Not read off the live pages: the pricing pages fill in their figures in the browser and this project's
+ * machines reach no AWS site, so the stored copies it could search held the prices' structure (units,
+ * tiers) but rarely the numbers. The figures are first-tier list prices as the project knew them on the
+ * date given; `npm run cost` says so on every report. Check them on the page before relying on a total.
  */
 export const PRICE_REGION = 'us-east-1';
 
@@ -61,7 +62,7 @@ export type PriceId = keyof typeof PRICES;
 
 /** The price table as printed by `npm run cost -- --prices`. */
 export function renderPriceTable(): string {
-  const lines = ['| price | USD | per | source (read on) |', '|---|---:|---|---|'];
+  const lines = ['| price | USD | per | page (entered on, not checked against the live page) |', '|---|---:|---|---|'];
   for (const [id, price] of Object.entries(PRICES)) lines.push(`| ${id} | ${price.usd} | ${price.unit} | ${price.page} (${price.date}) |`);
   return lines.join('\n');
 }

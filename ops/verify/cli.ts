@@ -1,13 +1,17 @@
 /**
- * `npm run verify -- -c stage=<stage> [--lines N] [--timeout S] [--file PATH]`: proves a deployed stage
- * end to end. Writes uniquely marked lines into a file the host's agent ships (SSM Run Command, so
- * nothing needs inbound access), waits with progress for them under raw/ for each deployed path, checks
- * each parsed into the record schema, and prints how long each took or where the markers stopped.
+ * `npm run verify -- -c stage=<stage> [--lines N] [--timeout S] [--file PATH] [--curated [--curated-timeout S]]`:
+ * proves a deployed stage end to end. Writes uniquely marked lines into a file the host's agent ships (SSM Run
+ * Command, so nothing needs inbound access), waits with progress for them under raw/ for each deployed path,
+ * checks each parsed into the record schema, and prints how long each took or where the markers stopped.
+ * With --curated it then runs the Glue job and looks for the markers in the curated table with Athena.
  *
- * The logic is in markers.ts and lake.ts (tested against the local emulated stack); this file is the
- * thin AWS part: stack outputs, the SSM command, the S3 client.
+ * The logic is in markers.ts and curated.ts, the S3, Glue and Athena calls in lake.ts and glue-athena.ts (all
+ * tested against the local emulated stack); this file is the thin AWS part: stack outputs, the SSM command,
+ * the clients.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
@@ -15,15 +19,13 @@ import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf } from '../../lib/constructs/log-host/host-config';
 import { recordValidator } from '../../local/record-schema';
 import { parseArgs, UsageError } from '../cli-args';
+import { ANALYTICS_OUTPUTS } from '../../lib/stacks/analytics-outputs';
+import { explainAwsError } from './aws-errors';
+import { checkCurated } from './glue-athena';
 import { readLakeSince } from './lake';
-import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, VERIFY_PATHS, type PathVerdict, type FoundRecord, type VerifyPath } from './markers';
+import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, VerifyError, VERIFY_PATHS, type PathVerdict, type FoundRecord, type VerifyPath } from './markers';
 
-export class VerifyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerifyError';
-  }
-}
+export { VerifyError, explainAwsError };
 
 /**
  * The file markers go to, and the paths it ships to: the stage's first file that ships to both paths, else
@@ -54,28 +56,21 @@ async function stackOutputs(cfn: CloudFormationClient, stackName: string): Promi
   }
 }
 
-/** A clear message for the errors a user meets first: no credentials, no stack, no permission. */
-export function explainAwsError(err: unknown, doing: string): Error {
-  if (err instanceof VerifyError) return err;
-  const e = err as { name?: string; message?: string };
-  if (e.name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(e.message ?? '')) {
-    return new VerifyError(`no AWS credentials while ${doing}: configure a profile (AWS_PROFILE) or environment credentials for the account the stage is deployed in`);
-  }
-  if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) {
-    return new VerifyError(`${doing}: ${e.message} — the stage is not deployed in this account and region (npm run deploy -- -c stage=...)`);
-  }
-  if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return new VerifyError(`access denied while ${doing}: ${e.message}`);
-  return new VerifyError(`${doing} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
-}
-
 export async function verify(argv: readonly string[], log: (line: string) => void = console.log): Promise<PathVerdict[]> {
-  const { context, options } = parseArgs(argv, ['lines', 'timeout', 'file', 'interval'], []);
+  const { context, options } = parseArgs(argv, ['lines', 'timeout', 'file', 'interval', 'curated-timeout'], ['curated']);
   const config = stageConfig(context.stage);
   const lines = Number(options.lines ?? '5');
   if (!Number.isInteger(lines) || lines < 1 || lines > 1000) throw new UsageError(`--lines must be an integer from 1 to 1000 (got '${String(options.lines)}')`);
   const timeoutS = Number(options.timeout ?? '900');
   if (!Number.isInteger(timeoutS) || timeoutS < 30) throw new UsageError(`--timeout must be an integer number of seconds, at least 30 (got '${String(options.timeout)}')`);
   const intervalS = Number(options.interval ?? '15');
+  const curated = options.curated === true;
+  // The job times out after analytics.jobTimeoutMinutes; ten minutes more cover a Flex run's later start and the query.
+  const curatedTimeoutS = Number(options['curated-timeout'] ?? String(config.analytics.jobTimeoutMinutes * 60 + 600));
+  if (!Number.isInteger(curatedTimeoutS) || curatedTimeoutS < 60) {
+    throw new UsageError(`--curated-timeout must be an integer number of seconds, at least 60 (got '${String(options['curated-timeout'])}')`);
+  }
+  if (options['curated-timeout'] !== undefined && !curated) throw new UsageError('--curated-timeout needs --curated');
   const target = markerTarget(config);
   const file = typeof options.file === 'string' ? options.file : target.file;
   // A file given with --file is taken to ship where the stage's marker file does.
@@ -88,6 +83,10 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   const bucket = data.LakeBucketName;
   const instanceId = host.LogHostInstanceId;
   if (!bucket || !instanceId) throw new VerifyError(`stack outputs LakeBucketName (${prefix}-Data) and LogHostInstanceId (${prefix}-Host) are required; redeploy the stage`);
+  // Read before any marker is written: a stage without its Analytics stack fails now, not after the raw wait.
+  const analytics = curated ? await stackOutputs(cfn, `${prefix}-Analytics`) : {};
+  const missing = Object.values(ANALYTICS_OUTPUTS).filter((key) => curated && !analytics[key]);
+  if (missing.length > 0) throw new VerifyError(`stack ${prefix}-Analytics lacks the output(s) ${missing.join(', ')} that --curated reads; redeploy the stage`);
 
   // One set of markers per path the file ships to: each line travels every path, and each path's wait
   // looks for its own set under its own raw/source=<path>/ prefix.
@@ -158,11 +157,39 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
     });
   };
   const verdicts = await Promise.all(paths.map((path) => waitForPath(path)));
+  report(verdicts, log);
+  if (!curated) return verdicts;
+
+  const jobName = analytics[ANALYTICS_OUTPUTS.glueJobName];
+  log(`verify ${config.stage} --curated: starting the Glue job ${jobName}, then an Athena query over the curated table (waits up to ${curatedTimeoutS} s)`);
+  const curatedVerdicts = await checkCurated({
+    glue: new GlueClient({}),
+    athena: new AthenaClient({}),
+    s3,
+    bucket,
+    jobName,
+    table: {
+      database: analytics[ANALYTICS_OUTPUTS.database],
+      table: analytics[ANALYTICS_OUTPUTS.curatedTable],
+      workGroup: analytics[ANALYTICS_OUTPUTS.workGroup],
+    },
+    runId,
+    markersByPath,
+    rawVerdicts: verdicts,
+    writtenAtMs: started,
+    timeoutMs: curatedTimeoutS * 1000,
+    intervalMs: intervalS * 1000,
+    onProgress: log,
+  });
+  report(curatedVerdicts, log);
+  return [...verdicts, ...curatedVerdicts];
+}
+
+function report(verdicts: readonly PathVerdict[], log: (line: string) => void): void {
   for (const verdict of verdicts) {
     log(verdict.summary);
     for (const problem of verdict.problems) log(`  - ${problem}`);
   }
-  return verdicts;
 }
 
 if (require.main === module) {

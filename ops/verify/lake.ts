@@ -68,6 +68,30 @@ export async function readLakeSince(
   return { records, errorRecords, objectsRead, problems };
 }
 
+/**
+ * The records of every object under `prefix` whose lines carry `needle` (GZIP JSON lines, as raw/ and the Glue
+ * job's quarantine/ are), e.g. a Glue run's quarantine/dt=…/run=<run id>/.
+ */
+export async function readRecordsUnder(s3: S3Client, bucket: string, prefix: string, needle: string): Promise<LakeRead> {
+  const problems: string[] = [];
+  const records: FoundRecord[] = [];
+  let objectsRead = 0;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      // Spark writes _SUCCESS and .crc files beside its output: only data files hold lines.
+      const name = object.Key!.slice(object.Key!.lastIndexOf('/') + 1);
+      if (name.startsWith('_') || name.startsWith('.')) continue;
+      const found = await readObject(s3, bucket, object.Key!, 'raw', object.LastModified?.getTime() ?? Date.now(), needle, problems);
+      records.push(...(found as FoundRecord[]));
+      objectsRead++;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return { records, errorRecords: 0, objectsRead, problems };
+}
+
 async function readObject(
   s3: S3Client,
   bucket: string,

@@ -1,7 +1,7 @@
 /**
  * The logic of `npm run verify`, with no AWS calls: the marker lines it writes, finding them again among
  * lake records, checking each parsed into the record schema, and saying where in the chain they stopped.
- * ops/verify/aws.ts does the calls; the integration test runs this against the local emulated stack.
+ * cli.ts, lake.ts and glue-athena.ts do the calls; the integration test runs this against the local emulated stack.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -54,9 +54,12 @@ export interface MarkerMatch {
 
 const MARKER_PATTERN = /log-pipeline-verify run=([0-9a-z-]+) path=(kinesis|kafka) seq=(\d+)/;
 
-/** The marker a record carries, from its message (parsed) or its raw line (unparsed); undefined if none. */
+/**
+ * The marker a record carries, from its message (parsed), its raw line (unparsed) or, for a line the Glue job
+ * quarantined, the line it kept in `value`; undefined if none.
+ */
 export function markerOf(record: Record<string, unknown>): { runId: string; path: VerifyPath; seq: number } | undefined {
-  for (const field of ['message', 'raw']) {
+  for (const field of ['message', 'raw', 'value']) {
     const value = record[field];
     if (typeof value !== 'string') continue;
     const match = MARKER_PATTERN.exec(value);
@@ -65,11 +68,8 @@ export function markerOf(record: Record<string, unknown>): { runId: string; path
   return undefined;
 }
 
-/**
- * Matches `records` to `markers`: each marker with the records that carry it (more than one means a
- * duplicate, which the Glue job drops by event id) and its schema problems.
- */
-export function matchMarkers(markers: readonly Marker[], records: readonly FoundRecord[], validate: (record: unknown) => string[]): MarkerMatch[] {
+/** Each marker with the records that carry it, in the order of `markers`. */
+function groupByMarker(markers: readonly Marker[], records: readonly FoundRecord[]): { marker: Marker; found: FoundRecord[] }[] {
   const byText = new Map<string, FoundRecord[]>();
   for (const found of records) {
     const marker = markerOf(found.record);
@@ -77,14 +77,40 @@ export function matchMarkers(markers: readonly Marker[], records: readonly Found
     const text = `${MARKER_TAG} run=${marker.runId} path=${marker.path} seq=${marker.seq}`;
     byText.set(text, [...(byText.get(text) ?? []), found]);
   }
-  return markers.map((marker) => {
-    const found = byText.get(marker.text) ?? [];
+  return markers.map((marker) => ({ marker, found: byText.get(marker.text) ?? [] }));
+}
+
+/**
+ * Matches `records` to `markers`: each marker with the records that carry it (more than one means a
+ * duplicate, which the Glue job drops by event id) and its schema problems.
+ */
+export function matchMarkers(markers: readonly Marker[], records: readonly FoundRecord[], validate: (record: unknown) => string[]): MarkerMatch[] {
+  return groupByMarker(markers, records).map(({ marker, found }) => {
     const problems: string[] = [];
     if (found.length > 0) {
       const { record, key } = found[0];
       problems.push(...validate(record).map((p) => `${key}: ${p}`));
       if (record.format !== 'json') problems.push(`${key}: parsed as '${String(record.format)}', expected 'json'`);
       if (typeof key === 'string' && !key.startsWith(`raw/source=${marker.path}/`)) problems.push(`${key}: not under raw/source=${marker.path}/`);
+    }
+    return { marker, found, problems };
+  });
+}
+
+/**
+ * Matches curated-table rows (from the Athena query, `key` naming their partition) to `markers`. Only rows of
+ * the marker's own `source` partition count: the host ships each line to every path, so a marker line also
+ * arrives (with another event id) through the other path. The table's column types already enforce the
+ * schema, so what is checked is what the Glue job promises: one row per event (it drops duplicates by
+ * event id), parsed as json.
+ */
+export function matchCuratedMarkers(markers: readonly Marker[], rows: readonly FoundRecord[]): MarkerMatch[] {
+  return groupByMarker(markers, rows).map(({ marker, found: all }) => {
+    const found = all.filter((f) => f.record.source === marker.path);
+    const problems: string[] = [];
+    if (found.length > 1) problems.push(`${marker.text}: ${found.length} rows in the curated table (the Glue job keeps one per event_id)`);
+    for (const { key, record } of found.slice(0, 1)) {
+      if (record.format !== 'json') problems.push(`${key}: format '${String(record.format)}', expected 'json'`);
     }
     return { marker, found, problems };
   });
@@ -146,6 +172,55 @@ export function judgePath(evidence: PathEvidence): PathVerdict {
   return { ...base, ok: false, stoppedAt, summary: `${evidence.path}: ${landed.length} of ${evidence.expected} markers landed before the timeout; they stopped at ${stoppedAt}` };
 }
 
+/**
+ * The curated part of a path's chain (`--curated`), in order: raw/ (judged by judgePath), the Glue job run
+ * that curates raw/ into curated/, and the curated table that Athena reads.
+ */
+export function curatedChain(path: VerifyPath): readonly [string, string, string] {
+  return [`lake raw/source=${path}/`, 'the Glue job run (raw/ → curated/)', 'the curated table (Athena)'];
+}
+
+/** What is known about one path's markers after the Glue run and the Athena query. */
+export interface CuratedEvidence {
+  /** The path's raw verdict (judgePath): the curated check only means something when it passed. */
+  readonly raw: PathVerdict;
+  readonly expected: number;
+  /** The Glue run: its id and last state (SUCCEEDED, or where it was when the wait ended); undefined when not started. */
+  readonly glueRun?: { readonly id: string; readonly state: string };
+  /** The Athena query's matches (matchCuratedMarkers); undefined when no query ran or it did not finish. */
+  readonly matches?: readonly MarkerMatch[];
+  /** Marker lines found in the run's quarantine (quarantine/dt=…/run=<run id>/). */
+  readonly quarantined: number;
+  /** Where the run's quarantine is, for the report. */
+  readonly quarantinePrefix?: string;
+  /** ms from writing the markers to the query that found them all. */
+  readonly elapsedMs?: number;
+}
+
+/** The curated verdict for one path: every marker in the curated table once, or where they stopped. */
+export function judgeCurated(evidence: CuratedEvidence): PathVerdict {
+  const { path } = evidence.raw;
+  const chain = curatedChain(path);
+  const fail = (stoppedAt: string, summary: string, problems: readonly string[] = []): PathVerdict => ({ path, ok: false, stoppedAt, summary: `${path} (curated): ${summary}`, problems });
+  if (!evidence.raw.ok) {
+    return fail(evidence.raw.stoppedAt ?? chain[0], `not checked: the markers did not all reach ${chain[0]} (they stopped at ${evidence.raw.stoppedAt ?? 'raw/'})`);
+  }
+  if (evidence.glueRun === undefined) return fail(chain[1], 'the Glue job was not started');
+  if (evidence.glueRun.state !== 'SUCCEEDED') {
+    return fail(chain[1], `the Glue run ${evidence.glueRun.id} was still ${evidence.glueRun.state} when the wait ended; they stopped at ${chain[1]}`);
+  }
+  if (evidence.matches === undefined) return fail(chain[2], `the Athena query over the curated table did not finish; they stopped at ${chain[2]}`);
+  const present = evidence.matches.filter((m) => m.found.length > 0).length;
+  const problems = evidence.matches.flatMap((m) => m.problems);
+  const quarantine = evidence.quarantined > 0 ? `; ${evidence.quarantined} quarantined by the run${evidence.quarantinePrefix ? ` (${evidence.quarantinePrefix})` : ''}` : '';
+  if (present < evidence.expected) {
+    return fail(chain[1], `${present} of ${evidence.expected} markers in the curated table after the Glue run ${evidence.glueRun.id}${quarantine}; they stopped at ${chain[1]}`, problems);
+  }
+  if (problems.length > 0) return fail(chain[2], `all ${evidence.expected} markers in the curated table, but ${problems.length} problem(s)`, problems);
+  const took = evidence.elapsedMs === undefined ? '' : ` ${(evidence.elapsedMs / 1000).toFixed(1)} s after they were written`;
+  return { path, ok: true, problems: [], summary: `${path} (curated): all ${evidence.expected} markers in the curated table once each${took} (Glue run ${evidence.glueRun.id})` };
+}
+
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs: number;
@@ -153,6 +228,14 @@ export interface WaitOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly onProgress?: (message: string) => void;
+}
+
+/** A problem verify reports with a message written for the operator (exit 2): access, deployment, a failed run. */
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyError';
+  }
 }
 
 export class VerifyTimeoutError extends Error {

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
 import { projectApp } from '../helpers/app';
-import { asArray, iamStatements } from '../helpers/iam';
+import { asArray, iamStatements, putMetricDataNamespaces } from '../helpers/iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JOB_SCRIPT_PATH } from '../../lib/constructs/glue-etl';
+import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { RECORD_SCHEMA_PATH } from '../../lib/project-paths';
 import { LAKE_PREFIXES } from '../../lib/lake-layout';
 import { STAGE_CONFIGS } from '../../lib/config';
@@ -92,8 +93,12 @@ describe('Glue job', () => {
     // Zipped with log_etl/ at its root, so `import log_etl` works; the record schema is bundled inside.
     expect(fs.readdirSync(libraryDir)).toEqual(['log_etl']);
     const files = fs.readdirSync(path.join(libraryDir, 'log_etl')).sort();
-    expect(files).toEqual(expect.arrayContaining(['__init__.py', 'transform.py', 'record_schema.py', 'lake_io.py', 'catalog.py', 'log-record.schema.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['__init__.py', 'transform.py', 'record_schema.py', 'lake_io.py', 'catalog.py', 'run_metrics.py', 'run_metrics.json', 'log-record.schema.json']),
+    );
     expect(fs.readFileSync(path.join(libraryDir, 'log_etl', 'log-record.schema.json'), 'utf8')).toBe(fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8'));
+    // The run metrics' names: the same file the CDK app reads for the role's condition, the dashboard and the alarm.
+    expect(JSON.parse(fs.readFileSync(path.join(libraryDir, 'log_etl', 'run_metrics.json'), 'utf8'))).toMatchObject(GLUE_RUN_METRICS);
   });
 
   test('has job bookmarks on, scratch space in glue-temp/, and the lake paths from lake-layout', () => {
@@ -218,11 +223,18 @@ describe('job role', () => {
     expect(resources).not.toContain('CatalogRawTable');
   });
 
-  test('the one * resource is PutMetricData, held to the Glue namespace', () => {
+  test("the one * resource is PutMetricData, held to Glue's namespace and the job's run counts", () => {
     const starred = iamStatements(dev.template).filter((s) => asArray(s.Resource).includes('*'));
     expect(starred).toEqual([
-      { Sid: 'GlueJobMetrics', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Glue' } } },
+      {
+        Sid: 'GlueJobMetrics',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': ['Glue', GLUE_RUN_METRICS.namespace] } },
+      },
     ]);
+    expect(putMetricDataNamespaces(iamStatements(dev.template))).toEqual(['Glue', 'LogPipeline/Glue']);
   });
 });
 

@@ -70,6 +70,24 @@ export function resourcesOf(statements: readonly Statement[], action: string): u
   return statements.filter((s) => asArray(s.Action).includes(action)).map((s) => s.Resource);
 }
 
+/**
+ * The namespaces the statements allow cloudwatch:PutMetricData in, sorted. PutMetricData supports no resource-level
+ * permissions, so every statement naming it must hold it to namespaces with a `StringEquals` on `cloudwatch:namespace`
+ * (the CloudWatch User Guide's "Using condition keys to limit access to CloudWatch namespaces"); one without that
+ * condition fails here.
+ */
+export function putMetricDataNamespaces(statements: readonly Statement[]): string[] {
+  return statements
+    .filter((s) => s.Effect === 'Allow' && asArray(s.Action).includes('cloudwatch:PutMetricData'))
+    .flatMap((s) => {
+      const namespaces = s.Condition?.StringEquals?.['cloudwatch:namespace'];
+      expect([s.Sid, namespaces]).toEqual([s.Sid, expect.anything()]);
+      expect(Object.keys(s.Condition ?? {})).toEqual(['StringEquals']);
+      return asArray(namespaces as string | string[]);
+    })
+    .sort();
+}
+
 /** Fails on a bare `*` action or a service-wide one (`kinesis:*`, `s3:*`, ...) anywhere in the template. */
 export function expectNoWildcardActions(template: Template): void {
   for (const statement of iamStatements(template)) {

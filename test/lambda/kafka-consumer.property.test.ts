@@ -42,7 +42,8 @@ const eventArb = fc.dictionary(
 
 function buildEvent(spec: Record<string, unknown>): { event: unknown; inputRecords: number } {
   let inputRecords = 0;
-  const records: Record<string, unknown> = {};
+  // Null prototype: a generated key may be '__proto__', which a real event (parsed JSON) holds as an own key.
+  const records: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {
     if (!Array.isArray(value)) {
       records[key] = value;
@@ -122,6 +123,14 @@ test('event ids follow topic, partition, offset and line index', () => {
   const plan = planBatch({ records: { 'logs-4': [{ topic: 'logs', partition: 4, offset: 77, timestamp: Date.UTC(2026, 10, 30), value: Buffer.from(lines).toString('base64') }] } });
   const raw = jsonLines(plan.partitions[0].groups[0].objects[0].body);
   expect(raw.map((r) => r.event_id)).toEqual([0, 1, 2].map((i) => kafkaEventId('logs', 4, 77, i)));
+});
+
+test("a partition key of '__proto__' (a legal topic name) is a partition like any other", () => {
+  const value = Buffer.from(SAMPLE_LINES[0]).toString('base64');
+  const event: unknown = JSON.parse(JSON.stringify({ records: { '__proto__-0': [{ topic: '__proto__', partition: 0, offset: 1, timestamp: Date.UTC(2026, 10, 30), value }] } }).replace('"__proto__-0"', '"__proto__"'));
+  const plan = planBatch(event);
+  expect(plan.partitions.map((p) => p.partitionKey)).toEqual(['__proto__']);
+  expect(plan.stats.okRecords + plan.stats.droppedRecords + plan.stats.failedRecords).toBe(1);
 });
 
 test('failed writes: identifiers name a partition and an offset of the event, at most one per partition', async () => {

@@ -1,7 +1,7 @@
 import { STAGE_CONFIGS } from '../../lib/config';
 import { costReport } from '../../ops/cost/cli';
 import { estimate, glueCapacityGbPerDay, runsPerDay } from '../../ops/cost/model';
-import { PRICES } from '../../ops/cost/prices';
+import { PRICES, renderPriceTable } from '../../ops/cost/prices';
 import { UsageError } from '../../ops/cli-args';
 
 const byItem = (e: ReturnType<typeof estimate>, service: string, item: string | RegExp) => {
@@ -81,11 +81,13 @@ test('runsPerDay counts Glue cron hours and minutes', () => {
   expect(() => runsPerDay('rate(1 hour)')).toThrow(/six-field/);
 });
 
-test('every price names its AWS pricing page and the date it was read', () => {
+test('every price names its AWS pricing page and the date it was entered, and the report says they are unchecked', () => {
   for (const price of Object.values(PRICES)) {
     expect(price.page).toMatch(/^https:\/\/aws\.amazon\.com\/[a-z0-9/-]+\/pricing\/([a-z-]+\/)?$/);
     expect(price.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   }
+  expect(costReport(['-c', 'stage=dev', '--gb-per-day', '1'])).toContain('not checked against the live pricing pages');
+  expect(renderPriceTable()).toContain('not checked against the live page');
 });
 
 test('npm run cost prints a table with a total for both stages, and says what is wrong with bad input', () => {

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { SERVICE_TRUST_CONDITIONS } from '../../lib/confused-deputy';
 import { synthStage } from '../helpers/app';
-import { attachedStatements, type Statement } from '../helpers/iam';
+import { attachedStatements, putMetricDataNamespaces, type Statement } from '../helpers/iam';
+import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 
 /** A CloudFormation value as text: references become <Name>, joins are concatenated. */
 function flat(value: unknown): string {
@@ -48,6 +49,12 @@ describe('least privilege', () => {
   const statements = roleStatements();
   const rolesAllowedTo = (action: string, resource: (r: string) => boolean) =>
     [...new Set(statements.filter(({ statement }) => list(statement.Action).some((a) => actionMatches(a, action)) && list(statement.Resource).some(resource)).map((s) => `${s.stage}:${s.role}`))].sort();
+
+  test("only the Glue job may PutMetricData, and only in Glue's namespace and its run counts' (by condition, as it has no resources)", () => {
+    const publishers = statements.filter(({ statement }) => list(statement.Action).some((a) => actionMatches(a, 'cloudwatch:PutMetricData')));
+    expect([...new Set(publishers.map((p) => `${p.stage}:${p.role}`))].sort()).toEqual(['dev:<EtlRole378F0859>', 'prod:<EtlRole378F0859>']);
+    expect(putMetricDataNamespaces(publishers.map((p) => p.statement))).toEqual(['Glue', 'Glue', GLUE_RUN_METRICS.namespace, GLUE_RUN_METRICS.namespace]);
+  });
 
   test('only the Glue job may read curated/', () => {
     expect(rolesAllowedTo('s3:GetObject', (r) => coversPrefix(r, 'curated/'))).toEqual(['dev:<EtlRole378F0859>', 'prod:<EtlRole378F0859>']);

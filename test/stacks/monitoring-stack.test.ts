@@ -6,6 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { MskClusterMetrics, KafkaConsumerMetrics, Monitoring, RUNBOOK, type AlarmId } from '../../lib/constructs/monitoring';
 import { CONSUMER_METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION, TRANSFORM_METRICS } from '../../lambda/shared/metric-names';
+import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { synthStage } from '../helpers/app';
 
 const dev = synthStage('dev');
@@ -72,7 +73,7 @@ describe.each([
     // The Kinesis chain, Glue, and the Kafka path (the app wires the MSK cluster and the consumer in).
     expect(Object.keys(monitoring.alarms).sort()).toEqual(
       [
-        'agentSilent', 'dataFreshness', 'glueJobFailed', 'iteratorAge', 'processingFailedShare', 'streamWriteThrottles', 'transformErrors',
+        'agentSilent', 'dataFreshness', 'glueJobFailed', 'glueQuarantineShare', 'iteratorAge', 'processingFailedShare', 'streamWriteThrottles', 'transformErrors',
         'kafkaConsumerErrors', 'kafkaDiskUsed', 'kafkaOffsetLag', 'kafkaOnFailure', 'kafkaUnderReplicated',
       ].sort(),
     );
@@ -105,6 +106,81 @@ describe.each([
     });
     expectAlarm('dataFreshness', { Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.DataFreshness', Statistic: 'Maximum', Period: 300, Threshold: thresholds.dataFreshnessSeconds });
     expectAlarm('glueJobFailed', { Namespace: 'AWS/Events', MetricName: 'TriggeredRules', Period: 300, Threshold: 0 });
+    // The counts each run publishes at its end, by the job's name, per hour; missing between runs (keeps the last verdict).
+    const runCount = (id: string, count: keyof typeof GLUE_RUN_METRICS.metrics) =>
+      Match.objectLike({
+        Id: id,
+        MetricStat: Match.objectLike({
+          Metric: {
+            Namespace: GLUE_RUN_METRICS.namespace,
+            MetricName: GLUE_RUN_METRICS.metrics[count],
+            Dimensions: [{ Name: GLUE_RUN_METRICS.dimension, Value: Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: synth.stacks.analytics.stackName }) }) }],
+          },
+          Period: 3600,
+          Stat: 'Sum',
+        }),
+      });
+    expectAlarm('glueQuarantineShare', {
+      Threshold: thresholds.glueQuarantinePercent,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(lines > 0, 100 * quarantined / lines, 0)' }),
+        runCount('quarantined', 'quarantined_rows'),
+        runCount('lines', 'raw_lines'),
+      ]),
+    });
+    expect(RUNBOOK.glueQuarantineShare.treatMissingData).toBe('missing');
+  });
+
+  test("the dashboard's Glue run counts are the ones the job publishes, by the job's name", () => {
+    const widget = monitoring.widgets.find((w) => w.title === 'Glue job: rows curated and quarantined per run')!;
+    const stats = widget.metrics.flatMap(plainMetrics);
+    expect(stats.map((m) => m.metricName).sort()).toEqual(Object.values(GLUE_RUN_METRICS.metrics).sort());
+    const jobName = synth.stacks.analytics.etl.job.jobName;
+    for (const m of stats) {
+      expect([m.namespace, m.dimensions?.map((d) => [d.name, d.value])]).toEqual([GLUE_RUN_METRICS.namespace, [[GLUE_RUN_METRICS.dimension, jobName]]]);
+    }
+  });
+
+  test('the Kafka alarms watch metrics under the dimensions AWS publishes them with, and the mapping publishes them', () => {
+    // OffsetLag is a function metric (FunctionName only); OnFailureDestinationDeliveredEventCount an event source
+    // mapping metric of the EventCount group (EventSourceMappingUUID only). Sources: lib/constructs/monitoring/kafka-metrics.ts.
+    const fromStack = (stack: cdk.Stack) => Match.objectLike({ 'Fn::GetStackOutput': Match.objectLike({ StackName: stack.stackName }) });
+    const alarmOf = (id: AlarmId) =>
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => String(a.Properties.AlarmDescription).startsWith(`${RUNBOOK[id].title} `))!.Properties;
+    const lag = alarmOf('kafkaOffsetLag');
+    expect([lag.Namespace, lag.MetricName, lag.Dimensions.map((d: { Name: string }) => d.Name)]).toEqual(['AWS/Lambda', 'OffsetLag', ['FunctionName']]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Dimensions: [{ Name: 'FunctionName', Value: fromStack(synth.stacks.kafkaConsumer) }] });
+    // Records given up on: delivered to the destination, or dropped when that delivery failed (then Lambda emits
+    // DroppedEventCount instead); both by the mapping's UUID alone.
+    const onFailure = alarmOf('kafkaOnFailure');
+    const byId = Object.fromEntries((onFailure.Metrics as Array<{ Id: string }>).map((m) => [m.Id, m]));
+    expect(Object.keys(byId).sort()).toEqual(['delivered', 'dropped', 'expr_1'].sort());
+    expect((byId.expr_1 as { Expression?: string }).Expression).toBe('FILL(delivered, 0) + FILL(dropped, 0)');
+    for (const [id, metricName] of [['delivered', 'OnFailureDestinationDeliveredEventCount'], ['dropped', 'DroppedEventCount']]) {
+      const { Metric, Stat, Period } = (byId[id] as unknown as { MetricStat: { Metric: Record<string, unknown>; Stat: string; Period: number } }).MetricStat;
+      expect([Metric.Namespace, Metric.MetricName, Stat, Period]).toEqual(['AWS/Lambda', metricName, 'Sum', 300]);
+      expect(Metric.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: expect.objectContaining({ 'Fn::GetStackOutput': expect.anything() }) }]);
+    }
+    // The UUID is the mapping's Ref, exported by the KafkaConsumer stack.
+    const consumerTemplate = synth.templates.kafkaConsumer;
+    const [mappingId] = Object.keys(consumerTemplate.findResources('AWS::Lambda::EventSourceMapping'));
+    const exported = Object.values(consumerTemplate.toJSON().Outputs as Record<string, { Value: unknown }>).map((o) => o.Value);
+    expect(exported).toContainEqual({ Ref: mappingId });
+    // The consumer widget: function metrics by FunctionName, the mapping's own by EventSourceMappingUUID.
+    const consumerWidget = monitoring.widgets.find((w) => w.title === 'Consumer: invocations, errors, offset lag')!;
+    expect(consumerWidget.metrics.flatMap(plainMetrics).map((m) => [m.metricName, m.dimensions?.map((d) => d.name)])).toEqual([
+      ['Invocations', ['FunctionName']],
+      ['Errors', ['FunctionName']],
+      ['OffsetLag', ['FunctionName']],
+      ['OnFailureDestinationDeliveredEventCount', ['EventSourceMappingUUID']],
+      ['DroppedEventCount', ['EventSourceMappingUUID']],
+      ['OnFailureDestinationDeliveryErrorCount', ['EventSourceMappingUUID']],
+    ]);
+    // ESM metrics exist only for the groups the mapping opts into: EventCount holds the alarm's two counts,
+    // ErrorCount the delivery errors.
+    consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MetricsConfig: { Metrics: Match.arrayWith(['EventCount', 'ErrorCount']) } });
   });
 
   test('the Glue rule matches this job\'s failed runs and sends them to the topic', () => {
@@ -140,6 +216,11 @@ describe.each([
           expect([where, published.has(metric.metricName)]).toEqual([where, true]);
           const service = metric.dimensions?.find((d) => d.name === SERVICE_DIMENSION)?.value;
           expect([where, services]).toEqual([where, expect.arrayContaining([service])]);
+        } else if (metric.namespace === GLUE_RUN_METRICS.namespace) {
+          // The job's run counts (glue/log_etl/run_metrics.py publishes each, names from run_metrics.json).
+          expect([where, Object.values(GLUE_RUN_METRICS.metrics)]).toEqual([where, expect.arrayContaining([metric.metricName])]);
+          const named = metric.dimensions?.find((d) => d.name === GLUE_RUN_METRICS.dimension)?.value;
+          expect([where, cdk.Token.isUnresolved(named)]).toEqual([where, true]);
         } else if (!metric.namespace.startsWith('AWS/') && metric.namespace !== 'Glue') {
           // The agent's counts: a metric filter of the host stack publishes each.
           expect([where, filters]).toEqual([where, expect.arrayContaining([`${metric.namespace}/${metric.metricName}`])]);

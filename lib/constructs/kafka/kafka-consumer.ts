@@ -120,7 +120,9 @@ export class KafkaConsumer extends Construct {
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: config.retryAttempts,
       destinationConfig: { onFailure: { destination: props.failedBatchesBucket.bucketArn } },
-      // Event and error counts per mapping (keyed by its UUID): the on-failure alarm watches them.
+      // Per-mapping metrics (dimension EventSourceMappingUUID) exist only for the groups named here: EventCount
+      // has OnFailureDestinationDeliveredEventCount and DroppedEventCount, which the on-failure alarm sums;
+      // ErrorCount has OnFailureDestinationDeliveryErrorCount, on the dashboard. OffsetLag needs none of them.
       metricsConfig: { metrics: ['EventCount', 'ErrorCount'] },
     });
     // The mapping validates its role's permissions when it is created.

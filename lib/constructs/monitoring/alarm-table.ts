@@ -15,11 +15,12 @@ export function alarmCondition(id: AlarmId, t: AlarmThresholds): string {
     case 'processingFailedShare': return `> ${t.processingFailedPercent}% of records / 5 min`;
     case 'dataFreshness': return `oldest record > ${t.dataFreshnessSeconds} s`;
     case 'glueJobFailed': return 'any failed run';
+    case 'glueQuarantineShare': return `> ${t.glueQuarantinePercent}% of a run's lines`;
     case 'kafkaDiskUsed': return `a broker > ${t.kafkaDiskUsedPercent}% disk`;
     case 'kafkaUnderReplicated': return '> 0 for 15 min';
     case 'kafkaOffsetLag': return `> ${t.kafkaOffsetLag} messages for 15 min`;
     case 'kafkaConsumerErrors': return `> ${t.kafkaConsumerErrors} errors / 5 min`;
-    case 'kafkaOnFailure': return 'any record';
+    case 'kafkaOnFailure': return 'any record sent or dropped';
   }
 }
 

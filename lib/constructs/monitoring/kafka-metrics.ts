@@ -29,6 +29,17 @@ export interface MonitoredKafkaConsumer {
    * @default - no on-failure destination, no alarm
    */
   metricOnFailureRecords?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * Records the mapping dropped after its retries without reaching the on-failure destination (the delivery
+   * failed), summed per 5 minutes.
+   * @default - not watched
+   */
+  metricDroppedRecords?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /**
+   * Failed attempts to deliver to the on-failure destination, summed per 5 minutes.
+   * @default - not watched
+   */
+  metricOnFailureDeliveryErrors?(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
 }
 
 /** The Kafka half of what the monitoring construct watches. */
@@ -74,7 +85,24 @@ export class MskClusterMetrics implements MonitoredKafkaCluster {
   }
 }
 
-/** What a Kafka consumer function and its event source mapping publish in AWS/Lambda. */
+/**
+ * What a Kafka consumer function and its event source mapping publish in AWS/Lambda, with the dimensions AWS
+ * publishes them under (a metric asked for with any other dimension set does not exist and an alarm on it never
+ * fires). From the Lambda Developer Guide:
+ * - "Viewing metrics for Lambda functions" (monitoring-metrics-view): the AWS/Lambda dimensions are `FunctionName`,
+ *   `Resource` (version or alias), `ExecutedVersion`, and `EventSourceMappingUUID` ("view metrics for an event
+ *   source mapping").
+ * - "Types of metrics for Lambda functions" (monitoring-metrics-types): `OffsetLag` is a performance metric of the
+ *   function, like `IteratorAge` ("for self-managed Apache Kafka and Amazon MSK event sources, the difference in
+ *   offset between the last record written to a topic and the last record that your function's consumer group
+ *   processed ... at the topic level"), so it is read by `FunctionName`, and needs no MetricsConfig. The event
+ *   source mapping metrics (`PolledEventCount`, `FilteredOutEventCount`, `InvokedEventCount`,
+ *   `FailedInvokeEventCount`, `DroppedEventCount`, `OnFailureDestinationDeliveredEventCount`,
+ *   `CommittedEventCount` in the `EventCount` group; `OnFailureDestinationDeliveryErrorCount` and the other
+ *   `…ErrorCount`s in `ErrorCount`; `MaxOffsetLag`, `SumOffsetLag` in `KafkaMetrics`) are published per mapping,
+ *   by `EventSourceMappingUUID`, and only for the groups the mapping's MetricsConfig opts into
+ *   (lib/constructs/kafka/kafka-consumer.ts enables EventCount and ErrorCount).
+ */
 export interface KafkaConsumerMetricsProps {
   readonly functionName: string;
   /** Invocations and errors of the function (aws-cdk-lib's Function helpers). */
@@ -98,7 +126,7 @@ export class KafkaConsumerMetrics implements MonitoredKafkaConsumer {
     return this.props.fn.metricErrors({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES, ...props });
   }
 
-  /** `OffsetLag` is published per function for MSK and self-managed Kafka event sources. */
+  /** `OffsetLag`: a function metric (dimension `FunctionName`), published without MetricsConfig; see above. */
   metricOffsetLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
       namespace: 'AWS/Lambda',
@@ -110,13 +138,36 @@ export class KafkaConsumerMetrics implements MonitoredKafkaConsumer {
     });
   }
 
+  /**
+   * `OnFailureDestinationDeliveredEventCount`: an event source mapping metric of the `EventCount` group, by
+   * `EventSourceMappingUUID` alone (the mapping's CloudFormation Ref is its UUID); see above.
+   */
   get metricOnFailureRecords(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('OnFailureDestinationDeliveredEventCount');
+  }
+
+  /**
+   * `DroppedEventCount` (`EventCount` group, by `EventSourceMappingUUID`): records dropped after the retries;
+   * with an on-failure destination, the ones whose delivery there failed ("If delivery to the destination fails
+   * ... For the DroppedEventCount metric, Lambda emits a number equal to the number of events that failed
+   * delivery", monitoring-metrics-types).
+   */
+  get metricDroppedRecords(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('DroppedEventCount');
+  }
+
+  /** `OnFailureDestinationDeliveryErrorCount` (`ErrorCount` group, by `EventSourceMappingUUID`; emitted only when one happens). */
+  get metricOnFailureDeliveryErrors(): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
+    return this.mappingMetric('OnFailureDestinationDeliveryErrorCount');
+  }
+
+  private mappingMetric(metricName: string): ((props?: cloudwatch.MetricOptions) => cloudwatch.Metric) | undefined {
     const uuid = this.props.eventSourceMappingUuid;
     if (uuid === undefined) return undefined;
     return (props) =>
       new cloudwatch.Metric({
         namespace: 'AWS/Lambda',
-        metricName: 'OnFailureDestinationDeliveredEventCount',
+        metricName,
         dimensionsMap: { EventSourceMappingUUID: uuid },
         statistic: cloudwatch.Stats.SUM,
         period: FIVE_MINUTES,

@@ -21,6 +21,12 @@ export interface AlarmThresholds {
    * the delivery's buffer interval plus the processor's, or it fires on every quiet buffer.
    */
   readonly dataFreshnessSeconds: number;
+  /**
+   * "Glue quarantine share": more than this percentage of the lines a run read went to quarantine/ (0–100).
+   * Valid input quarantines nothing (the transform writes schema-valid records, unparsed lines included), so the
+   * default is low: 1%.
+   */
+  readonly glueQuarantinePercent: number;
   /** "MSK disk": a broker's data-log disk is more than this percentage full (1–99). */
   readonly kafkaDiskUsedPercent: number;
   /** "Consumer offset lag": the mapping is this many messages behind on some partition (1 or more). */
@@ -44,6 +50,7 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   transformErrors: 0,
   processingFailedPercent: 5,
   dataFreshnessSeconds: 1800,
+  glueQuarantinePercent: 1,
   kafkaDiskUsedPercent: 80,
   kafkaOffsetLag: 10_000,
   kafkaConsumerErrors: 0,
@@ -82,8 +89,11 @@ export function monitoringConfigProblems(config: MonitoringConfig, problems: Pro
   problems.integer('monitoring.thresholds.streamWriteThrottles', t.streamWriteThrottles, 0, max);
   problems.integer('monitoring.thresholds.iteratorAgeSeconds', t.iteratorAgeSeconds, 60, 86_400);
   problems.integer('monitoring.thresholds.transformErrors', t.transformErrors, 0, max);
-  if (typeof t.processingFailedPercent !== 'number' || !(t.processingFailedPercent >= 0 && t.processingFailedPercent <= 100)) {
-    problems.add(`monitoring.thresholds.processingFailedPercent must be a number between 0 and 100 (got ${t.processingFailedPercent})`);
+  for (const setting of ['processingFailedPercent', 'glueQuarantinePercent'] as const) {
+    const value = t[setting];
+    if (typeof value !== 'number' || !(value >= 0 && value <= 100)) {
+      problems.add(`monitoring.thresholds.${setting} must be a number between 0 and 100 (got ${value})`);
+    }
   }
   problems.integer('monitoring.thresholds.dataFreshnessSeconds', t.dataFreshnessSeconds, 60, 86_400);
   problems.integer('monitoring.thresholds.kafkaDiskUsedPercent', t.kafkaDiskUsedPercent, 1, 99);

@@ -51,7 +51,7 @@ const MISSING: Record<MissingData, cloudwatch.TreatMissingData> = {
 
 /**
  * One dashboard that follows a line through the chain left to right (host agent, stream, transform,
- * Firehose, Glue; then MSK and its consumer), alarms with the stage's thresholds, each explaining what to
+ * Firehose; Glue's runs; then MSK and its consumer), alarms with the stage's thresholds, each explaining what to
  * do, and one KMS-encrypted SNS topic that every alarm notifies on ALARM and on OK. Failed Glue runs reach
  * the topic twice: the EventBridge rule sends the event itself (job, run, error), and an alarm on the rule
  * keeps a state for the dashboard.
@@ -129,6 +129,11 @@ export class Monitoring extends Construct {
       metric: failedRuns,
       threshold: 0,
     });
+    const quarantinedShare = etl.metricQuarantinedPercent();
+    this.alarm('glueQuarantineShare', `over ${t.glueQuarantinePercent}% of a run's lines quarantined`, {
+      metric: quarantinedShare,
+      threshold: t.glueQuarantinePercent,
+    });
 
     const row = (...widgets: cloudwatch.IWidget[]) => new cloudwatch.Row(...widgets);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -177,11 +182,21 @@ export class Monitoring extends Construct {
           delivery.metricDeliverySuccess({ label: 'S3 delivery success (1 = all)' }),
         ]),
         this.graph('Firehose: data freshness (s)', [delivery.metricDataFreshness({ label: 'Oldest undelivered record' })]),
+      ),
+      row(
         this.graph('Glue job: rows read, failed tasks, failed runs', [
           etl.metricRecordsRead({ label: 'Rows read from raw/' }),
           etl.metricFailedTasks({ label: 'Failed Spark tasks' }),
           failedRuns.with({ label: 'Failed runs' }),
         ]),
+        // What each run published at its end (glue/log_etl/run_metrics.py): one point per run, summed per hour.
+        this.graph('Glue job: rows curated and quarantined per run', [
+          etl.metricRunCount('raw_lines', { label: 'Lines read' }),
+          etl.metricRunCount('curated_rows', { label: 'Rows curated' }),
+          etl.metricRunCount('quarantined_rows', { label: 'Rows quarantined' }),
+          etl.metricRunCount('duplicates_dropped', { label: 'Duplicates dropped' }),
+        ]),
+        this.graph('Glue job: quarantined share per run (%)', [quarantinedShare]),
       ),
     );
 
@@ -227,8 +242,21 @@ export class Monitoring extends Construct {
       threshold: t.kafkaConsumerErrors,
     });
     const onFailure = consumer.metricOnFailureRecords?.();
+    const dropped = consumer.metricDroppedRecords?.();
     if (onFailure !== undefined) {
-      this.alarm('kafkaOnFailure', 'any record sent to the on-failure destination', { metric: onFailure, threshold: 0 });
+      // When the delivery to the destination itself fails, Lambda emits no OnFailureDestinationDeliveredEventCount
+      // but counts the records in DroppedEventCount: both are records the mapping gave up on. FILL: a count
+      // missing in a period is 0 there, so one published alone still sums.
+      const gaveUp =
+        dropped === undefined
+          ? onFailure
+          : new cloudwatch.MathExpression({
+              expression: 'FILL(delivered, 0) + FILL(dropped, 0)',
+              usingMetrics: { delivered: onFailure, dropped },
+              label: 'Records given up on (to the destination or dropped)',
+              period: FIVE_MINUTES,
+            });
+      this.alarm('kafkaOnFailure', 'any record sent to the on-failure destination or dropped', { metric: gaveUp, threshold: 0 });
     }
 
     this.dashboard.addWidgets(
@@ -240,7 +268,7 @@ export class Monitoring extends Construct {
           consumer.metricInvocations(),
           consumer.metricErrors(),
           consumer.metricOffsetLag(),
-          ...(onFailure ? [onFailure] : []),
+          ...[onFailure, dropped, consumer.metricOnFailureDeliveryErrors?.()].filter((m): m is cloudwatch.IMetric => m !== undefined),
         ]),
       ),
     );

@@ -68,6 +68,13 @@ export const RUNBOOK = {
     treatMissingData: 'notBreaching',
     missingDataReason: 'the rule publishes TriggeredRules only when a run fails',
   },
+  glueQuarantineShare: {
+    title: 'Glue quarantine share',
+    means: "Over the configured share of the lines a curation run read failed validation against the record schema and went to quarantine/ instead of curated/.",
+    todo: "Read the run's `run_complete` log line (top quarantine reasons), then the rows under quarantine/dt=<run date>/run=<run id>/ (`value`, `source_file`, `reason`); a producer or schema change is the usual cause.",
+    treatMissingData: 'missing',
+    missingDataReason: 'each run publishes its counts once, so between runs there is no data and the alarm keeps the last run\'s verdict',
+  },
   kafkaDiskUsed: {
     title: 'MSK disk used',
     means: "A broker's data-log disk is over the threshold; a full disk stops the broker.",
@@ -98,10 +105,10 @@ export const RUNBOOK = {
   },
   kafkaOnFailure: {
     title: 'Records to the on-failure destination',
-    means: 'The mapping gave up on records after its retries and sent their metadata to the on-failure destination.',
-    todo: 'Read the destination messages (topic, partition, offsets) and re-drive those offsets after fixing the cause; the records are still in Kafka until retention.',
+    means: 'The mapping gave up on records after its retries: it sent the invocation record to the on-failure destination (OnFailureDestinationDeliveredEventCount) or, when that delivery failed, dropped them (DroppedEventCount).',
+    todo: "Read the objects in the failed-batches bucket (topic, partition, offsets) and re-drive those offsets after fixing the cause; dropped records are in no bucket: check the consumer role's s3:PutObject on it and replay from Kafka. The records stay in Kafka until retention.",
     treatMissingData: 'notBreaching',
-    missingDataReason: 'published only when records are sent there',
+    missingDataReason: 'published only when records are given up on',
   },
 } as const satisfies Record<string, RunbookEntry>;
 

@@ -1,0 +1,151 @@
+/**
+ * Athena for the verify test: moto serves the Athena API (query ids, states, result pages) but runs no SQL,
+ * so a proxy in front of it hands each StartQueryExecution's SQL, as the code sent it, to local Spark over the
+ * local curated Parquet (glue/athena_local.py), queues the rows Spark returned in moto (its moto-api
+ * /moto-api/static/athena/query-results, shaped as Athena's result set: a header row, then VarCharValues), and
+ * only then forwards the request. What the SDK reads back is the real engine's answer to the real query.
+ * Everything else passes through to moto unchanged. A query Spark cannot run is answered 400
+ * InvalidRequestException with Spark's message, as Athena rejects a query it cannot parse.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
+import { LOCAL_REGION, MOTO_ACCOUNT_ID } from '../../../local/moto';
+
+export interface SparkAnswer {
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly (string | null)[])[];
+}
+
+export interface SparkAthena {
+  query(sql: string): Promise<SparkAnswer>;
+  stop(): Promise<void>;
+}
+
+/** Starts glue/athena_local.py (one Spark session for every query) and waits until it is ready. */
+export async function startSparkAthena(options: { curatedDir: string; database: string; table: string; logFile: string }): Promise<SparkAthena> {
+  const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
+  const log = fs.openSync(options.logFile, 'w');
+  const child: ChildProcessWithoutNullStreams = spawn(
+    python,
+    [path.join(PROJECT_ROOT, 'glue', 'athena_local.py'), '--curated', options.curatedDir, '--database', options.database, '--table', options.table],
+    { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  child.stderr.on('data', (chunk: Buffer) => fs.writeSync(log, chunk));
+  const lines = readline.createInterface({ input: child.stdout });
+  const pending: Array<(line: string) => void> = [];
+  lines.on('line', (line) => pending.shift()?.(line));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`glue/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)));
+  const nextLine = () => Promise.race([new Promise<string>((resolve) => pending.push(resolve)), exited.then((why) => Promise.reject(new Error(why)))]);
+  const ready = JSON.parse(await nextLine()) as { ready?: boolean; error?: string };
+  if (!ready.ready) throw new Error(`glue/athena_local.py did not start: ${ready.error ?? 'no ready line'}`);
+  let queue = Promise.resolve();
+  return {
+    query(sql) {
+      const answer = queue.then(async () => {
+        const line = nextLine();
+        child.stdin.write(`${JSON.stringify({ sql })}\n`);
+        const reply = JSON.parse(await line) as SparkAnswer & { error?: string };
+        if (reply.error !== undefined) throw new Error(reply.error);
+        return reply;
+      });
+      queue = answer.then(
+        () => undefined,
+        () => undefined,
+      );
+      return answer;
+    },
+    async stop() {
+      child.stdin.end();
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 10_000)))]);
+      clearTimeout(timer);
+      if (done === undefined) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      fs.closeSync(log);
+    },
+  };
+}
+
+export interface AthenaProxy {
+  readonly endpoint: string;
+  /** Every SQL text run on Spark, in order. */
+  readonly queries: string[];
+  close(): Promise<void>;
+}
+
+export async function startAthenaProxy(options: { target: string; engine: SparkAthena }): Promise<AthenaProxy> {
+  const target = new URL(options.target);
+  const queries: string[] = [];
+  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => {
+    const upstream = http.request(
+      { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
+      (reply) => {
+        response.writeHead(reply.statusCode ?? 502, reply.headers);
+        reply.pipe(response);
+      },
+    );
+    upstream.on('error', (error) => {
+      response.writeHead(502, { 'content-type': 'text/plain' });
+      response.end(`athena proxy: ${String(error)}`);
+    });
+    upstream.end(body);
+  };
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (request.headers['x-amz-target'] !== 'AmazonAthena.StartQueryExecution') {
+        forward(request, body, response);
+        return;
+      }
+      const { QueryString: sql } = JSON.parse(body.toString('utf8')) as { QueryString: string };
+      queries.push(sql);
+      options.engine
+        .query(sql)
+        .then(async (answer) => {
+          await queueResult(options.target, answer);
+          forward(request, body, response);
+        })
+        .catch((error: unknown) => {
+          response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify({ __type: 'InvalidRequestException', Message: `local Spark could not run the query: ${(error as Error).message}` }));
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    queries,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** Queues Spark's answer as the next query's result in moto, shaped as Athena returns a SELECT's first page. */
+async function queueResult(motoEndpoint: string, answer: SparkAnswer): Promise<void> {
+  const cell = (value: string | null) => (value === null ? {} : { VarCharValue: value });
+  const results = {
+    account_id: MOTO_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    results: [
+      {
+        rows: [{ Data: answer.columns.map(cell) }, ...answer.rows.map((row) => ({ Data: row.map(cell) }))],
+        column_info: answer.columns.map((name) => ({ Name: name, Label: name, Type: 'varchar', CatalogName: 'hive', Nullable: 'UNKNOWN' })),
+      },
+    ],
+  };
+  const reply = await fetch(`${motoEndpoint}/moto-api/static/athena/query-results`, { method: 'POST', body: JSON.stringify(results) });
+  if (!reply.ok) throw new Error(`moto-api refused the query results: ${reply.status} ${await reply.text()}`);
+}
