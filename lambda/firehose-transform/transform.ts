@@ -25,7 +25,7 @@ import { isStrictBase64 } from '../shared/base64';
 import type { DeliveryCoordinates } from '../shared/event-id';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../shared/limits';
 import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';
-import { isoFromEpochMs } from '../shared/timestamps';
+import { isSchemaEpochMs } from '../shared/timestamps';
 
 /** Why a record was marked ProcessingFailed (logged, and counted per reason). */
 export type FailureReason =
@@ -286,7 +286,7 @@ function transformRecord(record: FirehoseTransformationEventRecord, now: () => n
   if (!isStrictBase64(data, byteLength)) return { kind: 'failed', reason: 'invalid-base64' };
 
   const arrival = record.approximateArrivalTimestamp;
-  const arrivalMs = typeof arrival === 'number' && isoFromEpochMs(arrival) !== null ? arrival : now();
+  const arrivalMs = typeof arrival === 'number' && isSchemaEpochMs(arrival) ? arrival : now();
   const result = recordsFromPayload(decodeScratch, byteLength, { source: 'kinesis', coordinates: coordinatesOf(record), arrivalMs });
   if (result.kind !== 'lines') return result;
   return { kind: 'ok', data: base64OfUtf8(result.output), parsedLines: result.parsedLines, unparsedLines: result.unparsedLines };

@@ -28,7 +28,7 @@ import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefixFor, rawPrefixFor } from '../
 import { isStrictBase64 } from '../shared/base64';
 import { murmurHash3x86128Hex } from '../shared/event-id';
 import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';
-import { isoFromEpochMs } from '../shared/timestamps';
+import { isSchemaEpochMs } from '../shared/timestamps';
 
 /** Why a Kafka record went under the error prefix. */
 export type KafkaFailureReason = PayloadFailureReason | 'invalid-base64' | 'malformed-record';
@@ -196,7 +196,7 @@ function planPartition(partitionKey: string, records: readonly unknown[], stats:
     stats.records++;
     const record: MskEventRecord = item !== null && typeof item === 'object' ? (item as MskEventRecord) : {};
     const offset = offsetOf(record.offset);
-    const timestamp = typeof record.timestamp === 'number' && isoFromEpochMs(record.timestamp) !== null ? record.timestamp : null;
+    const timestamp = typeof record.timestamp === 'number' && isSchemaEpochMs(record.timestamp) ? record.timestamp : null;
     const arrivalMs = timestamp ?? now();
     const day = new Date(arrivalMs).toISOString().slice(0, 10);
     if (group === undefined || group.day !== day) {

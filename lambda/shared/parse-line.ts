@@ -42,10 +42,14 @@ import {
   daysInMonth,
   isoFromEpochMs,
   isoFromEpochNumber,
+  isoFromFields,
   isoFromIsoLike,
   isoFromParts,
+  isoFromUtcFields,
   millisFromFraction,
+  monthAt,
   monthNumber,
+  offsetMinutesAt,
   offsetMinutesOf,
   offsetMinutesOfSignedHhmm,
 } from './timestamps';
@@ -220,6 +224,11 @@ function dashToNull(value: string): string | null {
 }
 
 function parseAccessLog(line: string): ParsedLine | null {
+  const fast = parseAccessLogByPositions(line);
+  return fast !== undefined ? fast : parseAccessLogByRegex(line);
+}
+
+function parseAccessLogByRegex(line: string): ParsedLine | null {
   const m = ACCESS_LOG.exec(line);
   if (m === null) return null;
   const month = monthNumber(m[5]);
@@ -266,6 +275,180 @@ function parseAccessLog(line: string): ParsedLine | null {
   return parsed;
 }
 
+/**
+ * ACCESS_LOG's result for the lines most logs are made of, found with indexOf and char codes instead of a
+ * 16-group match: no match array, no substrings for the date's parts. It takes only lines whose tokens
+ * are printable ASCII and that hold no backslash (so every quoted field ends at the next '"', as the
+ * regex reads it), and returns undefined for anything else, which then goes to the regex: for the lines
+ * it takes, its result is the regex path's (a test holds the two to each other on generated lines).
+ */
+function parseAccessLogByPositions(line: string): ParsedLine | null | undefined {
+  if (line.indexOf('\\') !== -1) return undefined;
+  // (\S+) (\S+) (\S+) \[: three space-separated tokens.
+  const ipEnd = tokenEnd(line, 0);
+  if (ipEnd <= 0 || line.charCodeAt(ipEnd) !== 32) return undefined;
+  const identEnd = tokenEnd(line, ipEnd + 1);
+  if (identEnd <= ipEnd + 1 || line.charCodeAt(identEnd) !== 32) return undefined;
+  const userEnd = tokenEnd(line, identEnd + 1);
+  if (userEnd <= identEnd + 1 || line.charCodeAt(userEnd) !== 32) return undefined;
+  // [dd/Mmm/yyyy:hh:mm:ss +zzzz] "
+  const b = userEnd + 1;
+  if (
+    line.charCodeAt(b) !== 91 /* [ */ || line.charCodeAt(b + 3) !== 47 /* / */ || line.charCodeAt(b + 7) !== 47 ||
+    line.charCodeAt(b + 12) !== 58 /* : */ || line.charCodeAt(b + 15) !== 58 || line.charCodeAt(b + 18) !== 58 ||
+    line.charCodeAt(b + 21) !== 32 || line.charCodeAt(b + 27) !== 93 /* ] */ || line.charCodeAt(b + 28) !== 32 ||
+    line.charCodeAt(b + 29) !== 34 /* " */
+  ) {
+    return undefined;
+  }
+  const day = twoDigitsAt(line, b + 1);
+  const century = twoDigitsAt(line, b + 8);
+  const yearInCentury = twoDigitsAt(line, b + 10);
+  const hour = twoDigitsAt(line, b + 13);
+  const minute = twoDigitsAt(line, b + 16);
+  const second = twoDigitsAt(line, b + 19);
+  const sign = line.charCodeAt(b + 22);
+  const zoneHours = twoDigitsAt(line, b + 23);
+  const zoneMinutes = twoDigitsAt(line, b + 25);
+  if (
+    (day | century | yearInCentury | hour | minute | second | zoneHours | zoneMinutes) < 0 || (sign !== 43 /* + */ && sign !== 45 /* - */) ||
+    !isUpper(line.charCodeAt(b + 4)) || !isLower(line.charCodeAt(b + 5)) || !isLower(line.charCodeAt(b + 6))
+  ) {
+    return undefined;
+  }
+  // "request" ([1-9]\d{2}) (\d{1,15}|-)
+  const requestStart = b + 30;
+  const requestEnd = line.indexOf('"', requestStart);
+  if (requestEnd === -1 || line.charCodeAt(requestEnd + 1) !== 32) return undefined;
+  const s0 = line.charCodeAt(requestEnd + 2) - 48;
+  const s1 = line.charCodeAt(requestEnd + 3) - 48;
+  const s2 = line.charCodeAt(requestEnd + 4) - 48;
+  if (!(s0 >= 1 && s0 <= 9 && s1 >= 0 && s1 <= 9 && s2 >= 0 && s2 <= 9) || line.charCodeAt(requestEnd + 5) !== 32) return undefined;
+  const bytesStart = requestEnd + 6;
+  let bytesEnd = bytesStart;
+  let bytes = 0;
+  if (line.charCodeAt(bytesStart) === 45 /* - */) {
+    bytesEnd++;
+  } else {
+    for (let c = line.charCodeAt(bytesEnd) - 48; c >= 0 && c <= 9; c = line.charCodeAt(++bytesEnd) - 48) bytes = bytes * 10 + c;
+    if (bytesEnd === bytesStart || bytesEnd - bytesStart > 15) return undefined;
+  }
+  // Then the end, or (?: "referrer" "user agent"(?: (.*))?)$.
+  let referrerEnd = -1;
+  let agentEnd = -1;
+  if (bytesEnd !== line.length) {
+    if (line.charCodeAt(bytesEnd) !== 32 || line.charCodeAt(bytesEnd + 1) !== 34) return undefined;
+    referrerEnd = line.indexOf('"', bytesEnd + 2);
+    if (referrerEnd === -1 || line.charCodeAt(referrerEnd + 1) !== 32 || line.charCodeAt(referrerEnd + 2) !== 34) return undefined;
+    agentEnd = line.indexOf('"', referrerEnd + 3);
+    if (agentEnd === -1) return undefined;
+    if (agentEnd + 1 !== line.length && (line.charCodeAt(agentEnd + 1) !== 32 || LINE_TERMINATOR.test(line))) return undefined;
+  }
+
+  const month = monthAt(line, b + 4);
+  const offset = offsetMinutesAt(line, b + 22);
+  if (month === undefined || offset === null) return null;
+  const timestamp = isoFromFields(century * 100 + yearInCentury, month, day, hour, minute, second, 0, offset);
+  if (timestamp === null) return null;
+
+  const combined = referrerEnd !== -1;
+  const parsed = emptyParsed(combined ? 'combined' : 'common');
+  parsed.timestamp = timestamp;
+  parsed.client_ip = line.slice(0, ipEnd);
+  if (!isDashAt(line, identEnd + 1, userEnd)) parsed.user = line.slice(identEnd + 1, userEnd);
+  parsed.status = s0 * 100 + s1 * 10 + s2;
+  parsed.bytes = bytes;
+  let attributes: Record<string, string> | null = null;
+  if (!isDashAt(line, ipEnd + 1, identEnd)) {
+    attributes = newAttributes();
+    attributes.ident = line.slice(ipEnd + 1, identEnd);
+  }
+  if (!setRequestLine(parsed, line, requestStart, requestEnd) && requestEnd > requestStart && !isDashAt(line, requestStart, requestEnd)) {
+    attributes ??= newAttributes();
+    attributes.request = line.slice(requestStart, requestEnd);
+  }
+  if (combined) {
+    if (!isDashAt(line, bytesEnd + 2, referrerEnd)) parsed.referrer = line.slice(bytesEnd + 2, referrerEnd);
+    if (!isDashAt(line, referrerEnd + 3, agentEnd)) parsed.user_agent = line.slice(referrerEnd + 3, agentEnd);
+    if (agentEnd + 1 !== line.length) {
+      attributes ??= newAttributes();
+      attributes.extra = line.slice(agentEnd + 2);
+    }
+  }
+  parsed.attributes = attributes;
+  // No backslash in the line; the first and third tokens could still hold a '"'.
+  parsed.plainText = !BACKSLASH_CONTROL_OR_SURROGATE.test(line) && !hasQuote(line, 0, ipEnd) && !hasQuote(line, identEnd + 1, userEnd);
+  return parsed;
+}
+
+/** What `.` cannot match: the regex's (.*) fails on a line holding one. */
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/** End of the token at `start`: the index of the first character that is not printable ASCII (a space ends it). */
+function tokenEnd(line: string, start: number): number {
+  let at = start;
+  for (let c = line.charCodeAt(at); c > 32 && c < 127; c = line.charCodeAt(++at));
+  return at;
+}
+
+/** The two decimal digits at `at` as a number, or -1. */
+function twoDigitsAt(line: string, at: number): number {
+  const tens = line.charCodeAt(at) - 48;
+  const ones = line.charCodeAt(at + 1) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+/** Whether line[start..end) is '-', the access log's "no value". */
+function isDashAt(line: string, start: number, end: number): boolean {
+  return end === start + 1 && line.charCodeAt(start) === 45;
+}
+
+function hasQuote(line: string, start: number, end: number): boolean {
+  const quote = line.indexOf('"', start);
+  return quote !== -1 && quote < end;
+}
+
+/**
+ * REQUEST_LINE on line[start..end) (no backslash in it): method, path and protocol when it is
+ * 'METHOD TARGET [PROTOCOL]' with printable ASCII targets; false otherwise (the caller keeps the request
+ * whole, or asks the regex when it holds characters this does not judge).
+ */
+function setRequestLine(parsed: ParsedLine, line: string, start: number, end: number): boolean {
+  let at = start;
+  for (let c = line.charCodeAt(at); (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45; c = line.charCodeAt(++at));
+  if (at === start || at >= end || line.charCodeAt(at) !== 32) return requestLineByRegex(parsed, line, start, end);
+  const methodEnd = at;
+  const pathEnd = Math.min(tokenEnd(line, methodEnd + 1), end);
+  if (pathEnd === methodEnd + 1) return requestLineByRegex(parsed, line, start, end);
+  let protocolEnd = pathEnd;
+  if (pathEnd !== end) {
+    if (line.charCodeAt(pathEnd) !== 32) return requestLineByRegex(parsed, line, start, end);
+    protocolEnd = Math.min(tokenEnd(line, pathEnd + 1), end);
+    if (protocolEnd !== end || protocolEnd === pathEnd + 1) return requestLineByRegex(parsed, line, start, end);
+  }
+  parsed.method = line.slice(start, methodEnd);
+  parsed.path = line.slice(methodEnd + 1, pathEnd);
+  parsed.protocol = protocolEnd === pathEnd ? null : line.slice(pathEnd + 1, protocolEnd);
+  return true;
+}
+
+function requestLineByRegex(parsed: ParsedLine, line: string, start: number, end: number): boolean {
+  const r = REQUEST_LINE.exec(line.slice(start, end));
+  if (r === null) return false;
+  parsed.method = r[1];
+  parsed.path = r[2];
+  parsed.protocol = r[3] ?? null;
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Syslog RFC 3164 (BSD syslog) and its RFC 3339 variant.
 
@@ -280,27 +463,92 @@ const SYSLOG_RFC3339 =
 /** TAG[PID]: as real daemons write it: any run of non-space, non-'[' non-':' chars (postfix/smtp, CRON). */
 const TAG = /^([^\s[:]{1,64})(?:\[([^\]\s]{0,64})\])?:(?: |$)/;
 
-/** Sets facility and severity from a PRI value; false when it is out of range (0..191). */
+/** Sets facility and severity from a PRI value's digits; false when it is out of range (0..191). */
 function applyPri(parsed: ParsedLine, priText: string): boolean {
-  const pri = +priText;
-  if (pri > 191 || (priText.length > 1 && priText.charCodeAt(0) === 48)) return false;
+  return setPri(parsed, priAt(priText, 0, priText.length));
+}
+
+/** The PRI value of the digits text[start..end), or -1 when it is above 191 or has a leading zero. */
+function priAt(text: string, start: number, end: number): number {
+  if (end - start > 1 && text.charCodeAt(start) === 48) return -1;
+  let pri = 0;
+  for (let at = start; at < end; at++) pri = pri * 10 + text.charCodeAt(at) - 48;
+  return pri > 191 ? -1 : pri;
+}
+
+/** Sets facility and severity from a PRI value; false for -1 (priAt's out of range). */
+function setPri(parsed: ParsedLine, pri: number): boolean {
+  if (pri < 0) return false;
   parsed.facility = FACILITY_NAMES[pri >> 3];
   parsed.severity = SEVERITY_NAMES[pri & 7];
   return true;
 }
 
 function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
+  const fast = parseRfc3164ByPositions(line, arrivalMs);
+  return fast !== undefined ? fast : parseRfc3164ByRegex(line, arrivalMs);
+}
+
+function parseRfc3164ByRegex(line: string, arrivalMs: number): ParsedLine | null {
   const m = RFC3164.exec(line);
   if (m === null) return null;
   const month = monthNumber(m[2]);
   if (month === undefined) return null;
   const parsed = emptyParsed('syslog_rfc3164');
   if (m[1] !== undefined && !applyPri(parsed, m[1])) return null;
-  const day = m[3].length === 1 ? `0${m[3]}` : m[3];
-  const timestamp = rfc3164Timestamp(month, day, m[4], m[5], m[6], millisFromFraction(m[7]), arrivalMs);
+  const timestamp = rfc3164Timestamp(month, +m[3], +m[4], +m[5], +m[6], +millisFromFraction(m[7]), arrivalMs);
   if (timestamp === null) return null;
   parsed.timestamp = timestamp;
   setSyslogBody(parsed, m[8]);
+  return parsed;
+}
+
+/**
+ * RFC3164's result by positions, without its 8-group match: undefined for a line of another shape, which
+ * the regex then reads (a test holds the two to each other).
+ */
+function parseRfc3164ByPositions(line: string, arrivalMs: number): ParsedLine | null | undefined {
+  let at = 0;
+  let pri = -2; // none
+  if (line.charCodeAt(0) === 60 /* < */) {
+    while (at < 3 && isDigit(line.charCodeAt(at + 1))) at++;
+    if (at === 0 || line.charCodeAt(at + 1) !== 62 /* > */) return undefined;
+    pri = priAt(line, 1, at + 1);
+    at += 2;
+  }
+  // Mmm, one or two spaces, d or dd, ' hh:mm:ss', optional '.' and 1-9 digits, ' '.
+  if (!isUpper(line.charCodeAt(at)) || !isLower(line.charCodeAt(at + 1)) || !isLower(line.charCodeAt(at + 2))) return undefined;
+  const monthStart = at;
+  at += 3;
+  if (line.charCodeAt(at) !== 32) return undefined;
+  if (line.charCodeAt(++at) === 32) at++;
+  if (!isDigit(line.charCodeAt(at))) return undefined;
+  let day = line.charCodeAt(at++) - 48;
+  if (isDigit(line.charCodeAt(at))) day = day * 10 + line.charCodeAt(at++) - 48;
+  const hour = twoDigitsAt(line, at + 1);
+  const minute = twoDigitsAt(line, at + 4);
+  const second = twoDigitsAt(line, at + 7);
+  if (line.charCodeAt(at) !== 32 || line.charCodeAt(at + 3) !== 58 || line.charCodeAt(at + 6) !== 58 || (hour | minute | second) < 0) return undefined;
+  at += 9;
+  let millis = 0;
+  if (line.charCodeAt(at) === 46 /* . */) {
+    const fractionStart = ++at;
+    while (isDigit(line.charCodeAt(at))) {
+      if (at - fractionStart < 3) millis += (line.charCodeAt(at) - 48) * (at === fractionStart ? 100 : at === fractionStart + 1 ? 10 : 1);
+      at++;
+    }
+    if (at === fractionStart || at - fractionStart > 9) return undefined;
+  }
+  if (line.charCodeAt(at) !== 32) return undefined;
+
+  const month = monthAt(line, monthStart);
+  if (month === undefined) return null;
+  const parsed = emptyParsed('syslog_rfc3164');
+  if (pri !== -2 && !setPri(parsed, pri)) return null;
+  const timestamp = rfc3164Timestamp(month, day, hour, minute, second, millis, arrivalMs);
+  if (timestamp === null) return null;
+  parsed.timestamp = timestamp;
+  setSyslogBody(parsed, line.slice(at + 1));
   return parsed;
 }
 
@@ -363,19 +611,7 @@ export const RFC3164_FUTURE_ALLOWANCE_MS = 24 * 3600 * 1000;
  * The most recent year that puts the date no later than the arrival plus RFC3164_FUTURE_ALLOWANCE_MS (a log
  * line is not from the future); null for a date no year makes valid. Feb 29 goes back to the last leap year.
  */
-function rfc3164Timestamp(
-  month: number,
-  day: string,
-  hour: string,
-  minute: string,
-  second: string,
-  millis: string,
-  arrivalMs: number,
-): string | null {
-  const d = +day;
-  const h = +hour;
-  const mi = +minute;
-  const s = +second;
+function rfc3164Timestamp(month: number, d: number, h: number, mi: number, s: number, millis: number, arrivalMs: number): string | null {
   // Feb 29 exists in a leap year such as 2000; Feb 30, Apr 31, 25:00 and :60 exist in none.
   if (d < 1 || d > daysInMonth(2000, month) || h > 23 || mi > 59 || s > 59) return null;
   const latest = (Number.isFinite(arrivalMs) ? arrivalMs : Date.now()) + RFC3164_FUTURE_ALLOWANCE_MS;
@@ -383,9 +619,7 @@ function rfc3164Timestamp(
   // Leap years are at most 8 apart (2096 → 2104), so Feb 29 finds one within 8 years back.
   for (let year = latestYear; year >= latestYear - 8; year--) {
     if (d > daysInMonth(year, month)) continue;
-    if (Date.UTC(year, month - 1, d, h, mi, s, +millis) <= latest) {
-      return isoFromParts(String(year), month, day, hour, minute, second, millis, 0);
-    }
+    if (Date.UTC(year, month - 1, d, h, mi, s, millis) <= latest) return isoFromUtcFields(year, month, d, h, mi, s, millis);
   }
   return null;
 }
@@ -395,32 +629,24 @@ function rfc3164Timestamp(
 
 const RFC5424_HEADER = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}:\d{2})$/;
-const SD_NAME = /[^ =\]"]+/y;
+
+/** End of the SD-NAME at `start`: its characters are any but ' ', '=', ']' and '"' (RFC 5424's SD-NAME, leniently). */
+function sdNameEnd(line: string, start: number): number {
+  let at = start;
+  while (at < line.length) {
+    const c = line.charCodeAt(at);
+    if (c === 32 || c === 61 || c === 93 || c === 34) break;
+    at++;
+  }
+  return at;
+}
 
 function parseRfc5424(line: string): ParsedLine | null {
-  const h = RFC5424_HEADER.exec(line);
-  if (h === null) return null;
   const parsed = emptyParsed('syslog_rfc5424');
-  if (!applyPri(parsed, h[1])) return null;
-  if (h[2] !== '-') {
-    const t = RFC3339.exec(h[2]);
-    if (t === null) return null;
-    const offset = t[8] === 'Z' ? 0 : offsetMinutesOf(t[8]);
-    if (offset === null) return null;
-    const timestamp = isoFromParts(t[1], +t[2], t[3], t[4], t[5], t[6], millisFromFraction(t[7]), offset);
-    if (timestamp === null) return null;
-    parsed.timestamp = timestamp;
-  }
-  parsed.host = dashToNull(h[3]);
-  parsed.app = dashToNull(h[4]);
-  parsed.proc_id = dashToNull(h[5]);
-  let attributes: Record<string, string> | null = null;
-  if (h[6] !== '-') {
-    attributes = newAttributes();
-    attributes.msgid = h[6];
-  }
-
-  let at = h[0].length;
+  let at = rfc5424HeaderByPositions(line, parsed);
+  if (at === UNSURE) at = rfc5424HeaderByRegex(line, parsed);
+  if (at === -1) return null;
+  let attributes = parsed.attributes;
   if (line.charCodeAt(at) === 45 /* - */) {
     at += 1;
   } else {
@@ -437,6 +663,123 @@ function parseRfc5424(line: string): ParsedLine | null {
   return parsed;
 }
 
+/** A header reader's answer when it cannot judge the line: the next reader decides. */
+const UNSURE = -2;
+
+/**
+ * RFC5424_HEADER and the RFC3339 timestamp read by positions, for headers of printable ASCII tokens:
+ * sets PRI, timestamp, HOSTNAME, APP-NAME, PROCID and MSGID into `parsed` and returns the index after the
+ * header (-1: not a valid header, as the regex path would say), or UNSURE for anything else (non-ASCII
+ * tokens, a timestamp in another shape), which the regex path then reads.
+ */
+function rfc5424HeaderByPositions(line: string, parsed: ParsedLine): number {
+  // '<' PRI '>1 '
+  let priEnd = 1;
+  while (priEnd < 4 && isDigit(line.charCodeAt(priEnd))) priEnd++;
+  if (line.charCodeAt(0) !== 60 /* < */ || priEnd === 1 || line.charCodeAt(priEnd) !== 62 /* > */ || line.charCodeAt(priEnd + 1) !== 49 || line.charCodeAt(priEnd + 2) !== 32) return UNSURE;
+  const timeStart = priEnd + 3;
+  const timeEnd = tokenEnd(line, timeStart);
+  const hostEnd = tokenEnd(line, timeEnd + 1);
+  const appEnd = tokenEnd(line, hostEnd + 1);
+  const procEnd = tokenEnd(line, appEnd + 1);
+  const msgidEnd = tokenEnd(line, procEnd + 1);
+  if (
+    timeEnd === timeStart || line.charCodeAt(timeEnd) !== 32 || hostEnd === timeEnd + 1 || line.charCodeAt(hostEnd) !== 32 ||
+    appEnd === hostEnd + 1 || line.charCodeAt(appEnd) !== 32 || procEnd === appEnd + 1 || line.charCodeAt(procEnd) !== 32 ||
+    msgidEnd === procEnd + 1 || line.charCodeAt(msgidEnd) !== 32
+  ) {
+    return UNSURE;
+  }
+  if (!isDashAt(line, timeStart, timeEnd)) {
+    const timestamp = rfc3339ByPositions(line, timeStart, timeEnd);
+    if (timestamp === UNSURE) return UNSURE;
+    if (timestamp === null) return -1;
+    parsed.timestamp = timestamp;
+  }
+  if (!setPri(parsed, priAt(line, 1, priEnd))) return -1;
+  if (!isDashAt(line, timeEnd + 1, hostEnd)) parsed.host = line.slice(timeEnd + 1, hostEnd);
+  if (!isDashAt(line, hostEnd + 1, appEnd)) parsed.app = line.slice(hostEnd + 1, appEnd);
+  if (!isDashAt(line, appEnd + 1, procEnd)) parsed.proc_id = line.slice(appEnd + 1, procEnd);
+  if (!isDashAt(line, procEnd + 1, msgidEnd)) {
+    parsed.attributes = newAttributes();
+    parsed.attributes.msgid = line.slice(procEnd + 1, msgidEnd);
+  }
+  return msgidEnd + 1;
+}
+
+/** The same as rfc5424HeaderByPositions (without UNSURE), by RFC5424_HEADER and RFC3339. */
+function rfc5424HeaderByRegex(line: string, parsed: ParsedLine): number {
+  const h = RFC5424_HEADER.exec(line);
+  if (h === null) return -1;
+  if (!applyPri(parsed, h[1])) return -1;
+  if (h[2] !== '-') {
+    const t = RFC3339.exec(h[2]);
+    if (t === null) return -1;
+    const offset = t[8] === 'Z' ? 0 : offsetMinutesOf(t[8]);
+    if (offset === null) return -1;
+    const timestamp = isoFromParts(t[1], +t[2], t[3], t[4], t[5], t[6], millisFromFraction(t[7]), offset);
+    if (timestamp === null) return -1;
+    parsed.timestamp = timestamp;
+  }
+  parsed.host = dashToNull(h[3]);
+  parsed.app = dashToNull(h[4]);
+  parsed.proc_id = dashToNull(h[5]);
+  if (h[6] !== '-') {
+    parsed.attributes = newAttributes();
+    parsed.attributes.msgid = h[6];
+  }
+  return h[0].length;
+}
+
+/**
+ * RFC3339 ('YYYY-MM-DDThh:mm:ss[.1-6 digits](Z|+hh:mm)') of line[start..end) by char codes: the schema
+ * timestamp, null for a date, time or offset that cannot exist, UNSURE for any other shape.
+ */
+function rfc3339ByPositions(line: string, start: number, end: number): string | null | typeof UNSURE {
+  const century = twoDigitsAt(line, start);
+  const yearInCentury = twoDigitsAt(line, start + 2);
+  const month = twoDigitsAt(line, start + 5);
+  const day = twoDigitsAt(line, start + 8);
+  const hour = twoDigitsAt(line, start + 11);
+  const minute = twoDigitsAt(line, start + 14);
+  const second = twoDigitsAt(line, start + 17);
+  if (
+    (century | yearInCentury | month | day | hour | minute | second) < 0 || line.charCodeAt(start + 4) !== 45 /* - */ ||
+    line.charCodeAt(start + 7) !== 45 || line.charCodeAt(start + 10) !== 84 /* T */ || line.charCodeAt(start + 13) !== 58 /* : */ ||
+    line.charCodeAt(start + 16) !== 58
+  ) {
+    return UNSURE;
+  }
+  let at = start + 19;
+  let millis = 0;
+  if (line.charCodeAt(at) === 46 /* . */) {
+    const fractionStart = ++at;
+    while (at < end && isDigit(line.charCodeAt(at))) {
+      // Milliseconds are the first three digits, truncated ('5' is 500 ms).
+      if (at - fractionStart < 3) millis += (line.charCodeAt(at) - 48) * (at === fractionStart ? 100 : at === fractionStart + 1 ? 10 : 1);
+      at++;
+    }
+    if (at === fractionStart || at - fractionStart > 6) return UNSURE;
+  }
+  let offset: number | null;
+  if (line.charCodeAt(at) === 90 /* Z */ && at + 1 === end) {
+    offset = 0;
+  } else {
+    const sign = line.charCodeAt(at);
+    if ((sign !== 43 && sign !== 45) || at + 6 !== end || line.charCodeAt(at + 3) !== 58) return UNSURE;
+    const hours = twoDigitsAt(line, at + 1);
+    const minutes = twoDigitsAt(line, at + 4);
+    if ((hours | minutes) < 0) return UNSURE;
+    offset = hours > 18 || minutes > 59 ? null : (sign === 45 ? -1 : 1) * (hours * 60 + minutes);
+  }
+  if (offset === null) return null;
+  return isoFromFields(century * 100 + yearInCentury, month, day, hour, minute, second, millis, offset);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
 /**
  * Reads one or more SD-ELEMENTs starting at `start` ('[') into attributes; returns the index after the
  * last ']' or -1 when the structured data is malformed.
@@ -446,40 +789,49 @@ function parseStructuredData(line: string, start: number, attributes: Record<str
   // A repeated SD-PARAM name keeps every value, as a JSON array string.
   let repeated: Map<string, string[]> | null = null;
   while (line.charCodeAt(at) === 91 /* [ */) {
-    SD_NAME.lastIndex = at + 1;
-    const id = SD_NAME.exec(line);
-    if (id === null) return -1;
-    at = SD_NAME.lastIndex;
-    const prefix = `sd.${id[0]}`;
+    const idEnd = sdNameEnd(line, at + 1);
+    if (idEnd === at + 1) return -1;
+    const prefix = `sd.${line.slice(at + 1, idEnd)}`;
+    at = idEnd;
     let params = 0;
     while (line.charCodeAt(at) === 32) {
-      SD_NAME.lastIndex = at + 1;
-      const name = SD_NAME.exec(line);
-      if (name === null) return -1;
-      at = SD_NAME.lastIndex;
+      const nameStart = at + 1;
+      const nameEnd = sdNameEnd(line, nameStart);
+      if (nameEnd === nameStart) return -1;
+      at = nameEnd;
       if (line.charCodeAt(at) !== 61 /* = */ || line.charCodeAt(at + 1) !== 34 /* " */) return -1;
       at += 2;
       // PARAM-VALUE: '"', '\' and ']' are escaped with '\'; a '\' before anything else is kept as is.
-      let value = '';
-      let chunkStart = at;
-      for (;;) {
-        const c = line.charCodeAt(at);
-        if (Number.isNaN(c)) return -1;
-        if (c === 34 /* " */) break;
-        if (c === 92 /* \ */) {
-          const next = line.charCodeAt(at + 1);
-          if (next === 34 || next === 92 || next === 93) {
-            value += line.slice(chunkStart, at);
-            chunkStart = at + 1;
-            at += 2;
-            continue;
+      let value: string;
+      const quote = line.indexOf('"', at);
+      if (quote === -1) return -1;
+      const backslash = line.indexOf('\\', at);
+      if (backslash === -1 || backslash > quote) {
+        // No escape in the value: it ends at the next '"'.
+        value = line.slice(at, quote);
+        at = quote;
+      } else {
+        value = '';
+        let chunkStart = at;
+        for (;;) {
+          const c = line.charCodeAt(at);
+          if (Number.isNaN(c)) return -1;
+          if (c === 34 /* " */) break;
+          if (c === 92 /* \ */) {
+            const next = line.charCodeAt(at + 1);
+            if (next === 34 || next === 92 || next === 93) {
+              value += line.slice(chunkStart, at);
+              chunkStart = at + 1;
+              at += 2;
+              continue;
+            }
           }
+          at++;
         }
-        at++;
+        value += line.slice(chunkStart, at);
       }
-      value += line.slice(chunkStart, at);
       at++;
-      const key = `${prefix}.${name[0]}`;
+      const key = `${prefix}.${line.slice(nameStart, nameEnd)}`;
       if (!(key in attributes)) {
         attributes[key] = value;
       } else {
@@ -731,3 +1083,23 @@ function parseJsonLine(line: string): ParsedLine | null {
   parsed.plainText = nonPlainRole === false && !BACKSLASH_OR_SURROGATE.test(line);
   return parsed;
 }
+
+/**
+ * The readers that have a fast path by positions and the regex path it must agree with, for the test that
+ * holds each pair to the same result (test/lambda/parse-paths.property.test.ts). Not for other use.
+ */
+export const PARSE_PATHS = {
+  accessLog: { byPositions: parseAccessLogByPositions, byRegex: parseAccessLogByRegex },
+  rfc3164: { byPositions: parseRfc3164ByPositions, byRegex: parseRfc3164ByRegex },
+  rfc5424Header: {
+    byPositions: (line: string): { end: number; parsed: ParsedLine } | undefined => {
+      const parsed = emptyParsed('syslog_rfc5424');
+      const end = rfc5424HeaderByPositions(line, parsed);
+      return end === UNSURE ? undefined : { end, parsed };
+    },
+    byRegex: (line: string): { end: number; parsed: ParsedLine } => {
+      const parsed = emptyParsed('syslog_rfc5424');
+      return { end: rfc5424HeaderByRegex(line, parsed), parsed };
+    },
+  },
+};

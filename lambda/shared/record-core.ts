@@ -21,7 +21,7 @@ import { eventId, eventIdPrefix, type DeliveryCoordinates } from './event-id';
 import { forEachLine } from './lines';
 import { parseLine, type ParsedLine } from './parse-line';
 import type { RecordSource } from './record';
-import { serializeRecord } from './serialize';
+import { serializeRecordLine } from './serialize';
 import { isoFromEpochMs } from './timestamps';
 
 export interface PayloadContext {
@@ -128,10 +128,11 @@ interface LineState {
   unparsedLines: number;
 }
 
+/** The line's JSON line, '\n'-terminated. */
 function recordOfLine(parsed: ParsedLine, state: LineState): string {
   if (parsed.format === 'unparsed') state.unparsedLines++;
   else state.parsedLines++;
-  const json = serializeRecord(eventId(state.idPrefix, state.lineIndex), state.source, state.ingestedAt, parsed);
+  const json = serializeRecordLine(eventId(state.idPrefix, state.lineIndex), state.source, state.ingestedAt, parsed);
   state.lineIndex++;
   return json;
 }
@@ -142,11 +143,11 @@ function recordsOfText(text: string, state: LineState): string {
   const newline = text.indexOf('\n');
   if ((newline === -1 || newline === text.length - 1) && text.indexOf('\r') === -1) {
     const line = newline === -1 ? text : text.slice(0, newline);
-    return line.length === 0 ? '' : `${recordOfLine(parseLine(line, state.arrivalMs), state)}\n`;
+    return line.length === 0 ? '' : recordOfLine(parseLine(line, state.arrivalMs), state);
   }
   let output = '';
   forEachLine(text, (line) => {
-    output += recordOfLine(parseLine(line, state.arrivalMs), state) + '\n';
+    output += recordOfLine(parseLine(line, state.arrivalMs), state);
   });
   return output;
 }
@@ -178,7 +179,7 @@ function recordsOfLogEvents(message: LogEventsMessage, state: LineState): string
       for (const [key, value] of message.origin) attributes[key] = value;
       parsed.attributes = attributes;
     }
-    output += recordOfLine(parsed, state) + '\n';
+    output += recordOfLine(parsed, state);
   }
   return output;
 }

@@ -6,49 +6,64 @@
  * Free-text fields go through JSON.stringify(string), which escapes exactly as JSON requires.
  */
 import type { ParsedLine } from './parse-line';
-import { LOG_RECORD_FIELDS, type LogRecord, type RecordSource } from './record';
+import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormat, type RecordSource } from './record';
 
 /** The fields a record carries only when the line has them. */
 const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<(typeof LOG_RECORD_FIELDS)[number], 'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at'>[];
 
-function text(value: string | null): string {
-  return value === null ? 'null' : JSON.stringify(value);
-}
+/**
+ * The constant text between the event id and the timestamp, per source and format: one piece instead of
+ * six on the hot path.
+ */
+const AFTER_EVENT_ID = Object.fromEntries(
+  RECORD_SOURCES.map((source) => [
+    source,
+    Object.fromEntries(RECORD_FORMATS.map((format) => [format, `","source":"${source}","format":"${format}","timestamp":"`])),
+  ]),
+) as Record<RecordSource, Record<RecordFormat, string>>;
 
-/** Quoting without escaping, for fields the parser vouched for (ParsedLine.plainText). */
-function plainText(value: string | null): string {
-  return value === null ? 'null' : `"${value}"`;
+/** `,"key":<value>`: quoted as is when the parser vouched the text needs no escaping (ParsedLine.plainText). */
+function textField(key: string, value: string, plain: boolean): string {
+  return plain ? `${key}"${value}"` : key + JSON.stringify(value);
 }
 
 /**
- * The record's JSON text (no trailing newline). `eventId` is 32 hex chars and `ingestedAt` a schema
+ * The record's JSON text, ending with `end`. `eventId` is 32 hex chars and `ingestedAt` a schema
  * timestamp; a line without a usable time gets `ingestedAt` as its timestamp. Null fields are left out:
  * the schema requires only the first five, readers take a missing field as null, and the raw zone stays
  * about half the size.
  */
-export function serializeRecord(eventId: string, source: RecordSource, ingestedAt: string, p: ParsedLine): string {
-  const t = p.plainText ? plainText : text;
-  let json =
-    `{"event_id":"${eventId}","source":"${source}","format":"${p.format}",` +
-    `"timestamp":"${p.timestamp ?? ingestedAt}","ingested_at":"${ingestedAt}"`;
-  if (p.host !== null) json += `,"host":${t(p.host)}`;
-  if (p.client_ip !== null) json += `,"client_ip":${t(p.client_ip)}`;
-  if (p.user !== null) json += `,"user":${t(p.user)}`;
-  if (p.method !== null) json += `,"method":${t(p.method)}`;
-  if (p.path !== null) json += `,"path":${t(p.path)}`;
-  if (p.protocol !== null) json += `,"protocol":${t(p.protocol)}`;
+function recordText(eventId: string, source: RecordSource, ingestedAt: string, p: ParsedLine, end: string): string {
+  const plain = p.plainText;
+  let json = `{"event_id":"${eventId}${AFTER_EVENT_ID[source][p.format]}${p.timestamp ?? ingestedAt}","ingested_at":"${ingestedAt}"`;
+  if (p.host !== null) json += textField(',"host":', p.host, plain);
+  if (p.client_ip !== null) json += textField(',"client_ip":', p.client_ip, plain);
+  if (p.user !== null) json += textField(',"user":', p.user, plain);
+  if (p.method !== null) json += textField(',"method":', p.method, plain);
+  if (p.path !== null) json += textField(',"path":', p.path, plain);
+  if (p.protocol !== null) json += textField(',"protocol":', p.protocol, plain);
   if (p.status !== null) json += `,"status":${p.status}`;
   if (p.bytes !== null) json += `,"bytes":${p.bytes}`;
-  if (p.referrer !== null) json += `,"referrer":${t(p.referrer)}`;
-  if (p.user_agent !== null) json += `,"user_agent":${t(p.user_agent)}`;
-  if (p.severity !== null) json += `,"severity":${t(p.severity)}`;
-  if (p.facility !== null) json += `,"facility":${t(p.facility)}`;
-  if (p.app !== null) json += `,"app":${t(p.app)}`;
-  if (p.proc_id !== null) json += `,"proc_id":${t(p.proc_id)}`;
-  if (p.message !== null) json += `,"message":${t(p.message)}`;
+  if (p.referrer !== null) json += textField(',"referrer":', p.referrer, plain);
+  if (p.user_agent !== null) json += textField(',"user_agent":', p.user_agent, plain);
+  if (p.severity !== null) json += textField(',"severity":', p.severity, plain);
+  if (p.facility !== null) json += textField(',"facility":', p.facility, plain);
+  if (p.app !== null) json += textField(',"app":', p.app, plain);
+  if (p.proc_id !== null) json += textField(',"proc_id":', p.proc_id, plain);
+  if (p.message !== null) json += textField(',"message":', p.message, plain);
   if (p.attributes !== null) json += `,"attributes":${JSON.stringify(p.attributes)}`;
-  if (p.raw !== null) json += `,"raw":${t(p.raw)}`;
-  return `${json}}`;
+  if (p.raw !== null) json += textField(',"raw":', p.raw, plain);
+  return json + end;
+}
+
+/** The record's JSON text (no trailing newline); see recordText. */
+export function serializeRecord(eventId: string, source: RecordSource, ingestedAt: string, p: ParsedLine): string {
+  return recordText(eventId, source, ingestedAt, p, '}');
+}
+
+/** serializeRecord's text and its '\n': the record core's JSON lines, one concatenation fewer per line. */
+export function serializeRecordLine(eventId: string, source: RecordSource, ingestedAt: string, p: ParsedLine): string {
+  return recordText(eventId, source, ingestedAt, p, '}\n');
 }
 
 /** The same record as an object (Kafka consumer, tests): null fields left out; JSON.stringify of it equals serializeRecord. */

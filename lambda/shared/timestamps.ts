@@ -11,33 +11,42 @@ const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * Month number (1-12) of the English three-letter abbreviations used by Apache and RFC 3164, undefined
- * for anything else. A switch: a lookup in a prototype-less object map costs a dictionary probe per line.
+ * for anything else.
  */
 export function monthNumber(abbreviation: string): number | undefined {
-  switch (abbreviation) {
-    case 'Jan':
+  return abbreviation.length === 3 ? monthAt(abbreviation, 0) : undefined;
+}
+
+/**
+ * monthNumber of the three characters of `text` at `at`, read from their char codes: no substring on the
+ * hot path. A switch over the packed codes: a lookup in a prototype-less object map costs a dictionary
+ * probe per line.
+ */
+export function monthAt(text: string, at: number): number | undefined {
+  switch ((text.charCodeAt(at) << 16) | (text.charCodeAt(at + 1) << 8) | text.charCodeAt(at + 2)) {
+    case 0x4a616e /* Jan */:
       return 1;
-    case 'Feb':
+    case 0x466562 /* Feb */:
       return 2;
-    case 'Mar':
+    case 0x4d6172 /* Mar */:
       return 3;
-    case 'Apr':
+    case 0x417072 /* Apr */:
       return 4;
-    case 'May':
+    case 0x4d6179 /* May */:
       return 5;
-    case 'Jun':
+    case 0x4a756e /* Jun */:
       return 6;
-    case 'Jul':
+    case 0x4a756c /* Jul */:
       return 7;
-    case 'Aug':
+    case 0x417567 /* Aug */:
       return 8;
-    case 'Sep':
+    case 0x536570 /* Sep */:
       return 9;
-    case 'Oct':
+    case 0x4f6374 /* Oct */:
       return 10;
-    case 'Nov':
+    case 0x4e6f76 /* Nov */:
       return 11;
-    case 'Dec':
+    case 0x446563 /* Dec */:
       return 12;
     default:
       return undefined;
@@ -55,16 +64,31 @@ export function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month];
 }
 
-const DAY_MS = 86_400_000;
 const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
-/** The last day formatted: records in a batch arrive within seconds, so most calls skip Date entirely. */
+/** Milliseconds and the zone letter, '000Z'..'999Z': the end of every schema timestamp in one piece. */
+const MILLIS_Z = THREE_DIGITS.map((digits) => `${digits}Z`);
+const DAY_MS = 86_400_000;
+/** The last day formatted ('YYYY-MM-DDT'): records in a batch arrive within seconds, so Date is rare. */
 let cachedDayStart = NaN;
 let cachedDayPrefix = '';
+/**
+ * The last second formatted, up to its '.': most calls then cost one concatenation (and one string for
+ * the collector) instead of eight pieces.
+ */
+let cachedSecondStart = NaN;
+let cachedSecondPrefix = '';
+
+/** Whether isoFromEpochMs gives a timestamp for `epochMs` (years 1000..9999), without building it. */
+export function isSchemaEpochMs(epochMs: number): boolean {
+  return epochMs >= MIN_EPOCH_MS && epochMs <= MAX_EPOCH_MS;
+}
 
 /** Epoch milliseconds → schema timestamp, or null outside years 1000..9999 or for non-finite input. */
 export function isoFromEpochMs(epochMs: number): string | null {
   if (!(epochMs >= MIN_EPOCH_MS && epochMs <= MAX_EPOCH_MS)) return null;
   const ms = Math.floor(epochMs);
+  const inSecond = ms - cachedSecondStart;
+  if (inSecond >= 0 && inSecond < 1000) return cachedSecondPrefix + MILLIS_Z[inSecond];
   let inDay = ms - cachedDayStart;
   if (!(inDay >= 0 && inDay < DAY_MS)) {
     cachedDayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
@@ -72,10 +96,9 @@ export function isoFromEpochMs(epochMs: number): string | null {
     inDay = ms - cachedDayStart;
   }
   const seconds = Math.floor(inDay / 1000);
-  return (
-    `${cachedDayPrefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:` +
-    `${TWO_DIGITS[seconds % 60]}.${THREE_DIGITS[inDay % 1000]}Z`
-  );
+  cachedSecondStart = cachedDayStart + seconds * 1000;
+  cachedSecondPrefix = `${cachedDayPrefix}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}.`;
+  return cachedSecondPrefix + MILLIS_Z[inDay % 1000];
 }
 
 /** The first three digits of a fraction of a second ('5' → '500', '123456' → '123'); truncates, never rounds. */
@@ -104,13 +127,42 @@ export function isoFromParts(
   const h = +hour;
   const mi = +minute;
   const s = +second;
-  if (!(month >= 1 && month <= 12) || y < 1000 || d < 1 || d > daysInMonth(y, month) || h > 23 || mi > 59 || s > 59) {
-    return null;
-  }
+  if (!isDateTime(y, month, d, h, mi, s)) return null;
   if (offsetMinutes === 0) {
     return `${year}-${TWO_DIGITS[month]}-${day}T${hour}:${minute}:${second}.${millis}Z`;
   }
   return isoFromEpochMs(Date.UTC(y, month - 1, d, h, mi, s, +millis) - offsetMinutes * 60_000);
+}
+
+/**
+ * isoFromParts of a UTC time given as numbers, each part written with its digits as isoFromParts takes
+ * them (day, hour, minute, second two; millis three): the same text, from preformatted pieces.
+ */
+export function isoFromUtcFields(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): string | null {
+  return isoFromParts(String(year), month, TWO_DIGITS[day], TWO_DIGITS[hour], TWO_DIGITS[minute], TWO_DIGITS[second], THREE_DIGITS[millis], 0);
+}
+
+/**
+ * isoFromParts for parts already read as numbers (a parser that reads digits from char codes): the same
+ * result for the same date, time and offset.
+ */
+export function isoFromFields(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  offsetMinutes: number,
+): string | null {
+  if (!isDateTime(year, month, day, hour, minute, second)) return null;
+  return isoFromEpochMs(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
+}
+
+/** A date and time that exist, in years the schema's four digits can write (1000 and later). */
+function isDateTime(y: number, month: number, d: number, h: number, mi: number, s: number): boolean {
+  return !(!(month >= 1 && month <= 12) || y < 1000 || d < 1 || d > daysInMonth(y, month) || h > 23 || mi > 59 || s > 59);
 }
 
 /** '+HH:MM', '+HHMM', '+HH', 'Z' → minutes east of UTC; null when malformed or beyond ±18:00. */
@@ -131,11 +183,16 @@ export function offsetMinutesOf(zone: string): number | null {
  * char codes without slicing or a regex.
  */
 export function offsetMinutesOfSignedHhmm(zone: string): number | null {
-  const hours = (zone.charCodeAt(1) - 48) * 10 + zone.charCodeAt(2) - 48;
-  const minutes = (zone.charCodeAt(3) - 48) * 10 + zone.charCodeAt(4) - 48;
+  return offsetMinutesAt(zone, 0);
+}
+
+/** offsetMinutesOfSignedHhmm of the five characters of `text` at `at` (known to be [+-]HHMM). */
+export function offsetMinutesAt(text: string, at: number): number | null {
+  const hours = (text.charCodeAt(at + 1) - 48) * 10 + text.charCodeAt(at + 2) - 48;
+  const minutes = (text.charCodeAt(at + 3) - 48) * 10 + text.charCodeAt(at + 4) - 48;
   if (hours > 18 || minutes > 59) return null;
   const offset = hours * 60 + minutes;
-  return zone.charCodeAt(0) === 45 /* - */ ? -offset : offset;
+  return text.charCodeAt(at) === 45 /* - */ ? -offset : offset;
 }
 
 const ISO_LIKE =

@@ -218,7 +218,8 @@ export function judgeCurated(evidence: CuratedEvidence): PathVerdict {
   }
   if (problems.length > 0) return fail(chain[2], `all ${evidence.expected} markers in the curated table, but ${problems.length} problem(s)`, problems);
   const took = evidence.elapsedMs === undefined ? '' : ` ${(evidence.elapsedMs / 1000).toFixed(1)} s after they were written`;
-  return { path, ok: true, problems: [], summary: `${path} (curated): all ${evidence.expected} markers in the curated table once each${took} (Glue run ${evidence.glueRun.id})` };
+  // Every marker arrived; another line carrying the run's marker (a corrupted copy) was quarantined: worth a look.
+  return { path, ok: true, problems: [], summary: `${path} (curated): all ${evidence.expected} markers in the curated table once each${took} (Glue run ${evidence.glueRun.id})${quarantine}` };
 }
 
 export interface WaitOptions {

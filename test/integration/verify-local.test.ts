@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { CreateJobCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -33,7 +34,7 @@ import { runGlueLocally } from '../../local/steps/glue';
 import { CONSUMER_FUNCTION } from '../../local/steps/kafka-path';
 import { TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';
 import { curatedMarkerQuery } from '../../ops/verify/curated';
-import { checkCurated, quarantinePrefix, type CuratedCheck } from '../../ops/verify/glue-athena';
+import { checkCurated, quarantinePrefix, readQuarantined, type CuratedCheck } from '../../ops/verify/glue-athena';
 import { dtPartitions, readLakeSince } from '../../ops/verify/lake';
 import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, type FoundRecord, type Marker, type PathVerdict, type VerifyPath } from '../../ops/verify/markers';
 import { startAthenaProxy, startSparkAthena, type AthenaProxy, type SparkAthena } from './helpers/athena-on-spark';
@@ -315,15 +316,35 @@ describe('curated: the Glue run and the Athena query', () => {
     const all = [...markersByPath.values()].flat();
     await kinesisPath(bucket, [...buildCorpus({ lines: 400, seed: 7, malformed: false }).payloads, ...lines(all)], true);
     await kafkaPath(bucket, [...buildCorpus({ lines: 200, seed: 8, malformed: false }).lines, ...lines(all)], true);
+    // And one more line with this run's marker that is not a valid record (no instant in `timestamp`), as a
+    // corrupted copy would be: not one of the markers the raw check waits for; the Glue job quarantines it.
+    const corrupt = { event_id: 'corrupt-1', source: 'kinesis', format: 'json', timestamp: 'yesterday', ingested_at: new Date().toISOString(), message: `log-pipeline-verify run=${runId} path=kinesis seq=99` };
+    const corruptKey = `raw/source=kinesis/dt=${new Date().toISOString().slice(0, 10)}/corrupt.gz`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: corruptKey, Body: gzipSync(`${JSON.stringify(corrupt)}\n`) }));
     const rawVerdicts = [await rawVerdict(bucket, 'kinesis', runId, markersByPath.get('kinesis')!, started), await rawVerdict(bucket, 'kafka', runId, markersByPath.get('kafka')!, started)];
     expect(rawVerdicts.map((v) => v.ok)).toEqual([true, true]);
 
     const progress: string[] = [];
-    const verdicts = await checkCurated({ ...check(bucket, runId, markersByPath, rawVerdicts, started, progress), onGlueRunStarted: localGlueRun(bucket, bucket) });
+    let run: { id: string; startedAtMs: number } | undefined;
+    const verdicts = await checkCurated({
+      ...check(bucket, runId, markersByPath, rawVerdicts, started, progress),
+      onGlueRunStarted: async (started) => {
+        run = started;
+        await localGlueRun(bucket, bucket)(started);
+      },
+    });
     expect(verdicts.map((v) => v.problems)).toEqual([[], []]);
     expect(verdicts.map((v) => v.ok)).toEqual([true, true]);
-    expect(verdicts[0].summary).toMatch(/^kinesis \(curated\): all 4 markers in the curated table once each \d+\.\d s after they were written \(Glue run jr_[0-9a-f]+\)$/);
-    expect(verdicts[1].summary).toMatch(/^kafka \(curated\): all 4 markers in the curated table once each/);
+    const prefix = quarantinePrefix(run!.id, new Date(run!.startedAtMs).toISOString().slice(0, 10));
+    expect(verdicts[0].summary).toBe(
+      `kinesis (curated): all 4 markers in the curated table once each ${verdicts[0].summary.match(/each (\d+\.\d) s/)?.[1]} s after they were written (Glue run ${run!.id}); 1 quarantined by the run (${prefix})`,
+    );
+    expect(verdicts[1].summary).toMatch(/^kafka \(curated\): all 4 markers in the curated table once each \d+\.\d s after they were written \(Glue run jr_[0-9a-f]+\)$/);
+    // The quarantined line as the deployed job keeps it, read back from the run's quarantine prefix.
+    const [quarantined, ...more] = await readQuarantined(s3, bucket, run!, `run=${runId}`);
+    expect(more).toEqual([]);
+    expect(quarantined.key.startsWith(prefix)).toBe(true);
+    expect(quarantined.record).toMatchObject({ source_file: expect.stringContaining(corruptKey), reason: expect.stringContaining('timestamp') });
     // The run's progress as GetJobRun reported it, then the query's.
     expect(progress.filter((p) => p.startsWith('Glue run ')).map((p) => p.split(': ')[1].replace(/ \(\d+ s\)$/, ''))).toEqual(['RUNNING', 'SUCCEEDED']);
     expect(progress.at(-1)).toMatch(/^Athena query [0-9a-f-]+: 16 marker row\(s\)/);

@@ -100,6 +100,10 @@ describe('the curated verdict', () => {
       problems: [],
       summary: 'kinesis (curated): all 3 markers in the curated table once each 312.4 s after they were written (Glue run jr_1)',
     });
+    expect(judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, matches, quarantined: 1, quarantinePrefix: 'quarantine/dt=2026-12-01/run=jr_1/' })).toMatchObject({
+      ok: true,
+      summary: 'kinesis (curated): all 3 markers in the curated table once each (Glue run jr_1); 1 quarantined by the run (quarantine/dt=2026-12-01/run=jr_1/)',
+    });
   });
 
   test('missing markers stopped at the Glue run, and the quarantine is named when it holds them', () => {
