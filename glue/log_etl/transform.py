@@ -26,7 +26,7 @@ Both paths give the same verdicts; the tests hold both to jsonschema's on mutate
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -111,7 +111,9 @@ class _FieldCheck:
     """The problems and the typed value of one property, as Column expressions.
 
     Built in two steps so Spark computes each map lookup once: `extracted()` pulls the property's text and
-    JSON kind out of the parsed map into columns; `problems()` and `typed()` then read those columns.
+    JSON kind out of the parsed map into struct fields; `problems()` and `slow_typed()` then read those
+    fields through `field` (see _full_check: a lambda variable's getField, evaluated only for lines the
+    fast path did not settle).
     """
 
     def __init__(self, rule: FieldRule):
@@ -137,35 +139,17 @@ class _FieldCheck:
             columns.append(F.when(kind == F.lit("object"), F.from_json(raw, _STRING_MAP)).alias(self.parsed_col))
         return columns
 
-    @property
-    def parsed(self) -> Column:
-        return F.col(self.parsed_col)
-
-    @property
-    def present(self) -> Column:
-        return F.array_contains(F.col("_keys"), MARK + self.rule.name)
-
-    @property
-    def raw(self) -> Column:
-        return F.col(self.raw_col)
-
-    @property
-    def kind(self) -> Column:
-        return F.col(self.kind_col)
-
-    @property
-    def text(self) -> Column:
-        return _unmark(self.raw)
-
-    def problems(self) -> list[Column]:
-        rule, kind, text = self.rule, self.kind, self.text
+    def problems(self, field: Callable[[str], Column]) -> list[Column]:
+        rule, kind, raw, parsed = self.rule, field(self.kind_col), field(self.raw_col), field(self.parsed_col)
+        text = _unmark(raw)
+        present = F.array_contains(field("_keys"), MARK + rule.name)
         name = rule.name
         allowed = " or ".join(rule.json_types)
         checks: list[Column] = []
         if rule.required:
-            checks.append(F.when(~self.present, F.lit(f"missing required property '{name}'")))
+            checks.append(F.when(~present, F.lit(f"missing required property '{name}'")))
         type_ok = kind.isin(*rule.json_types)
-        checks.append(F.when(self.present & ~type_ok, F.concat(F.lit(f"'{name}' must be {allowed} (got "), kind, F.lit(")"))))
+        checks.append(F.when(present & ~type_ok, F.concat(F.lit(f"'{name}' must be {allowed} (got "), kind, F.lit(")"))))
         is_value = kind == F.lit(rule.value_type)
 
         if rule.value_type == "string":
@@ -177,14 +161,14 @@ class _FieldCheck:
                 checks.append(F.when(is_value & ~matches, F.lit(f"'{name}' does not match {rule.pattern}")))
                 if rule.is_instant:
                     # The pattern allows impossible dates (2024-02-30); Parquet needs a real instant.
-                    checks.append(F.when(is_value & matches & self.parsed.isNull(), F.lit(f"'{name}' is not a valid date-time")))
+                    checks.append(F.when(is_value & matches & parsed.isNull(), F.lit(f"'{name}' is not a valid date-time")))
         elif rule.value_type == "integer":
             # The kind check admits only digit strings; beyond a long the cast gives null (reported below).
-            number = self.raw.cast(T.LongType())
+            number = raw.cast(T.LongType())
             if rule.minimum is not None:
-                checks.append(F.when(is_value & (number < F.lit(rule.minimum)), F.concat(F.lit(f"'{name}' must be >= {rule.minimum} (got "), self.raw, F.lit(")"))))
+                checks.append(F.when(is_value & (number < F.lit(rule.minimum)), F.concat(F.lit(f"'{name}' must be >= {rule.minimum} (got "), raw, F.lit(")"))))
             if rule.maximum is not None:
-                checks.append(F.when(is_value & (number > F.lit(rule.maximum)), F.concat(F.lit(f"'{name}' must be <= {rule.maximum} (got "), self.raw, F.lit(")"))))
+                checks.append(F.when(is_value & (number > F.lit(rule.maximum)), F.concat(F.lit(f"'{name}' must be <= {rule.maximum} (got "), raw, F.lit(")"))))
             low, high = _INTEGER_BOUNDS[rule.curated_type]
             # Beyond the column type the value cannot be stored; it is kept in quarantine instead.
             out_of_range = number.isNull() if rule.curated_type == "bigint" else (number.isNull() | (number < F.lit(low)) | (number > F.lit(high)))
@@ -192,7 +176,7 @@ class _FieldCheck:
         else:
             # Every value of the marked object must be a marked string: join them behind a separator and look
             # for one that is not (nulls become empty entries, which are not marked either).
-            values = F.map_values(self.parsed)
+            values = F.map_values(parsed)
             joined = F.concat(F.lit(_VALUE_SEPARATOR), F.array_join(values, _VALUE_SEPARATOR, ""))
             checks.append(F.when(is_value & (F.size(values) > 0) & joined.rlike(_UNMARKED_VALUE), F.lit(f"'{name}' values must be strings")))
         return checks
@@ -232,19 +216,64 @@ class _FieldCheck:
         return self.fast_value().cast(_SPARK_TYPES[self.rule.curated_type])
 
     def typed(self) -> Column:
-        return F.when(F.col("_fast_ok"), self.fast_typed()).otherwise(self.slow_typed()).alias(self.rule.name)
+        return F.when(F.col("_fast_ok"), self.fast_typed()).otherwise(F.col("_full").getField(self.rule.name)).alias(self.rule.name)
 
-    def slow_typed(self) -> Column:
+    def slow_typed(self, field: Callable[[str], Column]) -> Column:
         rule = self.rule
-        is_value = self.kind == F.lit(rule.value_type)
+        raw, parsed = field(self.raw_col), field(self.parsed_col)
+        is_value = field(self.kind_col) == F.lit(rule.value_type)
         if rule.value_type == "string":
-            value = self.parsed if rule.is_instant else self.text
+            value = parsed if rule.is_instant else _unmark(raw)
         elif rule.value_type == "integer":
-            value = self.raw.cast(_SPARK_TYPES[rule.curated_type])
+            value = raw.cast(_SPARK_TYPES[rule.curated_type])
         else:
             # Keys and (checked) string values carry the marker; strip it from both.
-            value = F.transform_values(F.transform_keys(self.parsed, lambda k, _v: _unmark(k)), lambda _k, v: _unmark(v))
+            value = F.transform_values(F.transform_keys(parsed, lambda k, _v: _unmark(k)), lambda _k, v: _unmark(v))
         return F.when(is_value, value).cast(_SPARK_TYPES[rule.curated_type])
+
+
+def _full_check(line: Column, checks: list[_FieldCheck], rules: RecordRules) -> Column:
+    """A struct of the line's reason (every problem, '; '-joined), its typed fields and its timestamp text.
+
+    Every JSON string token gets a marker, so the parsed text tells a string from a number, boolean, object,
+    array or null (see the module docstring). Each intermediate value is bound once to a lambda variable
+    (transform over a one-element array) instead of being a column of its own: columns would be computed and
+    carried through every row's projections, while validate() evaluates this only where the fast path did not
+    settle the line, about one line in a thousand.
+    """
+    marked = F.regexp_replace(line, JSON_STRING_TOKEN, f'"{MARK}$1"')
+    # Spark's parser stops after the first value, so `{..} trailing` would pass: the line must end the object.
+    trimmed = F.trim(line)
+    one_object = trimmed.startswith("{") & trimmed.endswith("}")
+    parsed = F.when(one_object, F.from_json(marked, _STRING_MAP))
+
+    def checked(extracted: Column) -> Column:
+        def field(name: str) -> Column:
+            return extracted.getField(name)
+
+        problems: list[Column] = [p for check in checks for p in check.problems(field)]
+        if not rules.additional_properties:
+            known = F.array(*[F.lit(MARK + name) for name in rules.names])
+            unexpected = F.array_sort(F.array_except(field("_keys"), known))
+            problems.append(
+                F.when(F.size(unexpected) > 0, F.concat(F.lit("unexpected properties: "), F.regexp_replace(F.array_join(unexpected, ", "), f"(^|, ){MARK}", "$1")))
+            )
+        reason = F.when(~field("_is_object"), F.lit(NOT_AN_OBJECT)).otherwise(F.concat_ws("; ", *problems))
+        return F.struct(
+            reason.alias(REASON_COLUMN),
+            *[check.slow_typed(field).alias(check.rule.name) for check in checks],
+            _unmark(field("_raw_timestamp")).alias("_timestamp_text"),
+        )
+
+    def extract(parsed_map: Column) -> Column:
+        extracted = F.struct(
+            parsed_map.isNotNull().alias("_is_object"),
+            *[column for check in checks for column in check.extracted(parsed_map)],
+            F.map_keys(parsed_map).alias("_keys"),
+        )
+        return F.transform(F.array(extracted), checked)[0]
+
+    return F.transform(F.array(parsed), extract)[0]
 
 
 def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None, fast_path: bool = True) -> DataFrame:
@@ -281,41 +310,17 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None, fast_pat
     # A canonical line that keeps every rule: valid, and its typed values are the parsed ones.
     fast_ok = F.coalesce(canonical & _all([check.fast_ok() for check in checks]), F.lit(False)) if fast_path else F.lit(False)
 
-    # Full check for every other line. Every JSON string token gets a marker, so the parsed text tells a
-    # string from a number, boolean, object, array or null (see the module docstring).
-    marked = F.regexp_replace(line, JSON_STRING_TOKEN, f'"{MARK}$1"')
-    # Spark's parser stops after the first value, so `{..} trailing` would pass: the line must end the object.
-    trimmed = F.trim(line)
-    one_object = trimmed.startswith("{") & trimmed.endswith("}")
-    parsed = F.when(~F.col("_fast_ok") & one_object, F.from_json(marked, _STRING_MAP))
-
-    step1 = (
+    fast = (
         raw_lines.select(*kept, typed.alias("_typed"))
         .select(*kept, "_typed", *instants)
         .select(*kept, "_typed", *[c.instant_col for c in checks if c.rule.is_instant], fast_ok.alias("_fast_ok"))
-        .select(*kept, "_typed", *[c.instant_col for c in checks if c.rule.is_instant], "_fast_ok", parsed.alias("_parsed"))
-        .select(
-            *kept,
-            "_typed",
-            *[c.instant_col for c in checks if c.rule.is_instant],
-            "_fast_ok",
-            F.col("_parsed").isNotNull().alias("_is_object"),
-            *[column for check in checks for column in check.extracted(F.col("_parsed"))],
-            F.map_keys("_parsed").alias("_keys"),
-        )
     )
-
-    field_problems: list[Column] = [p for check in checks for p in check.problems()]
-    if not rules.additional_properties:
-        known = F.array(*[F.lit(MARK + name) for name in rules.names])
-        unexpected = F.array_sort(F.array_except(F.col("_keys"), known))
-        field_problems.append(
-            F.when(F.size(unexpected) > 0, F.concat(F.lit("unexpected properties: "), F.regexp_replace(F.array_join(unexpected, ", "), f"(^|, ){MARK}", "$1")))
-        )
-    full_reason = F.when(~F.col("_is_object"), F.lit(NOT_AN_OBJECT)).otherwise(F.concat_ws("; ", *field_problems))
-    reason = F.when(F.col("_fast_ok"), F.lit("")).otherwise(full_reason)
-    timestamp_text = F.when(F.col("_fast_ok"), F.col("_typed").getField("timestamp")).otherwise(_unmark(F.col("_raw_timestamp")))
-    step2 = step1.select(*kept, reason.alias(REASON_COLUMN), *[check.typed() for check in checks], timestamp_text.alias("_timestamp_text"))
+    # Full check for every other line, as one expression that only those lines evaluate (see _full_check).
+    full = F.when(~F.col("_fast_ok"), _full_check(line, checks, rules))
+    settled = fast.select(*kept, "_typed", *[c.instant_col for c in checks if c.rule.is_instant], "_fast_ok", full.alias("_full"))
+    reason = F.when(F.col("_fast_ok"), F.lit("")).otherwise(F.col("_full").getField(REASON_COLUMN))
+    timestamp_text = F.when(F.col("_fast_ok"), F.col("_typed").getField("timestamp")).otherwise(F.col("_full").getField("_timestamp_text"))
+    step2 = settled.select(*kept, reason.alias(REASON_COLUMN), *[check.typed() for check in checks], timestamp_text.alias("_timestamp_text"))
     invalid = F.col(REASON_COLUMN) != F.lit("")
     return step2.select(
         F.when(invalid, F.col(RAW_LINE_COLUMN)).alias(RAW_LINE_COLUMN),
@@ -346,10 +351,12 @@ def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, exis
         seen = existing_event_ids.select("event_id").distinct()
         rows = rows.join(seen, on="event_id", how="left_anti").select(*rows.columns)
     # dropDuplicates would plan an aggregate keeping first() of every column (sort-based, as map columns cannot
-    # sit in a hash buffer); numbering rows within (dt, source, event_id) needs only the one sort, and the
-    # partitioned writer's sort on (dt, source) is then already satisfied.
+    # sit in a hash buffer); numbering rows within (event_id, dt, source) needs one sort, inside the clustering.
+    # event_id leads that sort because Spark sorts on the first key's 8-byte prefix: a dt prefix ("2026-11-")
+    # ties on every row, so every comparison would read both rows. The partitioned writer then sorts by
+    # (dt, source) again, which costs one linear pass where a task holds one partition (TimSort finds one run).
     clustered = rows.repartition(*PARTITION_COLUMNS)
-    first_copy = Window.partitionBy(*PARTITION_COLUMNS, "event_id").orderBy(*PARTITION_COLUMNS, "event_id")
+    first_copy = Window.partitionBy("event_id", *PARTITION_COLUMNS).orderBy("event_id")
     return clustered.withColumn("_copy", F.row_number().over(first_copy)).where(F.col("_copy") == 1).drop("_copy")
 
 

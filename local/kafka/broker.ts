@@ -223,9 +223,20 @@ function serverProperties(settings: { port: number; controllerPort: number; data
   ].join('\n');
 }
 
-/** kafka.tools.StorageTool format with a fresh cluster id (Kafka's 22-char base64url UUID). */
+/**
+ * A fresh cluster id: Kafka's 22-char base64url UUID. Like Kafka's own Uuid.randomUuid, never one that
+ * starts with '-' (1 in 64 do), which the storage tool's argument parser reads as an option.
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** kafka.tools.StorageTool format with a fresh cluster id. */
 function formatStorage(libDir: string, propertiesFile: string, logFile: string, name: string): void {
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const [command, ...args] = javaCommand(libDir, TOOLS_JVM_OPTIONS, TOOLS_LOG4J_CONFIG, 'kafka.tools.StorageTool', [
     'format',
     '--cluster-id',
