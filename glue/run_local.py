@@ -24,26 +24,7 @@ GLUE_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(GLUE_DIR))
 
 from log_etl.batch import run_batch  # noqa: E402
-from log_etl.run_metrics import RunMetricNames, publish_run_metrics, run_metric_names  # noqa: E402
-
-
-def read_back(cloudwatch, names: RunMetricNames, job_name: str, since: datetime) -> dict[str, float]:
-    """Sum of each run metric for `job_name` since `since`, as GetMetricData returns it (absent: not returned)."""
-    queries = [
-        {
-            "Id": f"m{i}",
-            "Label": metric,
-            "MetricStat": {
-                "Metric": {"Namespace": names.namespace, "MetricName": metric, "Dimensions": [{"Name": names.dimension, "Value": job_name}]},
-                "Period": 60,
-                "Stat": "Sum",
-            },
-        }
-        for i, metric in enumerate(names.metrics.values())
-    ]
-    until = datetime.now(timezone.utc) + timedelta(minutes=1)
-    results = cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=since, EndTime=until)["MetricDataResults"]
-    return {r["Label"]: sum(r["Values"]) for r in results if r["Values"]}
+from log_etl.run_metrics import publish_run_metrics, read_run_metrics, run_metric_names  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             if problem:
                 metrics["metrics_warning"] = problem
             else:
-                metrics["metrics_read_back"] = read_back(cloudwatch, names, args.job_name, since)
+                metrics["metrics_read_back"] = read_run_metrics(cloudwatch, names, args.job_name, since)
     finally:
         spark.stop()
     raw_by_source: dict[str, int] = {}

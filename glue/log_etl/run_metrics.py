@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import pkgutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Optional
 
 from botocore.config import Config
@@ -89,3 +89,24 @@ def publish_or_warn(job_name: str, counts: Mapping[str, Any], log: Callable[...,
         log("run_metrics_not_published", level="WARNING", job_name=job_name, error=problem)
         return False
     return True
+
+
+def read_run_metrics(cloudwatch, names: RunMetricNames, job_name: str, since: datetime) -> dict[str, float]:
+    """Sum of each run metric for `job_name` since `since`, as GetMetricData returns it (absent: not returned).
+
+    Not used by the job: the local run and the tests read back what publish_run_metrics wrote."""
+    queries = [
+        {
+            "Id": f"m{i}",
+            "Label": metric,
+            "MetricStat": {
+                "Metric": {"Namespace": names.namespace, "MetricName": metric, "Dimensions": [{"Name": names.dimension, "Value": job_name}]},
+                "Period": 60,
+                "Stat": "Sum",
+            },
+        }
+        for i, metric in enumerate(names.metrics.values())
+    ]
+    until = datetime.now(timezone.utc) + timedelta(minutes=1)
+    results = cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=since, EndTime=until)["MetricDataResults"]
+    return {r["Label"]: sum(r["Values"]) for r in results if r["Values"]}

@@ -18,7 +18,7 @@ except ImportError as error:  # fail, never skip: the environment script install
     raise ImportError(f"{error}: install the test environment with: bash scripts/python-env.sh") from error
 
 from log_etl.batch import BatchResult
-from log_etl.run_metrics import METRICS_FILE_NAME, metric_data, publish_or_warn, publish_run_metrics, run_metric_names
+from log_etl.run_metrics import METRICS_FILE_NAME, metric_data, publish_or_warn, publish_run_metrics, read_run_metrics, run_metric_names
 from tests.raw_records import make_records, to_line
 from tests.test_lake_io import firehose_batches, run_job_steps
 
@@ -44,23 +44,6 @@ def test_a_count_the_run_lacks_is_an_error_not_a_zero():
         metric_data({"raw_lines": 1, "quarantined_rows": 0, "duplicates_dropped": 0}, JOB, NAMES, datetime.now(timezone.utc))
 
 
-def published_sums(cloudwatch, since: datetime) -> dict[str, float]:
-    queries = [
-        {
-            "Id": f"m{i}",
-            "Label": metric,
-            "MetricStat": {
-                "Metric": {"Namespace": NAMES.namespace, "MetricName": metric, "Dimensions": [{"Name": NAMES.dimension, "Value": JOB}]},
-                "Period": 60,
-                "Stat": "Sum",
-            },
-        }
-        for i, metric in enumerate(NAMES.metrics.values())
-    ]
-    results = cloudwatch.get_metric_data(MetricDataQueries=queries, StartTime=since, EndTime=datetime.now(timezone.utc) + timedelta(minutes=1))
-    return {r["Label"]: sum(r["Values"]) for r in results["MetricDataResults"] if r["Values"]}
-
-
 def test_published_counts_equal_the_rows_in_the_curated_and_quarantine_output(spark, rules, tmp_path):
     lake = tmp_path / "lake"
     records = make_records(120)
@@ -80,7 +63,7 @@ def test_published_counts_equal_the_rows_in_the_curated_and_quarantine_output(sp
         listed = cloudwatch.list_metrics(Namespace=NAMES.namespace)["Metrics"]
         assert sorted(m["MetricName"] for m in listed) == sorted(NAMES.metrics.values())
         assert all(m["Dimensions"] == [{"Name": NAMES.dimension, "Value": JOB}] for m in listed)
-        assert published_sums(cloudwatch, since) == {
+        assert read_run_metrics(cloudwatch, NAMES, JOB, since) == {
             NAMES.metrics["raw_lines"]: 130.0,
             NAMES.metrics["curated_rows"]: float(curated_rows),
             NAMES.metrics["quarantined_rows"]: float(quarantine_rows),
@@ -142,7 +125,7 @@ def test_the_job_path_publishes_with_its_own_client_and_logs_nothing(monkeypatch
     with mock_aws():
         since = datetime.now(timezone.utc) - timedelta(minutes=1)
         assert publish_or_warn(JOB, counts, log) is True
-        assert published_sums(boto3.client("cloudwatch", region_name="eu-west-1"), since)[NAMES.metrics["quarantined_rows"]] == 1.0
+        assert read_run_metrics(boto3.client("cloudwatch", region_name="eu-west-1"), NAMES, JOB, since)[NAMES.metrics["quarantined_rows"]] == 1.0
     assert log.events == []
 
 

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { LOCAL_REGION, MOTO_ACCOUNT_ID } from '../../../local/moto';
+import { passThrough } from './pass-through';
 
 export interface SparkAnswer {
   readonly columns: readonly string[];
@@ -83,20 +84,7 @@ export interface AthenaProxy {
 export async function startAthenaProxy(options: { target: string; engine: SparkAthena }): Promise<AthenaProxy> {
   const target = new URL(options.target);
   const queries: string[] = [];
-  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => {
-    const upstream = http.request(
-      { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
-      (reply) => {
-        response.writeHead(reply.statusCode ?? 502, reply.headers);
-        reply.pipe(response);
-      },
-    );
-    upstream.on('error', (error) => {
-      response.writeHead(502, { 'content-type': 'text/plain' });
-      response.end(`athena proxy: ${String(error)}`);
-    });
-    upstream.end(body);
-  };
+  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => passThrough(target, request, body, response, 'athena proxy');
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { passThrough } from './pass-through';
 
 export interface FailingS3ProxyOptions {
   /** moto's endpoint, e.g. http://127.0.0.1:5000 */
@@ -42,18 +43,7 @@ export async function startFailingS3Proxy(options: FailingS3ProxyOptions): Promi
         passed++;
       }
       const body = Buffer.concat(chunks);
-      const upstream = http.request(
-        { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
-        (reply) => {
-          response.writeHead(reply.statusCode ?? 502, reply.headers);
-          reply.pipe(response);
-        },
-      );
-      upstream.on('error', (error) => {
-        response.writeHead(502, { 'content-type': 'text/plain' });
-        response.end(`failing S3 proxy: ${String(error)}`);
-      });
-      upstream.end(body);
+      passThrough(target, request, body, response, 'failing S3 proxy');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
