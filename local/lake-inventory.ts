@@ -39,14 +39,18 @@ export interface LakeInventory {
   readonly problems: readonly string[];
 }
 
-/** Lists and reads every object under raw/ and errors/. */
-export async function readLake(s3: S3Client, bucket: string): Promise<LakeInventory> {
+/**
+ * Lists and reads every object under raw/ and errors/, or, with `under`, only the objects under those
+ * prefixes (the others are not fetched).
+ */
+export async function readLake(s3: S3Client, bucket: string, under?: readonly string[]): Promise<LakeInventory> {
   const objects: LakeObject[] = [];
   const rawLines: RawLine[] = [];
   const errorLines: ErrorLine[] = [];
   const problems: string[] = [];
 
   for (const key of await listKeys(s3, bucket)) {
+    if (under && !under.some((prefix) => key.startsWith(prefix))) continue;
     const kind = key.startsWith(LAKE_PREFIXES.raw) ? 'raw' : key.startsWith(LAKE_PREFIXES.errors) ? 'error' : 'other';
     const body = await getBytes(s3, bucket, key);
     let text: string;

@@ -1,23 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { GlueEtl } from '../constructs/glue-etl';
-import type { IngestStream } from '../constructs/ingest-stream';
-import type { LogDelivery } from '../constructs/log-delivery';
-import type { LogHost } from '../constructs/log-host';
-import { Monitoring, type KafkaMonitoringProps, type MonitoringConfig } from '../constructs/monitoring';
+import { Monitoring, type MonitoringProps } from '../constructs/monitoring';
 
-export interface MonitoringStackProps extends cdk.StackProps {
-  readonly stream: IngestStream;
-  readonly delivery: LogDelivery;
-  readonly host: LogHost;
-  readonly etl: GlueEtl;
-  /** @default - no Kafka widgets or alarms */
-  readonly kafka?: KafkaMonitoringProps;
-  /** The data key (DataStack.dataKey): encrypts the alarm topic. */
-  readonly encryptionKey: kms.IKey;
-  readonly config: MonitoringConfig;
-}
+/** The Monitoring construct's props: every stack's watched resources, the data key, the thresholds. */
+export interface MonitoringStackProps extends cdk.StackProps, MonitoringProps {}
 
 /** Stateless, composed last: the dashboard, the alarms and the topic they notify, over every other stack. */
 export class MonitoringStack extends cdk.Stack {

@@ -5,12 +5,11 @@
  *   an error line under errors/kafka-consumer-failed/ (the record's bytes kept, with the reason), or
  *   in an invocation record in the failed-batches bucket (the mapping gave up on it; the records are kept).
  */
-import { gunzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaErrorRecord } from '../../lambda/kafka-consumer/consume';
 import { kafkaEventId } from '../../lambda/shared/event-id';
 import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../lib/lake-layout';
-import { getBytes, listKeys } from '../lake-inventory';
+import { getBytes, listKeys, readLake } from '../lake-inventory';
 import type { RecordValidator } from '../record-schema';
 import { onFailureKeyPrefix, type OnFailureRecord } from './on-failure';
 
@@ -53,11 +52,6 @@ export async function accountKafkaLake(
   const onFailureOffsets = new Set<string>();
   const recordsByFormat: Record<string, number> = {};
   const failedByReason: Record<string, number> = {};
-  let rawObjects = 0;
-  let rawRecords = 0;
-  let rawBytes = 0;
-  let failedObjects = 0;
-  let failedRecords = 0;
   let onFailureObjects = 0;
   let onFailureRecords = 0;
   let invalid = 0;
@@ -81,41 +75,23 @@ export async function accountKafkaLake(
     }
   }
 
-  for (const key of await listKeys(s3, bucket)) {
-    const inRaw = key.startsWith(RAW_PREFIX);
-    const inFailed = key.startsWith(CONSUMER_FAILED_PREFIX);
-    if (!inRaw && !inFailed) continue;
-    const body = await getBytes(s3, bucket, key);
-    let text: string;
-    try {
-      text = gunzipSync(body).toString('utf8');
-    } catch (error) {
-      problems.push(`${key}: not GZIP (${(error as Error).message})`);
-      continue;
-    }
-    const lines = text.split('\n').filter((line) => line !== '');
-    if (inRaw) {
-      rawObjects++;
-      rawBytes += body.length;
-      for (const line of lines) {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        rawRecords++;
-        const errors = validate(record);
-        if (errors.length > 0 && ++invalid <= 3) problems.push(`${key}: record ${String(record.event_id)} breaks the schema: ${errors.join('; ')}`);
-        if (record.source !== 'kafka') problems.push(`${key}: record ${String(record.event_id)} has source ${String(record.source)}, not kafka`);
-        recordsByFormat[String(record.format)] = (recordsByFormat[String(record.format)] ?? 0) + 1;
-        eventIds.set(String(record.event_id), (eventIds.get(String(record.event_id)) ?? 0) + 1);
-      }
-    } else {
-      failedObjects++;
-      for (const line of lines) {
-        const record = JSON.parse(line) as KafkaErrorRecord;
-        failedRecords++;
-        failedByReason[record.errorCode] = (failedByReason[record.errorCode] ?? 0) + 1;
-        if (typeof record.rawData !== 'string') problems.push(`${key}: error record at offset ${record.offset} without rawData`);
-        failedOffsets.add(`${record.partition}:${record.offset}`);
-      }
-    }
+  // The shared reader: unreadable objects and lines that are not JSON objects come back as problems.
+  const lake = await readLake(s3, bucket, [RAW_PREFIX, CONSUMER_FAILED_PREFIX]);
+  problems.push(...lake.problems);
+  const rawObjects = lake.objects.filter((o) => o.key.startsWith(RAW_PREFIX));
+  const rawBytes = rawObjects.reduce((sum, o) => sum + o.compressedBytes, 0);
+  const failedObjects = lake.objects.length - rawObjects.length;
+  for (const { key, record } of lake.rawLines) {
+    const errors = validate(record);
+    if (errors.length > 0 && ++invalid <= 3) problems.push(`${key}: record ${String(record.event_id)} breaks the schema: ${errors.join('; ')}`);
+    if (record.source !== 'kafka') problems.push(`${key}: record ${String(record.event_id)} has source ${String(record.source)}, not kafka`);
+    recordsByFormat[String(record.format)] = (recordsByFormat[String(record.format)] ?? 0) + 1;
+    eventIds.set(String(record.event_id), (eventIds.get(String(record.event_id)) ?? 0) + 1);
+  }
+  for (const line of lake.errorLines) {
+    const record = line.record as unknown as KafkaErrorRecord;
+    failedByReason[record.errorCode] = (failedByReason[record.errorCode] ?? 0) + 1;
+    failedOffsets.add(`${record.partition}:${record.offset}`);
   }
   if (invalid > 3) problems.push(`… ${invalid} raw records in all break the schema`);
 
@@ -129,13 +105,13 @@ export async function accountKafkaLake(
   let duplicateEventIds = 0;
   for (const count of eventIds.values()) duplicateEventIds += count - 1;
   return {
-    rawObjects,
-    rawRecords,
+    rawObjects: rawObjects.length,
+    rawRecords: lake.rawLines.length,
     rawBytes,
     recordsByFormat,
     duplicateEventIds,
     failedObjects,
-    failedRecords,
+    failedRecords: lake.errorLines.length,
     failedByReason,
     onFailureObjects,
     onFailureRecords,
