@@ -25,6 +25,7 @@ Both paths give the same verdicts; the tests hold both to jsonschema's on mutate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
@@ -81,6 +82,24 @@ def _matches(text: Column, pattern: str) -> Column:
     """A schema pattern as jsonschema (Python's re.search) applies it. Java's `$` also matches before a final
     \r, \u2028 or \u0085, Python's only before a final \n; UNIX_LINES (?d) leaves Java just that one."""
     return text.rlike("(?d)" + pattern)
+
+
+_LOWER_HEX_PATTERN = re.compile(r"\^\[0-9a-f\]\{([0-9]+)\}\$")
+
+
+def _fast_matches(value: Column, pattern: str) -> Column:
+    """The fast path's check of a pattern: it may be stricter than the pattern (a line it rejects only goes to
+    the full check, which applies the pattern itself), never looser.
+
+    Fixed-length lowercase hex (the event id) is checked without a regular expression: unhex() is null for any
+    non-hex digit and lower() leaves only a-f unchanged, two byte loops where rlike decodes the value into a
+    Java string and runs a matcher (several times the CPU time on the benchmark's lines, measured). Stricter than the
+    pattern in one case: `$` also matches before a final newline.
+    """
+    hex_length = _LOWER_HEX_PATTERN.fullmatch(pattern)
+    if hex_length is not None and int(hex_length.group(1)) % 2 == 0:
+        return (F.length(value) == F.lit(int(hex_length.group(1)))) & F.unhex(value).isNotNull() & (F.lower(value) == value)
+    return _matches(value, pattern)
 
 
 def _all(columns: list[Column]) -> Column:
@@ -194,7 +213,7 @@ class _FieldCheck:
         if rule.enum is not None:
             keeps.append(value.isin(*rule.enum))
         if rule.pattern is not None:
-            keeps.append(_matches(value, rule.pattern))
+            keeps.append(_fast_matches(value, rule.pattern))
             if rule.is_instant:
                 # The pattern allows impossible dates (2024-02-30); the cast, read again for the typed value, does not.
                 keeps.append(F.col(self.instant_col).isNotNull())
