@@ -211,7 +211,7 @@ async function timeBatch(
   parseFree: Transform,
   event: FirehoseTransformationEvent,
   iterations: number,
-): Promise<BatchTimes & { response: string }> {
+): Promise<{ times: BatchTimes; response: string }> {
   const request = JSON.stringify(event);
   const handlerMs: number[] = [];
   const floorMs: number[] = [];
@@ -245,7 +245,7 @@ async function timeBatch(
   const floorMedianMs = median(floorMs);
   const idealMedianMs = median(idealMs);
   const parseFreeMedianMs = median(parseFreeMs);
-  return {
+  const times: BatchTimes = {
     label,
     records: event.records.length,
     handlerMedianMs,
@@ -255,8 +255,8 @@ async function timeBatch(
     ratio: handlerMedianMs / floorMedianMs,
     idealRatio: handlerMedianMs / idealMedianMs,
     parseFreeIdealRatio: parseFreeMedianMs / idealMedianMs,
-    response,
   };
+  return { times, response };
 }
 
 export async function runTransformBench(options: { iterations?: number; bufferMiB?: number } = {}): Promise<TransformBenchResult> {
@@ -273,13 +273,10 @@ export async function runTransformBench(options: { iterations?: number; bufferMi
 
   const { event, rawBytes } = buildBatch(bufferMiB);
   const request = JSON.stringify(event);
-  const { response, ...mixed } = await timeBatch('mixed', handler, parseFree, event, iterations);
+  const { times: mixed, response } = await timeBatch('mixed', handler, parseFree, event, iterations);
   const perFormat: BatchTimes[] = [];
   for (const format of LOG_FORMATS) {
-    const times: Partial<Pick<Awaited<ReturnType<typeof timeBatch>>, 'response'>> & BatchTimes = await timeBatch(
-      format, handler, parseFree, buildBatch(bufferMiB, 7, [format]).event, iterations);
-    delete times.response;
-    perFormat.push(times);
+    perFormat.push((await timeBatch(format, handler, parseFree, buildBatch(bufferMiB, 7, [format]).event, iterations)).times);
   }
 
   const result = JSON.parse(response) as FirehoseTransformationResult;
