@@ -17,7 +17,7 @@ import * as zlib from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { build, type Plugin } from 'esbuild';
 import { STAGE_CONFIGS } from '../lib/config';
-import { functionEntries, LAMBDA_BUNDLING, SEPARATE_MODULES } from '../lib/lambda-bundling';
+import { functionBuildOptions } from '../lib/lambda-bundling';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
 import { generateLogLines, LOG_FORMATS, type LogFormat } from '../generator/log-lines';
 import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../local/bundle';
@@ -148,16 +148,7 @@ const memoizeParseLine: Plugin = {
  * memoized: once warm, it does all the handler does except parsing (a Map lookup of the line stands in).
  */
 export async function bundleParseFreeTransform(outdir = path.join(LOCAL_BUILD_DIR, 'firehose-transform-parse-free')): Promise<string> {
-  await build({
-    ...LAMBDA_BUNDLING,
-    sourcemap: false,
-    external: [...LAMBDA_BUNDLING.external, ...SEPARATE_MODULES['firehose-transform'].map((name) => `./${name}`)],
-    entryPoints: functionEntries('firehose-transform'),
-    outdir,
-    bundle: true,
-    logLevel: 'warning',
-    plugins: [memoizeParseLine],
-  });
+  await build({ ...functionBuildOptions('firehose-transform', outdir), sourcemap: false, plugins: [memoizeParseLine] });
   return path.join(outdir, 'index.js');
 }
 

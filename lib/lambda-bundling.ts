@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { METRICS_NAMESPACE } from '../lambda/shared/metric-names';
 import { PROJECT_ROOT } from './project-paths';
 
@@ -75,7 +75,12 @@ export function functionEntries(functionName: string): string[] {
  * per file and no code splitting (CJS), so each file is whole on its own.
  */
 export function bundleFunction(functionName: string, outdir: string): void {
-  buildSync({
+  buildSync(functionBuildOptions(functionName, outdir));
+}
+
+/** bundleFunction's esbuild options, for a build that varies them (the transform benchmark's parse-free reference). */
+export function functionBuildOptions(functionName: string, outdir: string): BuildOptions {
+  return {
     ...LAMBDA_BUNDLING,
     // As index.ts writes it: esbuild leaves `require('./kinesis-client')` for Node to resolve at run time.
     external: [...LAMBDA_BUNDLING.external, ...(SEPARATE_MODULES[functionName] ?? []).map((name) => `./${name}`)],
@@ -84,7 +89,7 @@ export function bundleFunction(functionName: string, outdir: string): void {
     bundle: true,
     // Warnings and errors only: no size summary at every synth.
     logLevel: 'warning',
-  });
+  };
 }
 
 /** Namespace of every function's Powertools metrics (named once, in lambda/shared/metric-names.ts). */

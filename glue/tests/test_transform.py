@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import jsonschema
 import pytest
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from log_etl.transform import curated_schema, quarantined_rows, transform, validate
@@ -70,6 +71,27 @@ def test_dt_is_the_utc_event_date_across_midnight(spark, rules):
     assert {row.dt for row in curated} == {"2026-11-24", "2026-11-25"}
     for row in curated:
         assert row.dt == row.timestamp.strftime("%Y-%m-%d")
+
+
+def test_instants_and_dt_do_not_depend_on_the_session_time_zone(spark, rules):
+    """validate() casts instants without their 'Z' only where the session is UTC; another session keeps the cast of
+    the whole text, and gives the same instants and dates."""
+    lines = [to_line(r) for r in make_records(48)]
+
+    def typed():
+        curated = transform(lines_frame(spark, lines), rules).curated
+        return sorted(curated.select("event_id", F.unix_micros("timestamp"), F.unix_micros("ingested_at"), "dt").collect())
+
+    in_utc = typed()
+    session_zone = spark.conf.get("spark.sql.session.timeZone")
+    assert session_zone == "UTC"
+    spark.conf.set("spark.sql.session.timeZone", "America/St_Johns")  # -03:30: no whole-hour coincidence
+    try:
+        elsewhere = typed()
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", session_zone)
+    assert len(in_utc) == 48
+    assert elsewhere == in_utc
 
 
 def test_duplicates_by_event_id_are_dropped(spark, rules):
