@@ -26,6 +26,7 @@ export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
 
 export interface StageConfig {
+  /** The stage's name, picked with `-c stage=dev|prod` (dev when not given); it prefixes every stack name. */
   readonly stage: StageName;
   /**
    * Keep stateful resources (buckets, keys, stream) on `cdk destroy`. dev destroys everything,
@@ -152,7 +153,7 @@ const prod: StageConfig = {
     schedule: 'cron(15 * * * ? *)',
     workerType: 'G.1X',
     // A ceiling, not a size: with auto scaling an hourly batch of a few GB a day runs on 2 workers (npm run
-    // cost shows the DPU-hours); 10 G.1X workers curate ~3.5 billion lines an hour (README, Costs).
+    // cost shows the DPU-hours); 10 G.1X workers curate ~3.5 billion lines an hour (docs/costs.md).
     numberOfWorkers: 10,
     autoScaling: true,
     executionClass: 'STANDARD',

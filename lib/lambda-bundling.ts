@@ -21,7 +21,7 @@ export const LAMBDA_BUNDLING = {
   // the logs point at the TypeScript. Its cost, `npm run bench -- --only cold-start`: 0.5-3 ms more per
   // transform cold start (Node parses index.js's 0.4 MiB map at load; it was 27 ms with the SDK in the same
   // file), the overflow path's 1.8 MiB map only when that file loads, and nothing on warm invocations,
-  // which are nearly all of a Firehose-fed function's calls. See README (Benchmarks).
+  // which are nearly all of a Firehose-fed function's calls. See docs/benchmarks.md.
   sourcemap: true,
   // Lambda's Node.js runtime ships AWS SDK v3, but pinning our own copy keeps local runs and Lambda identical.
   external: [] as string[],
@@ -32,7 +32,7 @@ export const LAMBDA_BUNDLING = {
  * their own next to its index.js (each an esbuild entry point, external to index.js), so a cold start
  * neither compiles nor runs them. The transform's overflow path: the Kinesis client and re-ingest (the AWS
  * SDK, ~90% of its code) are needed only when a batch does not fit in one response. Measured with
- * `npm run bench -- --only cold-start` (README, Benchmarks).
+ * `npm run bench -- --only cold-start` (docs/benchmarks.md).
  */
 export const SEPARATE_MODULES: Readonly<Record<string, readonly string[]>> = {
   'firehose-transform': ['kinesis-client'],

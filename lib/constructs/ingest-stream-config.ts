@@ -2,8 +2,15 @@
 import type { Problems } from '../problems';
 
 export type StreamCapacity =
-  | { readonly mode: 'on-demand' }
-  | { readonly mode: 'provisioned'; readonly shardCount: number };
+  | {
+      /** 'on-demand': the stream scales itself and bills per GB; 'provisioned': a fixed shardCount, billed per shard-hour. */
+      readonly mode: 'on-demand';
+    }
+  | {
+      readonly mode: 'provisioned';
+      /** Shards of a provisioned stream (each 1 MB/s and 1,000 records/s in), 1–500. */
+      readonly shardCount: number;
+    };
 
 export interface StreamConfig {
   readonly capacity: StreamCapacity;

@@ -1,7 +1,7 @@
 /**
  * Monthly cost of one stage for a given log volume, from the stage config and the price table. Pure: no
  * AWS calls. Every line says what it multiplies, so a reader can redo it by hand (the tests do, for one
- * stage). Volume-driven figures rest on the measurements in the README's Benchmarks section; the
+ * stage). Volume-driven figures rest on the measurements in docs/benchmarks.md; the
  * assumptions that are not measured are named in ASSUMPTIONS and printed with the table.
  */
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
@@ -291,7 +291,7 @@ export function renderEstimate(e: Estimate): string {
   return lines.join('\n');
 }
 
-/** Totals per service and stage for a few volumes: the README's cost section. */
+/** Totals per service and stage for a few volumes: the cost table in docs/costs.md. */
 export function renderVolumeTable(configs: readonly StageConfig[], volumes: readonly number[]): string {
   const estimates = configs.flatMap((c) => volumes.map((v) => estimate(c, v)));
   const services = [...new Set(estimates.flatMap((e) => e.items.map((i) => i.service)))];

@@ -99,7 +99,7 @@ export function glueRunDone(jobName: string, run: GlueRunState): boolean {
   if (GLUE_FAILED_STATES.includes(state)) {
     throw new VerifyError(
       `the Glue job ${jobName} run ${run.Id ?? '?'} ended ${state}: ${run.ErrorMessage ?? '(no error message)'}. ` +
-        `Runbook (README, Alarms: '${RUNBOOK.glueJobFailed.title}'): ${RUNBOOK.glueJobFailed.todo}`,
+        `Runbook (docs/operations.md, Alarms: '${RUNBOOK.glueJobFailed.title}'): ${RUNBOOK.glueJobFailed.todo}`,
     );
   }
   return false;

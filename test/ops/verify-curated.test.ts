@@ -75,7 +75,7 @@ describe('the Glue run', () => {
     expect(glueRunDone('job', { JobRunState: 'SUCCEEDED' })).toBe(true);
     for (const state of ['FAILED', 'TIMEOUT', 'STOPPED']) {
       expect(() => glueRunDone('LogEtlJob-abc', { Id: 'jr_1', JobRunState: state, ErrorMessage: 'AnalysisException: Path does not exist' })).toThrow(
-        new RegExp(`^the Glue job LogEtlJob-abc run jr_1 ended ${state}: AnalysisException: Path does not exist\\. Runbook \\(README, Alarms: 'Glue job failed'\\): Open the run`),
+        new RegExp(`^the Glue job LogEtlJob-abc run jr_1 ended ${state}: AnalysisException: Path does not exist\\. Runbook \\(docs/operations\\.md, Alarms: 'Glue job failed'\\): Open the run`),
       );
     }
   });
@@ -151,8 +151,8 @@ test('--curated-timeout is checked before anything is called, and needs --curate
   await expect(verify(['-c', 'stage=dev', '--curated', '--curated-timeout', '5'])).rejects.toThrow(/at least 60 \(got '5'\)/);
 });
 
-test("the README's cost of --curated follows from the dev stage and the price table", () => {
-  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8').replace(/\s+/g, ' ');
+test("docs/operations.md's cost of --curated follows from the dev stage and the price table", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'operations.md'), 'utf8').replace(/\s+/g, ' ');
   const analytics = STAGE_CONFIGS.dev.analytics;
   expect([analytics.workerType, analytics.executionClass, analytics.numberOfWorkers]).toEqual(['G.1X', 'FLEX', 2]); // G.1X: 1 DPU a worker
   const perMinute = (analytics.numberOfWorkers * PRICES.glueFlexDpuHour.usd) / 60;

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 
-// The README's verify section lists the permissions `npm run verify` needs: every AWS call the command
-// makes must be named there, so the list grows with the code.
+// docs/operations.md's verify section lists the permissions `npm run verify` needs: every AWS call the
+// command makes must be named there, so the list grows with the code.
 const VERIFY_DIR = path.join(PROJECT_ROOT, 'ops', 'verify');
-const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('### Verify a deployment'), readme.indexOf('\n## ', readme.indexOf('### Verify a deployment')));
+const page = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'operations.md'), 'utf8');
+const section = page.slice(page.indexOf('## Verify a deployment'), page.indexOf('\n## ', page.indexOf('## Verify a deployment') + 1));
 
 function sdkCalls(): { service: string; command: string }[] {
   const calls: { service: string; command: string }[] = [];
@@ -23,7 +23,7 @@ function sdkCalls(): { service: string; command: string }[] {
   return calls;
 }
 
-test("every AWS call of npm run verify is among the README's listed permissions", () => {
+test("every AWS call of npm run verify is among docs/operations.md's listed permissions", () => {
   const calls = sdkCalls();
   expect(section.length).toBeGreaterThan(0);
   expect(new Set(calls.map((c) => c.service))).toEqual(new Set(['cloudformation', 'ssm', 's3', 'glue', 'athena']));

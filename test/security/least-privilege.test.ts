@@ -1,5 +1,5 @@
 /**
- * What the README's Security section claims, checked over every template of both stages as deployed:
+ * What docs/security.md claims, checked over every template of both stages as deployed:
  * who may read curated/ or delete anything in the lake, exactly what Firehose may do, that the Glue job reads
  * only its own assets, the confused-deputy conditions of every service role, and the AWS managed policies.
  */
@@ -137,7 +137,7 @@ describe('service roles', () => {
     expect([...seen].sort()).toEqual(['ec2.amazonaws.com', 'firehose.amazonaws.com', 'glue.amazonaws.com', 'lambda.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
   });
 
-  test("the README's Security section lists exactly the roles with AWS managed policies, and the policy", () => {
+  test('docs/security.md lists exactly the roles with AWS managed policies, and the policy', () => {
     const withManaged = new Map<string, Set<string>>();
     for (const { stage, role } of roles) {
       for (const arn of list(role.ManagedPolicyArns)) {
@@ -150,8 +150,7 @@ describe('service roles', () => {
     const customResources = (['dev', 'prod'] as const).flatMap((stage) =>
       Object.values(synthStage(stage).templates).flatMap((t) => Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Custom')).map((id) => `${stage}:${id.replace(/CustomResourceProviderHandler\w+$/, '').replace(/^Custom/, '')}`)),
     );
-    const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## Security'));
+    const section = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
     const listed = [...section.matchAll(/^- `Custom::(\w+)` \(([a-z, ]+)\)/gm)].flatMap((m) => m[2].split(/, ?/).map((stage) => `${stage}:${m[1]}`));
     expect([...new Set(listed)].sort()).toEqual([...new Set(customResources)].sort());
     expect([...withManaged.keys()]).toEqual(['AWSLambdaBasicExecutionRole']);

@@ -67,7 +67,7 @@ describe.each([
     for (const alarm of Object.values(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([topicRef(template)]);
       expect(alarm.Properties.OKActions).toEqual([topicRef(template)]);
-      expect(alarm.Properties.AlarmDescription).toMatch(/What to do: .+ Runbook: README\.md#alarms\. Missing data is /);
+      expect(alarm.Properties.AlarmDescription).toMatch(/What to do: .+ Runbook: docs\/operations\.md#alarms\. Missing data is /);
       expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
     }
     // The Kinesis chain, Glue, and the Kafka path (the app wires the MSK cluster and the consumer in).
@@ -194,8 +194,8 @@ describe.each([
     });
   });
 
-  test("the README's dashboard layout names every widget", () => {
-    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+  test("docs/operations.md's dashboard layout names every widget", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../docs/operations.md'), 'utf8').replace(/\s+/g, ' ');
     for (const { title } of monitoring.widgets) expect([title, readme.includes(`**${title}**`)]).toEqual([title, true]);
   });
 
@@ -291,7 +291,7 @@ describe('with Kafka wired', () => {
     expect(monitoring.alarms.kafkaOffsetLag!.node.defaultChild).toBeDefined();
     const lagAlarm = monitoring.alarms.kafkaOffsetLag!.node.defaultChild as cloudwatch.CfnAlarm;
     expect(lagAlarm.threshold).toBe(STAGE_CONFIGS.prod.monitoring.thresholds.kafkaOffsetLag);
-    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    const readme = fs.readFileSync(path.join(__dirname, '../../docs/operations.md'), 'utf8').replace(/\s+/g, ' ');
     for (const { title } of monitoring.widgets) expect([title, readme.includes(`**${title}**`)]).toEqual([title, true]);
   });
 });

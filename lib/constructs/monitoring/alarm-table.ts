@@ -1,5 +1,5 @@
 /**
- * The README's alarm table, rendered from the runbook and each stage's thresholds, so the table cannot
+ * The alarm table of docs/operations.md, rendered from the runbook and each stage's thresholds, so the table cannot
  * drift from what is deployed (test/readme.test.ts compares; `npm run readme` rewrites it). No CDK here.
  */
 import type { AlarmThresholds } from './monitoring-config';

@@ -4,7 +4,7 @@
  */
 import type { Problems } from '../../problems';
 
-/** Alarm thresholds; each alarm's description (and the README's alarm table) says what to do when it fires. */
+/** Alarm thresholds; each alarm's description (and the alarm table in docs/operations.md) says what to do when it fires. */
 export interface AlarmThresholds {
   /** "Agent silent": no record reached the stream for this many minutes (5–1440, a multiple of 5). */
   readonly agentSilentMinutes: number;

@@ -14,7 +14,7 @@ import type { LogDelivery } from '../log-delivery';
 import type { LogHost } from '../log-host';
 import type { KafkaMonitoringProps } from './kafka-metrics';
 import type { MonitoringConfig } from './monitoring-config';
-import { alarmDescription, RUNBOOK, type AlarmId, type MissingData } from './runbook';
+import { alarmDescription, RUNBOOK, RUNBOOK_ANCHOR, type AlarmId, type MissingData } from './runbook';
 
 export interface MonitoringProps {
   /** The stream the agent writes to. */
@@ -85,7 +85,7 @@ export class Monitoring extends Construct {
       targets: [
         new targets.SnsTopic(this.topic, {
           message: events.RuleTargetInput.fromText(
-            `Glue job ${events.EventField.fromPath('$.detail.jobName')} run ${events.EventField.fromPath('$.detail.jobRunId')} ended ${events.EventField.fromPath('$.detail.state')}: ${events.EventField.fromPath('$.detail.message')} (runbook: README.md#alarms, "Glue job failed")`,
+            `Glue job ${events.EventField.fromPath('$.detail.jobName')} run ${events.EventField.fromPath('$.detail.jobRunId')} ended ${events.EventField.fromPath('$.detail.state')}: ${events.EventField.fromPath('$.detail.message')} (runbook: ${RUNBOOK_ANCHOR}, "Glue job failed")`,
           ),
         }),
       ],
@@ -143,7 +143,7 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown:
-          '## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: README.md#alarms',
+          `## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: ${RUNBOOK_ANCHOR}`,
         width: 24,
         height: 2,
       }),

@@ -1,13 +1,13 @@
 /**
  * Every alarm's meaning, what to do, and why it treats missing data as it does: one table the construct
- * writes into each alarm's description and the README's alarm table is checked against
+ * writes into each alarm's description and docs/operations.md's alarm table is rendered from
  * (test/constructs/monitoring.test.ts). No CDK here.
  */
 
 export type MissingData = 'breaching' | 'notBreaching' | 'missing';
 
 export interface RunbookEntry {
-  /** Short name, the README table's first column. */
+  /** Short name, the alarm table's first column. */
   readonly title: string;
   /** What it means when it fires. */
   readonly means: string;
@@ -114,8 +114,8 @@ export const RUNBOOK = {
 
 export type AlarmId = keyof typeof RUNBOOK;
 
-/** Anchor of the README's alarm table, which every alarm description points at. */
-export const RUNBOOK_ANCHOR = 'README.md#alarms';
+/** Anchor of the docs' alarm table, which every alarm description points at. */
+export const RUNBOOK_ANCHOR = 'docs/operations.md#alarms';
 
 /** The text of an alarm's description: meaning, what to do, the runbook, and the missing-data choice. */
 export function alarmDescription(id: AlarmId, threshold: string): string {

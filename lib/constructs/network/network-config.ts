@@ -24,7 +24,7 @@ export interface NetworkConfig {
   readonly publicSubnets: boolean;
   /** How private subnets reach AWS APIs (see PRIVATE_EGRESS_CHOICES). */
   readonly privateEgress: PrivateEgress;
-  /** Address range of the VPC, an IPv4 CIDR from /16 to /24 (subnets are /24 or smaller). */
+  /** Address range of the VPC, an IPv4 CIDR from /16 to /22 (subnets are /24 or smaller). */
   readonly cidr: string;
 }
 

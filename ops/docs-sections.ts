@@ -1,0 +1,80 @@
+/**
+ * The generated sections of README.md and docs/: each sits between `<!-- generated:<name> (npm run docs) -->`
+ * and `<!-- /generated:<name> -->` in the one page that owns it, and is rendered from the code that owns the
+ * figures. `npm run docs` rewrites them; test/docs.test.ts fails when a page differs from what this renders.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { STAGE_CONFIGS, STAGES } from '../lib/config';
+import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
+import { PROJECT_ROOT } from '../lib/project-paths';
+import { renderConfigReference } from './config-reference';
+import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
+
+/** Log volumes (GB a day) the cost table shows. */
+export const COST_TABLE_VOLUMES_GB_PER_DAY = [1, 10, 100] as const;
+
+/** The volume the README's one-line-per-stage cost summary is priced at. */
+export const README_COST_GB_PER_DAY = 1;
+
+/** One generated section: the page (relative to the project root) that owns it and what it renders. */
+export interface GeneratedSection {
+  readonly page: string;
+  readonly name: string;
+  readonly render: () => string;
+}
+
+const stages = () => STAGES.map((stage) => STAGE_CONFIGS[stage]);
+
+/** Every generated section, each in the one page that owns it. */
+export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
+  {
+    page: 'README.md',
+    name: 'cost-summary',
+    render: () =>
+      stages()
+        .map((config) => `- **${config.stage}**: about $${Math.round(estimate(config, README_COST_GB_PER_DAY).totalUsd)} a month at ${README_COST_GB_PER_DAY} GB of logs a day.`)
+        .join('\n'),
+  },
+  { page: 'docs/costs.md', name: 'costs', render: () => renderVolumeTable(stages(), COST_TABLE_VOLUMES_GB_PER_DAY) },
+  { page: 'docs/costs.md', name: 'glue-capacity', render: () => renderGlueCapacity(stages()) },
+  {
+    page: 'docs/operations.md',
+    name: 'alarms',
+    render: () => renderAlarmTable({ dev: STAGE_CONFIGS.dev.monitoring.thresholds, prod: STAGE_CONFIGS.prod.monitoring.thresholds }),
+  },
+  { page: 'docs/configuration.md', name: 'config-reference', render: renderConfigReference },
+];
+
+export function markers(name: string): { start: string; end: string } {
+  return { start: `<!-- generated:${name} (npm run docs) -->`, end: `<!-- /generated:${name} -->` };
+}
+
+/** The section's current text in `text` (a page's content); throws when its markers are missing. */
+export function currentSection(text: string, name: string, page = 'the page'): string {
+  const { start, end } = markers(name);
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) throw new Error(`${page} has no generated section '${name}' (expected the lines ${start} and ${end})`);
+  return text.slice(from + start.length, to).trim();
+}
+
+/** `text` with the section `name` replaced by `body`. */
+export function withSection(text: string, name: string, body: string, page?: string): string {
+  const { start, end } = markers(name);
+  currentSection(text, name, page);
+  const from = text.indexOf(start) + start.length;
+  return `${text.slice(0, from)}\n${body}\n${text.slice(text.indexOf(end))}`;
+}
+
+if (require.main === module) {
+  const pages = [...new Set(GENERATED_SECTIONS.map((s) => s.page))];
+  for (const page of pages) {
+    const file = path.join(PROJECT_ROOT, page);
+    const before = fs.readFileSync(file, 'utf8');
+    let after = before;
+    for (const section of GENERATED_SECTIONS.filter((s) => s.page === page)) after = withSection(after, section.name, section.render(), page);
+    fs.writeFileSync(file, after);
+    console.log(`${page}: generated sections ${before === after ? 'already current' : 'rewritten'}`);
+  }
+}

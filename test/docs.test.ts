@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../lib/project-paths';
+import { brokenLinks, headingAnchors, markdownPages } from '../ops/docs-links';
+import { currentSection, GENERATED_SECTIONS, withSection } from '../ops/docs-sections';
+
+const read = (page: string) => fs.readFileSync(path.join(PROJECT_ROOT, page), 'utf8');
+
+// The tables of costs, alarms and settings are rendered from the code; `npm run docs` rewrites them.
+describe('generated sections', () => {
+  test.each(GENERATED_SECTIONS.map((s) => [`${s.page} ${s.name}`, s] as const))('%s is what the code renders (run `npm run docs`)', (_label, section) => {
+    expect(currentSection(read(section.page), section.name, section.page)).toBe(section.render());
+  });
+
+  test('a section that differs from the code is seen as stale, and rewriting it makes it current', () => {
+    const { page, name, render } = GENERATED_SECTIONS[0];
+    const stale = withSection(read(page), name, 'an old table');
+    expect(currentSection(stale, name)).not.toBe(render());
+    expect(currentSection(withSection(stale, name, render()), name)).toBe(render());
+  });
+});
+
+describe('relative links', () => {
+  test('the pages are README.md, CHANGELOG.md and every page under docs/', () => {
+    const pages = markdownPages();
+    expect(pages.slice(0, 2)).toEqual(['README.md', 'CHANGELOG.md']);
+    expect(pages).toContain('docs/guarantees.md');
+  });
+
+  test.each(markdownPages())('every relative link of %s resolves (files and #anchors)', (page) => {
+    expect(brokenLinks(page, read(page))).toEqual([]);
+  });
+
+  test('a link to a missing file, a missing heading or a file outside the project is reported', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'docs-links-'));
+    fs.mkdirSync(path.join(root, 'docs'));
+    fs.writeFileSync(path.join(root, 'docs', 'a.md'), '# Title\n\n## Delivery `guarantees` (per hop)\n\n## Title\n');
+    const page = [
+      '[ok](docs/a.md#delivery-guarantees-per-hop) [ok](docs/a.md#title-1) [ok](#top) [web](https://example.com/x)',
+      '[gone](docs/missing.md) [anchor](docs/a.md#nowhere) [out](../etc/passwd)',
+      '```',
+      '[in code](docs/nothing.md)',
+      '```',
+      '# Top',
+    ].join('\n');
+    fs.writeFileSync(path.join(root, 'README.md'), page);
+    expect(brokenLinks('README.md', page, root)).toEqual([
+      'README.md: docs/missing.md (no such file)',
+      'README.md: docs/a.md#nowhere (no heading with anchor #nowhere)',
+      'README.md: ../etc/passwd (no such file)',
+    ]);
+    expect([...headingAnchors(fs.readFileSync(path.join(root, 'docs', 'a.md'), 'utf8'))]).toEqual(['title', 'delivery-guarantees-per-hop', 'title-1']);
+    fs.rmSync(root, { recursive: true });
+  });
+});
