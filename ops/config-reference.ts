@@ -60,7 +60,7 @@ export function settingDocs(): SettingDoc[] {
   if (stageConfig === undefined) throw new Error('lib/config.ts declares no StageConfig interface');
   const out: SettingDoc[] = [];
 
-  const visit = (type: ts.Type, prefix: string, selector?: Record<string, string>): void => {
+  const visit = (type: ts.Type, prefix: string): void => {
     const members = type.isUnion() ? type.types.filter((t) => t.flags & ts.TypeFlags.Object) : [type];
     const seen = new Set<string>();
     for (const member of members) {
@@ -78,13 +78,14 @@ export function settingDocs(): SettingDoc[] {
         const type = checker.getTypeOfSymbol(property);
         const kind = kindOf(type, checker);
         const { doc, defaultValue } = docOf(property, checker);
-        const ownSelector = members.length > 1 && !(property.name in literals) ? { ...selector, ...literals } : selector;
+        // A property of one member of a union is probed with the literals that select that member.
+        const selector = members.length > 1 && !(property.name in literals) ? literals : undefined;
         const typeText = checker.typeToString(type.getNonNullableType(), undefined, ts.TypeFormatFlags.NoTruncation);
         const elementType = kind === 'array' ? checker.getTypeArguments(type.getNonNullableType() as ts.TypeReference)[0] : undefined;
         const elementIsObject = elementType !== undefined && kindOf(elementType, checker) === 'object';
-        out.push({ path: propertyPath, doc, defaultValue, isGroup: kind === 'object' || elementIsObject, typeText, kind, selector: ownSelector });
-        if (kind === 'object') visit(type.getNonNullableType(), propertyPath, ownSelector);
-        if (elementIsObject) visit(elementType!, `${propertyPath}[]`, ownSelector);
+        out.push({ path: propertyPath, doc, defaultValue, isGroup: kind === 'object' || elementIsObject, typeText, kind, selector });
+        if (kind === 'object') visit(type.getNonNullableType(), propertyPath);
+        if (elementIsObject) visit(elementType!, `${propertyPath}[]`);
       }
     }
   };
@@ -129,8 +130,8 @@ function withSetting(config: StageConfig, settingPath: string, value: Json, sele
     const otherValue = (otherTarget as Record<string, Json> | undefined)?.[key];
     if (last) {
       if (selector) Object.assign(target, selector);
-      target[key] = list ? [value] : value;
-      messageSteps.push(list ? `${key}[0]` : key);
+      target[key] = value;
+      messageSteps.push(key);
       return;
     }
     if (list) {
@@ -149,7 +150,11 @@ function withSetting(config: StageConfig, settingPath: string, value: Json, sele
   return { config: copy as unknown as StageConfig, messagePath: messageSteps.join('.') };
 }
 
-/** Values no setting of that kind accepts everywhere, so the validator says what it does accept. */
+/**
+ * Values to set: NaN, '?' and a string where a boolean belongs fail every check of their kind, so the
+ * validator says what it accepts; 2 and 7 also reach the rules a range check lets through (a list of
+ * allowed values, a multiple of 5 or of the AZ count). A list gets an empty list, or one item '?'.
+ */
 function probesFor(setting: SettingDoc): Json[] {
   switch (setting.kind) {
     case 'number':

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { STAGE_CONFIGS } from '../lib/config';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { acceptedBy, settingDocs } from '../ops/config-reference';
 import { brokenLinks, headingAnchors, markdownPages } from '../ops/docs-links';
 import { currentSection, GENERATED_SECTIONS, withSection } from '../ops/docs-sections';
 
@@ -18,6 +20,33 @@ describe('generated sections', () => {
     const stale = withSection(read(page), name, 'an old table');
     expect(currentSection(stale, name)).not.toBe(render());
     expect(currentSection(withSection(stale, name, render()), name)).toBe(render());
+  });
+});
+
+describe('configuration reference', () => {
+  const documented = settingDocs();
+
+  /** Every setting a stage sets, as `a.b[].c`. */
+  function leafPaths(value: unknown, prefix = ''): string[] {
+    if (Array.isArray(value)) return value.some((v) => typeof v === 'object') ? value.flatMap((v) => leafPaths(v, `${prefix}[]`)) : [prefix];
+    if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix === '' ? k : `${prefix}.${k}`));
+    return [prefix];
+  }
+
+  test('lists every setting the dev and prod stages set, each once', () => {
+    const paths = documented.map((s) => s.path);
+    expect(new Set(paths).size).toBe(paths.length);
+    const set = new Set([...leafPaths(STAGE_CONFIGS.dev), ...leafPaths(STAGE_CONFIGS.prod)]);
+    expect([...set].filter((p) => !paths.includes(p))).toEqual([]);
+  });
+
+  test("takes what a setting accepts from its validator's message, for the stage's own values", () => {
+    const setting = (path: string) => documented.find((s) => s.path === path)!;
+    expect(acceptedBy(setting('stream.capacity.shardCount'), 'dev')).toEqual(['must be an integer between 1 and 500']);
+    expect(acceptedBy(setting('kafka.replicationFactor'), 'dev')).toEqual(['must be an integer between 2 and 2: at least 2 so a broker can fail, at most the broker count']);
+    expect(acceptedBy(setting('kafka.replicationFactor'), 'prod')).toEqual(['must be an integer between 2 and 3: at least 2 so a broker can fail, at most the broker count']);
+    expect(acceptedBy(setting('monitoring.alarmEmails'), 'prod')).toEqual(['every item must be an email address such as ops@example.com']);
+    expect(acceptedBy(setting('host.logFiles[].format'), 'dev')).toEqual(['must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json']);
   });
 });
 

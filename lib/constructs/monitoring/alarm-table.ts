@@ -1,6 +1,6 @@
 /**
  * The alarm table of docs/operations.md, rendered from the runbook and each stage's thresholds, so the table cannot
- * drift from what is deployed (test/readme.test.ts compares; `npm run readme` rewrites it). No CDK here.
+ * drift from what is deployed (test/docs.test.ts compares; `npm run docs` rewrites it). No CDK here.
  */
 import type { AlarmThresholds } from './monitoring-config';
 import { RUNBOOK, type AlarmId } from './runbook';
