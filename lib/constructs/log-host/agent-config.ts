@@ -32,6 +32,14 @@ export const AGENT_PATHS = {
 /** Local-only HTTP endpoint of the agent (health and metrics, e.g. `curl -s 127.0.0.1:2020/api/v1/metrics`). */
 export const AGENT_HTTP_PORT = 2020;
 
+/**
+ * The largest record the `kinesis_streams` output packs with `simple_aggregation` (Fluent Bit's MAX_EVENT_SIZE
+ * in plugins/out_kinesis_streams/kinesis_api.h: 1 MiB less 20 bytes kept for the partition key). Each event is
+ * written as its `log_key` value (or JSON object) followed by '\n' until the next would pass this; what a flush
+ * holds is sent at its end (src/aws/flb_aws_aggregation.c, from Fluent Bit 4.2.2).
+ */
+export const KINESIS_AGGREGATED_RECORD_MAX_BYTES = 1_048_556;
+
 /** Tag prefix of every shipped file; the Kinesis output matches `log.*`. */
 const FILE_TAG_PREFIX = 'log';
 /** Tag of the agent's own log records. */
