@@ -79,6 +79,9 @@ const dev: StageConfig = {
     accessLogsExpireAfterDays: 30,
   },
   host: {
+    // Not t4g.micro: its 1 GiB holds five demo generators (48 MiB RSS each, measured) and Fluent Bit (27–100 MB
+    // in AWS's published runs), but its CPU baseline, 10% of 2 vCPUs, is below the ~25% of a vCPU AWS reports for
+    // Fluent Bit even at low throughput; credits would run out. Saves $6 a month if it ever fits.
     instanceType: 't4g.small',
     rootVolumeGiB: 16,
     // No NAT gateway in dev: it would cost more per month than the host. Nothing is admitted inbound.
