@@ -62,7 +62,9 @@ const dev: StageConfig = {
     privateEgress: 'interface-endpoints',
     cidr: '10.40.0.0/16',
   },
-  stream: { capacity: { mode: 'on-demand' }, retentionHours: 24 },
+  // One provisioned shard ($11 a month) takes up to 1 MB/s, about 28 GB a day at a 3× peak; on demand costs
+  // $29 a month before any data (npm run cost -- -c stage=dev --gb-per-day 1 --compare).
+  stream: { capacity: { mode: 'provisioned', shardCount: 1 }, retentionHours: 24 },
   delivery: {
     bufferIntervalSeconds: 60,
     bufferSizeMiB: 5,
@@ -78,6 +80,9 @@ const dev: StageConfig = {
     accessLogsExpireAfterDays: 30,
   },
   host: {
+    // Not t4g.micro: its 1 GiB holds five demo generators (48 MiB RSS each, measured) and Fluent Bit (27–100 MB
+    // in AWS's published runs), but its CPU baseline, 10% of 2 vCPUs, is below the ~25% of a vCPU AWS reports for
+    // Fluent Bit even at low throughput; credits would run out. Saves $6 a month if it ever fits.
     instanceType: 't4g.small',
     rootVolumeGiB: 16,
     // No NAT gateway in dev: it would cost more per month than the host. Nothing is admitted inbound.
@@ -107,7 +112,9 @@ const dev: StageConfig = {
     replicationFactor: 2,
     minInsyncReplicas: 1,
     topics: [{ name: 'logs', partitions: 2, retentionHours: 24 }],
-    consumer: { batchSize: 500, maximumBatchingWindowSeconds: 1, minimumPollers: 1, maximumPollers: 2, retryAttempts: 5 },
+    // A 5 s window: the consumer writes an S3 object per batch, so a 1 s window puts 2.6 M objects a month at
+    // 1 GB a day ($13, npm run cost); Firehose's 60 s buffer sets the lake's freshness anyway.
+    consumer: { batchSize: 500, maximumBatchingWindowSeconds: 5, minimumPollers: 1, maximumPollers: 2, retryAttempts: 5 },
   },
   // The demo generator writes every second, so a silent quarter hour means the host or agent broke.
   monitoring: { alarmEmails: [], thresholds: DEFAULT_ALARM_THRESHOLDS },
@@ -124,7 +131,10 @@ const prod: StageConfig = {
     privateEgress: 'nat-gateway',
     cidr: '10.40.0.0/16',
   },
-  stream: { capacity: { mode: 'on-demand' }, retentionHours: 168 },
+  // Sized for 100 GB a day at a 3× peak: 4 shards cost $104 a month with the 168 h retention, on demand $455
+  // (npm run cost -- -c stage=prod --gb-per-day 100 --compare); below about 17 GB a day on demand costs less,
+  // above 115 GB a day npm run cost says how many shards to add.
+  stream: { capacity: { mode: 'provisioned', shardCount: 4 }, retentionHours: 168 },
   delivery: {
     bufferIntervalSeconds: 300,
     bufferSizeMiB: 64,

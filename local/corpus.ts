@@ -2,7 +2,15 @@
  * The lines a local run sends: the generator's realistic lines with a few malformed ones mixed in at
  * fixed positions, packed into Kinesis record payloads the way a log agent does.
  */
-import { generateLogLines, type LogFormat } from '../generator/log-lines';
+import { DEFAULT_LINES_PER_SECOND, generateLogLines, type LogFormat } from '../generator/log-lines';
+import { STAGE_CONFIGS } from '../lib/config';
+import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../lib/constructs/log-host/agent-config';
+
+/**
+ * Lines in one agent flush by default: the generator stamps lines at DEFAULT_LINES_PER_SECOND and the dev
+ * agent flushes every `host.agent.flushSeconds`, so a flush holds that many seconds of lines.
+ */
+export const DEFAULT_LINES_PER_FLUSH = DEFAULT_LINES_PER_SECOND * STAGE_CONFIGS.dev.host.agent.flushSeconds;
 
 /**
  * Lines no parser should recognise, each a way real logs go wrong. They must come out as 'unparsed'
@@ -27,7 +35,7 @@ export interface Corpus {
   readonly lines: readonly Buffer[];
   /** What each line is: the generator's format, or 'malformed'. */
   readonly expected: readonly ExpectedKind[];
-  /** Kinesis record payloads: `linesPerRecord` lines each, '\n'-terminated. */
+  /** Kinesis record payloads: lines each followed by '\n', packed as `CorpusOptions.linesPerRecord` says. */
   readonly payloads: readonly Buffer[];
 }
 
@@ -38,15 +46,21 @@ export interface CorpusOptions {
   readonly seed?: number;
   /** Mix in MALFORMED_LINES. @default true */
   readonly malformed?: boolean;
-  /** Lines per Kinesis record (agents may pack several). @default 1 */
+  /**
+   * Lines per Kinesis record, for experiments.
+   * @default - packed as the agent packs them (packLikeAgent): each flush of DEFAULT_LINES_PER_FLUSH lines
+   * into records of up to KINESIS_AGGREGATED_RECORD_MAX_BYTES
+   */
   readonly linesPerRecord?: number;
+  /** Lines per agent flush when packing like the agent. @default DEFAULT_LINES_PER_FLUSH */
+  readonly linesPerFlush?: number;
   /** Time of the first generated line. @default the generator's default */
   readonly start?: Date;
 }
 
 export function buildCorpus(options: CorpusOptions): Corpus {
-  const linesPerRecord = options.linesPerRecord ?? 1;
-  if (!Number.isInteger(linesPerRecord) || linesPerRecord < 1) {
+  const { linesPerRecord } = options;
+  if (linesPerRecord !== undefined && (!Number.isInteger(linesPerRecord) || linesPerRecord < 1)) {
     throw new RangeError(`linesPerRecord must be a positive integer, got ${linesPerRecord}`);
   }
   const malformed = options.malformed === false ? [] : MALFORMED_LINES.slice(0, Math.max(0, options.lines));
@@ -61,9 +75,41 @@ export function buildCorpus(options: CorpusOptions): Corpus {
     expected.splice(at, 0, 'malformed');
   });
 
+  if (linesPerRecord === undefined) return { lines, expected, payloads: packLikeAgent(lines, options.linesPerFlush ?? DEFAULT_LINES_PER_FLUSH) };
   const payloads: Buffer[] = [];
   for (let i = 0; i < lines.length; i += linesPerRecord) {
     payloads.push(Buffer.concat(lines.slice(i, i + linesPerRecord).flatMap((line) => [line, Buffer.from('\n')])));
   }
   return { lines, expected, payloads };
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * Packs lines into record payloads as Fluent Bit's kinesis_streams output does with `simple_aggregation`: each
+ * line followed by '\n' into the current record until the next would pass `maxRecordBytes`, and what a flush
+ * holds sent at its end (a flush never shares a record with the next). A line that cannot fit a record alone is
+ * an error here (the agent would discard it with a warning; the local run must lose nothing).
+ */
+export function packLikeAgent(lines: readonly Buffer[], linesPerFlush: number, maxRecordBytes: number = KINESIS_AGGREGATED_RECORD_MAX_BYTES): Buffer[] {
+  if (!Number.isInteger(linesPerFlush) || linesPerFlush < 1) throw new RangeError(`linesPerFlush must be a positive integer, got ${linesPerFlush}`);
+  const payloads: Buffer[] = [];
+  for (let flush = 0; flush < lines.length; flush += linesPerFlush) {
+    let record: Buffer[] = [];
+    let size = 0;
+    for (const [offset, line] of lines.slice(flush, flush + linesPerFlush).entries()) {
+      if (line.length + 1 > maxRecordBytes) {
+        throw new RangeError(`line ${flush + offset} is ${line.length + 1} bytes with its newline; a packed record holds at most ${maxRecordBytes}`);
+      }
+      if (size + line.length + 1 > maxRecordBytes) {
+        payloads.push(Buffer.concat(record));
+        record = [];
+        size = 0;
+      }
+      record.push(line, NEWLINE);
+      size += line.length + 1;
+    }
+    if (record.length > 0) payloads.push(Buffer.concat(record));
+  }
+  return payloads;
 }

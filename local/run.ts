@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { showNodeVersionWarningOnce } from './node-warnings';
-import { buildCorpus } from './corpus';
+import { buildCorpus, DEFAULT_LINES_PER_FLUSH } from './corpus';
 import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
 import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
@@ -34,8 +34,9 @@ const DEFAULT_OVERFLOW_LINES_PER_RECORD = 4;
 const USAGE = `usage: npm run local -- [options]
   --lines N             lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)
   --seed N              generator seed (default 1)
-  --lines-per-record N  lines packed into each Kinesis record (default 1; ${DEFAULT_OVERFLOW_LINES_PER_RECORD} with --overflow)
-  --shards N            provisioned stream with N shards (default: on-demand, as the dev stage)
+  --lines-per-record N  lines in each Kinesis record, for experiments (default: packed as the agent packs them,
+                        each flush of ${DEFAULT_LINES_PER_FLUSH} lines into records of up to 1 MiB; ${DEFAULT_OVERFLOW_LINES_PER_RECORD} with --overflow)
+  --shards N            provisioned stream with N shards (default: the dev stage's stream capacity)
   --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
   --no-malformed        send only well-formed generated lines
   --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
@@ -84,7 +85,7 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   }
   return {
     lines: lines ?? (overflow ? DEFAULT_OVERFLOW_LINES : DEFAULT_LINES),
-    linesPerRecord: linesPerRecord ?? (overflow ? DEFAULT_OVERFLOW_LINES_PER_RECORD : 1),
+    linesPerRecord: linesPerRecord ?? (overflow ? DEFAULT_OVERFLOW_LINES_PER_RECORD : undefined),
     seed,
     shards,
     overflow,

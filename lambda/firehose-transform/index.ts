@@ -90,6 +90,7 @@ export async function handler(event: FirehoseTransformationEvent, context?: Cont
     parsedLines: stats.parsedLines,
     unparsedLines: stats.unparsedLines,
     reingested: stats.reingestedRecords,
+    splitRecords: stats.splitRecords,
     reingestFailures: stats.reingestFailures,
     failedWithoutData: stats.failedWithoutData,
     failuresByReason: stats.failuresByReason,

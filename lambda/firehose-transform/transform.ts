@@ -8,8 +8,13 @@
  *     prefix), or '' when they would not fit under the response cap (Firehose writes the original
  *     rawData to the error prefix regardless);
  *   - the serialized response stays within the cap (6 MB): Ok output that would overflow it is handed to
- *     re-ingest (its ORIGINAL bytes go back into the source stream, then the record is Dropped); a record
- *     whose own output cannot fit even alone is ProcessingFailed, never re-ingested (it would loop).
+ *     re-ingest (its ORIGINAL bytes go back into the source stream, then the record is Dropped);
+ *   - the agent packs many lines into one record (simple_aggregation), so one record must not fail whole for
+ *     one of its lines: a record of several lines whose output cannot fit even alone, or that holds a line
+ *     that is not UTF-8 text, is split at its line breaks and the pieces re-ingested (then it is Dropped):
+ *     pieces small enough to fit, and each bad line alone, so only that line ends ProcessingFailed. A single
+ *     line is never split (no loop): alone, it is ProcessingFailed. A record whose pieces are not all
+ *     re-ingested is ProcessingFailed whole (kept, never lost).
  *
  * This is the Firehose adapter over the shared record core (lambda/shared/record-core.ts), which turns one
  * payload into lake records: here are only base64, Kinesis coordinates, the response budget and re-ingest.
@@ -21,6 +26,7 @@ import type {
   FirehoseTransformationResult,
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
+import { isUtf8 } from 'node:buffer';
 import { isStrictBase64 } from '../shared/base64';
 import type { DeliveryCoordinates } from '../shared/event-id';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../shared/limits';
@@ -39,8 +45,12 @@ export type FailureReason =
 /** Why a record was Dropped. */
 export type DropReason = PayloadDropReason | 'reingested';
 
-/** A record whose output did not fit in this response: its original bytes go back into the source stream. */
+/**
+ * A record whose output did not fit in this response (or a piece of a split record): its original bytes go
+ * back into the source stream.
+ */
 export interface OverflowRecord {
+  /** The Firehose recordId, or `<recordId>#<n>` for the n-th piece of a split record. */
   readonly recordId: string;
   /** The record's original bytes, exactly as Firehose delivered them. */
   readonly data: Buffer;
@@ -68,6 +78,8 @@ export interface TransformStats {
   /** Lines kept as 'unparsed', in Ok records. */
   unparsedLines: number;
   reingestedRecords: number;
+  /** Records split at their line breaks and re-ingested as pieces (counted in reingestedRecords too). */
+  splitRecords: number;
   reingestFailures: number;
   /** ProcessingFailed records whose original bytes did not fit under the cap and were sent as ''. */
   failedWithoutData: number;
@@ -111,6 +123,7 @@ const ENVELOPE_BYTES = '{"records":[]}'.length;
 type Planned =
   | { kind: 'ok'; data: string; parsedLines: number; unparsedLines: number }
   | { kind: 'overflow'; data: string; parsedLines: number; unparsedLines: number }
+  | { kind: 'split'; pieces: Buffer[]; reason: FailureReason }
   | { kind: 'dropped'; reason: DropReason }
   | { kind: 'failed'; reason: FailureReason; detail?: string };
 
@@ -150,6 +163,8 @@ export async function transformEvent(
   let fixedBytes = ENVELOPE_BYTES + Math.max(0, records.length - 1);
   for (const recordId of recordIds) fixedBytes += entryBytesWithoutData(recordId);
 
+  const sourceStreamArn = typeof event?.sourceKinesisStreamArn === 'string' ? event.sourceKinesisStreamArn : '';
+  const canReingest = sourceStreamArn !== '' && options.reingest !== undefined;
   const planned: Planned[] = new Array(records.length);
   let okDataBytes = 0;
   for (let i = 0; i < records.length; i++) {
@@ -159,10 +174,22 @@ export async function transformEvent(
       if (fixedBytes + okDataBytes + dataBytes <= limit) {
         okDataBytes += dataBytes;
       } else if (fixedBytes + dataBytes > limit) {
-        planned[i] = { kind: 'failed', reason: 'output-exceeds-response-cap', detail: `${dataBytes} bytes of base64 output` };
+        // Pieces whose output takes at most half of what an invocation may return, so each fits alone.
+        const pieces = canReingest ? splitToFit(Buffer.from(records[i].data, 'base64'), dataBytes, (limit - fixedBytes) / 2) : null;
+        planned[i] =
+          pieces === null
+            ? { kind: 'failed', reason: 'output-exceeds-response-cap', detail: `${dataBytes} bytes of base64 output` }
+            : { kind: 'split', pieces, reason: 'output-exceeds-response-cap' };
         continue;
       } else {
         planned[i] = { ...plan, kind: 'overflow' };
+        continue;
+      }
+    }
+    if (plan.kind === 'failed' && canReingest && (plan.reason === 'invalid-utf8' || plan.reason === 'binary-data')) {
+      const pieces = splitAtBadLines(Buffer.from(records[i].data, 'base64'));
+      if (pieces !== null) {
+        planned[i] = { kind: 'split', pieces, reason: plan.reason };
         continue;
       }
     }
@@ -171,14 +198,14 @@ export async function transformEvent(
 
   const overflow: OverflowRecord[] = [];
   for (let i = 0; i < records.length; i++) {
-    if (planned[i].kind !== 'overflow') continue;
-    overflow.push({
-      recordId: recordIds[i],
-      data: Buffer.from(records[i].data, 'base64'),
-      partitionKey: partitionKeyOf(records[i]),
-    });
+    const plan = planned[i];
+    if (plan.kind === 'overflow') {
+      overflow.push({ recordId: recordIds[i], data: Buffer.from(records[i].data, 'base64'), partitionKey: partitionKeyOf(records[i]) });
+    } else if (plan.kind === 'split') {
+      // Same partition key: the pieces keep the record's place in its shard's order.
+      plan.pieces.forEach((data, n) => overflow.push({ recordId: pieceId(recordIds[i], n), data, partitionKey: partitionKeyOf(records[i]) }));
+    }
   }
-  const sourceStreamArn = typeof event?.sourceKinesisStreamArn === 'string' ? event.sourceKinesisStreamArn : '';
   let reingestOutcome: ReingestOutcome | null = null;
   let reingestError: string | null = null;
   if (overflow.length > 0 && sourceStreamArn !== '' && options.reingest !== undefined) {
@@ -209,6 +236,7 @@ function assembleResponse(
     parsedLines: 0,
     unparsedLines: 0,
     reingestedRecords: 0,
+    splitRecords: 0,
     reingestFailures: 0,
     failedWithoutData: 0,
     failuresByReason: {},
@@ -230,6 +258,19 @@ function assembleResponse(
         stats.reingestFailures++;
       } else {
         plan = { kind: 'failed', reason: 'overflow-without-source-stream' };
+      }
+    } else if (plan.kind === 'split') {
+      const pieces = plan.pieces.map((_, n) => pieceId(recordId, n));
+      const unwritten = pieces.filter((id) => !reingestOutcome?.reingested.has(id));
+      if (unwritten.length === 0) {
+        plan = { kind: 'dropped', reason: 'reingested' };
+        stats.reingestedRecords++;
+        stats.splitRecords++;
+      } else {
+        // Some pieces may be in the stream already: the whole record is kept too (a duplicate, never a loss).
+        const why = reingestOutcome?.failed.get(unwritten[0]) ?? reingestError ?? 'not re-ingested';
+        plan = { kind: 'failed', reason: 'reingest-failed', detail: `${unwritten.length} of ${pieces.length} pieces (split for ${plan.reason}) not re-ingested: ${why}` };
+        stats.reingestFailures++;
       }
     }
     switch (plan.kind) {
@@ -265,6 +306,81 @@ function assembleResponse(
   stats.responseBytes = used;
   return { response: { records: out }, stats, failures };
 }
+
+function pieceId(recordId: string, n: number): string {
+  return `${recordId}#${n}`;
+}
+
+const NEWLINE = 0x0a;
+
+/** The lines of `bytes`, each with its '\n' (the last may lack one); empty lines stay with the line before. */
+function linesWithBreaks(bytes: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    end = end === -1 ? bytes.length : end + 1;
+    // Blank lines (a lone '\n') ride with the line before them: they carry no record.
+    while (end < bytes.length && bytes[end] === NEWLINE) end++;
+    lines.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return lines;
+}
+
+const isGzip = (bytes: Buffer) => bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+
+/**
+ * Pieces of a record of several lines whose output (`outputBytes` of base64) cannot fit alone, each of about
+ * `budgetBytes` of output at the record's own expansion; null when it cannot be split (one line, gzip).
+ */
+export function splitToFit(bytes: Buffer, outputBytes: number, budgetBytes: number): Buffer[] | null {
+  if (isGzip(bytes)) return null;
+  const lines = linesWithBreaks(bytes);
+  if (lines.length < 2) return null;
+  const target = Math.max(1, Math.floor((bytes.length * budgetBytes) / outputBytes));
+  const pieces: Buffer[] = [];
+  let piece: Buffer[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (piece.length > 0 && size + line.length > target) {
+      pieces.push(Buffer.concat(piece));
+      piece = [];
+      size = 0;
+    }
+    piece.push(line);
+    size += line.length;
+  }
+  pieces.push(Buffer.concat(piece));
+  return pieces.length < 2 ? null : pieces;
+}
+
+/**
+ * Pieces of a record of several lines of which some are not UTF-8 text (invalid UTF-8, or NUL: binary): each
+ * run of good lines one piece, each bad line a piece alone; null when it cannot be split (one line, gzip).
+ */
+export function splitAtBadLines(bytes: Buffer): Buffer[] | null {
+  if (isGzip(bytes)) return null;
+  const lines = linesWithBreaks(bytes);
+  if (lines.length < 2) return null;
+  const pieces: Buffer[] = [];
+  let good: Buffer[] = [];
+  for (const line of lines) {
+    if (isUtf8(line) && line.indexOf(0) === -1) {
+      good.push(line);
+      continue;
+    }
+    if (good.length > 0) pieces.push(Buffer.concat(good));
+    good = [];
+    pieces.push(line);
+  }
+  if (good.length > 0) pieces.push(Buffer.concat(good));
+  // Mostly binary (more pieces than one PutRecords call takes): kept whole instead.
+  return pieces.length < 2 || pieces.length > MAX_SPLIT_PIECES ? null : pieces;
+}
+
+/** Most pieces a record is split into: one PutRecords call's worth. */
+export const MAX_SPLIT_PIECES = 500;
 
 function partitionKeyOf(record: FirehoseTransformationEventRecord): string {
   const key = record.kinesisRecordMetadata?.partitionKey;

@@ -11,7 +11,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { errorPrefixFor, rawPrefixFor } from '../../lib/lake-layout';
 import { bundleLambda, loadBundledHandler } from '../bundle';
-import { buildCorpus, type ExpectedKind } from '../corpus';
+import { buildCorpus, DEFAULT_LINES_PER_FLUSH, type ExpectedKind } from '../corpus';
 import { deliverStream, type TransformHandler } from '../firehose-simulator';
 import { EmulatorError } from '../moto';
 import { putRecords } from '../kinesis-producer';
@@ -106,8 +106,13 @@ export const kinesisPathStep: LocalStep = {
       context.log('note: --overflow was set but the first batch did not overflow; send more lines (--lines) or pack more per record (--lines-per-record)');
     }
 
+    const packing =
+      options.linesPerRecord === undefined
+        ? `packed as the agent packs them: flushes of ${DEFAULT_LINES_PER_FLUSH} lines, records up to 1 MiB`
+        : `${options.linesPerRecord} line${options.linesPerRecord === 1 ? '' : 's'} a record (--lines-per-record)`;
     const lines = [
       `lines in            ${fmt(linesIn)} (${mib(inputBytes)}; ${fmt(corpus.payloads.length)} Kinesis records, ${put.calls} PutRecords calls, ${put.retriedEntries} entries retried)`,
+      `kinesis records     ${fmt(put.records)} records, ${fmt(linesIn)} lines, average record ${mib(put.bytes / Math.max(1, put.records))} (${packing})`,
       `transform calls     ${fmt(report.invocations)} (records read ${fmt(report.recordsRead)}: Ok ${fmt(report.ok)}, Dropped+re-ingested ${fmt(report.dropped)}, ProcessingFailed ${fmt(report.processingFailed)}; largest response ${mib(report.largestResponseBytes)})`,
       'objects per prefix:',
       ...Object.entries(summary.objectsByPrefix).map(
@@ -125,7 +130,7 @@ export const kinesisPathStep: LocalStep = {
 
 async function createStream(kinesis: KinesisClient, name: string, shards: number): Promise<string> {
   const capacity = STAGE_CONFIGS.dev.stream.capacity;
-  // The dev stage is on-demand; --shards asks for a provisioned stream of that many shards instead.
+  // The dev stage's capacity, unless --shards asks for a provisioned stream of that many shards.
   await kinesis.send(
     new CreateStreamCommand(
       shards > 0 || capacity.mode === 'provisioned'

@@ -11,7 +11,8 @@ export interface LocalRunOptions {
   /** Lines to send through the Kinesis path, malformed ones included. */
   readonly lines: number;
   readonly seed: number;
-  readonly linesPerRecord: number;
+  /** Lines per Kinesis record; undefined packs them as the agent does (local/corpus.ts packLikeAgent). */
+  readonly linesPerRecord: number | undefined;
   /** Mix malformed lines into the corpus. */
   readonly malformed: boolean;
   /** Give the transform one batch as large as Firehose's 6 MB request cap, to show overflow re-ingest. */

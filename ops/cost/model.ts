@@ -6,7 +6,10 @@
  */
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import type { StageConfig } from '../../lib/config';
-import { PRICES } from './prices';
+import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
+import { demoFiles } from '../../lib/constructs/log-host/boot-script';
+import { destinationsOf, type ShipDestination } from '../../lib/constructs/log-host/host-config';
+import { PRICES, type PriceId } from './prices';
 
 /** Hours and days in the average month. */
 export const HOURS_PER_MONTH = 730;
@@ -14,8 +17,13 @@ export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 
 /** What the model assumes where the stage config and the measurements say nothing. */
 export const ASSUMPTIONS = {
-  /** Average log line, bytes (the benchmark corpus: 154 B). One line is one Kinesis record. */
+  /** Average log line, bytes (the benchmark corpus: 154 B). */
   lineBytes: 154,
+  /**
+   * Busiest hour's rate over the day's average: a provisioned stream is sized for it (log traffic follows the
+   * working day; the agent's filesystem buffer rides out what is above it, retrying throttled PutRecords).
+   */
+  peakToAverage: 3,
   /** Raw lake objects (GZIP JSON lines) per byte of log text: 176.5 MB for 3.74 M lines of 154 B in the Glue benchmark. */
   rawGzipPerLogByte: 0.31,
   /** Curated zstd Parquet per raw GZIP byte (Glue benchmark: 85%). */
@@ -40,6 +48,91 @@ export const ASSUMPTIONS = {
   kmsRequestsPerMonth: 100_000,
 } as const;
 
+/**
+ * What AWS bills per record, not per byte (the rules the tests pin with AWS's own examples):
+ * - Kinesis Data Streams on-demand, "Data-In … the number of data records you send to the service, multiplied
+ *   by the size of each record rounded up to the nearest 1 KB (1,024 bytes)"; provisioned, "a PUT Payload Unit
+ *   is counted in 25KB payload 'chunks' that comprise a record" — Amazon Kinesis Data Streams pricing,
+ *   https://aws.amazon.com/kinesis/data-streams/pricing/
+ * - Firehose, ingestion "in 5 KB increments (a 3 KB record is billed as 5 KB)", per record and not per API call,
+ *   for Direct PUT and Kinesis Data Streams as a source — Amazon Data Firehose pricing,
+ *   https://aws.amazon.com/firehose/pricing/
+ */
+export const BILLING_UNITS = {
+  kinesisOnDemandRecordBytes: 1024,
+  kinesisPutPayloadUnitBytes: 25 * 1024,
+  firehoseRecordBytes: 5 * 1024,
+} as const;
+
+/** A record's size as billed: rounded up to whole `unit`s. */
+export function billedRecordBytes(recordBytes: number, unit: number): number {
+  return Math.ceil(recordBytes / unit) * unit;
+}
+
+/** PUT payload units of one record on a provisioned stream. */
+export function putPayloadUnits(recordBytes: number): number {
+  return Math.ceil(recordBytes / BILLING_UNITS.kinesisPutPayloadUnitBytes);
+}
+
+/** Provisioned shard: 1 MB/s and 1,000 records/s in (Kinesis Data Streams quotas and limits). */
+export const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
+export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;
+
+/** The files the host ships: its own, plus the demo generator's one per format when it runs. */
+export function shippedFiles(config: StageConfig): { readonly path: string; readonly destinations: readonly ShipDestination[] }[] {
+  const files = [...config.host.logFiles, ...(config.host.demoGenerator.enabled ? demoFiles() : [])];
+  return files.map((file) => ({ path: file.path, destinations: destinationsOf(file) }));
+}
+
+/**
+ * Share of the day's log volume each path carries (0–1), counting the files as equally busy. A file shipped to
+ * both paths counts on both: prod ships its access log, and dev its demo files, to Kinesis and to Kafka.
+ */
+export function pathShares(config: StageConfig): { readonly kinesis: number; readonly kafka: number; readonly kinesisFiles: number } {
+  const files = shippedFiles(config);
+  if (files.length === 0) return { kinesis: 0, kafka: 0, kinesisFiles: 0 };
+  const on = (d: ShipDestination) => files.filter((f) => f.destinations.includes(d)).length;
+  return { kinesis: on('kinesis') / files.length, kafka: on('kafka') / files.length, kinesisFiles: on('kinesis') };
+}
+
+/** The average Kinesis record the agent sends, and how it is made. */
+export interface RecordSizing {
+  readonly recordBytes: number;
+  readonly linesPerRecord: number;
+  /** How the size follows from the config, for the report. */
+  readonly basis: string;
+}
+
+/**
+ * The agent's average Kinesis record at `kinesisGbPerDay`: Fluent Bit's `simple_aggregation` packs each
+ * flush's lines of one file (tag) into records of up to KINESIS_AGGREGATED_RECORD_MAX_BYTES, so a record holds
+ * one flush interval of one file, split evenly when that passes the limit; never less than one line.
+ * `recordBytes` overrides it (e.g. 154 for one line per record, as before packing).
+ */
+export function recordSizing(config: StageConfig, kinesisGbPerDay: number, recordBytes?: number): RecordSizing {
+  const line = ASSUMPTIONS.lineBytes;
+  if (recordBytes !== undefined) {
+    return { recordBytes, linesPerRecord: recordBytes / line, basis: `${num(recordBytes)} B a record as given` };
+  }
+  const files = Math.max(1, pathShares(config).kinesisFiles);
+  const flush = config.host.agent.flushSeconds;
+  const perFlush = ((kinesisGbPerDay * 1e9) / 86_400) * flush / files;
+  const records = Math.max(1, Math.ceil(perFlush / KINESIS_AGGREGATED_RECORD_MAX_BYTES));
+  const bytes = Math.max(line, perFlush / records);
+  return {
+    recordBytes: bytes,
+    linesPerRecord: bytes / line,
+    basis: `${num(kinesisGbPerDay)} GB/day over ${files} file${files === 1 ? '' : 's'}, flushed every ${flush} s, packed up to ${num(KINESIS_AGGREGATED_RECORD_MAX_BYTES)} B a record`,
+  };
+}
+
+/** Shards a provisioned stream needs for `kinesisGbPerDay` at the assumed peak, records of `recordBytes`. */
+export function shardsNeeded(kinesisGbPerDay: number, recordBytes: number): number {
+  const peakBytesPerSecond = ((kinesisGbPerDay * 1e9) / 86_400) * ASSUMPTIONS.peakToAverage;
+  const peakRecordsPerSecond = peakBytesPerSecond / recordBytes;
+  return Math.max(1, Math.ceil(peakBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND), Math.ceil(peakRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND));
+}
+
 /** The Kafka path's sizing, from the stage config's kafka settings. */
 export interface KafkaSizing {
   readonly brokers: number;
@@ -47,9 +140,12 @@ export interface KafkaSizing {
   readonly volumeGiBPerBroker: number;
   /** Provisioned-mode minimum pollers of the event source mapping. */
   readonly minimumPollers: number;
+  /** Records (lines) per consumer invocation at most, and the seconds the mapping gathers them. */
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
   /**
-   * Share of the day's volume counted on the Kafka path's per-GB items rather than Kinesis' (0–1). MSK has
-   * no per-GB charge and the consumer's Lambda time is small, so the estimate counts the volume on Kinesis.
+   * Share of the day's volume the Kafka path carries (0–1; see pathShares). MSK has no per-GB charge: the
+   * share is counted on the consumer's lines (its Lambda time and requests, its S3 objects).
    */
   readonly shareOfVolume: number;
 }
@@ -71,7 +167,9 @@ export function kafkaSizingOf(config: StageConfig): KafkaSizing {
     brokerHourPrice,
     volumeGiBPerBroker: kafka.ebsVolumeGiB,
     minimumPollers: kafka.consumer.minimumPollers,
-    shareOfVolume: 0,
+    batchSize: kafka.consumer.batchSize,
+    batchingWindowSeconds: kafka.consumer.maximumBatchingWindowSeconds,
+    shareOfVolume: kafka.brokerCount > 0 ? pathShares(config).kafka : 0,
   };
 }
 
@@ -88,7 +186,29 @@ export interface Estimate {
   readonly gbPerDay: number;
   readonly items: readonly LineItem[];
   readonly totalUsd: number;
+  /** The Kinesis record the estimate bills, and what each service counts it as. */
+  readonly record: RecordSizing & {
+    readonly kinesisOnDemandBilledBytes: number;
+    readonly putPayloadUnits: number;
+    readonly firehoseBilledBytes: number;
+  };
+  /** Shards a provisioned stream needs at this volume (whatever the configured mode). */
+  readonly shardsNeeded: number;
+  /** Log GB landed in the lake a month (the day's volume once, whichever paths carry it). */
+  readonly gbDeliveredPerMonth: number;
 }
+
+export interface EstimateOptions {
+  /** Month of operation (storage grows until lifecycle rules expire it). @default 12 */
+  readonly month?: number;
+  /** @default kafkaSizingOf(config) */
+  readonly kafka?: KafkaSizing;
+  /** Average Kinesis record in bytes. @default recordSizing(config, …): what the agent packs */
+  readonly recordBytes?: number;
+}
+
+/** EC2 instance-hour prices the table has. */
+const INSTANCE_PRICES: Readonly<Record<string, PriceId>> = { 't4g.micro': 'ec2T4gMicroHour', 't4g.small': 'ec2T4gSmallHour' };
 
 const GLUE_DPU_PER_WORKER: Record<string, number> = { 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };
 
@@ -125,49 +245,76 @@ function gbMonthsInWindow(gbPerDay: number, ageDays: number, from: number, to: n
  * The estimate for one stage at `gbPerDay` GB of log text a day, in month `month` of operation (storage
  * grows until the lifecycle rules expire data; prod's raw data never expires).
  */
-export function estimate(config: StageConfig, gbPerDay: number, options: { month?: number; kafka?: KafkaSizing } = {}): Estimate {
+export function estimate(config: StageConfig, gbPerDay: number, options: EstimateOptions = {}): Estimate {
   if (!(gbPerDay > 0 && Number.isFinite(gbPerDay))) throw new Error(`--gb-per-day must be a positive number (got ${gbPerDay})`);
   const month = options.month ?? 12;
   const kafka = options.kafka ?? kafkaSizingOf(config);
   const items: LineItem[] = [];
   const add = (service: string, item: string, basis: string, amount: number) => items.push({ service, item, basis, usd: amount });
   const gbMonth = gbPerDay * DAYS_PER_MONTH;
-  const kinesisGbMonth = gbMonth * (1 - kafka.shareOfVolume);
+  const kinesisGbPerDay = gbPerDay * pathShares(config).kinesis;
+  const kinesisGbMonth = kinesisGbPerDay * DAYS_PER_MONTH;
   const kafkaGbMonth = gbMonth * kafka.shareOfVolume;
+
+  // What the agent sends: records per month and their billed sizes.
+  const sizing = recordSizing(config, kinesisGbPerDay, options.recordBytes);
+  const records = (kinesisGbMonth * 1e9) / sizing.recordBytes;
+  const record = {
+    ...sizing,
+    kinesisOnDemandBilledBytes: billedRecordBytes(sizing.recordBytes, BILLING_UNITS.kinesisOnDemandRecordBytes),
+    putPayloadUnits: putPayloadUnits(sizing.recordBytes),
+    firehoseBilledBytes: billedRecordBytes(sizing.recordBytes, BILLING_UNITS.firehoseRecordBytes),
+  };
+  const recordsText = `${num(Math.round(records / 1e3) / 1e3)} M records`;
 
   // Kinesis Data Streams.
   const { capacity, retentionHours } = config.stream;
-  if (capacity.mode === 'on-demand') {
+  if (kinesisGbMonth > 0 && capacity.mode === 'on-demand') {
+    const writtenGb = (records * record.kinesisOnDemandBilledBytes) / 1e9;
     add('Kinesis', 'stream-hours', `${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisOnDemandStreamHour.usd)}`, HOURS_PER_MONTH * PRICES.kinesisOnDemandStreamHour.usd);
-    add('Kinesis', 'data written', `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandIngestGb.usd)}`, kinesisGbMonth * PRICES.kinesisOnDemandIngestGb.usd);
+    add('Kinesis', 'data written (each record rounded up to 1 KB)', `${recordsText} × ${num(record.kinesisOnDemandBilledBytes / 1024)} KB = ${num(writtenGb)} GB × ${usd(PRICES.kinesisOnDemandIngestGb.usd)}`, writtenGb * PRICES.kinesisOnDemandIngestGb.usd);
     add('Kinesis', 'data read by Firehose', `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandRetrievalGb.usd)}`, kinesisGbMonth * PRICES.kinesisOnDemandRetrievalGb.usd);
     if (retentionHours > 24) {
-      const kept = gbPerDay * (1 - kafka.shareOfVolume) * ((retentionHours - 24) / 24);
+      const kept = kinesisGbPerDay * ((retentionHours - 24) / 24);
       add('Kinesis', `retention ${retentionHours} h`, `${num(kept)} GB kept beyond 24 h × ${usd(PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd)}`, kept * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd);
     }
-  } else {
+  } else if (kinesisGbMonth > 0 && capacity.mode === 'provisioned') {
     const shards = capacity.shardCount;
-    add('Kinesis', 'shard-hours', `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisShardHour.usd);
-    const units = (kinesisGbMonth * 1e9) / ASSUMPTIONS.lineBytes / 1e6; // each record under 25 KB: one unit
-    add('Kinesis', 'PUT payload units', `${num(units)} M × ${usd(PRICES.kinesisPutPayloadUnitsMillion.usd)}`, units * PRICES.kinesisPutPayloadUnitsMillion.usd);
+    add('Kinesis', `shard-hours (${shards} provisioned)`, `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisShardHour.usd);
+    const units = (records * record.putPayloadUnits) / 1e6;
+    add('Kinesis', 'PUT payload units (25 KB each, per record)', `${recordsText} × ${record.putPayloadUnits} = ${num(units)} M × ${usd(PRICES.kinesisPutPayloadUnitsMillion.usd)}`, units * PRICES.kinesisPutPayloadUnitsMillion.usd);
     if (retentionHours > 24) {
       add('Kinesis', `retention ${retentionHours} h`, `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisExtendedRetentionShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisExtendedRetentionShardHour.usd);
     }
   }
 
-  // Firehose: billed per GB read from the stream (no 5 KB rounding with a Kinesis source).
-  add('Firehose', 'data ingested', `${num(kinesisGbMonth)} GB × ${usd(PRICES.firehoseIngestGb.usd)}`, kinesisGbMonth * PRICES.firehoseIngestGb.usd);
+  // Firehose: ingestion billed per record in 5 KB steps, a Kinesis source included.
+  const firehoseGb = (records * record.firehoseBilledBytes) / 1e9;
+  if (kinesisGbMonth > 0) {
+    add('Firehose', 'data ingested (each record rounded up to 5 KB)', `${recordsText} × ${num(record.firehoseBilledBytes / 1024)} KB = ${num(firehoseGb)} GB × ${usd(PRICES.firehoseIngestGb.usd)}`, firehoseGb * PRICES.firehoseIngestGb.usd);
+  }
 
-  // Lambda: the transform gets one processor buffer per invocation; the consumer its share.
-  const batchMiB = config.delivery.processorBufferSizeMiB;
-  const invocations = (kinesisGbMonth * 1e9) / (batchMiB * 2 ** 20) + (kafkaGbMonth * 1e9) / 2 ** 20;
-  const gbSeconds = invocations * batchMiB * ASSUMPTIONS.transformSecondsPerMiB * 1; // 1024 MB = 1 GB
-  add('Lambda', 'transform and consumer duration', `${num(Math.round(gbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, gbSeconds * PRICES.lambdaArmGbSecond.usd);
-  add('Lambda', 'requests', `${num(Math.round(invocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (invocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+  // Lambda: the transform gets one processor buffer per invocation (at least one record); the consumer a
+  // batch of lines, or what arrived in its batching window.
+  const batchMiB = Math.max(config.delivery.processorBufferSizeMiB, sizing.recordBytes / 2 ** 20);
+  const transformInvocations = (kinesisGbMonth * 1e9) / (batchMiB * 2 ** 20);
+  const kafkaLines = (kafkaGbMonth * 1e9) / ASSUMPTIONS.lineBytes;
+  const consumerInvocations =
+    kafkaLines === 0 ? 0 : Math.min(kafkaLines, Math.max(kafkaLines / kafka.batchSize, (HOURS_PER_MONTH * 3600) / Math.max(1, kafka.batchingWindowSeconds)));
+  const transformGbSeconds = ((kinesisGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB; // at 1024 MB = 1 GB
+  const consumerGbSeconds = ((kafkaGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB;
+  add('Lambda', 'transform duration', `${num(Math.round(transformGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, transformGbSeconds * PRICES.lambdaArmGbSecond.usd);
+  add('Lambda', 'transform requests', `${num(Math.round(transformInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (transformInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+  if (kafkaGbMonth > 0) {
+    add('Lambda', `consumer duration (Kafka path: ${num(kafkaGbMonth)} GB)`, `${num(Math.round(consumerGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, consumerGbSeconds * PRICES.lambdaArmGbSecond.usd);
+    add('Lambda', 'consumer requests', `${num(Math.round(consumerInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (consumerInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+  }
+  const invocations = transformInvocations + consumerInvocations;
 
   // The log host.
-  if (config.host.instanceType !== 't4g.small') throw new Error(`the price table has no price for ${config.host.instanceType}; add it to ops/cost/prices.ts`);
-  add('EC2', `${config.host.instanceType} host`, `${HOURS_PER_MONTH} h × ${usd(PRICES.ec2T4gSmallHour.usd)}`, HOURS_PER_MONTH * PRICES.ec2T4gSmallHour.usd);
+  const hostPrice = INSTANCE_PRICES[config.host.instanceType];
+  if (hostPrice === undefined) throw new Error(`the price table has no price for ${config.host.instanceType}; add it to ops/cost/prices.ts (priced: ${Object.keys(INSTANCE_PRICES).join(', ')})`);
+  add('EC2', `${config.host.instanceType} host`, `${HOURS_PER_MONTH} h × ${usd(PRICES[hostPrice].usd)}`, HOURS_PER_MONTH * PRICES[hostPrice].usd);
   add('EBS', `gp3 root ${config.host.rootVolumeGiB} GiB`, `${config.host.rootVolumeGiB} GB × ${usd(PRICES.ebsGp3GbMonth.usd)}`, config.host.rootVolumeGiB * PRICES.ebsGp3GbMonth.usd);
   if (config.host.subnet === 'public') {
     add('VPC', 'public IPv4 of the host', `${HOURS_PER_MONTH} h × ${usd(PRICES.publicIpv4Hour.usd)}`, HOURS_PER_MONTH * PRICES.publicIpv4Hour.usd);
@@ -204,15 +351,16 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
   add('S3', `Glacier IR (raw ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`, `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`, gir * PRICES.s3GlacierIrGbMonth.usd);
   const runs = runsPerDay(config.analytics.schedule) * DAYS_PER_MONTH;
   const firehoseObjects = (HOURS_PER_MONTH * 3600) / config.delivery.bufferIntervalSeconds;
-  const puts = firehoseObjects * (config.delivery.backupSourceRecords ? 2 : 1) + runs * 20; // a run writes a few objects per partition
+  // Firehose objects (and their backups), the consumer's one object per batch, a run's few per partition.
+  const puts = firehoseObjects * (config.delivery.backupSourceRecords ? 2 : 1) + consumerInvocations + runs * 20;
   add('S3', 'PUT requests', `${num(Math.round(puts))} × ${usd(PRICES.s3PutRequests1k.usd)}/1k`, (puts / 1000) * PRICES.s3PutRequests1k.usd);
 
   // Glue: every run bills its workers for overhead plus processing, at least a minute.
   const { dpus, runMinutes } = glueRun(config, gbPerDay);
   const dpuHours = runs * dpus * (runMinutes / 60);
   const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
-  const sizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
-  add('Glue', `${num(Math.round(runs))} runs × ${sizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
+  const glueSizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
+  add('Glue', `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
 
   // Athena.
   const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, rawPerDay * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
@@ -240,7 +388,53 @@ export function estimate(config: StageConfig, gbPerDay: number, options: { month
   add('CloudWatch', `logs stored (${config.logRetentionDays} d retention)`, `${num(keptLogGb)} GB × ${usd(PRICES.cloudwatchLogsStorageGbMonth.usd)}`, keptLogGb * PRICES.cloudwatchLogsStorageGbMonth.usd);
 
   const totalUsd = items.reduce((sum, item) => sum + item.usd, 0);
-  return { stage: config.stage, gbPerDay, items, totalUsd };
+  return { stage: config.stage, gbPerDay, items, totalUsd, record, shardsNeeded: shardsNeeded(kinesisGbPerDay, sizing.recordBytes), gbDeliveredPerMonth: gbMonth };
+}
+
+/** Sum of the estimate's lines of these services. */
+export function subtotal(e: Estimate, ...services: string[]): number {
+  return e.items.filter((i) => services.includes(i.service)).reduce((sum, i) => sum + i.usd, 0);
+}
+
+/** The stage with its stream in the other capacity mode (provisioned: sized for the volume by shardsNeeded). */
+export function withStreamMode(config: StageConfig, mode: 'on-demand' | 'provisioned', gbPerDay: number, recordBytes?: number): StageConfig {
+  if (mode === 'on-demand') return { ...config, stream: { ...config.stream, capacity: { mode } } };
+  const kinesisGbPerDay = gbPerDay * pathShares(config).kinesis;
+  const shardCount = shardsNeeded(kinesisGbPerDay, recordSizing(config, kinesisGbPerDay, recordBytes).recordBytes);
+  return { ...config, stream: { ...config.stream, capacity: { mode, shardCount } } };
+}
+
+/** Kinesis cost a month of each capacity mode at `gbPerDay`. */
+export function streamModeCosts(config: StageConfig, gbPerDay: number, options: EstimateOptions = {}): { onDemand: Estimate; provisioned: Estimate } {
+  return {
+    onDemand: estimate(withStreamMode(config, 'on-demand', gbPerDay, options.recordBytes), gbPerDay, options),
+    provisioned: estimate(withStreamMode(config, 'provisioned', gbPerDay, options.recordBytes), gbPerDay, options),
+  };
+}
+
+/** Volumes the flip search covers, GB/day. */
+export const FLIP_SEARCH_GB_PER_DAY = { from: 0.01, to: 100_000 } as const;
+
+/**
+ * Which capacity mode costs less for the stream, and the volumes (GB/day, to 2 significant digits) where that
+ * changes, searched over FLIP_SEARCH_GB_PER_DAY on a fine logarithmic grid.
+ */
+export function streamModeFlips(config: StageConfig, options: EstimateOptions = {}): { atLowest: 'on-demand' | 'provisioned'; flips: { gbPerDay: number; cheaper: 'on-demand' | 'provisioned' }[] } {
+  const cheaperAt = (v: number) => {
+    const { onDemand, provisioned } = streamModeCosts(config, v, options);
+    return subtotal(provisioned, 'Kinesis') < subtotal(onDemand, 'Kinesis') ? 'provisioned' : 'on-demand';
+  };
+  const steps = 600;
+  const ratio = Math.pow(FLIP_SEARCH_GB_PER_DAY.to / FLIP_SEARCH_GB_PER_DAY.from, 1 / steps);
+  const atLowest = cheaperAt(FLIP_SEARCH_GB_PER_DAY.from);
+  const flips: { gbPerDay: number; cheaper: 'on-demand' | 'provisioned' }[] = [];
+  let previous = atLowest;
+  for (let i = 1, v = FLIP_SEARCH_GB_PER_DAY.from * ratio; i <= steps; i++, v *= ratio) {
+    const now = cheaperAt(v);
+    if (now !== previous) flips.push({ gbPerDay: Number(v.toPrecision(2)), cheaper: now });
+    previous = now;
+  }
+  return { atLowest, flips };
 }
 
 /**

@@ -32,6 +32,7 @@ export const PRICES = {
   lambdaArmGbSecond: p(0.0000133334, 'GB-second (Arm, first tier)', 'https://aws.amazon.com/lambda/pricing/'),
   lambdaRequestsMillion: p(0.2, 'million requests', 'https://aws.amazon.com/lambda/pricing/'),
   lambdaKafkaProvisionedPollerHour: p(0.185, 'event poller unit-hour (Kafka provisioned mode)', 'https://aws.amazon.com/lambda/pricing/'),
+  ec2T4gMicroHour: p(0.0084, 'instance-hour t4g.micro (Linux, on-demand)', 'https://aws.amazon.com/ec2/pricing/on-demand/'),
   ec2T4gSmallHour: p(0.0168, 'instance-hour t4g.small (Linux, on-demand)', 'https://aws.amazon.com/ec2/pricing/on-demand/'),
   ebsGp3GbMonth: p(0.08, 'GB-month gp3', 'https://aws.amazon.com/ebs/pricing/'),
   publicIpv4Hour: p(0.005, 'public IPv4 address-hour', 'https://aws.amazon.com/vpc/pricing/'),

@@ -1,5 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { ConfigError } from '../../lib/problems';
+import { STAGE_CONFIGS } from '../../lib/config';
+import { FLUENT_BIT_VERSION } from '../../lib/constructs/log-host/boot-script';
 import { parse } from 'yaml';
 import {
   agentConfigProblems,
@@ -82,6 +84,7 @@ pipeline:
       region: "eu-west-1"
       stream: "LogPipeline-dev-Data-IngestStream1234-AbCdEf"
       log_key: log
+      simple_aggregation: true
       auto_retry_requests: true
       retry_limit: no_limits
       storage.total_limit_size: 768M
@@ -91,6 +94,7 @@ pipeline:
       stream: "LogPipeline-dev-Data-IngestStream1234-AbCdEf"
       time_key: time
       time_key_format: "%Y-%m-%dT%H:%M:%S.%3NZ"
+      simple_aggregation: true
       auto_retry_requests: true
       retry_limit: no_limits
       storage.total_limit_size: 256M
@@ -218,6 +222,19 @@ describe('renderAgentConfig', () => {
     expect(matchedTags(config, journal)).toEqual(['journal']);
     const shipped = new Set([...matchedTags(config, files), ...matchedTags(config, journal)]);
     expect(config.pipeline.inputs.map((input) => String(input.tag)).filter((tag) => !shipped.has(tag))).toEqual(['agent.logs']);
+  });
+
+  // Kinesis Data Streams and Firehose bill per record (Amazon Kinesis Data Streams pricing,
+  // https://aws.amazon.com/kinesis/data-streams/pricing/; Amazon Data Firehose pricing, https://aws.amazon.com/firehose/pricing/):
+  // both Kinesis outputs pack a flush into records with simple_aggregation, which Fluent Bit has from 4.2.2.
+  test('both Kinesis outputs pack each flush into records (simple_aggregation), on a Fluent Bit that has it', () => {
+    const outputs = parsed().pipeline.outputs.filter((o) => o.name === 'kinesis_streams');
+    expect(outputs).toHaveLength(2);
+    for (const output of outputs) expect(output.simple_aggregation).toBe(true);
+    const [major, minor, patch] = FLUENT_BIT_VERSION.split('.').map(Number);
+    expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(4_002_002);
+    // A flush of a few seconds keeps the lake as fresh as before (Firehose buffers 60 s or more after it).
+    for (const config of Object.values(STAGE_CONFIGS)) expect(config.host.agent.flushSeconds).toBeLessThanOrEqual(5);
   });
 
   test('reads the journal with a cursor DB, from its head on a new host, trusted field names kept', () => {

@@ -49,7 +49,7 @@ async function streamWithLines(lines: number): Promise<{ streamArn: string; buck
   const id = randomBytes(4).toString('hex');
   await kinesis.send(new CreateStreamCommand({ StreamName: `sim-${id}`, ShardCount: 1 }));
   const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: `sim-${id}` }));
-  await putRecords(kinesis, stream!.StreamARN!, buildCorpus({ lines, malformed: false }).payloads);
+  await putRecords(kinesis, stream!.StreamARN!, buildCorpus({ lines, malformed: false, linesPerRecord: 1 }).payloads);
   await s3.send(new CreateBucketCommand({ Bucket: `sim-lake-${id}` }));
   return { streamArn: stream!.StreamARN!, bucket: `sim-lake-${id}` };
 }

@@ -392,8 +392,8 @@ describe('response budget, overflow and re-ingest', () => {
     expect(failures.every((f) => f.reason === 'overflow-without-source-stream')).toBe(true);
   });
 
-  test('a single record whose own output exceeds the cap → ProcessingFailed, never re-ingested', async () => {
-    const event = firehoseEvent([{ data: `${line}\n`.repeat(200) }, 'small']);
+  test('a single line whose own output exceeds the cap → ProcessingFailed, never re-ingested (it cannot be split)', async () => {
+    const event = firehoseEvent([{ data: `${line.repeat(200)}\n` }, 'small']);
     const { calls, reingest } = recordingReingest();
     const limit = 20_000;
     const { response, failures } = await transformEvent(event, { responseLimitBytes: limit, reingest });
@@ -401,6 +401,20 @@ describe('response budget, overflow and re-ingest', () => {
     expect(response.records.map((r) => r.result)).toEqual(['ProcessingFailed', 'Ok']);
     expect(failures[0].reason).toBe('output-exceeds-response-cap');
     expect(calls).toHaveLength(0);
+  });
+
+  test('a record of many lines whose output exceeds the cap alone is split at line breaks and the pieces re-ingested', async () => {
+    const data = `${line}\n`.repeat(200);
+    const event = firehoseEvent([{ data, partitionKey: 'agent-1' }, 'small']);
+    const { calls, reingest } = recordingReingest();
+    const limit = 20_000;
+    const { response, stats } = await transformEvent(event, { responseLimitBytes: limit, reingest });
+    expectContract(event, response, limit);
+    expect(response.records.map((r) => r.result)).toEqual(['Dropped', 'Ok']);
+    expect(stats.splitRecords).toBe(1);
+    expect(calls).toHaveLength(1);
+    expect(Buffer.concat(calls[0].records.map((r) => r.data)).toString()).toBe(data);
+    expect(calls[0].records.every((r) => r.partitionKey === 'agent-1' && r.recordId.startsWith(`${event.records[0].recordId}#`))).toBe(true);
   });
 
   test('ProcessingFailed records carry empty data when their original bytes would break the cap', async () => {

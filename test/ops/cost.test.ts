@@ -1,6 +1,20 @@
 import { STAGE_CONFIGS } from '../../lib/config';
 import { costReport } from '../../ops/cost/cli';
-import { estimate, glueCapacityGbPerDay, runsPerDay } from '../../ops/cost/model';
+import {
+  billedRecordBytes,
+  BILLING_UNITS,
+  estimate,
+  glueCapacityGbPerDay,
+  pathShares,
+  putPayloadUnits,
+  recordSizing,
+  runsPerDay,
+  shardsNeeded,
+  streamModeCosts,
+  streamModeFlips,
+  subtotal,
+} from '../../ops/cost/model';
+import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
 import { PRICES, renderPriceTable } from '../../ops/cost/prices';
 import { UsageError } from '../../ops/cli-args';
 
@@ -10,23 +24,88 @@ const byItem = (e: ReturnType<typeof estimate>, service: string, item: string | 
   return found[0].usd;
 };
 
+// AWS's own worked examples, from the pricing pages the rules are read from.
+describe('what AWS bills per record', () => {
+  const KB = 1024;
+  // Amazon Kinesis Data Streams pricing, https://aws.amazon.com/kinesis/data-streams/pricing/ (On-Demand, Data-In):
+  // "if your data records are 4.5 KB each, Kinesis Data Streams will count each record as 5 KB of data ingested".
+  test('Kinesis on-demand counts each record rounded up to the nearest 1 KB (1,024 bytes): 4.5 KB is 5 KB', () => {
+    expect(billedRecordBytes(4.5 * KB, BILLING_UNITS.kinesisOnDemandRecordBytes)).toBe(5 * KB);
+    expect(billedRecordBytes(154, BILLING_UNITS.kinesisOnDemandRecordBytes)).toBe(KB); // one log line: 6.6× its size
+  });
+  // Same page (Provisioned, PUT Payload Unit): "a 5KB record contains one PUT Payload Unit, a 45KB record contains
+  // two PUT Payload Units, and a 1MB record contains 40 PUT Payload Units"; and its example of 100 records/s of 35 KB.
+  test('Kinesis provisioned counts 25 KB PUT payload units per record: 5 KB is 1, 45 KB is 2, 1 MB is 40, 35 KB is 2', () => {
+    expect(putPayloadUnits(5 * KB)).toBe(1);
+    expect(putPayloadUnits(45 * KB)).toBe(2);
+    expect(putPayloadUnits(1000 * KB)).toBe(40);
+    expect(100 * putPayloadUnits(35 * KB)).toBe(200); // 100 records/s of 35 KB: 200 units a second
+  });
+  // Amazon Data Firehose pricing, https://aws.amazon.com/firehose/pricing/: ingestion "in 5 KB increments (a 3 KB
+  // record is billed as 5 KB, a 12 KB record is billed as 15 KB)"; the rounding is per record, not per API call
+  // ("a PutRecordBatch call containing two 1 KB records is billed as 10 KB").
+  test('Firehose bills ingestion in 5 KB steps per record: 3 KB is 5 KB, 12 KB is 15 KB, two 1 KB records are 10 KB', () => {
+    expect(billedRecordBytes(3 * KB, BILLING_UNITS.firehoseRecordBytes)).toBe(5 * KB);
+    expect(billedRecordBytes(12 * KB, BILLING_UNITS.firehoseRecordBytes)).toBe(15 * KB);
+    expect(2 * billedRecordBytes(1 * KB, BILLING_UNITS.firehoseRecordBytes)).toBe(10 * KB);
+  });
+  test('the estimate bills what the rules give for the record it assumes: one 154-byte line a record costs 1 KB and 5 KB', () => {
+    const e = estimate({ ...STAGE_CONFIGS.dev, stream: { ...STAGE_CONFIGS.dev.stream, capacity: { mode: 'on-demand' } } }, 1, { recordBytes: 154 });
+    const records = (1e9 * (730 / 24)) / 154;
+    expect(e.record).toMatchObject({ recordBytes: 154, kinesisOnDemandBilledBytes: 1024, putPayloadUnits: 1, firehoseBilledBytes: 5120 });
+    expect(byItem(e, 'Kinesis', /^data written/)).toBeCloseTo(((records * 1024) / 1e9) * PRICES.kinesisOnDemandIngestGb.usd, 6);
+    expect(byItem(e, 'Firehose', /^data ingested/)).toBeCloseTo(((records * 5120) / 1e9) * PRICES.firehoseIngestGb.usd, 6);
+  });
+});
+
+describe('the record the agent packs (simple_aggregation: one flush of one file, up to the record limit)', () => {
+  test('dev at 1 GB/day: five demo files flushed every 5 s make records of 11.6 kB', () => {
+    const sizing = recordSizing(STAGE_CONFIGS.dev, 1);
+    expect(STAGE_CONFIGS.dev.host.agent.flushSeconds).toBe(5);
+    expect(sizing.recordBytes).toBeCloseTo(((1e9 / 86_400) * 5) / 5, 6);
+  });
+  test('prod at 100 GB/day: 1.16 MB a flush from one file splits into two records under the limit', () => {
+    const perFlush = (100e9 / 86_400) * STAGE_CONFIGS.prod.host.agent.flushSeconds;
+    expect(recordSizing(STAGE_CONFIGS.prod, 100).recordBytes).toBeCloseTo(perFlush / 2, 6);
+    expect(perFlush / 2).toBeLessThan(KINESIS_AGGREGATED_RECORD_MAX_BYTES);
+  });
+  test('a flush with less than a line still sends a whole line', () => {
+    expect(recordSizing(STAGE_CONFIGS.prod, 0.001).recordBytes).toBe(154);
+  });
+  test('both stages ship every file to both paths, so each path carries the whole volume', () => {
+    for (const config of Object.values(STAGE_CONFIGS)) expect(pathShares(config)).toMatchObject({ kinesis: 1, kafka: 1 });
+  });
+});
+
 describe('dev at 1 GB/day, month 12, checked by hand against the price table', () => {
   const e = estimate(STAGE_CONFIGS.dev, 1);
   const gbMonth = 730 / 24; // 30.4167 GB a month
+  const recordBytes = 1e9 / 86_400; // 11,574 B: 5 s of 1 GB/day over 5 files
+  const records = (gbMonth * 1e9) / recordBytes;
 
-  test('Kinesis on demand: 730 stream-hours, GB written and read', () => {
-    expect(byItem(e, 'Kinesis', 'stream-hours')).toBeCloseTo(730 * 0.04, 6); // $29.20
-    expect(byItem(e, 'Kinesis', 'data written')).toBeCloseTo(30.4167 * 0.08, 3); // $2.43
-    expect(byItem(e, 'Kinesis', 'data read by Firehose')).toBeCloseTo(30.4167 * 0.04, 3); // $1.22
+  test('Kinesis, one provisioned shard: 730 shard-hours and one 25 KB PUT payload unit per 11.6 kB record', () => {
+    expect(STAGE_CONFIGS.dev.stream.capacity).toEqual({ mode: 'provisioned', shardCount: 1 });
+    expect(byItem(e, 'Kinesis', 'shard-hours (1 provisioned)')).toBeCloseTo(730 * 0.015, 6); // $10.95
+    expect(byItem(e, 'Kinesis', /^PUT payload units/)).toBeCloseTo((records / 1e6) * 0.014, 6); // 2.6 M units: $0.04
     expect(e.items.some((i) => i.item.startsWith('retention'))).toBe(false); // dev keeps 24 h, included
+    expect(e.shardsNeeded).toBe(1);
   });
 
-  test('Firehose, host, endpoints, key', () => {
-    expect(byItem(e, 'Firehose', 'data ingested')).toBeCloseTo(30.4167 * 0.029, 3); // $0.88
+  test('Firehose bills each 11.6 kB record as 15 KB', () => {
+    expect(e.record.firehoseBilledBytes).toBe(15 * 1024);
+    expect(byItem(e, 'Firehose', /^data ingested/)).toBeCloseTo(((records * 15 * 1024) / 1e9) * 0.029, 6); // $1.17
+  });
+
+  test('the Kafka path carries the same volume: the consumer\'s duration and one request per 5 s window', () => {
+    expect(byItem(e, 'Lambda', /^consumer duration/)).toBeCloseTo(((gbMonth * 1e9) / 2 ** 20) * 0.06 * PRICES.lambdaArmGbSecond.usd, 6);
+    expect(byItem(e, 'Lambda', 'consumer requests')).toBeCloseTo(((730 * 3600) / 5 / 1e6) * 0.2, 6);
+  });
+
+  test('host, endpoints, key', () => {
     expect(byItem(e, 'EC2', 't4g.small host')).toBeCloseTo(730 * 0.0168, 6); // $12.26
     expect(byItem(e, 'EBS', 'gp3 root 16 GiB')).toBeCloseTo(16 * 0.08, 6); // $1.28
     expect(byItem(e, 'VPC', 'public IPv4 of the host')).toBeCloseTo(730 * 0.005, 6); // $3.65
-    // dev: interface endpoints for Lambda and STS in 2 AZs, no NAT gateway.
+    // dev today: interface endpoints for Lambda and STS in 2 AZs, no NAT gateway.
     expect(byItem(e, 'VPC', 'interface endpoints')).toBeCloseTo(2 * 2 * 730 * 0.01, 6); // $29.20
     expect(e.items.some((i) => i.item === 'NAT gateway')).toBe(false);
     expect(byItem(e, 'KMS', 'data key')).toBe(1);
@@ -64,11 +143,13 @@ test('prod\'s Glue job auto scales to 2 of its 10 workers at 5 GB a day; dev pay
   expect(estimate(STAGE_CONFIGS.dev, 1).items.find((i) => i.service === 'Glue')!.basis).toMatch(/× \$0\.29$/);
 });
 
-test('prod: NAT gateway carries the private host\'s lines, 168 h retention is charged, Glue is hourly on 10 DPU', () => {
+test('prod: NAT gateway carries the private host\'s lines, 168 h retention is charged per shard, Glue is hourly on 10 DPU', () => {
   const e = estimate(STAGE_CONFIGS.prod, 5);
   expect(byItem(e, 'VPC', 'NAT gateway')).toBeCloseTo(730 * PRICES.natGatewayHour.usd, 6);
   expect(byItem(e, 'VPC', 'NAT data processed')).toBeCloseTo(5 * (730 / 24) * PRICES.natGatewayGb.usd, 6);
-  expect(byItem(e, 'Kinesis', 'retention 168 h')).toBeCloseTo(5 * 6 * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd, 6);
+  expect(byItem(e, 'Kinesis', 'retention 168 h')).toBeCloseTo(4 * 730 * PRICES.kinesisExtendedRetentionShardHour.usd, 6);
+  const onDemand = estimate({ ...STAGE_CONFIGS.prod, stream: { ...STAGE_CONFIGS.prod.stream, capacity: { mode: 'on-demand' } } }, 5);
+  expect(byItem(onDemand, 'Kinesis', 'retention 168 h')).toBeCloseTo(5 * 6 * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd, 6);
   expect(runsPerDay(STAGE_CONFIGS.prod.analytics.schedule)).toBe(24);
   expect(byItem(e, 'MSK', 'broker storage')).toBeCloseTo(3 * 100 * PRICES.mskStorageGbMonth.usd, 6);
 });
@@ -106,4 +187,52 @@ test("what each stage's Glue settings serve: every ceiling worker busy for each 
   expect(glueCapacityGbPerDay(STAGE_CONFIGS.dev)).toBeCloseTo((4 * 2 * 97_000 * (3600 - 90) * 154) / 1e9, 6); // ~419 GB
   // prod: 24 runs, budget = the hour to the next run (the timeout is 180 min).
   expect(glueCapacityGbPerDay(STAGE_CONFIGS.prod)).toBeCloseTo((24 * 10 * 97_000 * (3600 - 90) * 154) / 1e9, 6); // ~12.6 TB
+});
+
+describe('stream capacity: shards from the volume, and which mode costs less', () => {
+  test('a shard takes 1 MB/s and 1,000 records/s; provisioned streams are sized for a 3× peak', () => {
+    expect(shardsNeeded(1, 11_574)).toBe(1);
+    expect(shardsNeeded(28, 500_000)).toBe(1); // 0.97 MB/s at the peak
+    expect(shardsNeeded(100, 578_704)).toBe(4); // 3.5 MB/s at the peak
+    expect(shardsNeeded(1, 154)).toBe(1); // 676 records/s at the peak, one line a record
+    expect(shardsNeeded(10, 154)).toBe(3); // 2,255 records/s at the peak: 3 shards by count, where the bytes need 1
+  });
+  test('each stage\'s configured shards take its design volume (dev 1 GB/day, prod 100 GB/day)', () => {
+    expect(estimate(STAGE_CONFIGS.dev, 1).shardsNeeded).toBeLessThanOrEqual(1);
+    expect(estimate(STAGE_CONFIGS.prod, 100).shardsNeeded).toBeLessThanOrEqual(4);
+  });
+  test('--compare: provisioned sized for the volume costs less than on-demand at every volume searched', () => {
+    const { onDemand, provisioned } = streamModeCosts(STAGE_CONFIGS.prod, 100);
+    expect(subtotal(onDemand, 'Kinesis')).toBeCloseTo(29.2 + (onDemand.record.kinesisOnDemandBilledBytes * ((100e9 * 730) / 24 / onDemand.record.recordBytes) / 1e9) * 0.08 + 3041.6667 * 0.04 + 600 * 0.1, 2);
+    expect(subtotal(provisioned, 'Kinesis')).toBeLessThan(subtotal(onDemand, 'Kinesis'));
+    expect(streamModeFlips(STAGE_CONFIGS.dev)).toEqual({ atLowest: 'provisioned', flips: [] });
+    const report = costReport(['-c', 'stage=prod', '--gb-per-day', '100', '--compare']);
+    expect(report).toMatch(/\| \*\*on-demand\*\* \| Kinesis \| \| \*\*\d+\.\d\d\*\* \|/);
+    expect(report).toMatch(/\| \*\*provisioned, 4 shards\*\* \| Kinesis \| \| \*\*\d+\.\d\d\*\* \|/);
+    expect(report).toContain('provisioned is cheaper at every volume');
+  });
+  test('too few shards for the volume is said, with the count to set', () => {
+    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '100'])).toContain('TOO FEW: raise stream.capacity.shardCount to 4');
+  });
+});
+
+describe('the targets of issue 17, as npm run cost prints them', () => {
+  test('dev at 1 GB/day without interface endpoints (their removal is on its way): at most $260 a month', () => {
+    const dev = { ...STAGE_CONFIGS.dev, network: { ...STAGE_CONFIGS.dev.network, privateEgress: 'none' as const } };
+    expect(estimate(dev, 1).totalUsd).toBeLessThanOrEqual(260);
+    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'none'])).toContain("What if: network.privateEgress 'none' instead of 'interface-endpoints'.");
+  });
+  test('prod at 100 GB/day: Kinesis and Firehose together at most $600 a month', () => {
+    expect(subtotal(estimate(STAGE_CONFIGS.prod, 100), 'Kinesis', 'Firehose')).toBeLessThanOrEqual(600);
+    expect(costReport(['-c', 'stage=prod', '--gb-per-day', '100'])).toMatch(/Kinesis \+ Firehose: \$\d+\.\d\d a month\. Per GB delivered: \$\d+\.\d\d/);
+  });
+  test('the report states the record it assumed and what each service bills for it', () => {
+    const report = costReport(['-c', 'stage=dev', '--gb-per-day', '1']);
+    expect(report).toContain('Kinesis record: 11.3 KiB on average, 75.2 lines of 154 B (1 GB/day over 5 files, flushed every 5 s');
+    expect(report).toContain('Billed per record: Kinesis on-demand 12 KB written, provisioned 1 PUT payload unit of 25 KB, Firehose 15 KB ingested.');
+  });
+  test('bad what-if values say what is allowed', () => {
+    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--record-bytes', '2000000'])).toThrow(/--record-bytes must be an integer from 1 to 1048576/);
+    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'vpn'])).toThrow(/--private-egress must be one of nat-gateway, interface-endpoints, none \(got 'vpn'\)/);
+  });
 });

@@ -98,11 +98,14 @@ describe('data stack', () => {
     expect(rawRule(dev)?.ExpirationInDays).toBe(STAGE_CONFIGS.dev.lake.rawExpireAfterDays);
   });
 
-  test('the stream is KMS-encrypted with the data key, on-demand, with the stage retention', () => {
-    for (const [template, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+  test('the stream is KMS-encrypted with the data key, in the stage\'s capacity mode and shards, with the stage retention', () => {
+    // Provisioned in both stages: sized by npm run cost (dev 1 shard, prod 4 for 100 GB/day at a 3× peak).
+    for (const [template, stage, shards] of [[dev, 'dev', 1], [prod, 'prod', 4]] as const) {
+      expect(STAGE_CONFIGS[stage].stream.capacity).toEqual({ mode: 'provisioned', shardCount: shards });
       template.hasResourceProperties('AWS::Kinesis::Stream', {
         StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': ['DataKey2A0DE9E6', 'Arn'] } },
-        StreamModeDetails: { StreamMode: 'ON_DEMAND' },
+        StreamModeDetails: { StreamMode: 'PROVISIONED' },
+        ShardCount: shards,
         RetentionPeriodHours: STAGE_CONFIGS[stage].stream.retentionHours,
       });
     }

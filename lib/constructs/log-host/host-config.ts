@@ -42,7 +42,7 @@ export function destinationsOf(file: LogFileConfig): readonly ShipDestination[] 
 
 /** How the agent batches, retries and buffers. */
 export interface AgentTuning {
-  /** Seconds the agent collects lines before a flush (one PutRecords call carries up to 500 lines), 1–60. */
+  /** Seconds the agent collects lines before a flush (packed into records of up to 1 MiB, up to 500 records per PutRecords call), 1–60. */
   readonly flushSeconds: number;
   /**
    * Retries of a failed flush before its lines are dropped, 1–1000, or 'no_limits' to retry until the buffer
