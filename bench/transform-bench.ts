@@ -129,11 +129,11 @@ export function parseLine(line: string, arrivalMs: number): ParsedLine {
 }
 `;
 
-/** Swaps lambda/shared/parse-line.ts's parseLine for the memoized one, in this bundle only. */
+/** Swaps lambda/shared/parsers/index.ts's parseLine for the memoized one, in this bundle only. */
 const memoizeParseLine: Plugin = {
   name: 'memoize-parse-line',
   setup(bundler) {
-    bundler.onLoad({ filter: /[\\/]lambda[\\/]shared[\\/]parse-line\.ts$/ }, async (args) => {
+    bundler.onLoad({ filter: /[\\/]lambda[\\/]shared[\\/]parsers[\\/]index\.ts$/ }, async (args) => {
       const source = await fs.promises.readFile(args.path, 'utf8');
       if (!source.includes(PARSE_LINE_DECLARATION)) {
         throw new Error(`${args.path} no longer declares '${PARSE_LINE_DECLARATION}…': update bench/transform-bench.ts's parse-free reference`);

@@ -200,7 +200,7 @@ const ISO_LIKE =
 
 /**
  * An ISO 8601 / RFC 3339 date-time string as JSON loggers write it → schema timestamp. A time without a
- * zone is taken as UTC (documented in parse-line.ts). Null when the string is not such a date-time.
+ * zone is taken as UTC (documented in parsers/json-line.ts). Null when the string is not such a date-time.
  */
 export function isoFromIsoLike(text: string): string | null {
   const m = ISO_LIKE.exec(text);

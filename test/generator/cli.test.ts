@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { CliUsageError, parseCliArgs } from '../../generator/cli';
 import { generateLogLines, LOG_FORMATS } from '../../generator/log-lines';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 
 let workDir: string;
 let bundle: string;

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { generateLogLines } from '../../generator/log-lines';
-import { PARSE_PATHS } from '../../lambda/shared/parse-line';
+import { PARSE_PATHS } from '../../lambda/shared/parsers';
 
 const GENERATED = generateLogLines({ count: 3000, seed: 5 }).map((g) => g.line);
 const ACCESS_LINES = [
