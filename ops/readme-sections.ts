@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { STAGE_CONFIGS } from '../lib/config';
 import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
 import { renderGlueCapacity, renderVolumeTable } from './cost/model';
 
 /** Log volumes (GB a day) the README's cost table shows. */
@@ -49,7 +50,21 @@ export function withGeneratedSections(readme: string, sections = generatedSectio
   return text;
 }
 
+export const README_HELP: CommandHelp = {
+  usage: 'npm run readme',
+  summary:
+    "Rewrites README.md's generated sections (alarms, costs, Glue capacity) from the code that owns their\n" +
+    'figures; test/readme.test.ts fails when they are stale.',
+  options: [],
+};
+
 if (require.main === module) {
+  const argv = process.argv.slice(2);
+  answerHelp(argv, README_HELP);
+  if (argv.length > 0) {
+    console.error(`npm run readme: unexpected argument '${argv[0]}'\n${renderHelp(README_HELP)}`);
+    process.exit(2);
+  }
   const before = fs.readFileSync(README_PATH, 'utf8');
   const after = withGeneratedSections(before);
   fs.writeFileSync(README_PATH, after);

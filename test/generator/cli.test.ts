@@ -119,13 +119,13 @@ describe('bundled CLI', () => {
     const result = run(['--format', 'apache']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("generator: unknown format 'apache'");
-    expect(result.stderr).toContain('Usage: generator');
+    expect(result.stderr).toContain('usage: generator');
   });
 
   test('--help prints the usage and exits 0', () => {
     const result = run(['--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Usage: generator');
+    expect(result.stdout).toContain('usage: generator');
   });
 
   test('a closed pipe ends it quietly', () => {
