@@ -17,11 +17,11 @@
  *   - Each format's own conventions head its file: access-log.ts, syslog-rfc3164.ts, syslog-rfc5424.ts,
  *     json-line.ts.
  */
-import { parseAccessLog, parseAccessLogByPositions, parseAccessLogByRegex } from './access-log';
+import { parseAccessLog } from './access-log';
 import { parseJsonLine } from './json-line';
-import { emptyParsed, unparsedLine, type ParsedLine } from './parsed-line';
-import { parseRfc3164, parseRfc3164ByPositions, parseRfc3164ByRegex, parseSyslogRfc3339 } from './syslog-rfc3164';
-import { parseRfc5424, rfc5424HeaderByPositions, rfc5424HeaderByRegex, UNSURE } from './syslog-rfc5424';
+import { unparsedLine, type ParsedLine } from './parsed-line';
+import { parseRfc3164, parseSyslogRfc3339 } from './syslog-rfc3164';
+import { parseRfc5424 } from './syslog-rfc5424';
 
 export { JSON_ROLE_KEYS, roleKeyIndex } from './json-line';
 export { FACILITY_NAMES, SEVERITY_NAMES, unparsedLine, type ParsedLine } from './parsed-line';
@@ -66,23 +66,3 @@ export function parseLine(line: string, arrivalMs: number): ParsedLine {
  */
 // eslint-disable-next-line no-control-regex -- the control characters are exactly what JSON escapes
 const NEEDS_JSON_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * The readers that have a fast path by positions and the regex path it must agree with, for the test that
- * holds each pair to the same result (test/lambda/parse-paths.property.test.ts). Not for other use.
- */
-export const PARSE_PATHS = {
-  accessLog: { byPositions: parseAccessLogByPositions, byRegex: parseAccessLogByRegex },
-  rfc3164: { byPositions: parseRfc3164ByPositions, byRegex: parseRfc3164ByRegex },
-  rfc5424Header: {
-    byPositions: (line: string): { end: number; parsed: ParsedLine } | undefined => {
-      const parsed = emptyParsed('syslog_rfc5424');
-      const end = rfc5424HeaderByPositions(line, parsed);
-      return end === UNSURE ? undefined : { end, parsed };
-    },
-    byRegex: (line: string): { end: number; parsed: ParsedLine } => {
-      const parsed = emptyParsed('syslog_rfc5424');
-      return { end: rfc5424HeaderByRegex(line, parsed), parsed };
-    },
-  },
-};

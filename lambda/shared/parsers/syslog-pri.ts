@@ -7,7 +7,7 @@ export function applyPri(parsed: ParsedLine, priText: string): boolean {
 }
 
 /** The PRI value of the digits text[start..end), or -1 when it is above 191 or has a leading zero. */
-export function priAt(text: string, start: number, end: number): number {
+function priAt(text: string, start: number, end: number): number {
   if (end - start > 1 && text.charCodeAt(start) === 48) return -1;
   let pri = 0;
   for (let at = start; at < end; at++) pri = pri * 10 + text.charCodeAt(at) - 48;
@@ -15,7 +15,7 @@ export function priAt(text: string, start: number, end: number): number {
 }
 
 /** Sets facility and severity from a PRI value; false for -1 (priAt's out of range). */
-export function setPri(parsed: ParsedLine, pri: number): boolean {
+function setPri(parsed: ParsedLine, pri: number): boolean {
   if (pri < 0) return false;
   parsed.facility = FACILITY_NAMES[pri >> 3];
   parsed.severity = SEVERITY_NAMES[pri & 7];

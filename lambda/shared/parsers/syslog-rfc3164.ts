@@ -8,10 +8,9 @@
  * 'Jan  1 00:00:01' arriving on Dec 31 (sender ahead) is the next year's. An RFC 3339 timestamp keeps its
  * offset (none: UTC).
  */
-import { daysInMonth, isoFromParts, isoFromUtcFields, millisFromFraction, monthAt, monthNumber, offsetMinutesOf } from '../timestamps';
+import { daysInMonth, isoFromParts, isoFromUtcFields, millisFromFraction, monthNumber, offsetMinutesOf } from '../timestamps';
 import { emptyParsed, type ParsedLine } from './parsed-line';
-import { isDigit, isLower, isUpper, twoDigitsAt } from './positions';
-import { applyPri, priAt, setPri } from './syslog-pri';
+import { applyPri } from './syslog-pri';
 
 /** RFC 3164's 'Mmm dd hh:mm:ss', the day space-padded, zero-padded or not padded, with optional fractional seconds. */
 const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? (.*)$/s;
@@ -25,11 +24,6 @@ const SYSLOG_RFC3339 =
 const TAG = /^([^\s[:]{1,64})(?:\[([^\]\s]{0,64})\])?:(?: |$)/;
 
 export function parseRfc3164(line: string, arrivalMs: number): ParsedLine | null {
-  const fast = parseRfc3164ByPositions(line, arrivalMs);
-  return fast !== undefined ? fast : parseRfc3164ByRegex(line, arrivalMs);
-}
-
-export function parseRfc3164ByRegex(line: string, arrivalMs: number): ParsedLine | null {
   const m = RFC3164.exec(line);
   if (m === null) return null;
   const month = monthNumber(m[2]);
@@ -40,55 +34,6 @@ export function parseRfc3164ByRegex(line: string, arrivalMs: number): ParsedLine
   if (timestamp === null) return null;
   parsed.timestamp = timestamp;
   setSyslogBody(parsed, m[8]);
-  return parsed;
-}
-
-/**
- * RFC3164's result by positions, without its 8-group match: undefined for a line of another shape, which
- * the regex then reads (a test holds the two to each other).
- */
-export function parseRfc3164ByPositions(line: string, arrivalMs: number): ParsedLine | null | undefined {
-  let at = 0;
-  let pri = -2; // none
-  if (line.charCodeAt(0) === 60 /* < */) {
-    while (at < 3 && isDigit(line.charCodeAt(at + 1))) at++;
-    if (at === 0 || line.charCodeAt(at + 1) !== 62 /* > */) return undefined;
-    pri = priAt(line, 1, at + 1);
-    at += 2;
-  }
-  // Mmm, one or two spaces, d or dd, ' hh:mm:ss', optional '.' and 1-9 digits, ' '.
-  if (!isUpper(line.charCodeAt(at)) || !isLower(line.charCodeAt(at + 1)) || !isLower(line.charCodeAt(at + 2))) return undefined;
-  const monthStart = at;
-  at += 3;
-  if (line.charCodeAt(at) !== 32) return undefined;
-  if (line.charCodeAt(++at) === 32) at++;
-  if (!isDigit(line.charCodeAt(at))) return undefined;
-  let day = line.charCodeAt(at++) - 48;
-  if (isDigit(line.charCodeAt(at))) day = day * 10 + line.charCodeAt(at++) - 48;
-  const hour = twoDigitsAt(line, at + 1);
-  const minute = twoDigitsAt(line, at + 4);
-  const second = twoDigitsAt(line, at + 7);
-  if (line.charCodeAt(at) !== 32 || line.charCodeAt(at + 3) !== 58 || line.charCodeAt(at + 6) !== 58 || (hour | minute | second) < 0) return undefined;
-  at += 9;
-  let millis = 0;
-  if (line.charCodeAt(at) === 46 /* . */) {
-    const fractionStart = ++at;
-    while (isDigit(line.charCodeAt(at))) {
-      if (at - fractionStart < 3) millis += (line.charCodeAt(at) - 48) * (at === fractionStart ? 100 : at === fractionStart + 1 ? 10 : 1);
-      at++;
-    }
-    if (at === fractionStart || at - fractionStart > 9) return undefined;
-  }
-  if (line.charCodeAt(at) !== 32) return undefined;
-
-  const month = monthAt(line, monthStart);
-  if (month === undefined) return null;
-  const parsed = emptyParsed('syslog_rfc3164');
-  if (pri !== -2 && !setPri(parsed, pri)) return null;
-  const timestamp = rfc3164Timestamp(month, day, hour, minute, second, millis, arrivalMs);
-  if (timestamp === null) return null;
-  parsed.timestamp = timestamp;
-  setSyslogBody(parsed, line.slice(at + 1));
   return parsed;
 }
 
