@@ -9,8 +9,8 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['@swc/jest'] },
   // Jest's default is one worker fewer than the cores: one worker on a 2-core machine. The suite is CPU-bound.
   maxWorkers: '100%',
-  // Installs .venv (shellcheck for the boot-script tests, test/global-setup.js) and makes the directory where
-  // workers share each stage's synthesized app (test/helpers/app.ts synthStage).
+  // The one global setup: installs .venv-shellcheck (shellcheck for the boot-script tests) and makes the
+  // directory where workers share each stage's synthesized app (test/helpers/app.ts synthStage).
   globalSetup: '<rootDir>/test/helpers/jest-global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/jest-global-teardown.ts',
   setupFiles: ['<rootDir>/test/helpers/quiet-bundling.ts'],

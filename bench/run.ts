@@ -11,11 +11,25 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { answerHelp, type CommandHelp } from '../ops/cli-args';
 import { formatColdStartReport, runColdStartBench } from './cold-start-bench';
 import { formatConsumerReport, runConsumerBench } from './consumer-bench';
 import { formatTransformReport, runTransformBench } from './transform-bench';
 
+const BENCH_HELP: CommandHelp = {
+  usage: 'npm run bench -- [--only transform|cold-start|consumer|glue] [--iterations N] [--glue-mb MB]',
+  summary:
+    "Every benchmark of the project, each reported as a ratio to a floor measured in the same run (absolute\n" +
+    'times are printed for context only: shared machines are noisy).',
+  options: [
+    { name: '--only NAME', description: 'run one benchmark: transform, cold-start, consumer or glue (default: all four)' },
+    { name: '--iterations N', description: 'timed runs per measurement, of which the median counts (default 15)' },
+    { name: '--glue-mb MB', description: 'size of the generated raw dataset for the Glue job, in MB (default 300)' },
+  ],
+};
+
 async function main(): Promise<void> {
+  answerHelp(process.argv.slice(2), BENCH_HELP);
   const { values } = parseArgs({
     options: {
       only: { type: 'string' },

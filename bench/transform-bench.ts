@@ -6,21 +6,14 @@
  * record schema. Both run on the same batch, as large as the configured processor buffer delivers,
  * interleaved, and the report gives the ratio of their medians: a figure that holds on a noisy shared
  * machine where absolute times do not.
- *
- * A third reference splits the handler's cost in two: the same bundle with every line's parse answered
- * from a memo (parseLine wrapped in a Map lookup, filled in the warm-up), so it times everything but
- * parsing. Its ratio to the ideal emitter is what no parser change can remove.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
-import { build, type Plugin } from 'esbuild';
 import { STAGE_CONFIGS } from '../lib/config';
-import { functionBuildOptions } from '../lib/lambda-bundling';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
 import { generateLogLines, LOG_FORMATS, type LogFormat } from '../generator/log-lines';
-import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../local/bundle';
+import { bundleLambda, loadBundledHandler } from '../local/bundle';
 
 export interface TransformBenchResult {
   readonly records: number;
@@ -31,10 +24,8 @@ export interface TransformBenchResult {
   readonly handlerMedianMs: number;
   readonly floorMedianMs: number;
   readonly idealMedianMs: number;
-  readonly parseFreeMedianMs: number;
   readonly ratio: number;
   readonly idealRatio: number;
-  readonly parseFreeIdealRatio: number;
   readonly perFormat: readonly BatchTimes[];
   readonly recordsPerSecond: number;
   readonly expansion: number;
@@ -113,45 +104,6 @@ export function idealEmitter(handlerResponse: FirehoseTransformationResult): (ev
   });
 }
 
-/** The declaration the parse-free bundle renames, so its memo can take the name. */
-const PARSE_LINE_DECLARATION = 'export function parseLine(';
-
-/** parseLine as one Map lookup per line, the real parser filling the memo on a line's first sight. */
-const MEMOIZED_PARSE_LINE = `
-const parsedByLine = new Map<string, ParsedLine>();
-export function parseLine(line: string, arrivalMs: number): ParsedLine {
-  let parsed = parsedByLine.get(line);
-  if (parsed === undefined) {
-    parsed = parseLineUncached(line, arrivalMs);
-    parsedByLine.set(line, parsed);
-  }
-  return parsed;
-}
-`;
-
-/** Swaps lambda/shared/parse-line.ts's parseLine for the memoized one, in this bundle only. */
-const memoizeParseLine: Plugin = {
-  name: 'memoize-parse-line',
-  setup(bundler) {
-    bundler.onLoad({ filter: /[\\/]lambda[\\/]shared[\\/]parse-line\.ts$/ }, async (args) => {
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      if (!source.includes(PARSE_LINE_DECLARATION)) {
-        throw new Error(`${args.path} no longer declares '${PARSE_LINE_DECLARATION}…': update bench/transform-bench.ts's parse-free reference`);
-      }
-      return { loader: 'ts', contents: source.replace(PARSE_LINE_DECLARATION, 'function parseLineUncached(') + MEMOIZED_PARSE_LINE };
-    });
-  },
-};
-
-/**
- * The transform bundled as the CDK app bundles it (same entries and settings), but with parseLine
- * memoized: once warm, it does all the handler does except parsing (a Map lookup of the line stands in).
- */
-export async function bundleParseFreeTransform(outdir = path.join(LOCAL_BUILD_DIR, 'firehose-transform-parse-free')): Promise<string> {
-  await build({ ...functionBuildOptions('firehose-transform', outdir), sourcemap: false, plugins: [memoizeParseLine] });
-  return path.join(outdir, 'index.js');
-}
-
 /** Runs `fn` on a fresh parse of the serialized request, as Lambda would, and serializes the result. */
 async function timeOnce(
   fn: (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>,
@@ -180,18 +132,15 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Handler, floor, ideal emitter and the parse-free handler on one batch, interleaved; medians in ms. */
+/** Handler, floor and ideal emitter on one batch, interleaved; medians in ms. */
 export interface BatchTimes {
   readonly label: string;
   readonly records: number;
   readonly handlerMedianMs: number;
   readonly floorMedianMs: number;
   readonly idealMedianMs: number;
-  readonly parseFreeMedianMs: number;
   readonly ratio: number;
   readonly idealRatio: number;
-  /** The parse-free handler over the ideal emitter: the part of idealRatio that parsing does not cause. */
-  readonly parseFreeIdealRatio: number;
 }
 
 type Transform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
@@ -199,7 +148,6 @@ type Transform = (event: FirehoseTransformationEvent) => Promise<FirehoseTransfo
 async function timeBatch(
   label: string,
   handler: Transform,
-  parseFree: Transform,
   event: FirehoseTransformationEvent,
   iterations: number,
 ): Promise<{ times: BatchTimes; response: string }> {
@@ -207,21 +155,15 @@ async function timeBatch(
   const handlerMs: number[] = [];
   const floorMs: number[] = [];
   const idealMs: number[] = [];
-  const parseFreeMs: number[] = [];
   let response = '';
   await quietly(async () => {
-    // Warm up every path (JIT, module init, the parse-free memo) before measuring; the first response
-    // feeds the ideal emitter, and the parse-free handler must give it byte for byte.
+    // Warm up every path (JIT, module init) before measuring; the first response feeds the ideal emitter.
     response = (await timeOnce(handler, request)).response;
     const ideal = idealEmitter(JSON.parse(response) as FirehoseTransformationResult);
-    if ((await timeOnce(parseFree, request)).response !== response) {
-      throw new Error(`the parse-free reference's response differs from the handler's on the ${label} batch`);
-    }
     for (let i = 0; i < 3; i++) {
       await timeOnce(handler, request);
       await timeOnce(floorTransform, request);
       await timeOnce(ideal, request);
-      await timeOnce(parseFree, request);
     }
     for (let i = 0; i < iterations; i++) {
       const h = await timeOnce(handler, request);
@@ -229,23 +171,19 @@ async function timeBatch(
       response = h.response;
       floorMs.push((await timeOnce(floorTransform, request)).ms);
       idealMs.push((await timeOnce(ideal, request)).ms);
-      parseFreeMs.push((await timeOnce(parseFree, request)).ms);
     }
   });
   const handlerMedianMs = median(handlerMs);
   const floorMedianMs = median(floorMs);
   const idealMedianMs = median(idealMs);
-  const parseFreeMedianMs = median(parseFreeMs);
   const times: BatchTimes = {
     label,
     records: event.records.length,
     handlerMedianMs,
     floorMedianMs,
     idealMedianMs,
-    parseFreeMedianMs,
     ratio: handlerMedianMs / floorMedianMs,
     idealRatio: handlerMedianMs / idealMedianMs,
-    parseFreeIdealRatio: parseFreeMedianMs / idealMedianMs,
   };
   return { times, response };
 }
@@ -259,15 +197,14 @@ export async function runTransformBench(options: { iterations?: number; bufferMi
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const bundlePath = await bundleLambda('firehose-transform');
   const handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(bundlePath);
-  const parseFree = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(await bundleParseFreeTransform());
   const bundle = fs.readFileSync(bundlePath);
 
   const { event, rawBytes } = buildBatch(bufferMiB);
   const request = JSON.stringify(event);
-  const { times: mixed, response } = await timeBatch('mixed', handler, parseFree, event, iterations);
+  const { times: mixed, response } = await timeBatch('mixed', handler, event, iterations);
   const perFormat: BatchTimes[] = [];
   for (const format of LOG_FORMATS) {
-    perFormat.push((await timeBatch(format, handler, parseFree, buildBatch(bufferMiB, 7, [format]).event, iterations)).times);
+    perFormat.push((await timeBatch(format, handler, buildBatch(bufferMiB, 7, [format]).event, iterations)).times);
   }
 
   const result = JSON.parse(response) as FirehoseTransformationResult;
@@ -284,20 +221,14 @@ export async function runTransformBench(options: { iterations?: number; bufferMi
     handlerMedianMs: mixed.handlerMedianMs,
     floorMedianMs: mixed.floorMedianMs,
     idealMedianMs: mixed.idealMedianMs,
-    parseFreeMedianMs: mixed.parseFreeMedianMs,
     ratio: mixed.ratio,
     idealRatio: mixed.idealRatio,
-    parseFreeIdealRatio: mixed.parseFreeIdealRatio,
     perFormat,
     recordsPerSecond: event.records.length / (mixed.handlerMedianMs / 1000),
     expansion: outputBytes / rawBytes,
     bundleBytes: bundle.length,
     bundleGzipBytes: zlib.gzipSync(bundle).length,
   };
-}
-
-function percentOf(part: number, whole: number): string {
-  return `${Math.round((100 * part) / whole)}%`;
 }
 
 export function formatTransformReport(r: TransformBenchResult): string {
@@ -312,14 +243,11 @@ export function formatTransformReport(r: TransformBenchResult): string {
     `  ideal emitter      ${r.idealMedianMs.toFixed(1)} ms`,
     `  ratio              ${r.ratio.toFixed(2)}x the floor (target <= ${TARGET_RATIO}x: ${verdict(r.ratio, TARGET_RATIO)})`,
     `  ratio to ideal     ${r.idealRatio.toFixed(2)}x the ideal emitter (target <= ${IDEAL_TARGET_RATIO}x: ${verdict(r.idealRatio, IDEAL_TARGET_RATIO)})`,
-    `  parsing memoized   ${r.parseFreeMedianMs.toFixed(1)} ms = ${r.parseFreeIdealRatio.toFixed(2)}x the ideal emitter: the handler without its parsing`,
-    `                     (parsing is ${percentOf(r.handlerMedianMs - r.parseFreeMedianMs, r.handlerMedianMs)} of the handler's time)`,
-    '  each format alone  (same batch size; "no parse": the parsing-memoized handler over the ideal emitter)',
+    '  each format alone  (same batch size)',
     ...r.perFormat.map(
       (f) =>
         `    ${f.label.padEnd(16)} ${f.handlerMedianMs.toFixed(1).padStart(6)} ms  ${f.ratio.toFixed(2)}x floor (${f.floorMedianMs.toFixed(1)} ms)  ` +
-        `${f.idealRatio.toFixed(2)}x ideal (${f.idealMedianMs.toFixed(1)} ms): ${verdict(f.idealRatio, IDEAL_TARGET_RATIO)}  ` +
-        `no parse ${f.parseFreeIdealRatio.toFixed(2)}x`,
+        `${f.idealRatio.toFixed(2)}x ideal (${f.idealMedianMs.toFixed(1)} ms): ${verdict(f.idealRatio, IDEAL_TARGET_RATIO)}`,
     ),
     `  output expansion   ${r.expansion.toFixed(2)}x raw bytes (limit used for buffer sizing: ${MAX_OUTPUT_EXPANSION}x)`,
     `  response size      ${mb(r.responseBytes)} of the ${mb(FIREHOSE_RESPONSE_LIMIT_BYTES)} cap (${((100 * r.responseBytes) / FIREHOSE_RESPONSE_LIMIT_BYTES).toFixed(0)}%)`,

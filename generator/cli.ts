@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { DEFAULT_SEED, LOG_FORMATS, LogFormat, LogLineStream, isLogFormat } from './log-lines';
 
 export interface CliOptions {
@@ -29,12 +30,17 @@ export class CliUsageError extends Error {
   }
 }
 
-export const USAGE = `Usage: generator [--format <fmt>[,<fmt>...]|all] [--file <path>] [--rate <lines/s>] [--count <n>] [--seed <n>]
-  --format  one or more of ${LOG_FORMATS.join(', ')} (default: all)
-  --file    append to this file, creating it and its directory (default: stdout)
-  --rate    lines per second (default: 5; with --count and no --rate, writes as fast as possible)
-  --count   write this many lines, then exit (default: run until SIGTERM/SIGINT)
-  --seed    seed of the deterministic sequence (default: ${DEFAULT_SEED})`;
+export const GENERATOR_HELP: CommandHelp = {
+  usage: 'generator [--format <fmt>[,<fmt>...]|all] [--file <path>] [--rate <lines/s>] [--count <n>] [--seed <n>]',
+  summary: 'Demo log writer: writes generated log lines, stamped with the wall clock, to stdout or appends them to a file.',
+  options: [
+    { name: '--format', description: `one or more of ${LOG_FORMATS.join(', ')} (default: all)` },
+    { name: '--file', description: 'append to this file, creating it and its directory (default: stdout)' },
+    { name: '--rate', description: 'lines per second (default: 5; with --count and no --rate, writes as fast as possible)' },
+    { name: '--count', description: 'write this many lines, then exit (default: run until SIGTERM/SIGINT)' },
+    { name: '--seed', description: `seed of the deterministic sequence (default: ${DEFAULT_SEED})` },
+  ],
+};
 
 /** Parses argv (without node and script); throws CliUsageError with a message for the user. */
 export function parseCliArgs(argv: readonly string[]): CliOptions & { rateGiven: boolean } {
@@ -79,9 +85,6 @@ export function parseCliArgs(argv: readonly string[]): CliOptions & { rateGiven:
         count = Number(value());
         if (!Number.isInteger(count) || count < 0) throw new CliUsageError('--count must be a non-negative integer');
         break;
-      case '--help':
-      case '-h':
-        throw new CliUsageError('help requested');
       case '--seed':
         seed = Number(value());
         if (!Number.isInteger(seed)) throw new CliUsageError('--seed must be an integer');
@@ -163,16 +166,13 @@ function flushStdout(): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  answerHelp(process.argv.slice(2), GENERATOR_HELP);
   let options: ReturnType<typeof parseCliArgs>;
   try {
     options = parseCliArgs(process.argv.slice(2));
   } catch (error) {
     if (error instanceof CliUsageError) {
-      if (error.message === 'help requested') {
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-      }
-      process.stderr.write(`generator: ${error.message}\n${USAGE}\n`);
+      process.stderr.write(`generator: ${error.message}\n${renderHelp(GENERATOR_HELP)}\n`);
       return 2;
     }
     throw error;

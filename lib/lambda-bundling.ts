@@ -78,8 +78,8 @@ export function bundleFunction(functionName: string, outdir: string): void {
   buildSync(functionBuildOptions(functionName, outdir));
 }
 
-/** bundleFunction's esbuild options, for a build that varies them (the transform benchmark's parse-free reference). */
-export function functionBuildOptions(functionName: string, outdir: string): BuildOptions {
+/** bundleFunction's esbuild options. */
+function functionBuildOptions(functionName: string, outdir: string): BuildOptions {
   return {
     ...LAMBDA_BUNDLING,
     // As index.ts writes it: esbuild leaves `require('./kinesis-client')` for Node to resolve at run time.

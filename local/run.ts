@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';
 import { buildCorpus, DEFAULT_LINES_PER_FLUSH } from './corpus';
 import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
@@ -31,19 +32,27 @@ const DEFAULT_OVERFLOW_LINES = 20_000;
 /** …packed several per record, so the request carries more log bytes than per-record metadata. */
 const DEFAULT_OVERFLOW_LINES_PER_RECORD = 4;
 
-const USAGE = `usage: npm run local -- [options]
-  --lines N             lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)
-  --seed N              generator seed (default 1)
-  --lines-per-record N  lines in each Kinesis record, for experiments (default: packed as the agent packs them,
-                        each flush of ${DEFAULT_LINES_PER_FLUSH} lines into records of up to 1 MiB; ${DEFAULT_OVERFLOW_LINES_PER_RECORD} with --overflow)
-  --shards N            provisioned stream with N shards (default: the dev stage's stream capacity)
-  --overflow            first transform call gets a full 6 MB request, so it must re-ingest what does not fit
-  --no-malformed        send only well-formed generated lines
-  --emulator-timeout S  seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})
-  --kafka-batch-size N  records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)
-  --kafka-window-ms N   how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)
-  --keep                leave moto and the Kafka broker running after the summary (until Ctrl-C) and
-                        print how to look at them`;
+const LOCAL_HELP: CommandHelp = {
+  usage: 'npm run local -- [options]',
+  summary:
+    'The pipeline on this machine, on real software (moto for AWS, a real Kafka broker, the bundled Lambdas,\n' +
+    'local Spark): both paths into one lake, then the Glue job over both. Exit 1 when anything was lost or broken.',
+  options: [
+    { name: '--lines N', description: `lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)` },
+    { name: '--seed N', description: 'generator seed (default 1)' },
+    {
+      name: '--lines-per-record N',
+      description: `lines in each Kinesis record, for experiments (default: packed as the agent packs them,\neach flush of ${DEFAULT_LINES_PER_FLUSH} lines into records of up to 1 MiB; ${DEFAULT_OVERFLOW_LINES_PER_RECORD} with --overflow)`,
+    },
+    { name: '--shards N', description: "provisioned stream with N shards (default: the dev stage's stream capacity)" },
+    { name: '--overflow', description: 'first transform call gets a full 6 MB request, so it must re-ingest what does not fit' },
+    { name: '--no-malformed', description: 'send only well-formed generated lines' },
+    { name: '--emulator-timeout S', description: `seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})` },
+    { name: '--kafka-batch-size N', description: `records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)` },
+    { name: '--kafka-window-ms N', description: `how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)` },
+    { name: '--keep', description: 'leave moto and the Kafka broker running after the summary (until Ctrl-C) and\nprint how to look at them' },
+  ],
+};
 
 class UsageError extends Error {}
 
@@ -79,7 +88,6 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--keep': keep = true; break;
       case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
       case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
-      case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
@@ -121,6 +129,7 @@ function describe(error: unknown): string {
 }
 
 async function main(): Promise<number> {
+  answerHelp(process.argv.slice(2), LOCAL_HELP);
   showNodeVersionWarningOnce();
   let options: LocalRunOptions;
   try {
@@ -128,7 +137,7 @@ async function main(): Promise<number> {
     checkRecordSize(options);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n${USAGE}`);
+    console.error(`${error.message}\n${renderHelp(LOCAL_HELP)}`);
     return 2;
   }
   const workDir = path.join(PROJECT_ROOT, '.local');

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { STAGE_CONFIGS, STAGES } from '../lib/config';
 import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
 import { renderConfigReference } from './config-reference';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
 
@@ -67,7 +68,21 @@ export function withSection(text: string, name: string, body: string, page?: str
   return `${text.slice(0, from)}\n${body}\n${text.slice(text.indexOf(end))}`;
 }
 
+export const DOCS_HELP: CommandHelp = {
+  usage: 'npm run docs',
+  summary:
+    'Rewrites the generated sections of README.md and docs/ (costs, Glue capacity, alarms, the configuration\n' +
+    'reference) from the code that owns their figures; test/docs.test.ts fails when one is stale.',
+  options: [],
+};
+
 if (require.main === module) {
+  const argv = process.argv.slice(2);
+  answerHelp(argv, DOCS_HELP);
+  if (argv.length > 0) {
+    console.error(`npm run docs: unexpected argument '${argv[0]}'\n${renderHelp(DOCS_HELP)}`);
+    process.exit(2);
+  }
   const pages = [...new Set(GENERATED_SECTIONS.map((s) => s.page))];
   for (const page of pages) {
     const file = path.join(PROJECT_ROOT, page);

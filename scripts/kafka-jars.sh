@@ -3,6 +3,10 @@
 # log4j2 backend) from Maven Central into .local/kafka/lib (git-ignored), and prints that folder's path
 # as its last line.
 #
+# Maven comes through the Maven Wrapper (./mvnw, .mvn/wrapper/maven-wrapper.properties): a fresh machine has
+# Java, not Maven. On first use the wrapper downloads the pinned Maven from Maven Central with curl or wget
+# into ~/.m2/wrapper (or $MAVEN_USER_HOME/wrapper); an installed mvn is not used.
+#
 # Cached: a stamp records a hash of the pom, so a second run returns at once without Maven or network.
 # Usage: bash scripts/kafka-jars.sh [--force]
 set -euo pipefail
@@ -36,18 +40,17 @@ if [[ "${force}" == false && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_s
   exit 0
 fi
 
-if ! command -v mvn >/dev/null 2>&1; then
-  fail "Maven (mvn) is not installed; it fetches the Kafka jars from Maven Central. On Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y maven"
-fi
+mvnw="${repo_root}/mvnw"
+[[ -x "${mvnw}" && -f "${repo_root}/.mvn/wrapper/maven-wrapper.properties" ]] || fail "the Maven Wrapper (mvnw, .mvn/wrapper/maven-wrapper.properties) is missing from ${repo_root}"
 
 # Into a fresh folder first, then swapped in: an interrupted fetch never leaves a half-filled lib/.
 staging="${lib_dir}.partial"
 rm -rf "${staging}"
 mkdir -p "${staging}"
 echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB)" >&2
-if ! mvn -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
+if ! "${mvnw}" -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
   rm -rf "${staging}"
-  fail "mvn dependency:copy-dependencies failed (see above); Maven Central must be reachable"
+  fail "./mvnw dependency:copy-dependencies failed (see above). The wrapper downloads Maven (distributionUrl in .mvn/wrapper/maven-wrapper.properties) with curl or wget, then Maven fetches the jars: Maven Central must be reachable, and curl or wget installed (On Debian/Ubuntu: sudo apt-get install -y curl)"
 fi
 compgen -G "${staging}/kafka_2.13-*.jar" >/dev/null || fail "Maven finished but no kafka_2.13 jar was copied"
 echo "${wanted_stamp}" > "${staging}/.pom.sha256"

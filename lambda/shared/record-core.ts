@@ -19,7 +19,7 @@ import { isUtf8 } from 'node:buffer';
 import * as zlib from 'node:zlib';
 import { eventId, eventIdPrefix, type DeliveryCoordinates } from './event-id';
 import { forEachLine } from './lines';
-import { parseLine, type ParsedLine } from './parse-line';
+import { parseLine, type ParsedLine } from './parsers';
 import type { RecordSource } from './record';
 import { serializeRecordLine } from './serialize';
 import { isoFromEpochMs } from './timestamps';

@@ -5,7 +5,7 @@
  * and the fields the pipeline itself produces (event id, source, format, timestamps) never need escaping.
  * Free-text fields go through JSON.stringify(string), which escapes exactly as JSON requires.
  */
-import type { ParsedLine } from './parse-line';
+import type { ParsedLine } from './parsers';
 import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormat, type RecordSource } from './record';
 
 /** The fields a record carries only when the line has them. */

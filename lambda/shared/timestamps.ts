@@ -22,7 +22,7 @@ export function monthNumber(abbreviation: string): number | undefined {
  * hot path. A switch over the packed codes: a lookup in a prototype-less object map costs a dictionary
  * probe per line.
  */
-export function monthAt(text: string, at: number): number | undefined {
+function monthAt(text: string, at: number): number | undefined {
   switch ((text.charCodeAt(at) << 16) | (text.charCodeAt(at + 1) << 8) | text.charCodeAt(at + 2)) {
     case 0x4a616e /* Jan */:
       return 1;
@@ -142,24 +142,6 @@ export function isoFromUtcFields(year: number, month: number, day: number, hour:
   return isoFromParts(String(year), month, TWO_DIGITS[day], TWO_DIGITS[hour], TWO_DIGITS[minute], TWO_DIGITS[second], THREE_DIGITS[millis], 0);
 }
 
-/**
- * isoFromParts for parts already read as numbers (a parser that reads digits from char codes): the same
- * result for the same date, time and offset.
- */
-export function isoFromFields(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  millis: number,
-  offsetMinutes: number,
-): string | null {
-  if (!isDateTime(year, month, day, hour, minute, second)) return null;
-  return isoFromEpochMs(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
-}
-
 /** A date and time that exist, in years the schema's four digits can write (1000 and later). */
 function isDateTime(y: number, month: number, d: number, h: number, mi: number, s: number): boolean {
   return !(!(month >= 1 && month <= 12) || y < 1000 || d < 1 || d > daysInMonth(y, month) || h > 23 || mi > 59 || s > 59);
@@ -187,7 +169,7 @@ export function offsetMinutesOfSignedHhmm(zone: string): number | null {
 }
 
 /** offsetMinutesOfSignedHhmm of the five characters of `text` at `at` (known to be [+-]HHMM). */
-export function offsetMinutesAt(text: string, at: number): number | null {
+function offsetMinutesAt(text: string, at: number): number | null {
   const hours = (text.charCodeAt(at + 1) - 48) * 10 + text.charCodeAt(at + 2) - 48;
   const minutes = (text.charCodeAt(at + 3) - 48) * 10 + text.charCodeAt(at + 4) - 48;
   if (hours > 18 || minutes > 59) return null;
@@ -200,7 +182,7 @@ const ISO_LIKE =
 
 /**
  * An ISO 8601 / RFC 3339 date-time string as JSON loggers write it → schema timestamp. A time without a
- * zone is taken as UTC (documented in parse-line.ts). Null when the string is not such a date-time.
+ * zone is taken as UTC (documented in parsers/json-line.ts). Null when the string is not such a date-time.
  */
 export function isoFromIsoLike(text: string): string | null {
   const m = ISO_LIKE.exec(text);

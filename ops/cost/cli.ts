@@ -8,7 +8,7 @@
  */
 import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
 import { PRIVATE_EGRESS_CHOICES, type PrivateEgress } from '../../lib/constructs/network/network-config';
-import { parseArgs, UsageError } from '../cli-args';
+import { answerHelp, parseArgs, renderHelp, UsageError, type CommandHelp } from '../cli-args';
 import {
   ASSUMPTIONS,
   estimate,
@@ -121,12 +121,29 @@ export function renderComparison(config: StageConfig, gbPerDay: number, options:
   ];
 }
 
+export const COST_HELP: CommandHelp = {
+  usage: 'npm run cost -- -c stage=<stage> --gb-per-day N [options]',
+  summary:
+    "A stage's monthly AWS bill at a log volume, one row per line item with what it multiplies, at the list\n" +
+    'prices in ops/cost/prices.ts (us-east-1). Kinesis and Firehose are billed per record, as AWS bills them.',
+  options: [
+    { name: '-c stage=<stage>', description: 'the stage config to price (default dev)' },
+    { name: '--gb-per-day N', description: 'log volume shipped per day, in GB (required unless --prices)' },
+    { name: '--month M', description: 'month of operation, 1-120 (default 12): the lake grows until lifecycle rules expire data' },
+    { name: '--compare', description: "the stream on-demand and provisioned (sized for the volume), side by side" },
+    { name: '--record-bytes B', description: 'price Kinesis records of B bytes instead of what the agent packs (154: one line a record)' },
+    { name: '--private-egress MODE', description: "price another network.privateEgress without editing the config" },
+    { name: '--prices', description: 'print the price table and exit' },
+  ],
+};
+
 if (require.main === module) {
+  answerHelp(process.argv.slice(2), COST_HELP);
   try {
     console.log(costReport(process.argv.slice(2)));
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
-      console.error(`npm run cost: ${err.message}`);
+      console.error(`npm run cost: ${err.message}\n${renderHelp(COST_HELP)}`);
       process.exit(2);
     }
     throw err;

@@ -18,7 +18,7 @@ import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf } from '../../lib/constructs/log-host/host-config';
 import { recordValidator } from '../../local/record-schema';
-import { parseArgs, UsageError } from '../cli-args';
+import { answerHelp, parseArgs, UsageError, type CommandHelp } from '../cli-args';
 import { ANALYTICS_OUTPUTS } from '../../lib/stacks/analytics-outputs';
 import { explainAwsError } from './aws-errors';
 import { checkCurated } from './glue-athena';
@@ -192,7 +192,25 @@ function report(verdicts: readonly PathVerdict[], log: (line: string) => void): 
   }
 }
 
+export const VERIFY_HELP: CommandHelp = {
+  usage: 'npm run verify -- -c stage=<stage> [--lines N] [--timeout S] [--interval S] [--file PATH] [--curated [--curated-timeout S]]',
+  summary:
+    "Proves a deployed stage end to end: writes marked lines into a file the host's agent ships (SSM Run Command),\n" +
+    'waits for them under raw/ on each deployed path and checks each parsed into the record schema. Exit 0 when\n' +
+    'every path passed, 1 when one did not, 2 on a usage, config or AWS error.',
+  options: [
+    { name: '-c stage=<stage>', description: 'the deployed stage to verify (also --context stage=<stage>)' },
+    { name: '--lines N', description: 'marker lines per path, 1-1000 (default 5)' },
+    { name: '--timeout S', description: 'seconds to wait for the markers under raw/, at least 30 (default 900)' },
+    { name: '--interval S', description: 'seconds between looks at the lake (default 15)' },
+    { name: '--file PATH', description: "file on the host to append the markers to (default: the stage's first file shipped to both paths)" },
+    { name: '--curated', description: 'then run the Glue job and look for the markers in the curated table with Athena' },
+    { name: '--curated-timeout S', description: "seconds to wait for the job and the query, at least 60 (default: the job's timeout + 600)" },
+  ],
+};
+
 if (require.main === module) {
+  answerHelp(process.argv.slice(2), VERIFY_HELP);
   verify(process.argv.slice(2))
     .then((verdicts) => process.exit(verdicts.every((v) => v.ok) ? 0 : 1))
     .catch((err: unknown) => {

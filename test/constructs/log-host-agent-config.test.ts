@@ -11,7 +11,7 @@ import {
   renderBootScript,
   type AgentConfigProps,
 } from '../../lib/constructs/log-host';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 
 const PROPS: AgentConfigProps = {
   files: [

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { CliUsageError, parseCliArgs } from '../../generator/cli';
 import { generateLogLines, LOG_FORMATS } from '../../generator/log-lines';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 
 let workDir: string;
 let bundle: string;
@@ -119,13 +119,13 @@ describe('bundled CLI', () => {
     const result = run(['--format', 'apache']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("generator: unknown format 'apache'");
-    expect(result.stderr).toContain('Usage: generator');
+    expect(result.stderr).toContain('usage: generator');
   });
 
   test('--help prints the usage and exits 0', () => {
     const result = run(['--help']);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Usage: generator');
+    expect(result.stdout).toContain('usage: generator');
   });
 
   test('a closed pipe ends it quietly', () => {

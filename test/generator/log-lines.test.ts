@@ -6,7 +6,7 @@ import {
   generateLogLines,
   type LogFormat,
 } from '../../generator/log-lines';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 
 describe('generateLogLines', () => {
   test('deterministic: the same options give the same lines; another seed gives others', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { JSON_ROLE_KEYS, parseLine, roleKeyIndex, type ParsedLine } from '../../lambda/shared/parse-line';
+import { JSON_ROLE_KEYS, parseLine, roleKeyIndex, type ParsedLine } from '../../lambda/shared/parsers';
 import {
   isoFromEpochNumber,
   isoFromIsoLike,

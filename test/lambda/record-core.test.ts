@@ -117,7 +117,7 @@ describe('one record core', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
     const root = `${__dirname}/../../lambda`;
-    const forbidden = /from '\.\.\/shared\/(parse-line|serialize|lines)'|\b(parseLine|serializeRecord|toLogRecord|forEachLine)\(/;
+    const forbidden = /from '\.\.\/shared\/(parsers|serialize|lines)'|\b(parseLine|serializeRecord|toLogRecord|forEachLine)\(/;
     const offenders: string[] = [];
     for (const dir of readdirSync(root)) {
       if (dir === 'shared') continue;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { generateLogLines } from '../../generator/log-lines';
 import { STRICT_BASE64, transformEvent, type ReingestFunction } from '../../lambda/firehose-transform/transform';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 import { serializeRecord, toLogRecord } from '../../lambda/shared/serialize';
 import { cloudWatchLogsPayload, firehoseEvent, outputLines, type RecordSpec } from './helpers/firehose-events';
 import { schemaErrors } from './helpers/schema';

@@ -1,5 +1,5 @@
 import { recordValidator } from '../../local/record-schema';
-import { parseLine } from '../../lambda/shared/parse-line';
+import { parseLine } from '../../lambda/shared/parsers';
 import { recordsFromPayload } from '../../lambda/shared/record-core';
 import { appendCommand, judgePath, makeMarkers, markerOf, matchMarkers, newRunId, waitUntil, type FoundRecord } from '../../ops/verify/markers';
 import { dtPartitions } from '../../ops/verify/lake';

