@@ -14,7 +14,7 @@ export interface AnalyticsStackProps extends cdk.StackProps {
   /** The lake's key (DataStack.dataKey); its policy must let CloudWatch Logs use it. */
   readonly encryptionKey: kms.IKey;
   readonly config: AnalyticsConfig;
-  /** What `cdk destroy` does with the database, the workgroup, the security configuration and the log group. */
+  /** What `cdk destroy` does with the Glue job's log groups (the catalog, workgroup and security configuration are always deleted). */
   readonly removalPolicy: cdk.RemovalPolicy;
   /** Retention of the Glue job's log group. */
   readonly logRetention: logs.RetentionDays;
@@ -33,7 +33,6 @@ export class AnalyticsStack extends cdk.Stack {
       lakeBucket: props.lakeBucket,
       encryptionKey: props.encryptionKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
-      removalPolicy: props.removalPolicy,
     });
 
     this.etl = new GlueEtl(this, 'Etl', {

@@ -18,7 +18,7 @@ import type { HostConfig, KafkaProducerTarget } from '../../../lib/constructs/lo
 import { Network } from '../../../lib/constructs/network';
 import { STAGE_CONFIGS } from '../../../lib/config';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
-import { projectApp } from '../../helpers/app';
+import { projectApp, TEST_HOST_IMAGES } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
 /** The host settings of each stage, exactly as deployed. */
@@ -56,6 +56,7 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
     config,
     vpc: network.vpc,
     vpcSubnets,
+    hostImages: TEST_HOST_IMAGES,
     logRetention: logs.RetentionDays.TWO_WEEKS,
     removalPolicy,
     encryptionKey: key,
