@@ -76,6 +76,13 @@ export class HostStack extends cdk.Stack {
         });
       }
     }
+    if (config.image === 'pinned') {
+      cdk.Validations.of(this.host.instance).acknowledge({
+        id: 'CloudFormation-Validate::W9010',
+        reason:
+          "The image is pinned on purpose, per region, in a mapping from cdk.json's logPipeline:hostImages: a new image replaces the host, and a protected host must change only by a deliberate edit (README, upgrade the log host's image).",
+      });
+    }
     if (!config.terminationProtection) {
       cdk.Validations.of(this.host.instance).acknowledge({
         id: 'AwsSolutions-EC29',
