@@ -26,8 +26,9 @@ describe('dev at 1 GB/day, month 12, checked by hand against the price table', (
     expect(byItem(e, 'EC2', 't4g.small host')).toBeCloseTo(730 * 0.0168, 6); // $12.26
     expect(byItem(e, 'EBS', 'gp3 root 16 GiB')).toBeCloseTo(16 * 0.08, 6); // $1.28
     expect(byItem(e, 'VPC', 'public IPv4 of the host')).toBeCloseTo(730 * 0.005, 6); // $3.65
-    // dev: interface endpoints for Lambda and STS in 2 AZs, no NAT gateway.
-    expect(byItem(e, 'VPC', 'interface endpoints')).toBeCloseTo(2 * 2 * 730 * 0.01, 6); // $29.20
+    // dev: no NAT gateway and no interface endpoints (the provisioned-mode mapping needs neither; S3's
+    // gateway endpoint is free).
+    expect(e.items.some((i) => i.item === 'interface endpoints')).toBe(false);
     expect(e.items.some((i) => i.item === 'NAT gateway')).toBe(false);
     expect(byItem(e, 'KMS', 'data key')).toBe(1);
   });
