@@ -7,12 +7,18 @@ import * as cdk from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, stageConfig } from '../lib/config';
 import { addPipelineStacks } from '../lib/app-stacks';
+import { HOST_IMAGES_CONTEXT, hostImagePinProblems, type HostImagePins } from '../lib/constructs/log-host';
 
 const app = new cdk.App();
 
 let config;
+let hostImages: HostImagePins;
 try {
   config = stageConfig(app.node.tryGetContext('stage'));
+  const pins: unknown = app.node.tryGetContext(HOST_IMAGES_CONTEXT);
+  const pinProblems = hostImagePinProblems(pins);
+  if (pinProblems.length > 0) throw new ConfigError(pinProblems);
+  hostImages = (pins ?? {}) as HostImagePins;
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -24,7 +30,16 @@ try {
 // Environment-agnostic unless the CLI knows an account: synth needs no credentials.
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
-addPipelineStacks(app, config, account && region ? { account, region } : undefined);
+try {
+  addPipelineStacks(app, config, account && region ? { account, region } : undefined, { hostImages });
+} catch (err) {
+  // A pinned image missing for the region the CLI resolved (lib/constructs/log-host/machine-image.ts).
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(1);
+  }
+  throw err;
+}
 
 // AWS Solutions checks on every synth: a finding without a reasoned acknowledgment stops `cdk synth`.
 cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -10,6 +10,7 @@ import { KafkaConsumerStack } from './stacks/kafka-consumer-stack';
 import { KafkaStack } from './stacks/kafka-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring';
+import type { HostImagePins } from './constructs/log-host';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -28,7 +29,13 @@ export interface PipelineStacks {
  * with the same configs, so what is tested is what is deployed. The stage's removal policy and log
  * retention are derived here once and reach every stack.
  */
-export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.Environment): PipelineStacks {
+/** What bin/app.ts reads from context besides the stage. */
+export interface PipelineContext {
+  /** AMI ids by region for a host whose image is 'pinned' (cdk.json `logPipeline:hostImages`). */
+  readonly hostImages: HostImagePins;
+}
+
+export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.Environment, context: PipelineContext = { hostImages: {} }): PipelineStacks {
   const prefix = `LogPipeline-${config.stage}`;
   const common = { env, tags: { project: 'log-pipeline', stage: config.stage } };
   const removalPolicy = removalPolicyFor(config.retainData);
@@ -96,6 +103,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     logRetention,
     removalPolicy,
     terminationProtection: config.host.terminationProtection,
+    hostImages: context.hostImages,
     kafka: { target: kafka.cluster, topicName: logTopic },
   });
   const analytics = new AnalyticsStack(app, `${prefix}-Analytics`, {

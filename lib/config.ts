@@ -56,10 +56,11 @@ const dev: StageConfig = {
   logRetentionDays: 14,
   network: {
     availabilityZones: 2,
-    // The host sits in a public subnet (no NAT gateway, which would cost more than the host); the private
-    // subnets reach Lambda and STS through interface endpoints, as the MSK event source mapping needs.
+    // The host sits in a public subnet (no NAT gateway, which would cost more than the host). The private
+    // subnets hold only the brokers and the mapping's ENIs: in provisioned mode the mapping needs no NAT or
+    // Lambda/STS endpoint, and its S3 on-failure destination goes through the gateway endpoint every stage has.
     publicSubnets: true,
-    privateEgress: 'interface-endpoints',
+    privateEgress: 'none',
     cidr: '10.40.0.0/16',
   },
   // One provisioned shard ($11 a month) takes up to 1 MB/s, about 28 GB a day at a 3× peak; on demand costs
@@ -88,6 +89,8 @@ const dev: StageConfig = {
     // No NAT gateway in dev: it would cost more per month than the host. Nothing is admitted inbound.
     subnet: 'public',
     terminationProtection: false,
+    // A new AL2023 image replaces the dev host on the next deploy (it is unprotected, so the old one goes).
+    image: 'latest',
     logFiles: [],
     agent: { flushSeconds: 5, retryLimit: 'no_limits', retryBaseSeconds: 5, retryCapSeconds: 300, bufferLimitMiB: 1024 },
     demoGenerator: { enabled: true, linesPerSecond: 5 },
@@ -126,7 +129,8 @@ const prod: StageConfig = {
   logRetentionDays: 90,
   network: {
     availabilityZones: 3,
-    // The host is private and installs its agent from the package repository: one NAT gateway.
+    // The host is private and installs its agent from the package repository: one NAT gateway (the Kafka
+    // mapping itself, in provisioned mode, needs none).
     publicSubnets: true,
     privateEgress: 'nat-gateway',
     cidr: '10.40.0.0/16',
@@ -154,6 +158,8 @@ const prod: StageConfig = {
     rootVolumeGiB: 32,
     subnet: 'private-with-nat',
     terminationProtection: true,
+    // The AMI id in cdk.json (logPipeline:hostImages); README, "Upgrade the log host's image".
+    image: 'pinned',
     logFiles: [{ path: '/var/log/nginx/access.log', format: 'combined', destinations: ['kinesis', 'kafka'] }],
     agent: { flushSeconds: 1, retryLimit: 'no_limits', retryBaseSeconds: 2, retryCapSeconds: 600, bufferLimitMiB: 4096 },
     demoGenerator: { enabled: false, linesPerSecond: 5 },

@@ -13,6 +13,7 @@ import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
 import { GLUE_RUN_METRICS, type GlueRunCount } from '../glue-run-metrics';
 import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
 import { acknowledgeIamWildcards } from '../nag';
+import { stackCreationId } from '../physical-names';
 import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
@@ -58,12 +59,13 @@ export interface GlueEtlProps {
    */
   readonly maxConcurrentRuns?: number;
   /**
-   * Retention of the job's continuous log group.
+   * Retention of the job's log groups.
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What happens to the log group and the security configuration on `cdk destroy`.
+   * What happens to the job's log groups on `cdk destroy` (the security configuration is always deleted: it
+   * holds no data and its fixed name would collide with the next deploy's).
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
@@ -90,7 +92,14 @@ export class GlueEtl extends Construct {
   public readonly job: glue.PySparkEtlJob;
   public readonly role: iam.Role;
   public readonly securityConfiguration: glue.SecurityConfiguration;
-  public readonly logGroup: logs.LogGroup;
+  /**
+   * The job's log groups (Glue 5.0 writes `<prefix>/output` and `<prefix>/error` for the prefix in
+   * `--custom-logGroup-prefix`): driver and executor stdout/stderr in `output`; Spark, Glue and the
+   * script's logger in `error`.
+   */
+  public readonly logGroups: { readonly output: logs.LogGroup; readonly error: logs.LogGroup };
+  /** The prefix passed as `--custom-logGroup-prefix`. */
+  public readonly logGroupPrefix: string;
   public readonly workflow: glue.Workflow;
   /** The job's entry script. */
   public readonly script: s3assets.Asset;
@@ -109,17 +118,28 @@ export class GlueEtl extends Construct {
       description: 'Log ETL Glue job: raw lake prefix in, curated/quarantine out, curated table partitions',
     });
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      encryptionKey: dataKey,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
-    });
+    // Glue 5.0 ignores the continuous-logging arguments (--enable-continuous-cloudwatch-log,
+    // --continuous-log-logGroup, ...; "Migrating AWS Glue for Spark jobs to AWS Glue version 5.0",
+    // https://docs.aws.amazon.com/glue/latest/dg/migrating-version-50.html) and always logs in real time, to
+    // `<prefix>/output` and `<prefix>/error` for the prefix in --custom-logGroup-prefix ("Logging for AWS Glue
+    // jobs", https://docs.aws.amazon.com/glue/latest/dg/monitor-continuous-logging.html). Both groups are made
+    // here, with the stage's retention, the key and removal policy. The prefix carries the stack's creation id:
+    // retained groups keep a fixed name free for the next deploy after destroy.
+    this.logGroupPrefix = cdk.Fn.join('/', ['/aws-glue/jobs', stack.stackName, stackCreationId()]);
+    const jobLogGroup = (suffix: 'output' | 'error') =>
+      new logs.LogGroup(this, suffix === 'output' ? 'OutputLogs' : 'ErrorLogs', {
+        logGroupName: `${this.logGroupPrefix}/${suffix}`,
+        encryptionKey: dataKey,
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy,
+      });
+    this.logGroups = { output: jobLogGroup('output'), error: jobLogGroup('error') };
 
     this.securityConfiguration = new glue.SecurityConfiguration(this, 'SecurityConfiguration', {
       s3Encryption: glue.S3Encryption.kms(dataKey),
       cloudWatchEncryption: glue.CloudWatchEncryption.kms(dataKey),
       jobBookmarksEncryption: glue.JobBookmarksEncryption.clientSideKms(dataKey),
-      removalPolicy,
+      removalPolicy: cdk.RemovalPolicy.DESTROY,
     });
 
     // Both from the CDK asset bucket through Code.fromBucket, whose grant is the one object's key; Code.fromAsset
@@ -156,12 +176,14 @@ export class GlueEtl extends Construct {
       // Safe to retry: a rerun re-reads its objects (bookmark not committed) and drops already-curated ids.
       maxRetries: 1,
       securityConfiguration: this.securityConfiguration,
-      continuousLogging: { enabled: true, logGroup: this.logGroup, logStreamPrefix: 'log-etl', quiet: true },
+      // Off: the L2 would pass the continuous-logging arguments Glue 5.0 ignores (see the log groups above).
+      continuousLogging: { enabled: false },
       enableMetrics: true,
       enableObservabilityMetrics: true,
       defaultArguments: {
         '--job-bookmark-option': 'job-bookmark-enable',
         '--TempDir': lakeUri(bucket, LAKE_PREFIXES.glueTemp),
+        '--custom-logGroup-prefix': this.logGroupPrefix,
         // numberOfWorkers becomes the ceiling; a small hourly batch runs on 2 workers.
         ...(props.autoScaling ? { '--enable-auto-scaling': 'true' } : {}),
         ...this.jobArguments,
@@ -272,15 +294,15 @@ export class GlueEtl extends Construct {
       }),
     );
 
-    // Continuous logs go to this construct's group; Glue's driver output/error logs to groups it names
-    // under /aws-glue/jobs/ (suffixed with the security configuration), which it associates with the key.
-    const glueLogGroups = stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '/aws-glue/jobs/*', arnFormat: cdk.ArnFormat.COLON_RESOURCE_NAME });
-    this.logGroup.grantWrite(this.role);
+    // The job's two log groups only; the security configuration's CloudWatch encryption makes Glue associate
+    // the key with the groups it writes to.
+    const groups = [this.logGroups.output, this.logGroups.error];
+    for (const group of groups) group.grantWrite(this.role);
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'GlueJobLogs',
-        actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:AssociateKmsKey'],
-        resources: [glueLogGroups, `${glueLogGroups}:log-stream:*`, this.logGroup.logGroupArn],
+        actions: ['logs:CreateLogGroup', 'logs:AssociateKmsKey'],
+        resources: groups.map((group) => group.logGroupArn),
       }),
     );
     // Glue's job metrics (namespace Glue) and the run counts the script publishes in its own namespace.
@@ -305,10 +327,6 @@ export class GlueEtl extends Construct {
       {
         finding: new RegExp(`^Resource::.+/(${jobPrefixes.map(escape).join('|')})\\*$`),
         reason: 'Objects under the lake prefixes the job reads (raw/) or writes (curated/, quarantine/, glue-temp/); keys are made at run time',
-      },
-      {
-        finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\/aws-glue\/jobs\/\*(:log-stream:\*)?$/,
-        reason: "Glue names its driver output/error log groups under /aws-glue/jobs/ after the security configuration; the job may write only there",
       },
       {
         finding: /^Resource::\*$/,

@@ -135,12 +135,6 @@ export interface LakeCatalogProps {
   /** Athena cancels a query after it scanned this many bytes (Athena's minimum is 10 MB). */
   readonly bytesScannedCutoffPerQuery: number;
   /**
-   * What happens to the database and the workgroup on `cdk destroy` (DESTROY also deletes the workgroup's
-   * saved queries and results configuration).
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: cdk.RemovalPolicy;
-  /**
    * The record schema the table columns are derived from.
    * @default the repository's schema/log-record.schema.json
    */
@@ -168,7 +162,10 @@ export class LakeCatalog extends Construct {
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
     const schema = props.recordSchema ?? (recordSchema as RecordSchemaDocument);
-    const removalPolicy = props.removalPolicy ?? cdk.RemovalPolicy.RETAIN;
+    // Deleted on `cdk destroy` in every stage, tables and workgroup with the database: they are rebuilt from
+    // this code, and the partitions from the lake (raw/ is projected; `MSCK REPAIR TABLE` re-reads curated/'s
+    // dt=/source= keys). Retained, their fixed names would collide with the next deploy's.
+    const removalPolicy = cdk.RemovalPolicy.DESTROY;
     const partitionKeys: glue.Column[] = [
       { name: 'source', type: glue.Schema.STRING, comment: 'kinesis or kafka: the path the event took' },
       { name: 'dt', type: glue.Schema.STRING, comment: `date, ${DT_FORMAT}` },
@@ -210,7 +207,8 @@ export class LakeCatalog extends Construct {
       name: this.workGroupName,
       description: 'Queries over the log lake; results encrypted in the lake, scans capped per query',
       state: 'ENABLED',
-      recursiveDeleteOption: removalPolicy === cdk.RemovalPolicy.DESTROY,
+      // Deletes the saved queries and query history with it; results stay in the lake.
+      recursiveDeleteOption: true,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,

@@ -133,6 +133,11 @@ export class LogDelivery extends Construct {
     });
     // The grants the L2 would have made were dependencies of the stream; these are, so the policy exists first.
     this.deliveryStream.node.addDependency(this.role);
+    // The L2 adds the delivery log streams to the group with LogStream's default policy (retain); they go
+    // with their group, so a kept stream never names a deleted group (test/deploy/destroy-closure.test.ts).
+    for (const child of this.logGroup.node.children) {
+      if (child instanceof logs.LogStream) child.applyRemovalPolicy(removalPolicy);
+    }
 
     cdk.Validations.of(this.deliveryStream).acknowledge({
       id: 'AwsSolutions-KDF1',

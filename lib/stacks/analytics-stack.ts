@@ -14,7 +14,7 @@ export interface AnalyticsStackProps extends cdk.StackProps {
   /** The lake's key (DataStack.dataKey); its policy must let CloudWatch Logs use it. */
   readonly encryptionKey: kms.IKey;
   readonly config: AnalyticsConfig;
-  /** What `cdk destroy` does with the database, the workgroup, the security configuration and the log group. */
+  /** What `cdk destroy` does with the Glue job's log groups (the catalog, workgroup and security configuration are always deleted). */
   readonly removalPolicy: cdk.RemovalPolicy;
   /** Retention of the Glue job's log group. */
   readonly logRetention: logs.RetentionDays;
@@ -33,7 +33,6 @@ export class AnalyticsStack extends cdk.Stack {
       lakeBucket: props.lakeBucket,
       encryptionKey: props.encryptionKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
-      removalPolicy: props.removalPolicy,
     });
 
     this.etl = new GlueEtl(this, 'Etl', {
@@ -56,6 +55,10 @@ export class AnalyticsStack extends cdk.Stack {
     new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.database, { value: this.catalog.database.databaseName, description: 'Glue database of the raw and curated tables' });
     new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.curatedTable, { value: this.catalog.curatedTable.tableName, description: 'Curated Parquet table' });
     new cdk.CfnOutput(this, 'RawTableName', { value: this.catalog.rawTable.tableName, description: 'Raw JSON table (partition projection)' });
+    new cdk.CfnOutput(this, 'GlueJobLogGroupPrefix', {
+      value: this.etl.logGroupPrefix,
+      description: "The job's logs: <this>/error (Spark, Glue, the script's logger) and <this>/output (stdout, stderr)",
+    });
     new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.workGroup, { value: this.catalog.workGroupName, description: 'aws athena start-query-execution --work-group <this>' });
   }
 }

@@ -1,10 +1,10 @@
 import * as cdk from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LogHost, type HostConfig, type KafkaProducerTarget } from '../constructs/log-host';
+import { LogHost, pinnedHostImage, type HostConfig, type HostImagePins, type KafkaProducerTarget } from '../constructs/log-host';
 
 export interface HostStackProps extends cdk.StackProps {
   /** The stream the agent writes to (from the data stack). */
@@ -21,6 +21,8 @@ export interface HostStackProps extends cdk.StackProps {
   readonly removalPolicy: cdk.RemovalPolicy;
   /** Key that encrypts the agent's log group (the data key admits CloudWatch Logs of this account). */
   readonly encryptionKey: kms.IKey;
+  /** AMI ids by region, for `config.image: 'pinned'` (cdk.json context logPipeline:hostImages). */
+  readonly hostImages: HostImagePins;
   /** The MSK cluster (KafkaStack.cluster) and the log topic that files destined for Kafka go to. */
   readonly kafka: { readonly target: KafkaProducerTarget; readonly topicName: string };
 }
@@ -31,7 +33,10 @@ export class HostStack extends cdk.Stack {
 
   constructor(scope: Construct, id: string, props: HostStackProps) {
     super(scope, id, props);
+    const cpuType =
+      new ec2.InstanceType(props.config.instanceType).architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
     this.host = new LogHost(this, 'LogHost', {
+      machineImage: props.config.image === 'pinned' ? pinnedHostImage(this, props.hostImages, cpuType) : undefined,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       stream: props.stream,
@@ -70,6 +75,13 @@ export class HostStack extends cdk.Stack {
             "stream.grantWrite grants encryption with the stream's KMS key, and only that key (the statement's resource is its ARN); Kinesis calls GenerateDataKey with varying parameters on the producer's behalf.",
         });
       }
+    }
+    if (config.image === 'pinned') {
+      cdk.Validations.of(this.host.instance).acknowledge({
+        id: 'CloudFormation-Validate::W9010',
+        reason:
+          "The image is pinned on purpose, per region, in a mapping from cdk.json's logPipeline:hostImages: a new image replaces the host, and a protected host must change only by a deliberate edit (README, upgrade the log host's image).",
+      });
     }
     if (!config.terminationProtection) {
       cdk.Validations.of(this.host.instance).acknowledge({

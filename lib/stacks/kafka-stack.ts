@@ -16,7 +16,7 @@ export interface KafkaStackProps extends cdk.StackProps {
   /** Server access logs of the failed-batches bucket go here (DataStack.accessLogsBucket). */
   readonly accessLogsBucket: s3.IBucket;
   readonly logRetention: logs.RetentionDays;
-  /** What `cdk destroy` does with the cluster, its configuration, topics, logs and the failed batches. */
+  /** What `cdk destroy` does with the logs and the failed batches (the cluster, its configuration and topics are always deleted). */
   readonly removalPolicy: cdk.RemovalPolicy;
 }
 

@@ -55,7 +55,7 @@ function analyticsStack(config: Partial<AnalyticsConfig> = {}, options: { nag?: 
     logRetention: logs.RetentionDays.TWO_WEEKS,
   });
   if (options.nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, etl: stack.etl, template: Template.fromStack(stack) };
 }
 
 const jobArgs = (template: Template) => Object.values(template.findResources('AWS::Glue::Job'))[0].Properties.DefaultArguments;
@@ -124,16 +124,20 @@ describe('Glue job', () => {
     expect(passed.sort()).toEqual(scriptArgs.sort());
   });
 
-  test('logs continuously to its own encrypted log group, with metrics on', () => {
-    const { template } = dev;
+  test("logs to its own two encrypted groups, named after --custom-logGroup-prefix as Glue 5.0 does, with metrics on", () => {
+    const { template, etl, stack } = dev;
     const args = jobArgs(template);
-    expect(args).toMatchObject({
-      '--enable-continuous-cloudwatch-log': 'true',
-      '--continuous-log-logGroup': { Ref: expect.stringMatching(/^EtlLogGroup/) },
-      '--enable-metrics': '',
-      '--enable-observability-metrics': 'true',
-    });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 14, KmsKeyId: Match.anyValue() });
+    expect(args).toMatchObject({ '--enable-metrics': '', '--enable-observability-metrics': 'true' });
+    const prefix = stack.resolve(etl.logGroupPrefix);
+    expect(args['--custom-logGroup-prefix']).toEqual(prefix);
+    // "Logging for AWS Glue jobs": /aws-glue/jobs/output becomes <prefix>/output, /aws-glue/jobs/error <prefix>/error.
+    for (const [suffix, group] of Object.entries(etl.logGroups)) {
+      expect(stack.resolve(group.logGroupName)).toEqual({ Ref: stack.getLogicalId(group.node.defaultChild as cdk.CfnElement) });
+      const resource = template.toJSON().Resources[stack.getLogicalId(group.node.defaultChild as cdk.CfnElement)];
+      expect(resource.Properties).toMatchObject({ RetentionInDays: 14, KmsKeyId: expect.anything() });
+      expect(JSON.stringify(resource.Properties.LogGroupName)).toContain(`/${suffix}`);
+      expect(resource.Properties.LogGroupName).toEqual({ 'Fn::Join': ['', [prefix, `/${suffix}`]] });
+    }
   });
 
   test('uses a security configuration that encrypts S3 output, CloudWatch logs and bookmarks with the data key', () => {
@@ -293,9 +297,10 @@ describe('analytics config', () => {
     expect(devJob.DefaultArguments['--enable-auto-scaling']).toBeUndefined();
   });
 
-  test('prod keeps the job log group', () => {
+  test('prod keeps the job log groups; the security configuration is deleted', () => {
     const { template } = analyticsStack(STAGE_CONFIGS.prod.analytics, { retainData: true });
-    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    expect(Object.values(template.findResources('AWS::Logs::LogGroup')).map((group) => group.DeletionPolicy)).toEqual(['Retain', 'Retain']);
+    template.hasResource('AWS::Glue::SecurityConfiguration', { DeletionPolicy: 'Delete' });
     template.hasResourceProperties('AWS::Glue::Job', { NumberOfWorkers: 10, Timeout: 180 });
     template.hasResourceProperties('AWS::Glue::Trigger', { Schedule: 'cron(15 * * * ? *)' });
   });

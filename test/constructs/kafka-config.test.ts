@@ -3,9 +3,9 @@ import { defaultKafkaVersion, kafkaConfigProblems, topicReplacementProblems, typ
 import topicsLock from '../../lib/constructs/kafka/topics.lock.json';
 import { ConfigError, Problems } from '../../lib/problems';
 
-function problemsOf(config: KafkaConfig, availabilityZones = 2, privateEgress = 'interface-endpoints'): string[] {
+function problemsOf(config: KafkaConfig, availabilityZones = 2): string[] {
   const problems = new Problems();
-  kafkaConfigProblems(config, { availabilityZones, privateEgress }, problems);
+  kafkaConfigProblems(config, { availabilityZones }, problems);
   return problems.list;
 }
 
@@ -48,12 +48,6 @@ describe('kafka config', () => {
       'kafka.consumer.minimumPollers must be an integer between 1 and 200 (got 0)',
       'kafka.consumer.maximumPollers must be an integer between 1 and 2000 (got 0)',
       'kafka.consumer.retryAttempts must be an integer between 0 and 10000 (got -2)',
-    ]);
-  });
-
-  test("private subnets that reach nothing ('none') cannot carry the Kafka path", () => {
-    expect(problemsOf(DEV, 2, 'none')).toEqual([
-      "network.privateEgress must not be 'none' with Kafka (got 'none'): the event source mapping reaches Lambda and STS from the brokers' subnets (use 'interface-endpoints' or 'nat-gateway')",
     ]);
   });
 

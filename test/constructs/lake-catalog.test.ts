@@ -8,7 +8,7 @@ import { ATHENA_ENGINE_VERSION, LakeCatalog, PARTITION_KEY_NAMES, recordColumns,
 import { LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
 
 /** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
-function catalogStack(props: { bytesScannedCutoffPerQuery?: number; retainData?: boolean } = {}) {
+function catalogStack(props: { bytesScannedCutoffPerQuery?: number } = {}) {
   const app = projectApp();
   const data = new cdk.Stack(app, 'Data');
   const dataKey = new kms.Key(data, 'DataKey', { enableKeyRotation: true });
@@ -18,7 +18,6 @@ function catalogStack(props: { bytesScannedCutoffPerQuery?: number; retainData?:
     lakeBucket,
     encryptionKey: dataKey,
     bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery ?? 1024 ** 3,
-    removalPolicy: props.retainData ? cdk.RemovalPolicy.RETAIN : cdk.RemovalPolicy.DESTROY,
   });
   return { app, stack, catalog, lakeBucket, dataKey, template: Template.fromStack(stack) };
 }
@@ -124,7 +123,7 @@ describe('Athena workgroup', () => {
     expect(JSON.stringify(results.EncryptionConfiguration.KmsKey)).toMatch(/DataKey[0-9A-F]+Arn/);
   });
 
-  test('its name is generated, and dev workgroups are deleted with their queries', () => {
+  test('its name is generated, and it is deleted with its queries in every stage', () => {
     const { template, catalog, stack } = catalogStack();
     const name = stack.resolve(catalog.workGroupName) as string;
     expect(name).toMatch(/^[A-Za-z0-9._-]{1,128}$/);
@@ -132,11 +131,10 @@ describe('Athena workgroup', () => {
     template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Delete' });
   });
 
-  test('prod keeps the workgroup and the database', () => {
-    const { template } = catalogStack({ retainData: true });
-    template.hasResourceProperties('AWS::Athena::WorkGroup', { RecursiveDeleteOption: false });
-    template.hasResource('AWS::Athena::WorkGroup', { DeletionPolicy: 'Retain' });
-    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Retain' });
+  test('the database and its tables are deleted on destroy: rebuilt from the code and the lake, their fixed names stay free', () => {
+    const { template } = catalogStack();
+    template.hasResource('AWS::Glue::Database', { DeletionPolicy: 'Delete' });
+    for (const table of Object.values(template.findResources('AWS::Glue::Table'))) expect(table.DeletionPolicy ?? 'Delete').toBe('Delete');
   });
 });
 

@@ -8,7 +8,29 @@ import {
   renderCloudConfig,
   type BootScriptProps,
 } from '../../lib/constructs/log-host';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { DEV_HOST, PROD_HOST, TEST_CLUSTER_ARN, hostStack, shellcheck, userDataBytes, userDataParts } from './log-host/fixtures';
+
+/** Runs a script with bash, with a PATH holding only bash, cat and tee (no package manager, no AWS tools). */
+function runBootScriptWithoutPackages(script: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boot-script-'));
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  for (const tool of ['bash', 'cat', 'tee']) {
+    const found = spawnSync('bash', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+    if (!found) throw new Error(`${tool} is needed to run the boot script`);
+    fs.symlinkSync(found, path.join(bin, tool));
+  }
+  fs.writeFileSync(path.join(dir, 'boot.sh'), script);
+  try {
+    return spawnSync(path.join(bin, 'bash'), [path.join(dir, 'boot.sh')], { encoding: 'utf8', env: { PATH: bin }, timeout: 30_000 });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const AGENT_CONFIG = renderAgentConfig({
   files: [{ path: '/var/log/nginx/access.log', format: 'combined' }, ...demoFiles()],
@@ -51,9 +73,7 @@ describe('renderBootScript', () => {
     const script = renderBootScript(WITH_DEMO);
     expect(FLUENT_BIT_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(script).toContain(`readonly FLUENT_BIT_VERSION='${FLUENT_BIT_VERSION}'`);
-    expect(script).toContain(
-      'if ! rpm -q --quiet aws-cfn-bootstrap "fluent-bit-${FLUENT_BIT_VERSION}"; then\n  dnf install -y aws-cfn-bootstrap "fluent-bit-${FLUENT_BIT_VERSION}"\nfi\n',
-    );
+    expect(script).toContain('if ! rpm -q --quiet "fluent-bit-${FLUENT_BIT_VERSION}"; then dnf install -y "fluent-bit-${FLUENT_BIT_VERSION}"; fi\n');
     expect(writtenFile(script, '/etc/yum.repos.d/fluent-bit.repo')).toBe(
       '[fluent-bit]\nname=Fluent Bit\nbaseurl=https://packages.fluentbit.io/amazonlinux/2023/\ngpgcheck=1\n' +
         'gpgkey=https://packages.fluentbit.io/fluentbit.key\nenabled=1\n',
@@ -94,9 +114,36 @@ describe('renderBootScript', () => {
 
   test('signals CloudFormation success last, and failure from any failing step', () => {
     const script = renderBootScript(WITH_DEMO);
-    expect(script).toContain("trap 'signal_cloudformation 1' ERR");
-    expect(script.trimEnd().endsWith('signal_cloudformation 0')).toBe(true);
+    expect(script).toContain('set -Eeuo pipefail');
+    expect(script).toContain(`trap 'on_error "$LINENO" "$BASH_COMMAND"' ERR`);
+    expect(script.trimEnd().endsWith('signal_cloudformation 0 "the agent runs"')).toBe(true);
     expect(script).toContain("--stack 'LogPipeline-dev-Host' --resource 'LogHostInstance35EE2BAB'");
+    expect(script).toContain("--stack-name 'LogPipeline-dev-Host' --logical-resource-id 'LogHostInstance35EE2BAB'");
+  });
+
+  test('installs cfn-signal on its own, before the trap depends on it and before any other package', () => {
+    const lines = renderBootScript(WITH_DEMO).split('\n');
+    const installs = lines.map((line, i) => ({ line, i })).filter(({ line }) => /\bdnf install\b/.test(line));
+    expect(installs[0].line).toBe('if ! rpm -q --quiet aws-cfn-bootstrap; then dnf install -y aws-cfn-bootstrap; fi');
+    expect(installs.slice(1).every(({ line }) => !line.includes('aws-cfn-bootstrap'))).toBe(true);
+    const trap = lines.findIndex((line) => line.startsWith('trap '));
+    expect(trap).toBeGreaterThan(-1);
+    expect(trap).toBeLessThan(installs[0].i);
+  });
+
+  test('run by bash: a failing install stops the script and reports FAILURE with the line and the command', () => {
+    // The rendered script, run for real by bash with a PATH of bash and coreutils only: no rpm, no dnf, no
+    // cfn-signal, no AWS CLI, as on a host whose first package install fails. It must stop at that install
+    // (nothing after it runs), take the ERR trap with the failing command's line and text, try both ways of
+    // signalling, and exit with the command's status instead of going on or hanging.
+    const result = runBootScriptWithoutPackages(renderBootScript(WITH_DEMO));
+    const script = renderBootScript(WITH_DEMO).split('\n');
+    const failingLine = script.findIndex((line) => line.includes('dnf install -y aws-cfn-bootstrap')) + 1;
+    expect(result.status).toBe(127);
+    expect(result.stderr).toContain(`log host bootstrap: exit 1: line ${failingLine}: \`dnf install -y aws-cfn-bootstrap\` exited 127`);
+    expect(result.stdout).toContain('could not signal CloudFormation (no cfn-signal, and the AWS CLI failed)');
+    // Nothing after the failing install ran: the repository file was never written.
+    expect(result.stderr).not.toMatch(/yum\.repos\.d|fluent-bit/);
   });
 
   test('refuses content that would end a heredoc early', () => {

@@ -56,6 +56,7 @@ describe('validateHostConfig', () => {
       rootVolumeGiB: 4,
       subnet: 'private',
       terminationProtection: 'yes',
+      image: 'newest',
       logFiles: [{ path: 'relative.log', format: 'nginx' }],
       agent: { flushSeconds: 61, retryLimit: 'forever', retryBaseSeconds: 0, retryCapSeconds: 4000, bufferLimitMiB: 5000 },
       demoGenerator: { enabled: 'on', linesPerSecond: 0 },
@@ -65,6 +66,7 @@ describe('validateHostConfig', () => {
       'host.rootVolumeGiB must be an integer between 8 and 1024 (got 4)',
       "host.subnet must be one of public, private-with-nat (got 'private')",
       'host.terminationProtection must be true or false (got yes)',
+      "host.image must be one of latest, pinned (got 'newest')",
       "host.logFiles[0].path must be an absolute path (got 'relative.log')",
       "host.logFiles[0].format must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json (got 'nginx')",
       'host.agent.flushSeconds must be an integer between 1 and 60 (got 61)',
@@ -75,6 +77,13 @@ describe('validateHostConfig', () => {
       'host.demoGenerator.enabled must be true or false (got on)',
       'host.demoGenerator.linesPerSecond must be a number between 0.1 and 1000 (got 0)',
     ]);
+  });
+
+  test("a protected host must run a pinned image: a new image would replace it, and CloudFormation cannot delete the protected old one", () => {
+    expect(validateHostConfig({ ...PROD_HOST, image: 'latest' })).toEqual([
+      "host.image must be 'pinned' when host.terminationProtection is on (got 'latest'): a new image replaces the host, and CloudFormation cannot delete the protected old one, which keeps running",
+    ]);
+    expect(validateHostConfig({ ...DEV_HOST, image: 'latest' })).toEqual([]);
   });
 
   test('a host with no files, no generator and no journal would ship nothing', () => {

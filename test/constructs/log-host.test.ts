@@ -1,3 +1,4 @@
+import { TEST_HOST_IMAGES } from '../helpers/app';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -141,10 +142,22 @@ describe.each([
     template.hasResourceProperties('AWS::EC2::Instance', { DisableApiTermination: stage === 'prod' });
   });
 
-  test('latest AL2023 for the instance type architecture, by public SSM parameter (synth needs no account)', () => {
-    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
-    const image = Object.values(parameters).find((p) => p.Default?.startsWith('/aws/service/ami-amazon-linux-latest/'));
-    expect(image).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' });
+  test(stage === 'dev' ? 'latest AL2023 for the architecture, by public SSM parameter at each deploy' : 'the AMI pinned per region, and a rule that refuses a region without a pin', () => {
+    const json = template.toJSON();
+    const imageId = Object.values(template.findResources('AWS::EC2::Instance'))[0].Properties.ImageId;
+    const parameters = (json.Parameters ?? {}) as Record<string, { Type: string; Default: string }>;
+    const ssm = Object.values(parameters).find((p) => p.Default?.startsWith('/aws/service/ami-amazon-linux-latest/'));
+    if (stage === 'dev') {
+      expect(ssm).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' });
+      return;
+    }
+    expect(ssm).toBeUndefined();
+    const [mapping, , key] = imageId['Fn::FindInMap'];
+    expect(Object.fromEntries(Object.entries(json.Mappings[mapping]).map(([region, value]) => [region, (value as Record<string, string>)[key]]))).toEqual(TEST_HOST_IMAGES);
+    expect(json.Rules.HostImagePinned.Assertions[0].Assert).toEqual({ 'Fn::Contains': [Object.keys(TEST_HOST_IMAGES).sort(), { Ref: 'AWS::Region' }] });
+    expect(json.Rules.HostImagePinned.Assertions[0].AssertDescription).toContain(
+      'aws ssm get-parameter --region <this region> --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+    );
   });
 
   test('the stack waits for the first boot to report the agent running', () => {

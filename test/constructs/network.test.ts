@@ -50,12 +50,12 @@ describe('Network with its defaults (2 AZs, public subnets, NAT gateway)', () =>
     }
   });
 
-  test('privateEgress nat-gateway: one NAT gateway, every private subnet routes to it; no VPC endpoints', () => {
+  test('privateEgress nat-gateway: one NAT gateway, every private subnet routes to it; only the S3 gateway endpoint', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     const routes = defaultRoutes(template);
     expect(routes.filter((r) => r.NatGatewayId)).toHaveLength(2);
     expect(routes.filter((r) => r.GatewayId)).toHaveLength(2);
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+    expectOnlyS3GatewayEndpoint(template);
     expect(network.interfaceEndpoints).toEqual({});
     expect(network.endpointSecurityGroup).toBeUndefined();
   });
@@ -125,14 +125,24 @@ describe('Network privateEgress interface-endpoints, without public subnets', ()
   });
 });
 
+/** The free S3 gateway endpoint every network has (the Kafka mapping's on-failure destination), and no other. */
+function expectOnlyS3GatewayEndpoint(template: Template): void {
+  const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint'));
+  expect(endpoints).toHaveLength(1);
+  expect(endpoints[0].Properties.VpcEndpointType).toBe('Gateway');
+  expect(JSON.stringify(endpoints[0].Properties.ServiceName)).toContain('.s3');
+  expect(endpoints[0].Properties.RouteTableIds).toHaveLength(2);
+}
+
 describe('Network privateEgress none', () => {
   const { network, template } = networkStack({ publicSubnets: false, privateEgress: 'none' });
 
-  test('private subnets reach nothing outside the VPC: no gateway, NAT, endpoint or default route', () => {
+  test('private subnets reach only S3 (gateway endpoint): no internet gateway, NAT, interface endpoint or default route', () => {
     expect(subnets(template, false)).toHaveLength(2);
-    for (const type of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup']) {
+    for (const type of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::SecurityGroup']) {
       template.resourceCountIs(type, 0);
     }
+    expectOnlyS3GatewayEndpoint(template);
     expect(defaultRoutes(template)).toEqual([]);
     expect(network.endpointSecurityGroup).toBeUndefined();
   });

@@ -3,6 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { addPipelineStacks, type PipelineStacks } from '../../lib/app-stacks';
+import type { HostImagePins } from '../../lib/constructs/log-host';
 import { STAGE_CONFIGS, type StageName } from '../../lib/config';
 import * as cdkJson from '../../cdk.json';
 import * as fs from 'node:fs';
@@ -27,6 +28,13 @@ interface CachedSynthesis {
 }
 
 const WAIT_FOR_OTHER_WORKER_MS = 10 * 60 * 1000;
+
+/**
+ * Pinned host images the tests synthesize with, standing in for the ids a user records in cdk.json
+ * (`logPipeline:hostImages`, empty in the repository: each deployment pins its own regions). Two regions, so
+ * the environment-agnostic template maps them and carries the rule that refuses any other region.
+ */
+export const TEST_HOST_IMAGES: HostImagePins = { 'eu-west-1': 'ami-0a1b2c3d4e5f60718', 'us-east-1': 'ami-0f1e2d3c4b5a69788' };
 const inProcess = new Map<StageName, StageSynthesis>();
 
 /**
@@ -66,7 +74,7 @@ export function synthStage(stage: StageName): StageSynthesis {
     get stacks() {
       if (!stacks) {
         const app = projectApp({ context: { [cxapi.BUNDLING_STACKS]: [] } });
-        stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+        stacks = addPipelineStacks(app, STAGE_CONFIGS[stage], undefined, { hostImages: TEST_HOST_IMAGES });
         app.synth();
       }
       return stacks;
@@ -115,7 +123,7 @@ function synthesizeInto(runDir: string, stage: StageName): CachedSynthesis {
 function synthesize(stage: StageName, outdir: string | undefined): CachedSynthesis {
   const attempt = (nag: boolean, dir: string | undefined) => {
     const app = projectApp({ outdir: dir });
-    const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage]);
+    const stacks = addPipelineStacks(app, STAGE_CONFIGS[stage], undefined, { hostImages: TEST_HOST_IMAGES });
     if (nag) cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const assembly = app.synth();
     return Object.fromEntries(

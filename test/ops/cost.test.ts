@@ -105,8 +105,9 @@ describe('dev at 1 GB/day, month 12, checked by hand against the price table', (
     expect(byItem(e, 'EC2', 't4g.small host')).toBeCloseTo(730 * 0.0168, 6); // $12.26
     expect(byItem(e, 'EBS', 'gp3 root 16 GiB')).toBeCloseTo(16 * 0.08, 6); // $1.28
     expect(byItem(e, 'VPC', 'public IPv4 of the host')).toBeCloseTo(730 * 0.005, 6); // $3.65
-    // dev today: interface endpoints for Lambda and STS in 2 AZs, no NAT gateway.
-    expect(byItem(e, 'VPC', 'interface endpoints')).toBeCloseTo(2 * 2 * 730 * 0.01, 6); // $29.20
+    // dev: no NAT gateway and no interface endpoints (the provisioned-mode mapping needs neither; S3's
+    // gateway endpoint is free).
+    expect(e.items.some((i) => i.item === 'interface endpoints')).toBe(false);
     expect(e.items.some((i) => i.item === 'NAT gateway')).toBe(false);
     expect(byItem(e, 'KMS', 'data key')).toBe(1);
   });
@@ -217,10 +218,12 @@ describe('stream capacity: shards from the volume, and which mode costs less', (
 });
 
 describe('the targets of issue 17, as npm run cost prints them', () => {
-  test('dev at 1 GB/day without interface endpoints (their removal is on its way): at most $260 a month', () => {
-    const dev = { ...STAGE_CONFIGS.dev, network: { ...STAGE_CONFIGS.dev.network, privateEgress: 'none' as const } };
-    expect(estimate(dev, 1).totalUsd).toBeLessThanOrEqual(260);
-    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'none'])).toContain("What if: network.privateEgress 'none' instead of 'interface-endpoints'.");
+  test('dev at 1 GB/day (no interface endpoints: its provisioned-mode mapping needs none): at most $260 a month', () => {
+    expect(STAGE_CONFIGS.dev.network.privateEgress).toBe('none');
+    expect(estimate(STAGE_CONFIGS.dev, 1).totalUsd).toBeLessThanOrEqual(260);
+    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'interface-endpoints'])).toContain(
+      "What if: network.privateEgress 'interface-endpoints' instead of 'none'.",
+    );
   });
   test('prod at 100 GB/day: Kinesis and Firehose together at most $600 a month', () => {
     expect(subtotal(estimate(STAGE_CONFIGS.prod, 100), 'Kinesis', 'Firehose')).toBeLessThanOrEqual(600);

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { nameThatChangesWith } from '../../physical-names';
 import { PipelineFunction } from '../pipeline-function';
 import { defaultKafkaVersion, type KafkaConfig } from './kafka-config';
 
@@ -26,7 +27,9 @@ export interface KafkaClusterProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * What `cdk destroy` does with the cluster, its configuration, the topics and the broker logs.
+   * What `cdk destroy` does with the broker logs and the bootstrap-brokers function's logs. The cluster, its
+   * configuration and topics are always deleted: a retained cluster would keep using the security group and
+   * the subnets destroy deletes (DELETE_FAILED), and would bill on; the lake holds every record it carried.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
@@ -78,8 +81,8 @@ export class KafkaCluster extends Construct {
     // among themselves: the group admits itself on the IAM port and may reach itself.
     this.securityGroup.addIngressRule(this.securityGroup, ec2.Port.tcp(MSK_IAM_PORT), 'Brokers and the event source mapping');
     this.securityGroup.addEgressRule(this.securityGroup, ec2.Port.tcp(MSK_IAM_PORT), 'Brokers and the event source mapping');
-    // The mapping's pollers call Lambda and STS (interface endpoints or NAT) over HTTPS.
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Event source mapping to Lambda and STS');
+    // The mapping's on-failure destination (S3, through the VPC's gateway endpoint) over HTTPS.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Event source mapping to its on-failure destination (S3)');
 
     const serverProperties = [
       'auto.create.topics.enable=false',
@@ -89,16 +92,29 @@ export class KafkaCluster extends Construct {
       `num.partitions=${config.topics[0]?.partitions ?? 1}`,
     ].join('\n');
     const kafkaVersion = config.kafkaVersion ?? defaultKafkaVersion(config.brokerInstanceType);
+    // KafkaVersionsList forces replacement, and "to successfully update KafkaVersionsList, you must also update
+    // the Name property in the same operation" (AWS CloudFormation Template Reference, AWS::MSK::Configuration,
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-msk-configuration.html):
+    // the name carries the version list, so a Kafka upgrade makes a new configuration.
+    const kafkaVersionsList = [kafkaVersion];
     this.configuration = new msk.CfnConfiguration(this, 'Configuration', {
-      name: cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+      name: nameThatChangesWith(this, { kafkaVersionsList }, 64),
       description: 'Log pipeline brokers: no auto-created topics, replication and min.insync.replicas of the stage',
-      kafkaVersionsList: [kafkaVersion],
+      kafkaVersionsList,
       serverProperties,
     });
-    this.configuration.applyRemovalPolicy(removalPolicy);
+    // Deleted on destroy in every stage (see removalPolicy): nothing retained may use what destroy deletes.
+    this.configuration.applyRemovalPolicy(cdk.RemovalPolicy.DESTROY);
 
     const subnetIds = props.vpc.selectSubnets(props.vpcSubnets).subnetIds;
-    this.clusterName = cdk.Names.uniqueResourceName(this, { maxLength: 64, separator: '-' });
+    const securityGroups = [this.securityGroup.securityGroupId];
+    const encryptionAtRest = { dataVolumeKmsKeyId: props.encryptionKey.keyArn };
+    // ClientSubnets and SecurityGroups (AWS::MSK::Cluster BrokerNodeGroupInfo,
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html)
+    // and the at-rest key and in-cluster encryption (AWS::MSK::Cluster EncryptionInfo) force replacement; the
+    // subnets follow network.availabilityZones. The name changes with them, so such a change replaces the
+    // cluster (a new, empty one: the lake holds what the old one carried) instead of failing on the name.
+    this.clusterName = nameThatChangesWith(this, { subnetIds, securityGroups, encryptionAtRest, inCluster: true }, 64);
     this.cluster = new msk.CfnCluster(this, 'Cluster', {
       clusterName: this.clusterName,
       kafkaVersion,
@@ -106,7 +122,7 @@ export class KafkaCluster extends Construct {
       brokerNodeGroupInfo: {
         instanceType: config.brokerInstanceType,
         clientSubnets: subnetIds,
-        securityGroups: [this.securityGroup.securityGroupId],
+        securityGroups,
         storageInfo: { ebsStorageInfo: { volumeSize: config.ebsVolumeGiB } },
         connectivityInfo: { publicAccess: { type: 'DISABLED' } },
       },
@@ -115,7 +131,7 @@ export class KafkaCluster extends Construct {
         unauthenticated: { enabled: false },
       },
       encryptionInfo: {
-        encryptionAtRest: { dataVolumeKmsKeyId: props.encryptionKey.keyArn },
+        encryptionAtRest,
         encryptionInTransit: { clientBroker: 'TLS', inCluster: true },
       },
       configurationInfo: { arn: this.configuration.attrArn, revision: this.configuration.attrLatestRevisionRevision },
@@ -124,7 +140,7 @@ export class KafkaCluster extends Construct {
       // partitions); PER_BROKER and finer cost extra per metric.
       enhancedMonitoring: 'DEFAULT',
     });
-    this.cluster.applyRemovalPolicy(removalPolicy);
+    this.cluster.applyRemovalPolicy(cdk.RemovalPolicy.DESTROY);
     this.clusterArn = this.cluster.attrArn;
 
     this.topics = config.topics.map((topic, i) => {
@@ -136,7 +152,8 @@ export class KafkaCluster extends Construct {
         replicationFactor: config.replicationFactor,
         configs: topicConfigs({ 'retention.ms': topic.retentionHours * 3_600_000, 'min.insync.replicas': config.minInsyncReplicas }),
       });
-      resource.applyRemovalPolicy(removalPolicy);
+      // A topic's records are transient (hours to days); the lake has every one of them.
+      resource.applyRemovalPolicy(cdk.RemovalPolicy.DESTROY);
       return resource;
     });
 

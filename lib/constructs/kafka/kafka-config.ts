@@ -76,20 +76,20 @@ export const CONSUMER_GROUP_ID = 'log-pipeline-lake';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
-/** What the Kafka path needs of the shared network (NetworkConfig's fields). */
+/**
+ * What the Kafka path needs of the shared network (NetworkConfig's fields). No egress: the mapping runs in
+ * provisioned mode (pollers are set), which needs no NAT gateway or Lambda/STS endpoint ("Configuring your
+ * Amazon MSK cluster and Amazon VPC network for Lambda",
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html), and its S3 on-failure
+ * destination goes through the S3 gateway endpoint every stage's network has.
+ */
 export interface KafkaNetwork {
   readonly availabilityZones: number;
-  readonly privateEgress: string;
 }
 
 /** Adds every problem of a Kafka config to `problems`, given the stage's network. */
 export function kafkaConfigProblems(config: KafkaConfig, network: KafkaNetwork, problems: Problems): void {
   const { availabilityZones } = network;
-  if (network.privateEgress === 'none') {
-    problems.add(
-      "network.privateEgress must not be 'none' with Kafka (got 'none'): the event source mapping reaches Lambda and STS from the brokers' subnets (use 'interface-endpoints' or 'nat-gateway')",
-    );
-  }
   if (typeof config.brokerInstanceType !== 'string' || !BROKER_INSTANCE_TYPE.test(config.brokerInstanceType)) {
     problems.add(`kafka.brokerInstanceType must be an MSK standard broker type such as kafka.t3.small or kafka.m7g.large (got '${String(config.brokerInstanceType)}')`);
   }

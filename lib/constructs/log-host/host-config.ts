@@ -68,6 +68,14 @@ export interface DemoGeneratorConfig {
 export const DEMO_LOG_DIR = '/var/log/demo';
 
 export const HOST_SUBNET_CHOICES = ['public', 'private-with-nat'] as const;
+
+/**
+ * 'latest': Amazon Linux 2023's current image, read from its public SSM parameter at every deploy (a deploy
+ * after a new image replaces the host). 'pinned': the AMI id cdk.json pins for the region
+ * (lib/constructs/log-host/machine-image.ts); the host changes only when the pin does.
+ */
+export const HOST_IMAGE_CHOICES = ['latest', 'pinned'] as const;
+export type HostImageChoice = (typeof HOST_IMAGE_CHOICES)[number];
 export type HostSubnetChoice = (typeof HOST_SUBNET_CHOICES)[number];
 
 export interface HostConfig {
@@ -83,6 +91,11 @@ export interface HostConfig {
   readonly subnet: HostSubnetChoice;
   /** Protect the instance from termination (the stack cannot delete it until this is turned off). */
   readonly terminationProtection: boolean;
+  /**
+   * Which image the host runs (see HOST_IMAGE_CHOICES). With terminationProtection it must be 'pinned': a
+   * replaced protected instance is not deleted by CloudFormation and keeps running.
+   */
+  readonly image: HostImageChoice;
   /** Files the agent ships besides the demo generator's. */
   readonly logFiles: readonly LogFileConfig[];
   /**
@@ -175,6 +188,13 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
   }
   if (typeof config.terminationProtection !== 'boolean') {
     problems.push(`${prefix}.terminationProtection must be true or false (got ${String(config.terminationProtection)})`);
+  }
+  if (!(HOST_IMAGE_CHOICES as readonly string[]).includes(config.image)) {
+    problems.push(`${prefix}.image must be one of ${HOST_IMAGE_CHOICES.join(', ')} (got '${String(config.image)}')`);
+  } else if (config.terminationProtection === true && config.image !== 'pinned') {
+    problems.push(
+      `${prefix}.image must be 'pinned' when ${prefix}.terminationProtection is on (got '${config.image}'): a new image replaces the host, and CloudFormation cannot delete the protected old one, which keeps running`,
+    );
   }
   if (config.systemJournal !== undefined && typeof config.systemJournal !== 'boolean') {
     problems.push(`${prefix}.systemJournal must be true or false (got ${String(config.systemJournal)})`);

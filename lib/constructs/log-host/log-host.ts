@@ -77,6 +77,12 @@ export interface LogHostProps {
    */
   readonly metricNamespace?: string;
   /**
+   * The host's image (lib/constructs/log-host/machine-image.ts pins one per region).
+   * @default - the latest Amazon Linux 2023 (recommended kernel) for the instance type's architecture, read
+   * from its public SSM parameter at every deploy: a deploy after a new image replaces the host
+   */
+  readonly machineImage?: ec2.IMachineImage;
+  /**
    * Entry file of the demo log generator, bundled when the generator is enabled.
    * @default generator/cli.ts of this project
    */
@@ -171,10 +177,11 @@ export class LogHost extends Construct {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
       instanceType,
-      // Latest AL2023 (its recommended kernel) by the public SSM parameter, resolved by CloudFormation at
-      // deploy: synth needs no account. A deploy after a new AMI is published replaces the host.
-      // (MachineImage.latestAmazonLinux2023 would pin kernel 6.1; 'default' follows AL2023's recommended kernel.)
-      machineImage: new ec2.AmazonLinux2023ImageSsmParameter({ cpuType, kernel: ec2.AmazonLinux2023Kernel.DEFAULT, cachedInContext: false }),
+      // Default: latest AL2023 (its recommended kernel) by the public SSM parameter, resolved by CloudFormation
+      // at deploy: synth needs no account. (MachineImage.latestAmazonLinux2023 would pin kernel 6.1; 'default'
+      // follows AL2023's recommended kernel.)
+      machineImage:
+        props.machineImage ?? new ec2.AmazonLinux2023ImageSsmParameter({ cpuType, kernel: ec2.AmazonLinux2023Kernel.DEFAULT, cachedInContext: false }),
       role: this.role,
       securityGroup: this.securityGroup,
       userData,

@@ -64,7 +64,7 @@ export const RUNBOOK = {
   glueJobFailed: {
     title: 'Glue job failed',
     means: 'A run of the curation job ended FAILED, TIMEOUT, ERROR or STOPPED; the bookmark did not advance, so the next run retries the same objects.',
-    todo: "Open the run in the Glue console (error message) and the job's log group; a timeout on a large backlog needs more workers or a longer analytics.jobTimeoutMinutes.",
+    todo: "Open the run in the Glue console (error message) and the job's log groups (<GlueJobLogGroupPrefix output>/error, then /output); a timeout on a large backlog needs more workers or a longer analytics.jobTimeoutMinutes.",
     treatMissingData: 'notBreaching',
     missingDataReason: 'the rule publishes TriggeredRules only when a run fails',
   },

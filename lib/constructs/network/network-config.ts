@@ -8,10 +8,10 @@ import type { Problems } from '../../problems';
  * How the private subnets reach AWS APIs:
  * - 'nat-gateway': one NAT gateway in a public subnet (needs `publicSubnets`); private subnets reach every
  *   AWS API and the internet (package repositories). About $33/month plus $0.045/GB.
- * - 'interface-endpoints': VPC interface endpoints for what the private subnets' own clients call (Lambda
- *   and STS, which an MSK event source mapping needs from the cluster's subnets), plus the free S3 gateway
- *   endpoint; no internet. About $7.30/month per endpoint per AZ plus $0.01/GB.
- * - 'none': private subnets reach nothing outside the VPC; kafka-config refuses it, since the Kafka mapping must reach Lambda and STS.
+ * - 'interface-endpoints': VPC interface endpoints for Lambda and STS, which an MSK event source mapping in
+ *   on-demand mode calls from the cluster's subnets; no internet. About $7.30/month per endpoint per AZ plus $0.01/GB.
+ * - 'none': private subnets reach only S3 (the free gateway endpoint every stage has). Enough for the MSK
+ *   brokers and the mapping in provisioned mode, which needs no NAT or Lambda/STS endpoint.
  */
 export const PRIVATE_EGRESS_CHOICES = ['nat-gateway', 'interface-endpoints', 'none'] as const;
 export type PrivateEgress = (typeof PRIVATE_EGRESS_CHOICES)[number];

@@ -22,7 +22,12 @@ export interface NetworkProps {
   readonly removalPolicy?: cdk.RemovalPolicy;
 }
 
-/** Interface endpoints the private subnets get with privateEgress 'interface-endpoints': what an MSK event source mapping calls. */
+/**
+ * Interface endpoints the private subnets get with privateEgress 'interface-endpoints': what an MSK event source
+ * mapping in on-demand mode calls from the cluster's subnets. In provisioned mode (this app's mapping: it sets
+ * pollers) "you don't need a NAT gateway or AWS PrivateLink endpoints" ("Configuring your Amazon MSK cluster
+ * and Amazon VPC network for Lambda", https://docs.aws.amazon.com/lambda/latest/dg/with-msk-cluster-network.html).
+ */
 export const PRIVATE_INTERFACE_ENDPOINTS = {
   Lambda: ec2.InterfaceVpcEndpointAwsService.LAMBDA,
   Sts: ec2.InterfaceVpcEndpointAwsService.STS,
@@ -41,6 +46,11 @@ export class Network extends Construct {
   public readonly privateSubnets: ec2.SubnetSelection;
   /** The public subnets, when the stage has them (dev's log host). */
   public readonly publicSubnets?: ec2.SubnetSelection;
+  /**
+   * The free S3 gateway endpoint on the private subnets' route tables, in every stage: the Kafka mapping's S3
+   * on-failure destination is reached from the cluster's subnets through it, and NAT traffic to S3 is spared.
+   */
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
   /** The interface endpoints of privateEgress 'interface-endpoints', by service. */
   public readonly interfaceEndpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>> = {};
   /** Security group of the interface endpoints: HTTPS from inside the VPC. */
@@ -81,6 +91,11 @@ export class Network extends Construct {
     this.privateSubnets = { subnetType: privateType };
     if (config.publicSubnets) this.publicSubnets = { subnetType: ec2.SubnetType.PUBLIC };
 
+    // "You must deploy a VPC endpoint for your on-failure destination service inside your Amazon MSK cluster
+    // VPC" ("Capturing discarded batches for Amazon MSK and self-managed Apache Kafka event sources",
+    // https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html); for S3 that is the gateway endpoint.
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.privateSubnets] });
+
     if (config.privateEgress === 'interface-endpoints') {
       this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
         vpc: this.vpc,
@@ -100,8 +115,6 @@ export class Network extends Construct {
         });
       }
       this.interfaceEndpoints = endpoints;
-      // S3 through the free gateway endpoint: whatever runs in the private subnets reaches the lake without NAT.
-      this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.privateSubnets] });
     }
   }
 }

@@ -14,11 +14,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { HostConfig, KafkaProducerTarget } from '../../../lib/constructs/log-host';
+import type { HostConfig, HostImagePins, KafkaProducerTarget } from '../../../lib/constructs/log-host';
 import { Network } from '../../../lib/constructs/network';
 import { STAGE_CONFIGS } from '../../../lib/config';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
-import { projectApp } from '../../helpers/app';
+import { projectApp, TEST_HOST_IMAGES } from '../../helpers/app';
 import { HostStack } from '../../../lib/stacks/host-stack';
 
 /** The host settings of each stage, exactly as deployed. */
@@ -38,9 +38,12 @@ export interface HostStackUnderTest {
  * A test-only data stack (customer-key-encrypted stream, as the data stack provides) and the host stack
  * reading it across stacks, as bin/app.ts composes them.
  */
-export function hostStack(config: HostConfig, options: { nag?: boolean; retainData?: boolean } = {}): HostStackUnderTest {
+export function hostStack(
+  config: HostConfig,
+  options: { nag?: boolean; retainData?: boolean; hostImages?: HostImagePins; env?: cdk.Environment } = {},
+): HostStackUnderTest {
   const app = projectApp();
-  const data = new cdk.Stack(app, 'TestData');
+  const data = new cdk.Stack(app, 'TestData', { env: options.env });
   const key = new kms.Key(data, 'Key', { enableKeyRotation: true });
   const stream = new kinesis.Stream(data, 'Stream', { encryption: kinesis.StreamEncryption.KMS, encryptionKey: key });
   cdk.Validations.of(stream).acknowledge({ id: 'AwsSolutions-KDS3', reason: 'Test stream: the data stack chooses its key.' });
@@ -56,6 +59,8 @@ export function hostStack(config: HostConfig, options: { nag?: boolean; retainDa
     config,
     vpc: network.vpc,
     vpcSubnets,
+    hostImages: options.hostImages ?? TEST_HOST_IMAGES,
+    env: options.env,
     logRetention: logs.RetentionDays.TWO_WEEKS,
     removalPolicy,
     encryptionKey: key,
