@@ -119,7 +119,6 @@ describe('service roles', () => {
   test('each trusts one AWS service, with the confused-deputy conditions AWS documents for it', () => {
     const expected: Record<string, unknown> = {
       'firehose.amazonaws.com': { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
-      'glue.amazonaws.com': { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       'vpc-flow-logs.amazonaws.com': {
         StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
         ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']] } },

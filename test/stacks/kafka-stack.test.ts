@@ -63,8 +63,8 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
     expect(topics).toHaveLength(config.topics.length);
     config.topics.forEach((topic, i) => {
       expect(topics[i]).toMatchObject({ TopicName: topic.name, PartitionCount: topic.partitions, ReplicationFactor: config.replicationFactor });
-      const configs = Buffer.from(topics[i].Configs as string, 'base64').toString('utf8').split('\n');
-      expect(configs).toContain(`retention.ms=${topic.retentionHours * 3_600_000}`);
+      const configs = JSON.parse(Buffer.from(topics[i].Configs as string, 'base64').toString('utf8')) as Record<string, string>;
+      expect(configs).toEqual({ 'retention.ms': String(topic.retentionHours * 3_600_000), 'min.insync.replicas': String(config.minInsyncReplicas) });
     });
     if (stage === 'prod') {
       expect(config).toMatchObject({ brokerCount: 3, replicationFactor: 3, minInsyncReplicas: 2 });

@@ -211,12 +211,19 @@ export class KafkaCluster extends Construct {
 }
 
 /**
- * A topic's Kafka configuration as AWS::MSK::Topic takes it: `key=value` lines (Java properties), Base64,
- * the form `aws kafka describe-topic` returns.
+ * A topic's Kafka configuration as AWS::MSK::Topic takes it: Base64 of a JSON object mapping each Kafka topic
+ * config name to its value as a string, e.g. {"retention.ms":"86400000"}.
+ *
+ * AWS's own references give only the outer encoding: the CloudFormation page (AWS::MSK::Topic, Configs, "Topic
+ * configurations encoded as a Base64 string", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html)
+ * and the MSK API reference it wraps ("Topic", DescribeTopic/UpdateTopic, https://docs.aws.amazon.com/goto/WebAPI/kafka-2018-11-14/DescribeTopic),
+ * with the same sentence in the SDK models (aws-sdk-js-v3 client-kafka CreateTopicRequest.Configs). The inner
+ * form is what DescribeTopic returns, which the acceptance-tested Terraform provider (hashicorp/terraform-provider-aws
+ * internal/service/kafka/topic.go, aws_msk_topic) decodes from Base64 and parses as a JSON object, and into which
+ * it sends its own `configs` JSON. Java-properties lines (`key=value`), the form of an MSK *configuration's*
+ * server.properties, are not it.
  */
 export function topicConfigs(configs: Readonly<Record<string, string | number>>): string {
-  const text = Object.entries(configs)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
-  return Buffer.from(text, 'utf8').toString('base64');
+  const json = JSON.stringify(Object.fromEntries(Object.entries(configs).map(([key, value]) => [key, String(value)])));
+  return Buffer.from(json, 'utf8').toString('base64');
 }
