@@ -24,6 +24,21 @@ export interface PipelineStacks {
 }
 
 /**
+ * Cross-stack values are strong references (cdk.json `@aws-cdk/core:defaultCrossStackReferences: strong`): each is
+ * an Export of its producer read with Fn::ImportValue. CloudFormation then refuses to delete a producer whose
+ * export another stack imports, and refuses an update that changes or removes an imported export ("You can't
+ * delete a stack if another stack references one of its outputs. You can't modify or remove an output value that
+ * is referenced by another stack": AWS CloudFormation, "Fn::ImportValue",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html).
+ * Weak references (Fn::GetStackOutput) are read only when the consumer itself is created or updated, and the CDK
+ * CLI skips a stack whose template did not change: a consumer would keep a stale value, and `cdk destroy` of one
+ * producer would leave its consumers pointing at nothing. A strong reference fails such a deploy loudly instead.
+ * The price: a value another stack imports cannot change in one deploy (a replaced resource, e.g. the log host's
+ * instance ID when its image changes): remove the consumer's use first, or keep the old export for one deploy
+ * with `stack.exportValue(...)` (aws-cdk-lib README, "The deadly embrace",
+ * https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/README.md#the-deadly-embrace).
+ * test/deploy/references-strong.test.ts checks every cross-stack value of both stages.
+ *
  * Composes the app's stacks for one stage. bin/app.ts calls this with the validated config; tests call it
  * with the same configs, so what is tested is what is deployed. The stage's removal policy and log
  * retention are derived here once and reach every stack.

@@ -28,7 +28,7 @@ export const SERVICE_TRUST_CONDITIONS: Readonly<Record<string, { readonly condit
   },
   // Both keys, the source ARN being this account's flow logs.
   'vpc-flow-logs.amazonaws.com': {
-    page: 'Amazon VPC, "IAM role for publishing flow logs to CloudWatch Logs" (confused deputy prevention), https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html',
+    page: 'Amazon VPC, "IAM role for publishing flow logs to CloudWatch Logs", https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html',
     conditions: (stack) => ({
       StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
