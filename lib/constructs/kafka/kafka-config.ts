@@ -132,6 +132,44 @@ export function kafkaConfigProblems(config: KafkaConfig, network: KafkaNetwork, 
   problems.integer('kafka.consumer.retryAttempts', consumer.retryAttempts, 0, 10000);
 }
 
+/**
+ * Zone IDs MSK cannot put client subnets (the brokers' network interfaces) in: "Client subnets can't occupy the
+ * Availability Zone with ID use1-az3" (AWS CloudFormation, AWS::MSK::Cluster BrokerNodeGroupInfo, ClientSubnets,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-brokernodegroupinfo.html).
+ */
+export const MSK_UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = { 'us-east-1': 'use1-az3' };
+
+/** What the Kafka path needs to know of the network's zones (NetworkConfig's fields). */
+export interface KafkaZones {
+  readonly availabilityZones: number;
+  readonly availabilityZoneIds?: readonly string[];
+}
+
+/**
+ * Problems of the zones the brokers' subnets would take. What synth can know: the zone IDs the config names, and
+ * the region when the CLI resolved an environment. Without zone IDs the subnets take the region's first zone
+ * *names*, whose IDs differ per account and no CDK context lookup returns (the availability-zones lookup gives
+ * names only): in a region with an excluded zone, synth asks for zone IDs rather than hope. In an
+ * environment-agnostic synth (no region) nothing about zones is known, and nothing is refused.
+ */
+export function mskZoneProblems(zones: KafkaZones, region: string | undefined, problems: Problems): void {
+  const excluded = Object.values(MSK_UNSUPPORTED_ZONE_IDS);
+  const ids = zones.availabilityZoneIds;
+  if (ids !== undefined) {
+    for (const id of ids.filter((zone) => excluded.includes(zone))) {
+      problems.add(`network.availabilityZoneIds must not include ${id} (got ${JSON.stringify(ids)}): MSK cannot put brokers' client subnets in zone ${id}; pick another zone ID of the region`);
+    }
+    return;
+  }
+  const regionExcluded = region === undefined ? undefined : MSK_UNSUPPORTED_ZONE_IDS[region];
+  if (regionExcluded !== undefined) {
+    problems.add(
+      `network.availabilityZoneIds must be set in ${region} (got none): MSK cannot use zone ${regionExcluded}, and which zone IDs the region's first ${zones.availabilityZones} zone names have differs per account. ` +
+        `List yours with aws ec2 describe-availability-zones --region ${region} --query 'AvailabilityZones[].ZoneId' and name ${zones.availabilityZones} of them other than ${regionExcluded}`,
+    );
+  }
+}
+
 /** What the lock file records of a deployed topic: what replaces it when changed, and what cannot shrink. */
 export interface LockedTopic {
   readonly name: string;
