@@ -10,6 +10,7 @@ import { KafkaConsumerStack } from './stacks/kafka-consumer-stack';
 import { KafkaStack } from './stacks/kafka-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring';
+import { CONSUMER_GROUP_ID } from './constructs/kafka';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -33,10 +34,11 @@ export interface PipelineStacks {
  * Weak references (Fn::GetStackOutput) are read only when the consumer itself is created or updated, and the CDK
  * CLI skips a stack whose template did not change: a consumer would keep a stale value, and `cdk destroy` of one
  * producer would leave its consumers pointing at nothing. A strong reference fails such a deploy loudly instead.
- * The price: a value another stack imports cannot change in one deploy (a replaced resource, e.g. the log host's
- * instance ID when its image changes): remove the consumer's use first, or keep the old export for one deploy
- * with `stack.exportValue(...)` (aws-cdk-lib README, "The deadly embrace",
- * https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/README.md#the-deadly-embrace).
+ * The price: a value another stack imports cannot change in one deploy (a replaced resource): remove the
+ * consumer's use first, or keep the old export for one deploy with `stack.exportValue(...)` (aws-cdk-lib README,
+ * "The deadly embrace", https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/README.md#the-deadly-embrace).
+ * So values a routine update replaces are not imported: topic ARNs are built from names (KafkaCluster.topicArn),
+ * and the two the Monitoring stack reads from replaceable resources are weak, each with what re-reads it (below).
  * test/deploy/references-strong.test.ts checks every cross-stack value of both stages.
  *
  * Composes the app's stacks for one stage. bin/app.ts calls this with the validated config; tests call it
@@ -138,9 +140,20 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
         functionName: kafkaConsumer.consumer.function.function.functionName,
         fn: kafkaConsumer.consumer.function.function,
         eventSourceMappingUuid: kafkaConsumer.consumer.eventSourceMapping.ref,
+        mappingSource: `topic ${logTopic}, group ${CONSUMER_GROUP_ID}`,
       }),
     },
   });
+  // Values a routine update replaces are read weakly (Fn::GetStackOutput), or that update would fail on the
+  // export the Monitoring stack imports; each says what makes the consumer read it again.
+  // - The mapping's UUID (on-failure alarm): replaced when its topic, group or cluster changes. Monitoring's
+  //   template names all three (mappingSource, the cluster's metrics), so the same deploy changes it, and the CLI
+  //   deploys it after KafkaConsumer, reading the new UUID.
+  // - The host's instance ID (the dashboard's status-check line): replaced with its image, which no template
+  //   names while the image is read from SSM at deploy; the line follows the new host at Monitoring's next
+  //   template change. Nothing else reads it.
+  cdk.CrossStackReferences.of(kafkaConsumer.consumer.eventSourceMapping).produce(cdk.ReferenceStrength.WEAK);
+  cdk.CrossStackReferences.of(host.host.instance).produce(cdk.ReferenceStrength.WEAK);
   const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring };
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
   for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());

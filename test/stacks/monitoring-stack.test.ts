@@ -161,7 +161,7 @@ describe.each([
     for (const [id, metricName] of [['delivered', 'OnFailureDestinationDeliveredEventCount'], ['dropped', 'DroppedEventCount']]) {
       const { Metric, Stat, Period } = (byId[id] as unknown as { MetricStat: { Metric: Record<string, unknown>; Stat: string; Period: number } }).MetricStat;
       expect([Metric.Namespace, Metric.MetricName, Stat, Period]).toEqual(['AWS/Lambda', metricName, 'Sum', 300]);
-      expect(Metric.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: expect.objectContaining({ 'Fn::ImportValue': expect.anything() }) }]);
+      expect(Metric.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: synth.stacks.kafkaConsumer.stackName }) } }]);
     }
     // The UUID is the mapping's Ref, exported by the KafkaConsumer stack.
     const consumerTemplate = synth.templates.kafkaConsumer;

@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
+import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function';
 import { defaultKafkaVersion, type KafkaConfig } from './kafka-config';
 
@@ -163,11 +164,18 @@ export class KafkaCluster extends Construct {
     this.bootstrapBrokers = brokers.getAttString('BootstrapBrokerStringSaslIam');
   }
 
-  /** ARN of a topic of this cluster (the topic resource's own attribute), for `kafka-cluster:*Topic*` and data actions. */
+  /**
+   * ARN of a topic of this cluster, for `kafka-cluster:*Topic*` and data actions: topic, cluster name, any UUID,
+   * topic name, as groupArn. Built from names rather than read from the topic resource: a replaced topic
+   * (replaceExisting) keeps its ARN while its name stays, and a renamed one changes the consumer's template
+   * itself, so no other stack imports a value that a topic replacement would change (which CloudFormation
+   * refuses while the export is imported; lib/app-stacks.ts).
+   */
   topicArn(topicName: string): string {
     const topic = this.topics.find((t) => t.topicName === topicName);
     if (topic === undefined) throw new Error(`topic '${topicName}' is not one of this cluster's kafka.topics (${this.topics.map((t) => t.topicName).join(', ')})`);
-    return topic.attrTopicArn;
+    const { partition, region, account } = cdk.Stack.of(this);
+    return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/*/${topicName}`;
   }
 
   /**
@@ -180,9 +188,22 @@ export class KafkaCluster extends Construct {
     return `arn:${partition}:kafka:${region}:${account}:group/${this.clusterName}/*/${groupId}`;
   }
 
+  /** cdk-nag IAM5: the topic ARNs' wildcard stands for this cluster's UUID only (topicArn), on the grantee's policies. */
+  private acknowledgeTopicWildcards(grantee: iam.IGrantable, topicNames: readonly string[]): void {
+    if (!(grantee.grantPrincipal instanceof Construct)) return;
+    acknowledgeIamWildcards(
+      grantee.grantPrincipal,
+      topicNames.map((name) => ({
+        finding: new RegExp(`^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:topic/${this.clusterName}/\\*/${name.replace(/[.]/g, '\\.')}$`),
+        reason: `Topic ${name} of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.`,
+      })),
+    );
+  }
+
   /** Lets a principal connect and write (idempotently) to the given topics: a producer. */
   grantProduce(grantee: iam.IGrantable, topicNames: readonly string[]): iam.Grant {
     iam.Grant.addToPrincipal({ grantee, actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], resourceArns: [this.clusterArn] });
+    this.acknowledgeTopicWildcards(grantee, topicNames);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
@@ -197,6 +218,7 @@ export class KafkaCluster extends Construct {
       actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
       resourceArns: [this.clusterArn],
     });
+    this.acknowledgeTopicWildcards(grantee, topicNames);
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],

@@ -287,7 +287,7 @@ export class Monitoring extends Construct {
         this.graph('Consumer: invocations, errors, offset lag', [
           consumer.metricInvocations(),
           consumer.metricErrors(),
-          consumer.metricOffsetLag(),
+          consumer.metricOffsetLag(consumer.mappingSource === undefined ? undefined : { label: `Offset lag (${consumer.mappingSource})` }),
           ...[onFailure, dropped, consumer.metricOnFailureDeliveryErrors?.()].filter((m): m is cloudwatch.IMetric => m !== undefined),
         ]),
       ),
