@@ -1,9 +1,9 @@
 /**
  * The deploy rehearsal, MSK zones: "Client subnets can't occupy the Availability Zone with ID use1-az3" (AWS
  * CloudFormation, AWS::MSK::Cluster BrokerNodeGroupInfo, ClientSubnets,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-brokernodegroupinfo.html).
- * A zone *name* maps to a different zone ID per account ("AZ IDs for your AWS resources",
- * https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html), so a subnet placed by name in
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html).
+ * A zone *name* maps to a different zone ID per account ("AZ IDs" (AWS Regions and Availability Zones),
+ * https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html), so a subnet placed by name in
  * us-east-1 may land in use1-az3; synth can know the zone only when the config names zone IDs.
  */
 import { STAGE_CONFIGS, stageConfig, validateStageConfig, type StageConfig, type StageName } from '../../lib/config';

@@ -149,9 +149,10 @@ describe.each(STAGES)('%s: resource policies admit the services the wiring sends
   });
 
   // AWS Lambda, "Capturing discarded batches for Amazon MSK and self-managed Apache Kafka event sources"
-  // (an S3 on-failure destination is written with the function's execution role: s3:PutObject, and the key if encrypted),
+  // (an S3 on-failure destination is written with the function's execution role: s3:PutObject and s3:ListBucket,
+  // and kms:GenerateDataKey with the bucket's own key),
   // https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html
-  test('every event source mapping with an S3 on-failure destination: its function\'s role may put objects there and use the bucket\'s key; the bucket policy denies only non-TLS', () => {
+  test('every event source mapping with an S3 on-failure destination: its function\'s role may put and list objects there and use the bucket\'s key; the bucket policy denies only non-TLS', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').filter((m) => m.resource.Properties?.DestinationConfig !== undefined);
     expect(mappings.length).toBeGreaterThan(0);
     for (const mapping of mappings) {
@@ -163,6 +164,8 @@ describe.each(STAGES)('%s: resource policies admit the services the wiring sends
       const statements = roleStatements(wiring, role!);
       const puts = statements.filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => actionMatches(a, 's3:PutObject')) && asArray(s.Resource).some((r) => text(r).includes(text(destination)) || wiring.locate(role!.stack, r)?.logicalId === bucket!.logicalId));
       expect(puts).not.toHaveLength(0);
+      const lists = statements.filter((s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => actionMatches(a, 's3:ListBucket')) && asArray(s.Resource).some((r) => wiring.locate(role!.stack, r)?.logicalId === bucket!.logicalId));
+      expect(lists).not.toHaveLength(0);
       const keyRef = JSON.stringify(bucket!.resource.Properties?.BucketEncryption).match(/"KMSMasterKeyID":(\{[^}]*\}\}?|"[^"]*")/);
       if (keyRef) {
         const key = wiring.locate(bucket!.stack, JSON.parse(keyRef[1]));

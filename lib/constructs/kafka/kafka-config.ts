@@ -135,7 +135,7 @@ export function kafkaConfigProblems(config: KafkaConfig, network: KafkaNetwork, 
 /**
  * Zone IDs MSK cannot put client subnets (the brokers' network interfaces) in: "Client subnets can't occupy the
  * Availability Zone with ID use1-az3" (AWS CloudFormation, AWS::MSK::Cluster BrokerNodeGroupInfo, ClientSubnets,
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-msk-cluster-brokernodegroupinfo.html).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html).
  */
 export const MSK_UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = { 'us-east-1': 'use1-az3' };
 

@@ -29,8 +29,8 @@ export interface NetworkConfig {
   /**
    * The zones by zone ID (e.g. `use1-az1`), one per `availabilityZones`, in order: the subnets are placed by ID
    * (AWS::EC2::Subnet AvailabilityZoneId). A zone ID names the same physical zone in every account, while a zone
-   * name (us-east-1a) maps to a different zone per account ("AZ IDs for your AWS resources",
-   * https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html); list yours with
+   * name (us-east-1a) maps to a different zone per account ("AZ IDs" (AWS Regions and Availability Zones),
+   * https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html); list yours with
    * `aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`.
    * @default - the region's first `availabilityZones` zones by name (Fn::GetAZs at deploy), whatever IDs they have
    */
