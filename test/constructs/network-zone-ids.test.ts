@@ -39,6 +39,14 @@ describe('Network with availabilityZoneIds', () => {
   });
 });
 
+test('isolated private subnets (interface endpoints) are placed by zone ID too', () => {
+  const stack = freshStack();
+  new Network(stack, 'Network', { config: { ...CONFIG, availabilityZones: 2, privateEgress: 'interface-endpoints', availabilityZoneIds: ['euw1-az3', 'euw1-az1'] }, encryptionKey: new kms.Key(stack, 'Key') });
+  const subnets = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map((s) => s.Properties);
+  expect(subnets.map((s) => s.AvailabilityZoneId).sort()).toEqual(['euw1-az1', 'euw1-az1', 'euw1-az3', 'euw1-az3']);
+  expect(subnets.every((s) => s.AvailabilityZone === undefined)).toBe(true);
+});
+
 describe('network.availabilityZoneIds validation', () => {
   const problemsOf = (config: NetworkConfig) => {
     const problems = new Problems();
