@@ -11,10 +11,17 @@ import { HOST_IMAGES_CONTEXT, hostImagePinProblems, type HostImagePins } from '.
 
 const app = new cdk.App();
 
+// Environment-agnostic unless the CLI knows an account: synth needs no credentials. Without credentials the CLI
+// still sets CDK_DEFAULT_REGION (to us-east-1 when nothing is configured), so the region counts only with an account.
+const account = process.env.CDK_DEFAULT_ACCOUNT;
+const region = process.env.CDK_DEFAULT_REGION;
+const env = account && region ? { account, region } : undefined;
+
 let config;
 let hostImages: HostImagePins;
 try {
-  config = stageConfig(app.node.tryGetContext('stage'));
+  // The region, when known, lets validation refuse zones a service cannot use there (MSK and use1-az3).
+  config = stageConfig(app.node.tryGetContext('stage'), { region: env?.region });
   const pins: unknown = app.node.tryGetContext(HOST_IMAGES_CONTEXT);
   const pinProblems = hostImagePinProblems(pins);
   if (pinProblems.length > 0) throw new ConfigError(pinProblems);
@@ -27,11 +34,8 @@ try {
   throw err;
 }
 
-// Environment-agnostic unless the CLI knows an account: synth needs no credentials.
-const account = process.env.CDK_DEFAULT_ACCOUNT;
-const region = process.env.CDK_DEFAULT_REGION;
 try {
-  addPipelineStacks(app, config, account && region ? { account, region } : undefined, { hostImages });
+  addPipelineStacks(app, config, env, { hostImages });
 } catch (err) {
   // A pinned image missing for the region the CLI resolved (lib/constructs/log-host/machine-image.ts).
   if (err instanceof ConfigError) {

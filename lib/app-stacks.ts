@@ -11,6 +11,7 @@ import { KafkaStack } from './stacks/kafka-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring';
 import type { HostImagePins } from './constructs/log-host';
+import { CONSUMER_GROUP_ID } from './constructs/kafka';
 import { NetworkStack } from './stacks/network-stack';
 
 export interface PipelineStacks {
@@ -25,6 +26,22 @@ export interface PipelineStacks {
 }
 
 /**
+ * Cross-stack values are strong references (cdk.json `@aws-cdk/core:defaultCrossStackReferences: strong`): each is
+ * an Export of its producer read with Fn::ImportValue. CloudFormation then refuses to delete a producer whose
+ * export another stack imports, and refuses an update that changes or removes an imported export ("You can't
+ * delete a stack if another stack references one of its outputs. You can't modify or remove an output value that
+ * is referenced by another stack": AWS CloudFormation, "Fn::ImportValue",
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-importvalue.html).
+ * Weak references (Fn::GetStackOutput) are read only when the consumer itself is created or updated, and the CDK
+ * CLI skips a stack whose template did not change: a consumer would keep a stale value, and `cdk destroy` of one
+ * producer would leave its consumers pointing at nothing. A strong reference fails such a deploy loudly instead.
+ * The price: a value another stack imports cannot change in one deploy (a replaced resource): remove the
+ * consumer's use first, or keep the old export for one deploy with `stack.exportValue(...)` (aws-cdk-lib README,
+ * "The deadly embrace", https://github.com/aws/aws-cdk/blob/main/packages/aws-cdk-lib/README.md#the-deadly-embrace).
+ * So values a routine update replaces are not imported: topic ARNs are built from names (KafkaCluster.topicArn),
+ * and the two the Monitoring stack reads from replaceable resources are weak, each with what re-reads it (below).
+ * test/deploy/references-strong.test.ts checks every cross-stack value of both stages.
+ *
  * Composes the app's stacks for one stage. bin/app.ts calls this with the validated config; tests call it
  * with the same configs, so what is tested is what is deployed. The stage's removal policy and log
  * retention are derived here once and reach every stack.
@@ -131,9 +148,20 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
         functionName: kafkaConsumer.consumer.function.function.functionName,
         fn: kafkaConsumer.consumer.function.function,
         eventSourceMappingUuid: kafkaConsumer.consumer.eventSourceMapping.ref,
+        mappingSource: `topic ${logTopic}, group ${CONSUMER_GROUP_ID}`,
       }),
     },
   });
+  // Values a routine update replaces are read weakly (Fn::GetStackOutput), or that update would fail on the
+  // export the Monitoring stack imports; each says what makes the consumer read it again.
+  // - The mapping's UUID (on-failure alarm): replaced when its topic, group or cluster changes. Monitoring's
+  //   template names all three (mappingSource, the cluster's metrics), so the same deploy changes it, and the CLI
+  //   deploys it after KafkaConsumer, reading the new UUID.
+  // - The host's instance ID (the dashboard's status-check line): replaced with its image, which no template
+  //   names while the image is read from SSM at deploy; the line follows the new host at Monitoring's next
+  //   template change. Nothing else reads it.
+  cdk.CrossStackReferences.of(kafkaConsumer.consumer.eventSourceMapping).produce(cdk.ReferenceStrength.WEAK);
+  cdk.CrossStackReferences.of(host.host.instance).produce(cdk.ReferenceStrength.WEAK);
   const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring };
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
   for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());

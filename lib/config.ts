@@ -13,7 +13,7 @@ import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-de
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
-import { kafkaConfigProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
+import { kafkaConfigProblems, mskZoneProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
 import topicsLock from './constructs/kafka/topics.lock.json';
 import { ConfigError, Problems } from './problems';
 
@@ -200,20 +200,25 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
+/** What synth knows of the target environment: the region when the CLI resolved one, else nothing. */
+export interface SynthEnvironment {
+  readonly region?: string;
+}
+
 /** Picks a stage by name; an unknown name says which ones exist. */
-export function stageConfig(name: string | undefined): StageConfig {
+export function stageConfig(name: string | undefined, environment: SynthEnvironment = {}): StageConfig {
   const stage = name ?? 'dev';
   if (!(STAGES as readonly string[]).includes(stage)) {
     throw new ConfigError([`stage must be one of ${STAGES.join(', ')} (got '${stage}'); pass -c stage=dev or -c stage=prod`]);
   }
-  return validateStageConfig(STAGE_CONFIGS[stage as StageName]);
+  return validateStageConfig(STAGE_CONFIGS[stage as StageName], environment);
 }
 
 /**
  * Returns the config unchanged when valid; throws a ConfigError naming every bad setting otherwise. Each
  * setting is checked once, by the module of the construct that owns it; this only collects.
  */
-export function validateStageConfig(config: StageConfig): StageConfig {
+export function validateStageConfig(config: StageConfig, environment: SynthEnvironment = {}): StageConfig {
   const problems = new Problems();
   problems.integer('logRetentionDays', config.logRetentionDays, 1, 3653);
   if (Number.isInteger(config.logRetentionDays) && !(LOG_RETENTION_DAYS as readonly number[]).includes(config.logRetentionDays)) {
@@ -228,6 +233,7 @@ export function validateStageConfig(config: StageConfig): StageConfig {
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
   kafkaConfigProblems(config.kafka, config.network, problems);
+  mskZoneProblems(config.network, environment.region, problems);
   const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);

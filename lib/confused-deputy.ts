@@ -11,20 +11,37 @@ import type { IConstruct } from 'constructs';
 
 type Conditions = Record<string, Record<string, unknown>>;
 
-/** Per service principal: the trust-policy conditions it gets, or why it gets none. */
-export const SERVICE_TRUST_CONDITIONS: Readonly<Record<string, { readonly conditions?: (stack: cdk.Stack) => Conditions; readonly none?: string }>> = {
-  // Firehose documents sts:ExternalId = the account ID for roles it assumes ("Allow Firehose to assume an IAM role").
-  'firehose.amazonaws.com': { conditions: (stack) => ({ StringEquals: { 'sts:ExternalId': stack.account } }) },
-  'glue.amazonaws.com': { conditions: (stack) => ({ StringEquals: { 'aws:SourceAccount': stack.account } }) },
-  // VPC Flow Logs documents both keys, the source ARN being this account's flow logs.
+/**
+ * Per service principal: the trust-policy conditions it gets, or why it gets none. Only what the service's
+ * own documentation gives: a positive condition on a key the service does not send is false, and then every
+ * AssumeRole is refused (the role works in no emulator check and fails on the first real call).
+ */
+export const SERVICE_TRUST_CONDITIONS: Readonly<Record<string, { readonly conditions?: (stack: cdk.Stack) => Conditions; readonly page: string; readonly none?: string }>> = {
+  // sts:ExternalId = the account ID for roles Firehose assumes.
+  'firehose.amazonaws.com': {
+    page: 'Amazon Data Firehose, "Grant Firehose access to an Amazon S3 destination", https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3',
+    conditions: (stack) => ({ StringEquals: { 'sts:ExternalId': stack.account } }),
+  },
+  'glue.amazonaws.com': {
+    page: 'AWS Glue, "Step 2: Create an IAM role for AWS Glue", https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html',
+    none: 'Glue documents its job role with the bare service principal and no source condition key; Glue is not shown to send aws:SourceAccount or aws:SourceArn when it assumes a job role, so a condition on them could refuse every run.',
+  },
+  // Both keys, the source ARN being this account's flow logs.
   'vpc-flow-logs.amazonaws.com': {
+    page: 'Amazon VPC, "IAM role for publishing flow logs to CloudWatch Logs", https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html',
     conditions: (stack) => ({
       StringEquals: { 'aws:SourceAccount': stack.account },
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
     }),
   },
-  'lambda.amazonaws.com': { none: 'Lambda assumes an execution role only for functions of the account that passed it; it documents no source condition for execution roles.' },
-  'ec2.amazonaws.com': { none: 'EC2 assumes an instance role only for instances of the account whose profile holds it; it documents no source condition for instance roles.' },
+  'lambda.amazonaws.com': {
+    page: 'AWS Lambda, "Defining Lambda function permissions with an execution role", https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html',
+    none: 'Lambda assumes an execution role only for functions of the account that passed it; it documents no source condition for execution roles.',
+  },
+  'ec2.amazonaws.com': {
+    page: 'Amazon EC2, "IAM roles for Amazon EC2", https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html',
+    none: 'EC2 assumes an instance role only for instances of the account whose profile holds it; it documents no source condition for instance roles.',
+  },
 };
 
 export class ConfusedDeputyConditions implements cdk.IAspect {

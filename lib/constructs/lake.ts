@@ -12,7 +12,8 @@ export interface LakeProps {
   readonly lifecycle: LakeConfig;
   /**
    * What happens to the buckets on `cdk destroy`. RETAIN keeps them (and versions the lake and its access
-   * logs); DESTROY empties and deletes them (a CDK custom resource deletes the objects first).
+   * logs); DESTROY empties and deletes them (a CDK custom resource deletes the objects first), and the lake then
+   * sends no server access logs (see `accessLogsBucket`).
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
@@ -33,10 +34,19 @@ export interface LakeProps {
 export class Lake extends Construct {
   public readonly bucket: s3.Bucket;
   /**
-   * Server access logs of the lake. S3 log delivery supports only SSE-S3 on its target, so this bucket
-   * uses S3-managed keys; it holds request metadata, not log data.
+   * Server access logs of the lake, when its buckets are retained. S3 log delivery supports only SSE-S3 on its
+   * target, so this bucket uses S3-managed keys; it holds request metadata, not log data.
+   *
+   * Undefined when the buckets are destroyed: S3 delivers server access logs "on a best-effort basis", most
+   * "within a few hours", some "long after the request was actually processed", and changes to logging take
+   * time to affect delivery (Amazon S3 User Guide, "Logging requests with server access logging",
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html). The records of destroy's own last
+   * requests (the auto-delete handler emptying the lake) therefore arrive after the log bucket was emptied,
+   * and its deletion fails with BucketNotEmpty; the deny-writes policy aws-cdk's handler puts on a bucket
+   * before emptying it only narrows that window (bucket policies are eventually consistent). No ordering of
+   * one destroy can wait hours, so a stage that destroys its buckets has no log target to be refilled.
    */
-  public readonly accessLogsBucket: s3.Bucket;
+  public readonly accessLogsBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
@@ -45,7 +55,7 @@ export class Lake extends Construct {
     const removal = { removalPolicy, autoDeleteObjects: !retain };
     const { lifecycle } = props;
 
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+    this.accessLogsBucket = !retain ? undefined : new s3.Bucket(this, 'AccessLogsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -61,10 +71,12 @@ export class Lake extends Construct {
       ],
       ...removal,
     });
-    cdk.Validations.of(this.accessLogsBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the server access log bucket; logging it into itself would loop.',
-    });
+    if (this.accessLogsBucket) {
+      cdk.Validations.of(this.accessLogsBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This is the server access log bucket; logging it into itself would loop.',
+      });
+    }
 
     const rawTiering = (prefix: string, id: string): s3.LifecycleRule => ({
       id,
@@ -85,7 +97,7 @@ export class Lake extends Construct {
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'lake/',
+      serverAccessLogsPrefix: this.accessLogsBucket ? 'lake/' : undefined,
       // Retained (prod) lakes keep overwritten or deleted objects for a while: protection from mistakes.
       versioned: retain,
       lifecycleRules: [
@@ -103,5 +115,11 @@ export class Lake extends Construct {
       ],
       ...removal,
     });
+    if (!this.accessLogsBucket) {
+      cdk.Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'A lake that cdk destroy deletes sends no server access logs: S3 delivers them best effort, hours late, so the records of the emptying would refill a log bucket deleted in the same destroy (see Lake.accessLogsBucket).',
+      });
+    }
   }
 }

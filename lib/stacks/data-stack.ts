@@ -23,7 +23,8 @@ export interface DataStackProps extends cdk.StackProps {
 export class DataStack extends cdk.Stack {
   public readonly dataKey: kms.IKey;
   public readonly lakeBucket: s3.IBucket;
-  public readonly accessLogsBucket: s3.IBucket;
+  /** The lake's server-access-log bucket; undefined when the stage destroys its buckets (Lake.accessLogsBucket says why). */
+  public readonly accessLogsBucket?: s3.IBucket;
   public readonly stream: kinesis.IStream;
   /** The stream's construct, with the metrics an operator watches. */
   public readonly ingestStream: IngestStream;

@@ -65,7 +65,7 @@ describe('topic replacement guard', () => {
   test('the lock file records what each stage config deploys', () => {
     for (const stage of ['dev', 'prod'] as const) {
       const kafka = STAGE_CONFIGS[stage].kafka;
-      expect(topicsLock[stage]).toEqual(kafka.topics.map((t) => ({ name: t.name, replicationFactor: kafka.replicationFactor })));
+      expect(topicsLock[stage]).toEqual(kafka.topics.map((t) => ({ name: t.name, replicationFactor: kafka.replicationFactor, partitions: t.partitions })));
     }
   });
 
@@ -78,6 +78,18 @@ describe('topic replacement guard', () => {
     const rf = topicReplacementProblems({ ...STAGE_CONFIGS.dev.kafka, replicationFactor: 3, brokerCount: 4 }, topicsLock.dev, 'dev');
     expect(rf).toHaveLength(1);
     expect(rf[0]).toContain("(replication 2) with 'logs' (replication 3)");
+  });
+
+  test('fewer partitions than the deployed topic has stop synth with what to do; a replaced topic may have fewer', () => {
+    const kafka = STAGE_CONFIGS.prod.kafka;
+    const fewer: StageConfig = { ...STAGE_CONFIGS.prod, kafka: { ...kafka, topics: [{ ...kafka.topics[0], partitions: 3 }] } };
+    expect(() => validateStageConfig(fewer)).toThrow(
+      "kafka.topics[0].partitions must be at least 6, the partitions the deployed topic 'logs' has (got 3): Kafka cannot remove partitions from a topic. " +
+        "Keep 6 or more; to have fewer, give the topic a new name with kafka.topics[0].replaceExisting: true (which deletes the old topic and its data), then record it in lib/constructs/kafka/topics.lock.json under 'prod'",
+    );
+    // replaceExisting alone does not replace a topic whose name and replication are unchanged: still refused.
+    expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 3, replaceExisting: true }] }, topicsLock.prod, 'prod')).toHaveLength(1);
+    expect(topicReplacementProblems({ ...kafka, topics: [{ name: 'logs-v2', partitions: 3, retentionHours: 168, replaceExisting: true }] }, topicsLock.prod, 'prod')).toEqual([]);
   });
 
   test('an explicit replaceExisting, a partition change and a new topic pass', () => {

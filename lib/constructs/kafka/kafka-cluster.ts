@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { nameThatChangesWith } from '../../physical-names';
+import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function';
 import { defaultKafkaVersion, type KafkaConfig } from './kafka-config';
 
@@ -180,11 +181,18 @@ export class KafkaCluster extends Construct {
     this.bootstrapBrokers = brokers.getAttString('BootstrapBrokerStringSaslIam');
   }
 
-  /** ARN of a topic of this cluster (the topic resource's own attribute), for `kafka-cluster:*Topic*` and data actions. */
+  /**
+   * ARN of a topic of this cluster, for `kafka-cluster:*Topic*` and data actions: topic, cluster name, any UUID,
+   * topic name, as groupArn. Built from names rather than read from the topic resource: a replaced topic
+   * (replaceExisting) keeps its ARN while its name stays, and a renamed one changes the consumer's template
+   * itself, so no other stack imports a value that a topic replacement would change (which CloudFormation
+   * refuses while the export is imported; lib/app-stacks.ts).
+   */
   topicArn(topicName: string): string {
     const topic = this.topics.find((t) => t.topicName === topicName);
     if (topic === undefined) throw new Error(`topic '${topicName}' is not one of this cluster's kafka.topics (${this.topics.map((t) => t.topicName).join(', ')})`);
-    return topic.attrTopicArn;
+    const { partition, region, account } = cdk.Stack.of(this);
+    return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/*/${topicName}`;
   }
 
   /**
@@ -197,9 +205,22 @@ export class KafkaCluster extends Construct {
     return `arn:${partition}:kafka:${region}:${account}:group/${this.clusterName}/*/${groupId}`;
   }
 
+  /** cdk-nag IAM5: the topic ARNs' wildcard stands for this cluster's UUID only (topicArn), on the grantee's policies. */
+  private acknowledgeTopicWildcards(grantee: iam.IGrantable, topicNames: readonly string[]): void {
+    if (!(grantee.grantPrincipal instanceof Construct)) return;
+    acknowledgeIamWildcards(
+      grantee.grantPrincipal,
+      topicNames.map((name) => ({
+        finding: new RegExp(`^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:topic/${this.clusterName}/\\*/${name.replace(/[.]/g, '\\.')}$`),
+        reason: `Topic ${name} of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.`,
+      })),
+    );
+  }
+
   /** Lets a principal connect and write (idempotently) to the given topics: a producer. */
   grantProduce(grantee: iam.IGrantable, topicNames: readonly string[]): iam.Grant {
     iam.Grant.addToPrincipal({ grantee, actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], resourceArns: [this.clusterArn] });
+    this.acknowledgeTopicWildcards(grantee, topicNames);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'],
@@ -214,6 +235,7 @@ export class KafkaCluster extends Construct {
       actions: ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'],
       resourceArns: [this.clusterArn],
     });
+    this.acknowledgeTopicWildcards(grantee, topicNames);
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'],
@@ -228,12 +250,19 @@ export class KafkaCluster extends Construct {
 }
 
 /**
- * A topic's Kafka configuration as AWS::MSK::Topic takes it: `key=value` lines (Java properties), Base64,
- * the form `aws kafka describe-topic` returns.
+ * A topic's Kafka configuration as AWS::MSK::Topic takes it: Base64 of a JSON object mapping each Kafka topic
+ * config name to its value as a string, e.g. {"retention.ms":"86400000"}.
+ *
+ * AWS's own references give only the outer encoding: the CloudFormation page (AWS::MSK::Topic, Configs, "Topic
+ * configurations encoded as a Base64 string", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html)
+ * and the MSK API reference it wraps ("Topic", DescribeTopic/UpdateTopic, https://docs.aws.amazon.com/goto/WebAPI/kafka-2018-11-14/DescribeTopic),
+ * with the same sentence in the SDK models (aws-sdk-js-v3 client-kafka CreateTopicRequest.Configs). The inner
+ * form is what DescribeTopic returns, which the acceptance-tested Terraform provider (hashicorp/terraform-provider-aws
+ * internal/service/kafka/topic.go, aws_msk_topic) decodes from Base64 and parses as a JSON object, and into which
+ * it sends its own `configs` JSON. Java-properties lines (`key=value`), the form of an MSK *configuration's*
+ * server.properties, are not it.
  */
 export function topicConfigs(configs: Readonly<Record<string, string | number>>): string {
-  const text = Object.entries(configs)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n');
-  return Buffer.from(text, 'utf8').toString('base64');
+  const json = JSON.stringify(Object.fromEntries(Object.entries(configs).map(([key, value]) => [key, String(value)])));
+  return Buffer.from(json, 'utf8').toString('base64');
 }

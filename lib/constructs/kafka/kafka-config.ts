@@ -132,26 +132,80 @@ export function kafkaConfigProblems(config: KafkaConfig, network: KafkaNetwork, 
   problems.integer('kafka.consumer.retryAttempts', consumer.retryAttempts, 0, 10000);
 }
 
-/** What the lock file records of a deployed topic: what replaces it when changed. */
-export interface LockedTopic {
-  readonly name: string;
-  readonly replicationFactor: number;
+/**
+ * Zone IDs MSK cannot put client subnets (the brokers' network interfaces) in: "Client subnets can't occupy the
+ * Availability Zone with ID use1-az3" (AWS CloudFormation, AWS::MSK::Cluster BrokerNodeGroupInfo, ClientSubnets,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-msk-cluster-brokernodegroupinfo.html).
+ */
+export const MSK_UNSUPPORTED_ZONE_IDS: Readonly<Record<string, string>> = { 'us-east-1': 'use1-az3' };
+
+/** What the Kafka path needs to know of the network's zones (NetworkConfig's fields). */
+export interface KafkaZones {
+  readonly availabilityZones: number;
+  readonly availabilityZoneIds?: readonly string[];
 }
 
 /**
- * Problems of topics that would replace a deployed one (name or replication factor changed against the
- * lock), unless the topic says replaceExisting. Topics are locked by position in the list.
+ * Problems of the zones the brokers' subnets would take. What synth can know: the zone IDs the config names, and
+ * the region when the CLI resolved an environment. Without zone IDs the subnets take the region's first zone
+ * *names*, whose IDs differ per account and no CDK context lookup returns (the availability-zones lookup gives
+ * names only): in a region with an excluded zone, synth asks for zone IDs rather than hope. In an
+ * environment-agnostic synth (no region) nothing about zones is known, and nothing is refused.
+ */
+export function mskZoneProblems(zones: KafkaZones, region: string | undefined, problems: Problems): void {
+  const excluded = Object.values(MSK_UNSUPPORTED_ZONE_IDS);
+  const ids = zones.availabilityZoneIds;
+  if (ids !== undefined) {
+    for (const id of ids.filter((zone) => excluded.includes(zone))) {
+      problems.add(`network.availabilityZoneIds must not include ${id} (got ${JSON.stringify(ids)}): MSK cannot put brokers' client subnets in zone ${id}; pick another zone ID of the region`);
+    }
+    return;
+  }
+  const regionExcluded = region === undefined ? undefined : MSK_UNSUPPORTED_ZONE_IDS[region];
+  if (regionExcluded !== undefined) {
+    problems.add(
+      `network.availabilityZoneIds must be set in ${region} (got none): MSK cannot use zone ${regionExcluded}, and which zone IDs the region's first ${zones.availabilityZones} zone names have differs per account. ` +
+        `List yours with aws ec2 describe-availability-zones --region ${region} --query 'AvailabilityZones[].ZoneId' and name ${zones.availabilityZones} of them other than ${regionExcluded}`,
+    );
+  }
+}
+
+/** What the lock file records of a deployed topic: what replaces it when changed, and what cannot shrink. */
+export interface LockedTopic {
+  readonly name: string;
+  readonly replicationFactor: number;
+  /** Partitions the deployed topic has: the least the config may ask for while the topic is kept. */
+  readonly partitions: number;
+}
+
+/**
+ * Problems of topics that the deploy cannot apply to the deployed one, by position in the list against the lock:
+ * - a changed name or replication factor replaces the topic (AWS::MSK::Topic: "Update requires: Replacement"),
+ *   deleting its data, unless the topic says replaceExisting;
+ * - fewer partitions than deployed while the topic is kept: Kafka cannot remove partitions from a topic (Apache
+ *   Kafka documentation, "Modifying topics": "Kafka does not currently support reducing the number of partitions
+ *   for a topic", https://kafka.apache.org/documentation/#basic_ops_modify_topic), and AWS::MSK::Topic updates
+ *   PartitionCount in place through MSK's UpdateTopic ("Update a topic in an Amazon MSK cluster",
+ *   https://docs.aws.amazon.com/msk/latest/developerguide/msk-update-topic.html), so the update would fail mid-deploy.
  */
 export function topicReplacementProblems(config: KafkaConfig, locked: readonly LockedTopic[] | undefined, stage: string): string[] {
   if (locked === undefined) return [];
   const problems: string[] = [];
+  const lockFile = 'lib/constructs/kafka/topics.lock.json';
   config.topics.forEach((topic, i) => {
     const before = locked[i];
-    if (before === undefined || topic.replaceExisting === true) return;
-    if (before.name !== topic.name || before.replicationFactor !== config.replicationFactor) {
+    if (before === undefined) return;
+    const replaced = before.name !== topic.name || before.replicationFactor !== config.replicationFactor;
+    if (replaced && topic.replaceExisting !== true) {
       problems.push(
         `kafka.topics[${i}] would replace the deployed topic '${before.name}' (replication ${before.replicationFactor}) with '${topic.name}' (replication ${config.replicationFactor}), deleting its data: ` +
-          `set kafka.topics[${i}].replaceExisting: true to accept that, then record the new topic in lib/constructs/kafka/topics.lock.json under '${stage}'`,
+          `set kafka.topics[${i}].replaceExisting: true to accept that, then record the new topic in ${lockFile} under '${stage}'`,
+      );
+    }
+    if (!replaced && Number.isInteger(topic.partitions) && topic.partitions < before.partitions) {
+      problems.push(
+        `kafka.topics[${i}].partitions must be at least ${before.partitions}, the partitions the deployed topic '${before.name}' has (got ${topic.partitions}): Kafka cannot remove partitions from a topic. ` +
+          `Keep ${before.partitions} or more; to have fewer, give the topic a new name with kafka.topics[${i}].replaceExisting: true (which deletes the old topic and its data), then record it in ${lockFile} under '${stage}'`,
       );
     }
   });

@@ -18,6 +18,13 @@ export interface MonitoredKafkaCluster {
 }
 
 export interface MonitoredKafkaConsumer {
+  /**
+   * What the mapping reads (topic, consumer group), named on the dashboard. A change that replaces the mapping
+   * (and so its UUID) then changes the monitoring template too, which makes the CLI deploy it and read the UUID
+   * again (lib/app-stacks.ts reads the UUID weakly).
+   * @default - not named
+   */
+  readonly mappingSource?: string;
   /** Consumer invocations, summed per 5 minutes. */
   metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /** Failed consumer invocations, summed per 5 minutes. */
@@ -113,10 +120,19 @@ export interface KafkaConsumerMetricsProps {
    * @default - no on-failure alarm
    */
   readonly eventSourceMappingUuid?: string;
+  /**
+   * What the mapping reads, e.g. `topic logs, group log-pipeline-lake` (MonitoredKafkaConsumer.mappingSource).
+   * @default - not named
+   */
+  readonly mappingSource?: string;
 }
 
 export class KafkaConsumerMetrics implements MonitoredKafkaConsumer {
   constructor(private readonly props: KafkaConsumerMetricsProps) {}
+
+  get mappingSource(): string | undefined {
+    return this.props.mappingSource;
+  }
 
   metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.props.fn.metricInvocations({ statistic: cloudwatch.Stats.SUM, period: FIVE_MINUTES, ...props });

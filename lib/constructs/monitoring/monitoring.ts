@@ -3,6 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -75,6 +76,25 @@ export class Monitoring extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    // enforceSSL and the EventBridge target give the topic an AWS::SNS::TopicPolicy, which replaces SNS's default
+    // policy (the one that lets the account's own services publish): without this statement CloudWatch is refused
+    // and no alarm reaches a subscriber. Scoped to this account's alarms, as AWS documents it:
+    // AWS re:Post Knowledge Center, "Why didn't I receive an SNS notification for my CloudWatch alarm trigger?",
+    // https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger
+    // (the key side: DataKey's policy, "Enable compatibility between event sources from AWS services and
+    // encrypted topics", https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+    const { partition, region, account } = cdk.Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccountToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        // Only the key the page shows (aws:SourceArn, which holds the account): a key CloudWatch did not send
+        // would make the condition false and refuse every alarm.
+        conditions: { ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:*` } },
+      }),
+    );
     for (const address of props.config.alarmEmails) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(address));
     }
@@ -267,7 +287,7 @@ export class Monitoring extends Construct {
         this.graph('Consumer: invocations, errors, offset lag', [
           consumer.metricInvocations(),
           consumer.metricErrors(),
-          consumer.metricOffsetLag(),
+          consumer.metricOffsetLag(consumer.mappingSource === undefined ? undefined : { label: `Offset lag (${consumer.mappingSource})` }),
           ...[onFailure, dropped, consumer.metricOnFailureDeliveryErrors?.()].filter((m): m is cloudwatch.IMetric => m !== undefined),
         ]),
       ),

@@ -26,7 +26,19 @@ export interface NetworkConfig {
   readonly privateEgress: PrivateEgress;
   /** Address range of the VPC, an IPv4 CIDR from /16 to /22 (subnets are /24 or smaller). */
   readonly cidr: string;
+  /**
+   * The zones by zone ID (e.g. `use1-az1`), one per `availabilityZones`, in order: the subnets are placed by ID
+   * (AWS::EC2::Subnet AvailabilityZoneId). A zone ID names the same physical zone in every account, while a zone
+   * name (us-east-1a) maps to a different zone per account ("AZ IDs" (AWS Regions and Availability Zones),
+   * https://docs.aws.amazon.com/global-infrastructure/latest/regions/az-ids.html); list yours with
+   * `aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`.
+   * @default - the region's first `availabilityZones` zones by name (Fn::GetAZs at deploy), whatever IDs they have
+   */
+  readonly availabilityZoneIds?: readonly string[];
 }
+
+/** A zone ID: region code, digit, `-az`, number (use1-az1, euw1-az3, apne1-az4). */
+const ZONE_ID = /^[a-z]{2,5}\d+-az\d+$/;
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -37,6 +49,14 @@ export function networkConfigProblems(config: NetworkConfig, problems: Problems)
   problems.oneOf('network.privateEgress', config.privateEgress, PRIVATE_EGRESS_CHOICES);
   if (config.privateEgress === 'nat-gateway' && config.publicSubnets === false) {
     problems.add("network.privateEgress must not be 'nat-gateway' without network.publicSubnets (got publicSubnets: false): a NAT gateway lives in a public subnet");
+  }
+  if (config.availabilityZoneIds !== undefined) {
+    const ids = config.availabilityZoneIds;
+    if (!Array.isArray(ids) || ids.length !== config.availabilityZones || !ids.every((id) => typeof id === 'string' && ZONE_ID.test(id)) || new Set(ids).size !== ids.length) {
+      problems.add(
+        `network.availabilityZoneIds must list ${config.availabilityZones} distinct zone IDs such as use1-az1, one per network.availabilityZones (got ${JSON.stringify(ids)}); list yours with aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`,
+      );
+    }
   }
   const match = typeof config.cidr === 'string' ? CIDR.exec(config.cidr) : null;
   const octetsOk = match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255);

@@ -68,12 +68,18 @@ export class Network extends Construct {
       removalPolicy: props.removalPolicy ?? cdk.RemovalPolicy.RETAIN,
     });
 
+    // Zones named by ID: each zone's name is read back from the subnet CloudFormation placed there by ID, so
+    // whatever takes a zone name from the VPC (an instance's AvailabilityZone) gets the subnet's own.
+    const zoneIds = config.availabilityZoneIds;
+    const zoneSubnets: ec2.CfnSubnet[] = [];
+    const zoneNames = zoneIds?.map((_, i) => cdk.Lazy.string({ produce: () => zoneSubnets[i].attrAvailabilityZone }));
+
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(config.cidr),
       // The first N zones of the region, resolved by CloudFormation at deploy. `maxAzs` would cap them at
       // what the stack offers, and an environment-agnostic stack offers only two (CDK cannot count
       // `Fn::GetAZs` at synth) while prod's brokers need three; every region has at least three.
-      availabilityZones: Array.from({ length: config.availabilityZones }, (_, i) => cdk.Fn.select(i, cdk.Fn.getAzs())),
+      availabilityZones: zoneNames ?? Array.from({ length: config.availabilityZones }, (_, i) => cdk.Fn.select(i, cdk.Fn.getAzs())),
       natGateways: config.privateEgress === 'nat-gateway' ? 1 : 0,
       subnetConfiguration: [
         ...(config.publicSubnets ? [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }] : []),
@@ -88,6 +94,17 @@ export class Network extends Construct {
         },
       },
     });
+    if (zoneIds !== undefined) {
+      const isolated = this.vpc.isolatedSubnets.length > 0 ? this.vpc.isolatedSubnets : this.vpc.privateSubnets;
+      zoneSubnets.push(...isolated.map((subnet) => subnet.node.defaultChild as ec2.CfnSubnet));
+      for (const group of [isolated, this.vpc.publicSubnets]) {
+        group.forEach((subnet, i) => {
+          const cfn = subnet.node.defaultChild as ec2.CfnSubnet;
+          cfn.addPropertyDeletionOverride('AvailabilityZone');
+          cfn.addPropertyOverride('AvailabilityZoneId', zoneIds[i]);
+        });
+      }
+    }
     this.privateSubnets = { subnetType: privateType };
     if (config.publicSubnets) this.publicSubnets = { subnetType: ec2.SubnetType.PUBLIC };
 

@@ -153,7 +153,6 @@ export function resolveIntrinsics(value: unknown): string {
       case 'Fn::Sub':
         return (arg as string).replace(/\$\{([^}]+)\}/g, (_m, name: string) => `sub-${name.replace(/[^A-Za-z0-9]/g, '')}`);
       case 'Fn::ImportValue':
-      case 'Fn::GetStackOutput':
         return 'stack-output-value';
       default:
         throw new Error(`resolveIntrinsics: ${fn} is not expected in user data`);
