@@ -98,4 +98,15 @@ describe('topic replacement guard', () => {
     expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 12 }] }, topicsLock.prod, 'prod')).toEqual([]);
     expect(topicReplacementProblems({ ...kafka, topics: [...kafka.topics, { name: 'audit', partitions: 3, retentionHours: 24 }] }, topicsLock.prod, 'prod')).toEqual([]);
   });
+
+  test('a new replication factor under the same name is refused even with replaceExisting: a custom-named resource cannot be replaced under its name', () => {
+    const kafka = STAGE_CONFIGS.prod.kafka;
+    const sameName = { ...kafka, replicationFactor: 2, minInsyncReplicas: 1, topics: [{ ...kafka.topics[0], replaceExisting: true }] };
+    expect(topicReplacementProblems(sameName, topicsLock.prod, 'prod')).toEqual([
+      "kafka.topics[0] changes the replication factor of 'logs' (3 -> 2) under the same name: CloudFormation cannot replace a resource with a custom name under that name, so the deploy would fail. " +
+        "Give the topic a new name as well (replaceExisting stays true), then record it in lib/constructs/kafka/topics.lock.json under 'prod'",
+    ]);
+    const renamed = { ...sameName, topics: [{ ...sameName.topics[0], name: 'logs-r2' }] };
+    expect(topicReplacementProblems(renamed, topicsLock.prod, 'prod')).toEqual([]);
+  });
 });

@@ -202,6 +202,15 @@ export function topicReplacementProblems(config: KafkaConfig, locked: readonly L
           `set kafka.topics[${i}].replaceExisting: true to accept that, then record the new topic in ${lockFile} under '${stage}'`,
       );
     }
+    // TopicName is the topic's physical name: CloudFormation cannot replace a custom-named resource under the same
+    // name ("Name type", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html),
+    // so a replacement the config accepts must come with a new name.
+    if (replaced && topic.replaceExisting === true && before.name === topic.name) {
+      problems.push(
+        `kafka.topics[${i}] changes the replication factor of '${topic.name}' (${before.replicationFactor} -> ${config.replicationFactor}) under the same name: ` +
+          `CloudFormation cannot replace a resource with a custom name under that name, so the deploy would fail. Give the topic a new name as well (replaceExisting stays true), then record it in ${lockFile} under '${stage}'`,
+      );
+    }
     if (!replaced && Number.isInteger(topic.partitions) && topic.partitions < before.partitions) {
       problems.push(
         `kafka.topics[${i}].partitions must be at least ${before.partitions}, the partitions the deployed topic '${before.name}' has (got ${topic.partitions}): Kafka cannot remove partitions from a topic. ` +
