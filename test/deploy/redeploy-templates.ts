@@ -17,21 +17,9 @@ import { addPipelineStacks, type PipelineStacks } from '../../lib/app-stacks';
 import { STAGE_CONFIGS, type StageConfig, type StageName } from '../../lib/config';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { projectApp, synthStage, TEST_HOST_IMAGES } from '../helpers/app';
+import type { CfnResource, CfnTemplate } from './cfn-template';
 
 export const STAGES: readonly StageName[] = ['dev', 'prod'];
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly DeletionPolicy?: string;
-  readonly DependsOn?: string | string[];
-}
-
-export interface CfnTemplate {
-  readonly Resources: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
-  readonly Parameters?: Record<string, unknown>;
-}
 
 /** One resource of a stage, by its stack's name and logical ID. */
 export interface StageResource {

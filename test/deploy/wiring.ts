@@ -5,18 +5,7 @@
  */
 import type { StageName } from '../../lib/config';
 import { synthStage } from '../helpers/app';
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly DeletionPolicy?: string;
-  readonly DependsOn?: string | string[];
-}
-
-export interface CfnTemplate {
-  readonly Resources: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
-}
+import type { CfnResource, CfnTemplate } from './cfn-template';
 
 /** A resource of the stage, by stack (PipelineStacks key) and logical ID. */
 export interface Located {
