@@ -214,6 +214,32 @@ const prod: StageConfig = {
 
 export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, prod };
 
+/**
+ * The recipe for 10 TB of logs a day at a 3× peak: prod with what `npm run cost -- -c stage=prod --plan
+ * --gb-per-day 10000` says carries it (docs/operations.md, "Sizing for volume"). Not a stage: copy the
+ * overrides into prod to deploy it; test/capacity.test.ts checks that synth accepts it.
+ */
+export const PROD_10_TB_A_DAY: StageConfig = {
+  ...prod,
+  volume: { gbPerDay: 10_000, peakFactor: 3 },
+  // 347 MB/s at the peak: 332 shards of 1 MiB/s (on-demand takes 200 MB/s outside us-east-1, us-west-2, eu-west-1).
+  stream: { ...prod.stream, capacity: { mode: 'provisioned', shardCount: 340 } },
+  kafka: {
+    ...prod.kafka,
+    // Storage binds first: 7 days of lz4 data at replication 3 is about 105 TiB, under the 80% alarm on 9 brokers.
+    brokerCount: 9,
+    ebsVolumeGiB: 11_700,
+    topics: prod.kafka.topics.map((t, i) => (i === 0 ? { ...t, partitions: 102 } : t)),
+    consumer: { ...prod.kafka.consumer, maximumPollers: 102 },
+  },
+  analytics: {
+    ...prod.analytics,
+    numberOfWorkers: 48,
+    // One source's day of curated Parquet is about 2,450 GiB.
+    bytesScannedCutoffPerQuery: 2560 * 1024 ** 3,
+  },
+};
+
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,

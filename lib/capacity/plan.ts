@@ -127,7 +127,7 @@ export interface HopCheck {
 
 const MB = 1e6;
 const GiB = 2 ** 30;
-const fmt = (n: number) => (Math.abs(n) >= 100 || Number.isInteger(n) ? Math.ceil(n).toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+const fmt = (n: number) => (Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n).toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
 /** The Kafka cluster's sustained ingress (bytes/s of compressed data) at the blog's formula (limits.ts MSK). */
 export function mskIngressBytesPerSecond(brokerInstanceType: string, brokers: number, replication: number): number | undefined {
@@ -401,7 +401,7 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
   }
   const athena = capacityPlan({ ...config, stream, kafka }, volume).find((h) => h.hop === 'Athena query over one partition');
   // Whole 64 GiB steps above the partition: the cutoff guards against runaway queries, not the partition itself.
-  const cutoff = Math.max(analytics.bytesScannedCutoffPerQuery, Math.ceil((athena?.peak ?? 0) / 64) * 64 * GiB);
+  const cutoff = athena === undefined || athena.ok ? analytics.bytesScannedCutoffPerQuery : Math.ceil(athena.peak / 64) * 64 * GiB;
   set('analytics.workerType', analytics.workerType, workerType);
   set('analytics.numberOfWorkers', analytics.numberOfWorkers, workers);
   set('analytics.bytesScannedCutoffPerQuery', `${analytics.bytesScannedCutoffPerQuery / GiB} GiB`, `${cutoff / GiB} GiB`);
