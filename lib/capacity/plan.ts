@@ -231,7 +231,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
 
     const partitionsNeeded = Math.max(1, Math.ceil(kafkaPeak / partitionRate));
     check(
-      { hop: 'Kafka mapping, partitions', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (topic.partitions * partitionRate) / MB,
+      { hop: 'Kafka mapping partitions', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (topic.partitions * partitionRate) / MB,
         basis: `${topic.partitions} partitions × ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize}`, need: `kafka.topics[0].partitions ${partitionsNeeded}` },
       'kafka.topics[0].partitions', partitionsNeeded, topic.partitions,
       `one batch at a time per partition moves ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize} (consumer benchmark); or raise kafka.consumer.batchSize (up to ${KAFKA_MAPPING.maxBatchSize})`,
@@ -240,7 +240,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
     const pollers = Math.min(kafka.consumer.maximumPollers, topic.partitions);
     const pollersOk = pollersNeeded <= KAFKA_MAPPING.maxPollers;
     check(
-      { hop: 'Kafka mapping, pollers', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (pollers * KAFKA_MAPPING.pollerBytesPerSecond) / MB,
+      { hop: 'Kafka mapping pollers', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (pollers * KAFKA_MAPPING.pollerBytesPerSecond) / MB,
         basis: `min(maximumPollers ${kafka.consumer.maximumPollers}, partitions ${topic.partitions}) × 5 MB/s`, need: pollersOk ? `kafka.consumer.maximumPollers ${pollersNeeded}` : `${pollersNeeded} pollers: more than Lambda's ${KAFKA_MAPPING.maxPollers}` },
       kafka.consumer.maximumPollers < pollersNeeded ? 'kafka.consumer.maximumPollers' : 'kafka.topics[0].partitions',
       pollersNeeded,

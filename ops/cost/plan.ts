@@ -57,3 +57,19 @@ export function renderSizingPlan(config: StageConfig, volume: VolumeConfig, opti
   ];
   return lines.join('\n');
 }
+
+/** One row per volume: whether the stage carries it as configured, what to change, what no setting carries, the sized cost. */
+export function renderPlanSummary(config: StageConfig, volumesGbPerDay: readonly number[], options: EstimateOptions = {}): string {
+  const rows = [
+    `| ${config.stage} at | carries it as configured | changes the plan makes | no setting carries | USD/month, as changed |`,
+    '|---:|---|---|---|---:|',
+  ];
+  for (const gbPerDay of volumesGbPerDay) {
+    const plan = sizingPlan(config, { gbPerDay, peakFactor: config.volume.peakFactor });
+    const short = plan.hops.filter((h) => !h.ok);
+    rows.push(
+      `| ${(gbPerDay / 1000).toLocaleString('en-US')} TB/day | ${short.length === 0 ? 'yes' : `no: ${short.map((h) => h.hop).join(', ')}`} | ${plan.changes.join('; ') || 'as configured'} | ${plan.unfixable.map((h) => `${h.hop} (${h.need})`).join('; ') || '—'} | ${estimate(plan.sized, gbPerDay, options).totalUsd.toFixed(2)} |`,
+    );
+  }
+  return rows.join('\n');
+}
