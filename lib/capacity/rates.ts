@@ -10,8 +10,11 @@ export const MEASURED = {
   /** Curated zstd Parquet per raw GZIP byte (Glue benchmark: 82–85%). */
   curatedPerRawGzip: 0.85,
   /**
-   * Kafka log bytes per byte of log text with the agent's lz4 (`rdkafka.compression.codec: lz4`): 0.31–0.43 on
-   * the generator's lines (issue 21's plan, measured on the generator's corpus); the plan takes the worse end.
+   * Kafka log bytes per byte of log text with the agent's lz4 (`rdkafka.compression.codec: lz4`). Measured
+   * 2026-12-06 with lz4-java 1.8.0 (the broker's own jar, .local/kafka/lib), LZ4 frames of 64 KiB blocks over
+   * 100,000 generated lines per format (`npx tsx generator/cli.ts --format F --count 100000 --seed 7`), batch by
+   * batch: 0.24 (syslog 5424) to 0.36 (json) of the raw bytes in batches of 64 KiB or more, 0.28–0.43 in 16 KiB
+   * batches (0.43: all five formats mixed). Kafka's per-record framing is not in it. The plan takes 0.43.
    */
   kafkaLz4PerLogByte: 0.43,
   /**
