@@ -60,7 +60,10 @@ export const S3_PUTS_PER_SECOND_PER_PREFIX = 3500;
  *   brokers", https://docs.aws.amazon.com/msk/latest/developerguide/msk-provision-throughput-management.html,
  *   whose per-type maxima equal the EBS baselines below); the EBS and network baselines (not burst) are the
  *   underlying EC2 instance's, "Amazon EBS-optimized instance types",
- *   https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (network and EBS specifications).
+ *   https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (network and EBS specifications). Those
+ *   per-type figures were entered as the project knew them, not read off a stored copy of that page (as with
+ *   ops/cost/prices.ts); MSK's storage-throughput maxima confirm three (m5.4xlarge 593, m7g.2xlarge 312.5,
+ *   m7g.4xlarge 625 MiB/s). Check a type's line before relying on a plan that it binds.
  */
 export const MSK = {
   maxVolumeGiB: 16_384,
