@@ -15,6 +15,7 @@ import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConf
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
 import { kafkaConfigProblems, mskZoneProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
 import topicsLock from './constructs/kafka/topics.lock.json';
+import { capacityProblems, volumeConfigProblems, type VolumeConfig } from './capacity/plan';
 import { ConfigError, Problems } from './problems';
 
 export { ConfigError } from './problems';
@@ -33,6 +34,11 @@ export interface StageConfig {
    * including bucket contents; prod retains data.
    */
   readonly retainData: boolean;
+  /**
+   * The volume the stage must carry: synth checks every hop against AWS's limits and the project's measured
+   * rates at this volume and refuses a config that cannot carry it (lib/capacity/plan.ts).
+   */
+  readonly volume: VolumeConfig;
   /** Retention of every CloudWatch log group the app creates, in days (a value CloudWatch accepts). */
   readonly logRetentionDays: number;
   /** The VPC every stateful part shares (lib/constructs/network/network-config.ts documents each setting). */
@@ -53,6 +59,9 @@ export interface StageConfig {
 const dev: StageConfig = {
   stage: 'dev',
   retainData: false,
+  // The demo generator writes about 0.33 GB a day (5 files × 5 lines/s × 154 B); 1 GB leaves room to try more.
+  // Everything below is as small as AWS allows: this volume needs no more (npm run cost -- -c stage=dev --plan).
+  volume: { gbPerDay: 1, peakFactor: 3 },
   logRetentionDays: 14,
   network: {
     availabilityZones: 2,
@@ -77,6 +86,9 @@ const dev: StageConfig = {
     rawInfrequentAccessAfterDays: 30,
     rawGlacierAfterDays: 90,
     rawExpireAfterDays: 180,
+    // Curated goes with raw: Standard-IA at 30 days, deleted at 180.
+    curatedInfrequentAccessAfterDays: 30,
+    curatedExpireAfterDays: 180,
     errorsExpireAfterDays: 30,
     accessLogsExpireAfterDays: 30,
   },
@@ -126,6 +138,8 @@ const dev: StageConfig = {
 const prod: StageConfig = {
   stage: 'prod',
   retainData: true,
+  // 1 TB of logs a day with a busiest hour 3× the average: synth checks every hop against it (lib/capacity/plan.ts).
+  volume: { gbPerDay: 1000, peakFactor: 3 },
   logRetentionDays: 90,
   network: {
     availabilityZones: 3,
@@ -135,10 +149,10 @@ const prod: StageConfig = {
     privateEgress: 'nat-gateway',
     cidr: '10.40.0.0/16',
   },
-  // Sized for 100 GB a day at a 3× peak: 4 shards cost $104 a month with the 168 h retention, on demand $455
-  // (npm run cost -- -c stage=prod --gb-per-day 100 --compare); below about 17 GB a day on demand costs less,
-  // above 115 GB a day npm run cost says how many shards to add.
-  stream: { capacity: { mode: 'provisioned', shardCount: 4 }, retentionHours: 168 },
+  // Sized for volume: 1 TB a day at a 3× peak is 34.7 MB/s, 34 shards of 1 MiB/s (the agent packs ~1 MiB
+  // records, so bytes bind, not records); provisioned costs about a third of on demand there
+  // (npm run cost -- -c stage=prod --gb-per-day 1000 --compare).
+  stream: { capacity: { mode: 'provisioned', shardCount: 34 }, retentionHours: 168 },
   delivery: {
     bufferIntervalSeconds: 300,
     bufferSizeMiB: 64,
@@ -150,6 +164,10 @@ const prod: StageConfig = {
     rawInfrequentAccessAfterDays: 30,
     rawGlacierAfterDays: 180,
     rawExpireAfterDays: undefined,
+    // Athena reads the recent quarter most; older curated data moves to Standard-IA ($0.0125 against $0.023 a
+    // GB-month, $0.01 a GB read) and is kept, as raw is.
+    curatedInfrequentAccessAfterDays: 90,
+    curatedExpireAfterDays: undefined,
     errorsExpireAfterDays: 365,
     accessLogsExpireAfterDays: 365,
   },
@@ -175,18 +193,25 @@ const prod: StageConfig = {
     executionClass: 'STANDARD',
     jobTimeoutMinutes: 180,
     maxConcurrentRuns: 1,
-    bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
+    // One source's day of curated Parquet is about 246 GiB at 1 TB a day: an all-column query over it must not
+    // be cancelled (lib/capacity/plan.ts). An hour partition in curated would let this come down.
+    bytesScannedCutoffPerQuery: 256 * 1024 ** 3,
   },
   kafka: {
     // Three brokers across three AZs, replication 3 and min.insync.replicas 2: one broker may be down
     // while acks=all writes go on.
     brokerInstanceType: 'kafka.m7g.large',
     brokerCount: 3,
-    ebsVolumeGiB: 100,
+    // 168 h of 1 TB a day, lz4 at 0.43 of the log bytes, 3 replicas over 3 brokers, below the 80% disk alarm:
+    // 3,505 GiB a broker (lib/capacity/plan.ts). Storage can grow in place, never shrink.
+    ebsVolumeGiB: 3600,
     replicationFactor: 3,
     minInsyncReplicas: 2,
-    topics: [{ name: 'logs', partitions: 6, retentionHours: 168 }],
-    consumer: { batchSize: 1000, maximumBatchingWindowSeconds: 5, minimumPollers: 1, maximumPollers: 10, retryAttempts: 10 },
+    // A partition moves one batch at a time: about 3.5 MB/s at batch 10,000 (consumer benchmark), so 12 carry the
+    // 34.7 MB/s peak with a third to spare; partitions can only grow.
+    topics: [{ name: 'logs', partitions: 12, retentionHours: 168 }],
+    // The mapping's largest batch: the fewest partitions, invocations and S3 objects (about 1.5 MB of lines each).
+    consumer: { batchSize: 10_000, maximumBatchingWindowSeconds: 5, minimumPollers: 1, maximumPollers: 12, retryAttempts: 10 },
   },
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
@@ -194,6 +219,32 @@ const prod: StageConfig = {
 };
 
 export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, prod };
+
+/**
+ * The recipe for 10 TB of logs a day at a 3× peak: prod with what `npm run cost -- -c stage=prod --plan
+ * --gb-per-day 10000` says carries it (docs/operations.md, "Sizing for volume"). Not a stage: copy the
+ * overrides into prod to deploy it; test/capacity.test.ts checks that synth accepts it.
+ */
+export const PROD_10_TB_A_DAY: StageConfig = {
+  ...prod,
+  volume: { gbPerDay: 10_000, peakFactor: 3 },
+  // 347 MB/s at the peak: 332 shards of 1 MiB/s (on-demand takes 200 MB/s outside us-east-1, us-west-2, eu-west-1).
+  stream: { ...prod.stream, capacity: { mode: 'provisioned', shardCount: 340 } },
+  kafka: {
+    ...prod.kafka,
+    // Storage binds first: 7 days of lz4 data at replication 3 is about 105 TiB, under the 80% alarm on 9 brokers.
+    brokerCount: 9,
+    ebsVolumeGiB: 11_700,
+    topics: prod.kafka.topics.map((t, i) => (i === 0 ? { ...t, partitions: 102 } : t)),
+    consumer: { ...prod.kafka.consumer, maximumPollers: 102 },
+  },
+  analytics: {
+    ...prod.analytics,
+    numberOfWorkers: 48,
+    // One source's day of curated Parquet is about 2,450 GiB.
+    bytesScannedCutoffPerQuery: 2560 * 1024 ** 3,
+  },
+};
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -237,6 +288,9 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);
+  volumeConfigProblems(config.volume, problems);
+  // Capacity reads every other setting: checked only once they are valid, so each problem is said once.
+  if (problems.list.length === 0) capacityProblems(config, problems);
   problems.throwIfAny();
   return config;
 }

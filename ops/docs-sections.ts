@@ -11,12 +11,14 @@ import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
 import { renderConfigReference } from './config-reference';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
+import { renderPlanSummary } from './cost/plan';
 
 /** Log volumes (GB a day) the cost table shows. */
-export const COST_TABLE_VOLUMES_GB_PER_DAY = [1, 10, 100] as const;
+export const COST_TABLE_VOLUMES_GB_PER_DAY = [1, 10, 100, 1000] as const;
 
-/** The volume the README's one-line-per-stage cost summary is priced at. */
-export const README_COST_GB_PER_DAY = 1;
+/** Volumes (GB a day) the sizing plan summary in docs/costs.md shows for prod. */
+export const PLAN_VOLUMES_GB_PER_DAY = [1000, 10_000, 100_000] as const;
+
 
 /** One generated section: the page (relative to the project root) that owns it and what it renders. */
 export interface GeneratedSection {
@@ -34,11 +36,12 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
     name: 'cost-summary',
     render: () =>
       stages()
-        .map((config) => `- **${config.stage}**: about $${Math.round(estimate(config, README_COST_GB_PER_DAY).totalUsd)} a month at ${README_COST_GB_PER_DAY} GB of logs a day.`)
+        .map((config) => `- **${config.stage}**: about $${Math.round(estimate(config, config.volume.gbPerDay).totalUsd).toLocaleString('en-US')} a month at the ${config.volume.gbPerDay.toLocaleString('en-US')} GB of logs a day it is sized for.`)
         .join('\n'),
   },
   { page: 'docs/costs.md', name: 'costs', render: () => renderVolumeTable(stages(), COST_TABLE_VOLUMES_GB_PER_DAY) },
   { page: 'docs/costs.md', name: 'glue-capacity', render: () => renderGlueCapacity(stages()) },
+  { page: 'docs/costs.md', name: 'sizing-plan', render: () => renderPlanSummary(STAGE_CONFIGS.prod, PLAN_VOLUMES_GB_PER_DAY) },
   {
     page: 'docs/operations.md',
     name: 'alarms',

@@ -8,6 +8,13 @@ export interface LakeConfig {
   readonly rawGlacierAfterDays: number;
   /** Raw objects are deleted after this many days; undefined keeps them forever. */
   readonly rawExpireAfterDays?: number;
+  /**
+   * Curated Parquet moves to S3 Standard-IA after this many days (at least 30): Athena reads recent days most,
+   * and Standard-IA charges per GB read. Backup objects (delivery.backupSourceRecords) tier like raw.
+   */
+  readonly curatedInfrequentAccessAfterDays: number;
+  /** Curated Parquet is deleted after this many days; undefined keeps it forever. */
+  readonly curatedExpireAfterDays?: number;
   /** Firehose error output is deleted after this many days. */
   readonly errorsExpireAfterDays: number;
   /** S3 server access logs are deleted after this many days. */
@@ -20,6 +27,10 @@ export function lakeConfigProblems(lake: LakeConfig, problems: Problems): void {
   problems.integer('lake.rawGlacierAfterDays', lake.rawGlacierAfterDays, lake.rawInfrequentAccessAfterDays + 30, 36500);
   if (lake.rawExpireAfterDays !== undefined) {
     problems.integer('lake.rawExpireAfterDays', lake.rawExpireAfterDays, lake.rawGlacierAfterDays + 1, 36500);
+  }
+  problems.integer('lake.curatedInfrequentAccessAfterDays', lake.curatedInfrequentAccessAfterDays, 30, 36500);
+  if (lake.curatedExpireAfterDays !== undefined) {
+    problems.integer('lake.curatedExpireAfterDays', lake.curatedExpireAfterDays, lake.curatedInfrequentAccessAfterDays + 30, 36500);
   }
   problems.integer('lake.errorsExpireAfterDays', lake.errorsExpireAfterDays, 1, 36500);
   problems.integer('lake.accessLogsExpireAfterDays', lake.accessLogsExpireAfterDays, 1, 36500);

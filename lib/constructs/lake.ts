@@ -104,6 +104,12 @@ export class Lake extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
         rawTiering(LAKE_PREFIXES.raw, 'tier-raw'),
         rawTiering(LAKE_PREFIXES.backup, 'tier-backup'),
+        {
+          id: 'tier-curated',
+          prefix: LAKE_PREFIXES.curated,
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: cdk.Duration.days(lifecycle.curatedInfrequentAccessAfterDays) }],
+          expiration: lifecycle.curatedExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.curatedExpireAfterDays),
+        },
         { id: 'expire-errors', prefix: LAKE_PREFIXES.errors, expiration: cdk.Duration.days(lifecycle.errorsExpireAfterDays) },
         {
           id: 'expire-athena-results',

@@ -1,6 +1,8 @@
 /**
  * `npm run cost -- -c stage=<stage> --gb-per-day N [--month M] [--compare] [--record-bytes B]
- * [--private-egress MODE] [--prices]`: the monthly estimate of a stage at a log volume, one row per line item,
+ * [--private-egress MODE] [--prices] [--plan [--peak-factor F]]`: with `--plan`, the sizing plan of
+ * ops/cost/plan.ts (every hop against its limit, the configuration that carries N, priced), at the stage's
+ * declared volume unless --gb-per-day and --peak-factor say otherwise. Otherwise the monthly estimate of a stage at a log volume, one row per line item,
  * from ops/cost/prices.ts and the stage config; the Kinesis record it bills and what each service counts it
  * as; the cost per GB delivered. `--compare` sets the stream's on-demand and provisioned modes side by side
  * and says at what volume the cheaper one changes. `--record-bytes` and `--private-egress` ask "what if"
@@ -21,16 +23,19 @@ import {
   type Estimate,
   type EstimateOptions,
 } from './model';
+import { renderSizingPlan } from './plan';
+import { capacityPlan } from '../../lib/capacity/plan';
 import { PRICE_REGION, PRICES, renderPriceTable } from './prices';
 
 const money = (n: number) => `$${n.toFixed(2)}`;
 const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`);
 
 export function costReport(argv: readonly string[]): string {
-  const { context, options } = parseArgs(argv, ['gb-per-day', 'month', 'record-bytes', 'private-egress'], ['prices', 'compare']);
+  const { context, options } = parseArgs(argv, ['gb-per-day', 'month', 'record-bytes', 'private-egress', 'peak-factor'], ['prices', 'compare', 'plan']);
   if (options.prices === true) return renderPriceTable();
   let config: StageConfig = stageConfig(context.stage);
-  const gbText = options['gb-per-day'];
+  const plan = options.plan === true;
+  const gbText = options['gb-per-day'] ?? (plan ? String(config.volume.gbPerDay) : undefined);
   if (typeof gbText !== 'string') throw new UsageError('--gb-per-day N is required: the log volume shipped per day, in GB (e.g. --gb-per-day 5)');
   const gbPerDay = Number(gbText);
   if (!(gbPerDay > 0) || !Number.isFinite(gbPerDay)) throw new UsageError(`--gb-per-day must be a positive number (got '${gbText}')`);
@@ -51,7 +56,12 @@ export function costReport(argv: readonly string[]): string {
     }
     config = { ...config, network: { ...config.network, privateEgress: egress as PrivateEgress } };
   }
+  const peakText = options['peak-factor'];
+  if (peakText !== undefined && !plan) throw new UsageError('--peak-factor goes with --plan');
+  const peakFactor = peakText === undefined ? config.volume.peakFactor : Number(peakText);
+  if (!(peakFactor >= 1 && peakFactor <= 24)) throw new UsageError(`--peak-factor must be a number from 1 to 24 (got '${String(peakText)}')`);
   const estimateOptions: EstimateOptions = { month, recordBytes };
+  if (plan) return renderSizingPlan(config, { gbPerDay, peakFactor }, estimateOptions);
   const result = estimate(config, gbPerDay, estimateOptions);
   const dates = [...new Set(Object.values(PRICES).map((p) => p.date))].join(', ');
   const whatIf = [
@@ -68,6 +78,7 @@ export function costReport(argv: readonly string[]): string {
     ...recordLines(result),
     `Kinesis + Firehose: ${money(subtotal(result, 'Kinesis', 'Firehose'))} a month. Per GB delivered: ${money(result.totalUsd / result.gbDeliveredPerMonth)} (${result.gbDeliveredPerMonth.toFixed(2)} GB of logs a month).`,
     streamNote(config, result),
+    capacityNote(config, gbPerDay),
   ];
   if (options.compare === true) lines.push('', ...renderComparison(config, gbPerDay, estimateOptions));
   lines.push(
@@ -93,6 +104,13 @@ function streamNote(config: StageConfig, e: Estimate): string {
   if (capacity.mode === 'on-demand') return `Stream: on-demand; provisioned would need ${need} at this volume (peak ${ASSUMPTIONS.peakToAverage}× the average; --compare prices both).`;
   const verdict = capacity.shardCount >= e.shardsNeeded ? 'enough' : `TOO FEW: raise stream.capacity.shardCount to ${e.shardsNeeded} or the agent's PutRecords are throttled at peaks`;
   return `Stream: ${capacity.shardCount} provisioned shard${capacity.shardCount === 1 ? '' : 's'}; this volume needs ${need} at a peak of ${ASSUMPTIONS.peakToAverage}× the average: ${verdict}.`;
+}
+
+/** Whether the stage as configured carries the volume at its declared peak (lib/capacity/plan.ts). */
+function capacityNote(config: StageConfig, gbPerDay: number): string {
+  const short = capacityPlan(config, { gbPerDay, peakFactor: config.volume.peakFactor }).filter((h) => !h.ok);
+  if (short.length === 0) return `Capacity: the stage as configured carries ${gbPerDay} GB/day at a ${config.volume.peakFactor}× peak.`;
+  return `Capacity: NOT carried at a ${config.volume.peakFactor}× peak by ${short.map((h) => h.hop).join(', ')}; this prices the stage as configured (--plan sizes and prices what carries it).`;
 }
 
 /** The stream's Kinesis lines in each capacity mode, and where the cheaper mode changes. */

@@ -5,6 +5,9 @@
  * assumptions that are not measured are named in ASSUMPTIONS and printed with the table.
  */
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { KINESIS } from '../../lib/capacity/limits';
+import { GLUE_DPU_PER_WORKER, glueCapacityGbPerDay as glueCapacityOf, pathShares as pathSharesOf, runsPerDay, shardsNeeded as shardsNeededAt } from '../../lib/capacity/plan';
+import { MEASURED } from '../../lib/capacity/rates';
 import type { StageConfig } from '../../lib/config';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
@@ -18,24 +21,24 @@ export const DAYS_PER_MONTH = HOURS_PER_MONTH / 24;
 /** What the model assumes where the stage config and the measurements say nothing. */
 export const ASSUMPTIONS = {
   /** Average log line, bytes (the benchmark corpus: 154 B). */
-  lineBytes: 154,
+  lineBytes: MEASURED.lineBytes,
   /**
    * Busiest hour's rate over the day's average: a provisioned stream is sized for it (log traffic follows the
    * working day; the agent's filesystem buffer rides out what is above it, retrying throttled PutRecords).
    */
   peakToAverage: 3,
   /** Raw lake objects (GZIP JSON lines) per byte of log text: 176.5 MB for 3.74 M lines of 154 B in the Glue benchmark. */
-  rawGzipPerLogByte: 0.31,
+  rawGzipPerLogByte: MEASURED.rawGzipPerLogByte,
   /** Curated zstd Parquet per raw GZIP byte (Glue benchmark: 85%). */
-  curatedPerRawGzip: 0.85,
+  curatedPerRawGzip: MEASURED.curatedPerRawGzip,
   /** Backup of source records (GZIP of the lines themselves) per log byte. */
   backupGzipPerLogByte: 0.15,
   /** Transform time per MiB batch at 1024 MB (benchmark: 55–58 ms). */
-  transformSecondsPerMiB: 0.06,
+  transformSecondsPerMiB: MEASURED.transformSecondsPerMiB,
   /** Glue rows per second per DPU (benchmark: 48,600 rows/s on 2 cores; a DPU is 4 vCPU). */
-  glueRowsPerSecondPerDpu: 97_000,
+  glueRowsPerSecondPerDpu: MEASURED.glueRowsPerSecondPerDpu,
   /** Spark start-up and catalog work billed per Glue run, minutes (Glue bills at least 1 minute). */
-  glueRunOverheadMinutes: 1.5,
+  glueRunOverheadMinutes: MEASURED.glueRunOverheadMinutes,
   /** With auto scaling, raw GZIP GB a run gives each worker (Glue scales with the input's parallelism). */
   glueRawGbPerAutoScaledWorker: 0.5,
   /** Athena queries a day, each scanning one day of curated data. */
@@ -74,9 +77,10 @@ export function putPayloadUnits(recordBytes: number): number {
   return Math.ceil(recordBytes / BILLING_UNITS.kinesisPutPayloadUnitBytes);
 }
 
-/** Provisioned shard: 1 MB/s and 1,000 records/s in (Kinesis Data Streams quotas and limits). */
-export const SHARD_WRITE_BYTES_PER_SECOND = 1024 * 1024;
-export const SHARD_WRITE_RECORDS_PER_SECOND = 1000;
+/** Provisioned shard: 1 MB/s and 1,000 records/s in (lib/capacity/limits.ts cites the page). */
+export const SHARD_WRITE_BYTES_PER_SECOND = KINESIS.shardWriteBytesPerSecond;
+export const SHARD_WRITE_RECORDS_PER_SECOND = KINESIS.shardWriteRecordsPerSecond;
+export { runsPerDay };
 
 /** The files the host ships: its own, plus the demo generator's one per format when it runs. */
 export function shippedFiles(config: StageConfig): { readonly path: string; readonly destinations: readonly ShipDestination[] }[] {
@@ -84,15 +88,9 @@ export function shippedFiles(config: StageConfig): { readonly path: string; read
   return files.map((file) => ({ path: file.path, destinations: destinationsOf(file) }));
 }
 
-/**
- * Share of the day's log volume each path carries (0–1), counting the files as equally busy. A file shipped to
- * both paths counts on both: prod ships its access log, and dev its demo files, to Kinesis and to Kafka.
- */
+/** Share of the day's log volume each path carries (0–1): lib/capacity/plan.ts pathShares, for the stage. */
 export function pathShares(config: StageConfig): { readonly kinesis: number; readonly kafka: number; readonly kinesisFiles: number } {
-  const files = shippedFiles(config);
-  if (files.length === 0) return { kinesis: 0, kafka: 0, kinesisFiles: 0 };
-  const on = (d: ShipDestination) => files.filter((f) => f.destinations.includes(d)).length;
-  return { kinesis: on('kinesis') / files.length, kafka: on('kafka') / files.length, kinesisFiles: on('kinesis') };
+  return pathSharesOf(config.host);
 }
 
 /** The average Kinesis record the agent sends, and how it is made. */
@@ -127,10 +125,8 @@ export function recordSizing(config: StageConfig, kinesisGbPerDay: number, recor
 }
 
 /** Shards a provisioned stream needs for `kinesisGbPerDay` at the assumed peak, records of `recordBytes`. */
-export function shardsNeeded(kinesisGbPerDay: number, recordBytes: number): number {
-  const peakBytesPerSecond = ((kinesisGbPerDay * 1e9) / 86_400) * ASSUMPTIONS.peakToAverage;
-  const peakRecordsPerSecond = peakBytesPerSecond / recordBytes;
-  return Math.max(1, Math.ceil(peakBytesPerSecond / SHARD_WRITE_BYTES_PER_SECOND), Math.ceil(peakRecordsPerSecond / SHARD_WRITE_RECORDS_PER_SECOND));
+export function shardsNeeded(kinesisGbPerDay: number, recordBytes: number, peakFactor: number = ASSUMPTIONS.peakToAverage): number {
+  return shardsNeededAt(kinesisGbPerDay, recordBytes, peakFactor);
 }
 
 /** The Kafka path's sizing, from the stage config's kafka settings. */
@@ -210,26 +206,6 @@ export interface EstimateOptions {
 /** EC2 instance-hour prices the table has. */
 const INSTANCE_PRICES: Readonly<Record<string, PriceId>> = { 't4g.micro': 'ec2T4gMicroHour', 't4g.small': 'ec2T4gSmallHour' };
 
-const GLUE_DPU_PER_WORKER: Record<string, number> = { 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };
-
-/** Runs a day of a Glue cron expression `cron(min hour dom month dow year)`; hour fields `*`, `a/b`, `a-b` or lists. */
-export function runsPerDay(schedule: string): number {
-  const fields = /^cron\((.+)\)$/.exec(schedule)?.[1].split(' ');
-  if (fields === undefined || fields.length !== 6) throw new Error(`runsPerDay: not a six-field Glue cron expression: ${schedule}`);
-  const count = (field: string, size: number, first: number): number =>
-    field.split(',').reduce((sum, part) => {
-      const [range, stepText] = part.split('/');
-      const step = stepText === undefined ? 1 : Number(stepText);
-      let from: number;
-      let to: number;
-      if (range === '*') [from, to] = [first, first + size - 1];
-      else if (range.includes('-')) [from, to] = range.split('-').map(Number) as [number, number];
-      else [from, to] = [Number(range), stepText === undefined ? Number(range) : first + size - 1];
-      if (![from, to, step].every(Number.isInteger)) throw new Error(`runsPerDay: cannot count '${field}' in ${schedule}`);
-      return sum + Math.floor((to - from) / step) + 1;
-    }, 0);
-  return count(fields[0], 60, 0) * count(fields[1], 24, 0);
-}
 
 /** A unit price as the table has it (no rounding: $0.0168, not $0.02). */
 const usd = (n: number) => `$${Number(n.toPrecision(6))}`;
@@ -339,16 +315,24 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   // S3 by storage class, in month `month` of operation.
   const age = month * DAYS_PER_MONTH - DAYS_PER_MONTH / 2; // the month's mid-point
   const lake = config.lake;
-  const rawPerDay = gbPerDay * ASSUMPTIONS.rawGzipPerLogByte;
-  const standard =
-    gbMonthsInWindow(rawPerDay, age, 0, Math.min(lake.rawInfrequentAccessAfterDays, lake.rawExpireAfterDays ?? Infinity)) +
-    gbMonthsInWindow(rawPerDay * ASSUMPTIONS.curatedPerRawGzip, age, 0, undefined) +
-    (config.delivery.backupSourceRecords ? gbMonthsInWindow(gbPerDay * ASSUMPTIONS.backupGzipPerLogByte, age, 0, undefined) : 0);
-  const ia = gbMonthsInWindow(rawPerDay, age, lake.rawInfrequentAccessAfterDays, Math.min(lake.rawGlacierAfterDays, lake.rawExpireAfterDays ?? Infinity));
-  const gir = gbMonthsInWindow(rawPerDay, age, lake.rawGlacierAfterDays, lake.rawExpireAfterDays);
-  add('S3', `Standard (raw < ${lake.rawInfrequentAccessAfterDays} d, curated${config.delivery.backupSourceRecords ? ', backup' : ''}), month ${month}`, `${num(standard)} GB × ${usd(PRICES.s3StandardGbMonth.usd)}`, standard * PRICES.s3StandardGbMonth.usd);
-  add('S3', `Standard-IA (raw ${lake.rawInfrequentAccessAfterDays}–${lake.rawGlacierAfterDays} d), month ${month}`, `${num(ia)} GB × ${usd(PRICES.s3StandardIaGbMonth.usd)}`, ia * PRICES.s3StandardIaGbMonth.usd);
-  add('S3', `Glacier IR (raw ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`, `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`, gir * PRICES.s3GlacierIrGbMonth.usd);
+  // Each path lands its own copy of the files it ships (a file shipped to both lands twice, on purpose: docs/guarantees.md).
+  const landedShare = pathShares(config).kinesis + kafka.shareOfVolume;
+  const rawPerDay = gbPerDay * landedShare * ASSUMPTIONS.rawGzipPerLogByte;
+  const curatedPerDay = rawPerDay * ASSUMPTIONS.curatedPerRawGzip;
+  // Firehose backs up the Kinesis path's source records; backup/ tiers like raw/ (lib/constructs/lake.ts).
+  const backupPerDay = config.delivery.backupSourceRecords ? kinesisGbPerDay * ASSUMPTIONS.backupGzipPerLogByte : 0;
+  const rawLike = rawPerDay + backupPerDay;
+  const rawIa = Math.min(lake.rawInfrequentAccessAfterDays, lake.rawExpireAfterDays ?? Infinity);
+  const curatedIa = Math.min(lake.curatedInfrequentAccessAfterDays, lake.curatedExpireAfterDays ?? Infinity);
+  const standard = gbMonthsInWindow(rawLike, age, 0, rawIa) + gbMonthsInWindow(curatedPerDay, age, 0, curatedIa);
+  const ia =
+    gbMonthsInWindow(rawLike, age, lake.rawInfrequentAccessAfterDays, Math.min(lake.rawGlacierAfterDays, lake.rawExpireAfterDays ?? Infinity)) +
+    gbMonthsInWindow(curatedPerDay, age, lake.curatedInfrequentAccessAfterDays, lake.curatedExpireAfterDays);
+  const gir = gbMonthsInWindow(rawLike, age, lake.rawGlacierAfterDays, lake.rawExpireAfterDays);
+  const backup = config.delivery.backupSourceRecords ? ', backup' : '';
+  add('S3', `Standard (raw${backup} < ${lake.rawInfrequentAccessAfterDays} d, curated < ${lake.curatedInfrequentAccessAfterDays} d), month ${month}`, `${num(standard)} GB × ${usd(PRICES.s3StandardGbMonth.usd)}`, standard * PRICES.s3StandardGbMonth.usd);
+  add('S3', `Standard-IA (raw${backup} ${lake.rawInfrequentAccessAfterDays}–${lake.rawGlacierAfterDays} d, curated ≥ ${lake.curatedInfrequentAccessAfterDays} d${lake.curatedExpireAfterDays ? `, expired at ${lake.curatedExpireAfterDays} d` : ''}), month ${month}`, `${num(ia)} GB × ${usd(PRICES.s3StandardIaGbMonth.usd)}`, ia * PRICES.s3StandardIaGbMonth.usd);
+  add('S3', `Glacier IR (raw${backup} ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`, `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`, gir * PRICES.s3GlacierIrGbMonth.usd);
   const runs = runsPerDay(config.analytics.schedule) * DAYS_PER_MONTH;
   const firehoseObjects = (HOURS_PER_MONTH * 3600) / config.delivery.bufferIntervalSeconds;
   // Firehose objects (and their backups), the consumer's one object per batch, a run's few per partition.
@@ -356,15 +340,15 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   add('S3', 'PUT requests', `${num(Math.round(puts))} × ${usd(PRICES.s3PutRequests1k.usd)}/1k`, (puts / 1000) * PRICES.s3PutRequests1k.usd);
 
   // Glue: every run bills its workers for overhead plus processing, at least a minute.
-  const { dpus, runMinutes } = glueRun(config, gbPerDay);
+  const { dpus, runMinutes } = glueRun(config, gbPerDay * landedShare);
   const dpuHours = runs * dpus * (runMinutes / 60);
   const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
   const glueSizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
   add('Glue', `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
 
   // Athena.
-  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, rawPerDay * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
-  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day over one day of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
+  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, gbPerDay * ASSUMPTIONS.rawGzipPerLogByte * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
+  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day, each over one source's day of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
 
   // MSK and the event source mapping.
   if (kafka.brokers > 0) {
@@ -438,7 +422,7 @@ export function streamModeFlips(config: StageConfig, options: EstimateOptions = 
 }
 
 /**
- * The DPUs and billed minutes of one Glue run at `gbPerDay`: all configured workers, or with auto scaling
+ * The DPUs and billed minutes of one Glue run over `gbPerDay` of landed lines (both paths' copies): all configured workers, or with auto scaling
  * one worker per ASSUMPTIONS.glueRawGbPerAutoScaledWorker of raw input, between 2 and the ceiling.
  */
 export function glueRun(config: StageConfig, gbPerDay: number): { dpus: number; runMinutes: number } {
@@ -454,16 +438,9 @@ export function glueRun(config: StageConfig, gbPerDay: number): { dpus: number; 
   return { dpus, runMinutes };
 }
 
-/**
- * The most GB of logs a day the stage's Glue settings curate: every worker of the ceiling busy for each
- * run's whole budget (the time to the next run, or the timeout if shorter).
- */
+/** The most GB of log lines a day the stage's Glue settings curate (lib/capacity/plan.ts). */
 export function glueCapacityGbPerDay(config: StageConfig): number {
-  const { analytics } = config;
-  const perDay = runsPerDay(analytics.schedule);
-  const budgetSeconds = Math.min(analytics.jobTimeoutMinutes * 60, 86_400 / perDay) - ASSUMPTIONS.glueRunOverheadMinutes * 60;
-  const dpus = analytics.numberOfWorkers * GLUE_DPU_PER_WORKER[analytics.workerType];
-  return (perDay * dpus * ASSUMPTIONS.glueRowsPerSecondPerDpu * budgetSeconds * ASSUMPTIONS.lineBytes) / 1e9;
+  return glueCapacityOf(config.analytics);
 }
 
 /** One line per stage: what its Glue settings serve. */

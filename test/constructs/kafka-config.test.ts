@@ -82,10 +82,11 @@ describe('topic replacement guard', () => {
 
   test('fewer partitions than the deployed topic has stop synth with what to do; a replaced topic may have fewer', () => {
     const kafka = STAGE_CONFIGS.prod.kafka;
+    const deployed = topicsLock.prod[0].partitions;
     const fewer: StageConfig = { ...STAGE_CONFIGS.prod, kafka: { ...kafka, topics: [{ ...kafka.topics[0], partitions: 3 }] } };
     expect(() => validateStageConfig(fewer)).toThrow(
-      "kafka.topics[0].partitions must be at least 6, the partitions the deployed topic 'logs' has (got 3): Kafka cannot remove partitions from a topic. " +
-        "Keep 6 or more; to have fewer, give the topic a new name with kafka.topics[0].replaceExisting: true (which deletes the old topic and its data), then record it in lib/constructs/kafka/topics.lock.json under 'prod'",
+      `kafka.topics[0].partitions must be at least ${deployed}, the partitions the deployed topic 'logs' has (got 3): Kafka cannot remove partitions from a topic. ` +
+        `Keep ${deployed} or more; to have fewer, give the topic a new name with kafka.topics[0].replaceExisting: true (which deletes the old topic and its data), then record it in lib/constructs/kafka/topics.lock.json under 'prod'`,
     );
     // replaceExisting alone does not replace a topic whose name and replication are unchanged: still refused.
     expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 3, replaceExisting: true }] }, topicsLock.prod, 'prod')).toHaveLength(1);

@@ -11,6 +11,8 @@ const LIFECYCLE: LakeConfig = {
   rawInfrequentAccessAfterDays: 31,
   rawGlacierAfterDays: 95,
   rawExpireAfterDays: 400,
+  curatedInfrequentAccessAfterDays: 63,
+  curatedExpireAfterDays: 500,
   errorsExpireAfterDays: 11,
   accessLogsExpireAfterDays: 12,
 };
@@ -83,7 +85,7 @@ describe('Lake with its defaults', () => {
     }
   });
 
-  test('lifecycle: raw/ and backup/ tier to IA and Glacier IR and expire, errors/ expire, each from the lifecycle prop', () => {
+  test('lifecycle: raw/ and backup/ tier to IA and Glacier IR and expire, curated/ to IA and expires, errors/ expire, each from the lifecycle prop', () => {
     const tiering = (id: string, prefix: string) => ({
       Id: id,
       Prefix: prefix,
@@ -99,6 +101,13 @@ describe('Lake with its defaults', () => {
         { Id: 'abort-incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' },
         tiering('tier-raw', LAKE_PREFIXES.raw),
         tiering('tier-backup', LAKE_PREFIXES.backup),
+        {
+          Id: 'tier-curated',
+          Prefix: LAKE_PREFIXES.curated,
+          Status: 'Enabled',
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: LIFECYCLE.curatedInfrequentAccessAfterDays }],
+          ExpirationInDays: LIFECYCLE.curatedExpireAfterDays,
+        },
         { Id: 'expire-errors', Prefix: LAKE_PREFIXES.errors, ExpirationInDays: LIFECYCLE.errorsExpireAfterDays, Status: 'Enabled' },
         { Id: 'expire-glue-temp', Prefix: LAKE_PREFIXES.glueTemp, ExpirationInDays: 7, Status: 'Enabled' },
       ]),
@@ -147,5 +156,12 @@ describe('Lake props that change the lifecycle', () => {
       expect(rule.ExpirationInDays).toBeUndefined();
       expect(rule.Transitions).toHaveLength(2);
     }
+  });
+
+  test('without curatedExpireAfterDays curated/ objects are kept forever in Standard-IA', () => {
+    const { lake, template } = lakeStack({ lifecycle: { ...LIFECYCLE, curatedExpireAfterDays: undefined } });
+    const rule = rulesOf(template, logicalIdOf(lake.bucket)).find((r) => r.Id === 'tier-curated');
+    expect(rule?.ExpirationInDays).toBeUndefined();
+    expect(rule?.Transitions).toEqual([{ StorageClass: 'STANDARD_IA', TransitionInDays: LIFECYCLE.curatedInfrequentAccessAfterDays }]);
   });
 });

@@ -68,7 +68,7 @@ describe('data stack', () => {
     }
   });
 
-  test('lifecycle: abort incomplete uploads, raw tiers to IA and Glacier IR per stage, errors expire', () => {
+  test('lifecycle: abort incomplete uploads, raw and backup tier to IA and Glacier IR per stage, curated to IA, errors expire', () => {
     for (const [template, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
       const lake = STAGE_CONFIGS[stage].lake;
       template.hasResourceProperties('AWS::S3::Bucket', {
@@ -83,6 +83,14 @@ describe('data stack', () => {
                 { StorageClass: 'GLACIER_IR', TransitionInDays: lake.rawGlacierAfterDays },
               ],
               ...(lake.rawExpireAfterDays === undefined ? {} : { ExpirationInDays: lake.rawExpireAfterDays }),
+            }),
+            Match.objectLike({ Id: 'tier-backup', Prefix: LAKE_PREFIXES.backup }),
+            // S3 "Transitioning objects using Amazon S3 Lifecycle": Standard-IA takes objects after at least 30 days.
+            Match.objectLike({
+              Id: 'tier-curated',
+              Prefix: LAKE_PREFIXES.curated,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: lake.curatedInfrequentAccessAfterDays }],
+              ...(lake.curatedExpireAfterDays === undefined ? {} : { ExpirationInDays: lake.curatedExpireAfterDays }),
             }),
             Match.objectLike({ Id: 'expire-errors', Prefix: LAKE_PREFIXES.errors, ExpirationInDays: lake.errorsExpireAfterDays }),
           ]),
@@ -100,8 +108,8 @@ describe('data stack', () => {
   });
 
   test('the stream is KMS-encrypted with the data key, in the stage\'s capacity mode and shards, with the stage retention', () => {
-    // Provisioned in both stages: sized by npm run cost (dev 1 shard, prod 4 for 100 GB/day at a 3× peak).
-    for (const [template, stage, shards] of [[dev, 'dev', 1], [prod, 'prod', 4]] as const) {
+    // Provisioned in both stages, sized for their declared volume (dev 1 shard, prod 34 for 1 TB/day at a 3× peak).
+    for (const [template, stage, shards] of [[dev, 'dev', 1], [prod, 'prod', 34]] as const) {
       expect(STAGE_CONFIGS[stage].stream.capacity).toEqual({ mode: 'provisioned', shardCount: shards });
       template.hasResourceProperties('AWS::Kinesis::Stream', {
         StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': ['DataKey2A0DE9E6', 'Arn'] } },
