@@ -3,8 +3,8 @@
 moto's Athena runs no SQL (its results are whatever is queued through its moto-api), so the integration test
 of `npm run verify --curated` hands each query the code sent to this process, which runs it on Spark over
 what glue/run_local.py wrote, and queues the rows it got in moto. The table is registered as the Glue catalog
-has it: `<database>.<table>` over the curated directory, partitions dt and source as strings, re-read before
-each query (as the job registers the partitions it wrote). The SQL is taken as written: ANSI mode with
+has it: `<database>.<table>` over the curated directory, partitions dt, hour and source as strings, re-read before
+each query (as Athena projects them from the directories). The SQL is taken as written: ANSI mode with
 double-quoted identifiers makes Spark read `"db"."table"` and `"column"` as Athena (Trino) does; a query that
 uses what Spark does not have fails here with Spark's message rather than being rewritten.
 

@@ -193,9 +193,9 @@ const prod: StageConfig = {
     executionClass: 'STANDARD',
     jobTimeoutMinutes: 180,
     maxConcurrentRuns: 1,
-    // One source's day of curated Parquet is about 246 GiB at 1 TB a day: an all-column query over it must not
-    // be cancelled (lib/capacity/plan.ts). An hour partition in curated would let this come down.
-    bytesScannedCutoffPerQuery: 256 * 1024 ** 3,
+    // One source's peak hour of curated Parquet is about 31 GiB at 1 TB a day (curated is partitioned by hour): an
+    // all-column query over it stays under Athena's default 100 GiB (lib/capacity/plan.ts checks it).
+    bytesScannedCutoffPerQuery: 100 * 1024 ** 3,
   },
   kafka: {
     // Three brokers across three AZs, replication 3 and min.insync.replicas 2: one broker may be down
@@ -241,8 +241,8 @@ export const PROD_10_TB_A_DAY: StageConfig = {
   analytics: {
     ...prod.analytics,
     numberOfWorkers: 48,
-    // One source's day of curated Parquet is about 2,450 GiB.
-    bytesScannedCutoffPerQuery: 2560 * 1024 ** 3,
+    // One source's peak hour of curated Parquet is about 307 GiB.
+    bytesScannedCutoffPerQuery: 320 * 1024 ** 3,
   },
 };
 

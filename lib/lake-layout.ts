@@ -95,6 +95,61 @@ export function rawTableProjection(bucketName: string): Record<string, string> {
   };
 }
 
+/**
+ * Partition keys of the curated table, in the order of the Glue job's directories:
+ * `curated/dt=YYYY-MM-DD/hour=HH/source=S/`, the event's UTC date and hour (from `timestamp`) and its path.
+ * glue/log_etl/transform.py PARTITION_COLUMNS is the job's copy (test/lake-layout.test.ts holds the two equal).
+ * The hour keeps a query over the last hours from reading (and Athena's per-query cutoff from counting) the day.
+ */
+export const CURATED_PARTITION_KEYS = ['dt', 'hour', 'source'] as const;
+
+/** One curated hour: its `dt` and `hour` partition values. */
+export interface CuratedHour {
+  readonly dt: string;
+  /** Two digits, 00–23 (UTC). */
+  readonly hour: string;
+}
+
+/** The curated hour an instant falls in, as the Glue job derives it from an event's UTC `timestamp`. */
+export function curatedHourOf(at: Date): CuratedHour {
+  const iso = at.toISOString();
+  return { dt: iso.slice(0, 10), hour: iso.slice(11, 13) };
+}
+
+/** Every curated hour from `sinceMs` to `untilMs` (both included), oldest first. */
+export function curatedHours(sinceMs: number, untilMs: number): CuratedHour[] {
+  const hour = 3_600_000;
+  const hours: CuratedHour[] = [];
+  for (let t = Math.floor(sinceMs / hour) * hour; t <= untilMs; t += hour) hours.push(curatedHourOf(new Date(t)));
+  return hours;
+}
+
+/**
+ * Partition projection for the curated table, the location template mirroring the job's directories. Athena
+ * then needs no registered partitions, and ignores them ("Partition projection with Amazon Athena",
+ * https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html); `hour` is an integer projection with
+ * two digits, 00–23 ("Supported types for partition projection",
+ * https://docs.aws.amazon.com/athena/latest/ug/partition-projection-supported-types.html). Event dates before
+ * DT_PROJECTION_START or after today are not projected: Athena does not see such rows (the job still registers
+ * their partitions for the catalog's other readers, see glue/log_etl/catalog.py).
+ */
+export function curatedTableProjection(bucketName: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    'projection.dt.type': 'date',
+    'projection.dt.format': DT_FORMAT,
+    'projection.dt.range': `${DT_PROJECTION_START},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+    'projection.source.type': 'enum',
+    'projection.source.values': RAW_SOURCES.join(','),
+    'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.curated}${CURATED_PARTITION_KEYS.map((key) => `${key}=\${${key}}/`).join('')}`,
+  };
+}
+
 /** S3 URI of a lake prefix, e.g. `s3://<bucket>/curated/`. */
 export function lakeUri(bucket: { readonly bucketName: string }, prefix: string): string {
   return `s3://${bucket.bucketName}/${prefix}`;

@@ -10,6 +10,7 @@ import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
 import { renderConfigReference } from './config-reference';
+import { savedQueries } from '../lib/constructs/lake-catalog';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
 import { renderPlanSummary } from './cost/plan';
 
@@ -48,7 +49,15 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
     render: () => renderAlarmTable({ dev: STAGE_CONFIGS.dev.monitoring.thresholds, prod: STAGE_CONFIGS.prod.monitoring.thresholds }),
   },
   { page: 'docs/configuration.md', name: 'config-reference', render: renderConfigReference },
+  { page: 'docs/analytics.md', name: 'saved-queries', render: renderSavedQueries },
 ];
+
+/** The workgroup's saved queries as the Analytics stack creates them, with the outputs' names in place of the tables. */
+function renderSavedQueries(): string {
+  return savedQueries('<GlueDatabaseName>', '<CuratedTableName>', '<RawTableName>')
+    .map((query) => `**${query.name}**: ${query.description}.\n\n\`\`\`sql\n${query.sql}\n\`\`\``)
+    .join('\n\n');
+}
 
 export function markers(name: string): { start: string; end: string } {
   return { start: `<!-- generated:${name} (npm run docs) -->`, end: `<!-- /generated:${name} -->` };

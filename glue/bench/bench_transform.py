@@ -14,9 +14,13 @@ share of the raw GZIP size, and the floor with the schema inferred (a second pas
 A second, steadier ratio comes from Spark's own task metrics (executorCpuTime summed over each run's tasks,
 read from the event log after the session stops): wall time on a shared machine moves with the other load,
 CPU time much less.
-The data has ~1% redelivered duplicates and ~0.1% invalid lines, like a real lake.
+The data has ~1% redelivered duplicates and ~0.1% invalid lines, like a real lake. It spans two days of both
+sources; `--span-hours 1 --one-source` puts it all in one hour of one source (one curated partition), where
+only the parallelism within a partition can use more than one core. For each transform round the event log
+also gives the stage that writes the curated Parquet: its tasks, and how many of them wrote rows.
 
     .venv/bin/python glue/bench/bench_transform.py --mb 200
+    .venv/bin/python glue/bench/bench_transform.py --mb 20 --span-hours 1 --one-source
 """
 
 from __future__ import annotations
@@ -45,30 +49,31 @@ from tests.raw_records import SOURCES, make_records, to_line, write_firehose_obj
 RECORDS_PER_OBJECT = 150_000  # ~70 MB of JSON per object: a Firehose object at a large buffer size
 GZIP_BYTES_PER_RECORD = 45  # measured on these records (fields a format lacks left out); sizes the dataset
 START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
-SPAN_SECONDS = 2 * 24 * 3600  # the data covers two days: a daily backfill's worth of dt partitions
+SPAN_HOURS = 48  # by default the data covers two days: a daily backfill's worth of partitions
 
 
-def _write_object(task: tuple[Path, int, int, int, float]) -> tuple[str, int]:
-    lake, index, first_position, count, step = task
+def _write_object(task: tuple[Path, int, int, int, float, tuple[str, ...]]) -> tuple[str, int]:
+    lake, index, first_position, count, step, sources = task
     rng = random.Random(index)
-    records = make_records(count, seed=index, start=START, step_seconds=step, first_position=first_position)
+    records = make_records(count, seed=index, start=START, step_seconds=step, first_position=first_position, sources=sources)
     lines = [to_line(r) for r in records]
     # ~1% of lines arrive again in a later object (at-least-once), ~0.1% are not valid records.
     extra = [lines[rng.randrange(len(lines))] for _ in range(count // 100)]
     broken = ['{"event_id": "truncated', "\x00garbage", json.dumps({"event_id": "x"})] * max(1, count // 3000)
-    source = SOURCES[index % len(SOURCES)]
+    source = sources[index % len(sources)]
     path = write_firehose_object(lake, source, START + timedelta(hours=index), lines + broken)
     write_firehose_object(lake, source, START + timedelta(hours=index, minutes=5), extra)
     return str(path), len(lines) + len(extra) + len(broken)
 
 
-def generate(lake: Path, megabytes: int) -> None:
-    """Writes about `megabytes` MB of GZIP raw objects under lake/raw/, two processes at a time."""
+def generate(lake: Path, megabytes: int, span_hours: int = SPAN_HOURS, sources: tuple[str, ...] = SOURCES) -> None:
+    """Writes about `megabytes` MB of GZIP raw objects under lake/raw/ over `span_hours` hours of `sources`."""
     total_records = megabytes * 1_000_000 // GZIP_BYTES_PER_RECORD
     objects = max(2, -(-total_records // RECORDS_PER_OBJECT))
     per_object = total_records // objects
-    step = SPAN_SECONDS / (per_object * objects)
-    tasks = [(lake, i, i * per_object, per_object, step) for i in range(objects)]
+    # Strictly inside the span: the last record stays in the span's last hour.
+    step = span_hours * 3600 * 0.999 / (per_object * objects)
+    tasks = [(lake, i, i * per_object, per_object, step, sources) for i in range(objects)]
     started = time.monotonic()
     with multiprocessing.Pool(min(len(tasks), os.cpu_count() or 2)) as pool:
         lines = sum(n for _, n in pool.imap_unordered(_write_object, tasks))
@@ -86,10 +91,12 @@ def raw_schema_ddl() -> str:
     return ", ".join(f"`{rule.name}` {types[rule.raw_type]}" for rule in record_rules().fields)
 
 
-def task_cpu_seconds(event_log_dir: Path) -> dict[str, float]:
-    """CPU seconds of every task, summed per job group, from the Spark event log (JSON lines)."""
+def task_metrics(event_log_dir: Path) -> tuple[dict[str, float], dict[str, dict[str, int]]]:
+    """From the Spark event log (JSON lines): CPU seconds of every task summed per job group, and per job group
+    the stage that wrote the most output records (the curated write): its tasks and those that wrote rows."""
     stage_group: dict[int, str] = {}
     cpu_ns: dict[str, int] = {}
+    written: dict[int, list[int]] = {}
     for log_file in event_log_dir.iterdir():
         with log_file.open(encoding="utf-8") as events:
             for line in events:
@@ -100,10 +107,17 @@ def task_cpu_seconds(event_log_dir: Path) -> dict[str, float]:
                     if group:
                         stage_group.update({stage: group for stage in event["Stage IDs"]})
                 elif kind == "SparkListenerTaskEnd":
+                    metrics = event.get("Task Metrics") or {}
                     group = stage_group.get(event["Stage ID"])
                     if group:
-                        cpu_ns[group] = cpu_ns.get(group, 0) + (event.get("Task Metrics") or {}).get("Executor CPU Time", 0)
-    return {group: ns / 1e9 for group, ns in cpu_ns.items()}
+                        cpu_ns[group] = cpu_ns.get(group, 0) + metrics.get("Executor CPU Time", 0)
+                    written.setdefault(event["Stage ID"], []).append((metrics.get("Output Metrics") or {}).get("Records Written", 0))
+    writers: dict[str, dict[str, int]] = {}
+    for stage, records in written.items():
+        group = stage_group.get(stage)
+        if group and sum(records) > writers.get(group, {}).get("_records", -1):
+            writers[group] = {"_records": sum(records), "tasks": len(records), "tasks_writing_rows": sum(1 for r in records if r > 0)}
+    return {group: ns / 1e9 for group, ns in cpu_ns.items()}, {g: {k: v for k, v in w.items() if k != "_records"} for g, w in writers.items()}
 
 
 def main() -> int:
@@ -113,14 +127,17 @@ def main() -> int:
     parser.add_argument("--driver-memory", default="8g", help="Spark driver memory (local mode runs everything in the driver)")
     parser.add_argument("--shuffle-partitions", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2, help="floor/transform rounds; the first transform is the cold one (default 2)")
+    parser.add_argument("--span-hours", type=int, default=SPAN_HOURS, help=f"hours of event time the data covers (default {SPAN_HOURS})")
+    parser.add_argument("--one-source", action="store_true", help="every record from one source (kinesis) instead of both")
     args = parser.parse_args()
     if args.rounds < 2:
         parser.error("--rounds must be at least 2: one cold transform, then at least one warm")
 
-    lake = args.data_dir / f"{args.mb}mb"
+    sources = SOURCES[:1] if args.one_source else SOURCES
+    lake = args.data_dir / (f"{args.mb}mb" + (f"-{args.span_hours}h" if args.span_hours != SPAN_HOURS else "") + ("-1source" if args.one_source else ""))
     if not (lake / "READY").exists():
         shutil.rmtree(lake, ignore_errors=True)
-        generate(lake, args.mb)
+        generate(lake, args.mb, args.span_hours, sources)
     raw_files = sorted(str(p) for p in (lake / "raw").rglob("*.gz"))
     raw_bytes = dir_bytes(lake / "raw", ".gz")
 
@@ -135,6 +152,7 @@ def main() -> int:
         **{"spark.driver.memory": args.driver_memory, "spark.eventLog.enabled": "true", "spark.eventLog.dir": event_log_dir.as_uri()},
     )
     cpu: dict[str, float] = {}
+    writers: dict[str, dict[str, int]] = {}
     try:
         # Warm the JVM (class loading, JIT) on a slice, so neither measured run pays for it.
         spark.read.text(raw_files[:1]).count()
@@ -168,7 +186,7 @@ def main() -> int:
     finally:
         spark.stop()
         # The log is complete once the session has stopped.
-        cpu = task_cpu_seconds(event_log_dir)
+        cpu, writers = task_metrics(event_log_dir)
         shutil.rmtree(out, ignore_errors=True)
 
     assert result is not None
@@ -199,6 +217,8 @@ def main() -> int:
         "ratio_task_cpu": round(transform_cpu_seconds / floor_cpu_seconds, 2),
         "ratio_task_cpu_cold": round(transform_cpu[0] / floor_cpu_seconds, 2),
         "rows_per_second": round(result.raw_lines / transform_seconds),
+        # Per transform round: the stage that wrote the curated rows, its tasks and those that wrote any.
+        "curated_write_stage": [writers.get(f"transform-{i}", {}) for i in range(args.rounds)],
         "curated_parquet_mb": round(curated_bytes / 1e6, 1),
         "curated_share_of_raw_gzip": round(curated_bytes / raw_bytes, 3),
     }
@@ -207,7 +227,9 @@ def main() -> int:
         f"transform (warm) {transform_seconds:.1f}s vs floor (warm, schema given) {floor_seconds:.1f}s: {summary['ratio']}x (target <= 3x); "
         f"cold plan {cold_seconds:.1f}s: {summary['ratio_cold']}x; vs {inferred_floor_seconds:.1f}s (schema inferred): "
         f"{summary['ratio_to_inferred_floor']}x; task CPU time (warm) {transform_cpu_seconds:.1f}s vs {floor_cpu_seconds:.1f}s: "
-        f"{summary['ratio_task_cpu']}x (cold plan {summary['ratio_task_cpu_cold']}x); {summary['rows_per_second']:,} rows/s; curated Parquet {summary['curated_parquet_mb']} MB = "
+        f"{summary['ratio_task_cpu']}x (cold plan {summary['ratio_task_cpu_cold']}x); {summary['rows_per_second']:,} rows/s; "
+        f"curated write stage (last round): {writers.get(f'transform-{args.rounds - 1}', {}).get('tasks_writing_rows', '?')} of "
+        f"{writers.get(f'transform-{args.rounds - 1}', {}).get('tasks', '?')} tasks wrote rows on {summary['cores']} cores; curated Parquet {summary['curated_parquet_mb']} MB = "
         f"{summary['curated_share_of_raw_gzip']:.1%} of {summary['raw_gzip_mb']} MB raw GZIP",
         flush=True,
     )

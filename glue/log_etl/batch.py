@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 
 from . import lake_io
 from .record_schema import RecordRules, record_rules
-from .transform import PARTITION_COLUMNS, RAW_LINE_COLUMN, REASON_COLUMN, SOURCE_FILE_COLUMN, curated_rows, quarantined_rows, validate
+from .transform import PARTITION_COLUMNS, RAW_LINE_COLUMN, REASON_COLUMN, SOURCE_FILE_COLUMN, curated_rows, quarantined_rows, validate, write_tasks
 
 _CACHED_ROW = "_row"
 
@@ -30,7 +30,8 @@ class BatchResult:
     quarantined_rows: int
     #: Valid lines not curated: repeats within the batch and events an earlier run already curated.
     duplicates_dropped: int
-    partitions: list[tuple[str, str]] = field(default_factory=list)
+    #: The (dt, hour, source) partitions the batch's valid rows belong to.
+    partitions: list[tuple[str, str, str]] = field(default_factory=list)
     #: The most frequent quarantine reasons with their counts, most frequent first.
     top_reasons: list[tuple[str, int]] = field(default_factory=list)
 
@@ -67,7 +68,7 @@ def run_batch(
     valid = F.col(REASON_COLUMN) == F.lit("")
     validated = (
         validate(lake_io.read_raw_lines(spark, raw_paths), rules)
-        .select(RAW_LINE_COLUMN, SOURCE_FILE_COLUMN, REASON_COLUMN, *PARTITION_COLUMNS, F.when(valid, F.struct(*rules.names, "dt")).alias(_CACHED_ROW))
+        .select(RAW_LINE_COLUMN, SOURCE_FILE_COLUMN, REASON_COLUMN, *PARTITION_COLUMNS, F.when(valid, F.struct(*rules.names, "dt", "hour")).alias(_CACHED_ROW))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
@@ -82,11 +83,12 @@ def run_batch(
         ).write.format("noop").mode("overwrite").save()
         raw_lines = totals.get["lines"]
         quarantined_count = totals.get["quarantined"]
-        partitions = sorted((entry["dt"], entry["source"]) for entry in json.loads(totals.get["partitions"]))
+        partitions = sorted(tuple(entry[c] for c in PARTITION_COLUMNS) for entry in json.loads(totals.get["partitions"]))
         existing = lake_io.existing_event_ids(spark, curated_uri, partitions)
         # Counted while written (an observation), not by a separate pass over the deduplicated rows.
         written = Observation("curated")
-        curated = curated_rows(validated.select(REASON_COLUMN, f"{_CACHED_ROW}.*"), rules, existing).observe(written, F.count(F.lit(1)).alias("rows"))
+        tasks = write_tasks(raw_lines - quarantined_count, spark.sparkContext.defaultParallelism)
+        curated = curated_rows(validated.select(REASON_COLUMN, f"{_CACHED_ROW}.*"), rules, existing, tasks).observe(written, F.count(F.lit(1)).alias("rows"))
         curated_count = 0
         if partitions:
             lake_io.write_curated(curated, curated_uri)

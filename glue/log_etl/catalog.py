@@ -1,13 +1,18 @@
 """Registers the curated partitions a run wrote in the Glue Data Catalog.
 
-The curated table is partitioned by event date, which can fall anywhere (late or replayed events), so it
-is not projected like the raw table: the job adds exactly the partitions it wrote. Partitions copy the
-table's storage descriptor (columns, Parquet SerDe) with their own location.
+Athena finds the curated partitions by projection (lib/lake-layout.ts curatedTableProjection) and ignores
+registered ones ("Partition projection with Amazon Athena"). The job still adds exactly the partitions it
+wrote, for the catalog's other readers, which use the registered partitions only (Athena for Spark, Amazon
+EMR, Redshift Spectrum, a Glue job reading the table), and for events outside the projected date range.
+Partitions copy the table's storage descriptor (columns, Parquet SerDe) with their own location.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
+
+from .lake_io import partition_path
+from .transform import PARTITION_COLUMNS
 
 BATCH_CREATE_LIMIT = 100  # BatchCreatePartition accepts at most 100 partitions per call
 
@@ -16,21 +21,20 @@ class PartitionRegistrationError(RuntimeError):
     """Glue refused partitions for a reason other than that they already exist."""
 
 
-def partition_inputs(table: dict[str, Any], curated_uri: str, partitions: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
-    """PartitionInput structures for (dt, source) pairs, in the order of the table's partition keys."""
+def partition_inputs(table: dict[str, Any], curated_uri: str, partitions: Iterable[Sequence[str]]) -> list[dict[str, Any]]:
+    """PartitionInput structures for (dt, hour, source) partitions, in the order of the table's partition keys."""
     keys = [key["Name"] for key in table.get("PartitionKeys", [])]
-    if keys != ["dt", "source"]:
-        raise PartitionRegistrationError(f"table {table.get('Name')} must be partitioned by dt, source (got {keys})")
+    if keys != list(PARTITION_COLUMNS):
+        raise PartitionRegistrationError(f"table {table.get('Name')} must be partitioned by {', '.join(PARTITION_COLUMNS)} (got {keys})")
     descriptor = table["StorageDescriptor"]
-    base = curated_uri.rstrip("/")
     inputs = []
-    for dt, source in sorted(set(partitions)):
+    for partition in sorted(set(tuple(p) for p in partitions)):
         inputs.append(
             {
-                "Values": [dt, source],
+                "Values": list(partition),
                 "StorageDescriptor": {
                     "Columns": descriptor["Columns"],
-                    "Location": f"{base}/dt={dt}/source={source}/",
+                    "Location": partition_path(curated_uri, partition),
                     "InputFormat": descriptor.get("InputFormat"),
                     "OutputFormat": descriptor.get("OutputFormat"),
                     "SerdeInfo": descriptor.get("SerdeInfo", {}),
@@ -41,7 +45,7 @@ def partition_inputs(table: dict[str, Any], curated_uri: str, partitions: Iterab
     return inputs
 
 
-def register_partitions(glue_client: Any, database: str, table_name: str, curated_uri: str, partitions: Sequence[tuple[str, str]]) -> int:
+def register_partitions(glue_client: Any, database: str, table_name: str, curated_uri: str, partitions: Sequence[Sequence[str]]) -> int:
     """Adds the partitions that are not in the catalog yet; returns how many were new."""
     if not partitions:
         return 0

@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 
 from .transform import PARTITION_COLUMNS, SOURCE_FILE_COLUMN
 
-# One Parquet file per (dt, source) per run would grow without bound for a large backfill; cap its rows.
+# A task writes one file per partition it holds (see transform.curated_rows); cap a file's rows all the same.
 MAX_RECORDS_PER_FILE = 5_000_000
 # zstd: about 30% smaller than snappy on these rows at the same write time (glue/bench); Spark 3.5 (Glue 5) and
 # Athena engine 3 read it. Parquet records the codec per column chunk, so older snappy files stay readable.
@@ -37,7 +37,7 @@ def read_raw_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
 
 
 def write_curated(curated: DataFrame, curated_uri: str) -> None:
-    """Appends curated rows as zstd Parquet under dt=/source= directories (Hive layout)."""
+    """Appends curated rows as zstd Parquet under dt=/hour=/source= directories (Hive layout)."""
     (
         curated.write.mode("append")
         .partitionBy(*PARTITION_COLUMNS)
@@ -52,8 +52,11 @@ def write_quarantine(quarantined: DataFrame, quarantine_uri: str) -> None:
     quarantined.repartition(1).write.mode("append").option("compression", "gzip").json(quarantine_uri)
 
 
-def partition_path(curated_uri: str, dt: str, source: str) -> str:
-    return f"{curated_uri.rstrip('/')}/dt={dt}/source={source}/"
+def partition_path(curated_uri: str, partition: Sequence[str]) -> str:
+    """The directory of a (dt, hour, source) partition, as write_curated lays it out."""
+    if len(partition) != len(PARTITION_COLUMNS):
+        raise ValueError(f"a curated partition is ({', '.join(PARTITION_COLUMNS)}), got {tuple(partition)}")
+    return f"{curated_uri.rstrip('/')}/" + "".join(f"{key}={value}/" for key, value in zip(PARTITION_COLUMNS, partition))
 
 
 def path_exists(spark: SparkSession, uri: str) -> bool:
@@ -62,12 +65,15 @@ def path_exists(spark: SparkSession, uri: str) -> bool:
     return bool(path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(path))  # noqa: SLF001
 
 
-def existing_event_ids(spark: SparkSession, curated_uri: str, partitions: Iterable[tuple[str, str]]) -> Optional[DataFrame]:
-    """event_ids already curated in the given (dt, source) partitions, or None when none of them exist yet.
+def existing_event_ids(spark: SparkSession, curated_uri: str, partitions: Iterable[Sequence[str]]) -> Optional[DataFrame]:
+    """event_ids already curated in the given (dt, hour, source) partitions, or None when none of them exist yet.
 
-    Reads only those partitions' event_id column, so the cost follows the batch, not the lake's size.
+    Reads only those partitions' event_id column, so the cost follows the batch, not the lake's size. That is
+    every place an earlier copy of a batch's event can be: a retry or replay redelivers the same stream record,
+    so the copy has the same event_id, line and timestamp (ingested_at is the stream's arrival time, not the
+    delivery's), hence the same partition, however late it comes.
     """
-    paths = [partition_path(curated_uri, dt, source) for dt, source in partitions]
+    paths = [partition_path(curated_uri, partition) for partition in partitions]
     present = [p for p in paths if path_exists(spark, p)]
     if not present:
         return None

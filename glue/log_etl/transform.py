@@ -40,7 +40,13 @@ MARK = "~"
 # A JSON string token; possessive quantifiers keep long strings linear (no backtracking).
 JSON_STRING_TOKEN = r'"((?:[^"\\]++|\\.)*+)"'
 
-PARTITION_COLUMNS = ("dt", "source")
+# The curated layout, dt=YYYY-MM-DD/hour=HH/source=S/ (lib/lake-layout.ts CURATED_PARTITION_KEYS, the same order;
+# a jest test holds the two equal): the event's UTC date and hour, so a query over a few hours reads only those.
+PARTITION_COLUMNS = ("dt", "hour", "source")
+# Rows each task of the deduplicating write takes at most (about 80 MB of zstd Parquet at the benchmark's ~40 bytes
+# a row): the number of tasks grows with the batch instead of staying one per partition (see curated_rows).
+ROWS_PER_WRITE_TASK = 2_000_000
+_ID_HASH = "_event_id_hash"
 RAW_LINE_COLUMN = "value"
 SOURCE_FILE_COLUMN = "source_file"
 REASON_COLUMN = "reason"
@@ -72,10 +78,10 @@ class TransformResult:
 
 
 def curated_schema(rules: Optional[RecordRules] = None) -> T.StructType:
-    """The curated rows' schema: every record field, typed, then the `dt` partition column."""
+    """The curated rows' schema: every record field, typed, then the `dt` and `hour` partition columns."""
     rules = rules or record_rules()
     fields = [T.StructField(rule.name, _SPARK_TYPES[rule.curated_type], True) for rule in rules.fields]
-    return T.StructType(fields + [T.StructField("dt", T.StringType(), True)])
+    return T.StructType(fields + [T.StructField("dt", T.StringType(), True), T.StructField("hour", T.StringType(), True)])
 
 
 def _matches(text: Column, pattern: str) -> Column:
@@ -311,8 +317,8 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None, fast_pat
 
     Input: a DataFrame with a `value` string column holding one JSON line per row (as spark.read.text
     gives) and optionally `source_file`. Output: `reason` (every problem, joined by '; '; empty when the
-    line is a valid record), every schema field typed for the curated table, `dt` (the event's UTC date,
-    from `timestamp`), and `value` and `source_file` kept for invalid lines only (null for valid ones, so
+    line is a valid record), every schema field typed for the curated table, `dt` and `hour` (the event's UTC
+    date and hour, from `timestamp`), and `value` and `source_file` kept for invalid lines only (null for valid ones, so
     a cached batch does not hold every raw line twice). `fast_path=False` sends every line through the full
     check: the tests hold the two paths to the same verdicts and reasons that way.
     """
@@ -364,37 +370,50 @@ def validate(raw_lines: DataFrame, rules: Optional[RecordRules] = None, fast_pat
         F.when(invalid, F.col(SOURCE_FILE_COLUMN)).alias(SOURCE_FILE_COLUMN),
         REASON_COLUMN,
         *rules.names,
-        # The timestamp is UTC ('Z'), so its first ten characters are the UTC date.
+        # The timestamp is UTC ('Z'), so its first ten characters are the UTC date and characters 12-13 the hour.
         F.col("_timestamp_text").substr(1, 10).alias("dt"),
+        F.col("_timestamp_text").substr(12, 2).alias("hour"),
     )
 
 
 def valid_rows(validated: DataFrame, rules: Optional[RecordRules] = None) -> DataFrame:
     """Rows without problems, in curated column order (duplicates still in)."""
     rules = rules or record_rules()
-    return validated.where(F.col(REASON_COLUMN) == "").select(*rules.names, "dt")
+    return validated.where(F.col(REASON_COLUMN) == "").select(*rules.names, "dt", "hour")
 
 
-def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, existing_event_ids: Optional[DataFrame] = None) -> DataFrame:
+def curated_rows(validated: DataFrame, rules: Optional[RecordRules] = None, existing_event_ids: Optional[DataFrame] = None, tasks: Optional[int] = None) -> DataFrame:
     """Valid rows, one per event_id, minus events already curated by earlier runs (when given).
 
-    Rows are clustered by (dt, source) so each output partition is written by one task: one file per
-    partition per run, not one per shuffle partition. An event's dt and source follow from its id, so
-    deduplicating within (dt, source) drops every duplicate and reuses that one shuffle.
+    Deduplication and the write run in `tasks` parallel tasks (default: the session's cores), however few
+    partitions the batch holds. Copies of an event share its event_id, hence its line, timestamp and source, so
+    they share the (dt, hour, source) partition and a hash of the id: rows are range-partitioned by
+    (dt, hour, source, xxhash64(event_id)), which puts every copy in one task (exact deduplication) and gives
+    each task a contiguous, about equal slice of that order. One hour of one source spreads over every task
+    by its ids' hashes; a batch of many small partitions packs several into a task. Each task writes one file
+    per partition it holds, so a run writes at most (partitions + tasks - 1) files.
     """
     rows = valid_rows(validated, rules)
     if existing_event_ids is not None:
         # Before the clustering shuffle, so the anti-join's own exchange does not undo it.
         seen = existing_event_ids.select("event_id").distinct()
         rows = rows.join(seen, on="event_id", how="left_anti").select(*rows.columns)
+    tasks = tasks or rows.sparkSession.sparkContext.defaultParallelism
+    # An explicit count: adaptive execution leaves it alone (it only coalesces repartitions without one).
+    clustered = rows.withColumn(_ID_HASH, F.xxhash64("event_id")).repartitionByRange(tasks, *PARTITION_COLUMNS, _ID_HASH)
     # dropDuplicates would plan an aggregate keeping first() of every column (sort-based, as map columns cannot
-    # sit in a hash buffer); numbering rows within (event_id, dt, source) needs one sort, inside the clustering.
-    # event_id leads that sort because Spark sorts on the first key's 8-byte prefix: a dt prefix ("2026-11-")
-    # ties on every row, so every comparison would read both rows. The partitioned writer then sorts by
-    # (dt, source) again, which costs one linear pass where a task holds one partition (TimSort finds one run).
-    clustered = rows.repartition(*PARTITION_COLUMNS)
-    first_copy = Window.partitionBy("event_id", *PARTITION_COLUMNS).orderBy("event_id")
-    return clustered.withColumn("_copy", F.row_number().over(first_copy)).where(F.col("_copy") == 1).drop("_copy")
+    # sit in a hash buffer); numbering rows within an event_id needs one sort per task. The window's keys hold every
+    # range key, so the range partitioning already clusters it (no second exchange). The id's hash leads the sort
+    # because Spark sorts on the first key's 8-byte prefix: a dt prefix ("2026-11-") ties on every row, so every
+    # comparison would read both rows. The partitioned writer then sorts by (dt, hour, source) again, one linear
+    # pass where a task holds one or two partitions.
+    first_copy = Window.partitionBy(_ID_HASH, "event_id", *PARTITION_COLUMNS).orderBy(_ID_HASH)
+    return clustered.withColumn("_copy", F.row_number().over(first_copy)).where(F.col("_copy") == 1).drop("_copy", _ID_HASH)
+
+
+def write_tasks(valid_rows_count: int, cores: int) -> int:
+    """Tasks for the deduplicating write: every core, and more once a task would take over ROWS_PER_WRITE_TASK rows."""
+    return max(1, cores, -(-valid_rows_count // ROWS_PER_WRITE_TASK))
 
 
 def quarantined_rows(validated: DataFrame) -> DataFrame:

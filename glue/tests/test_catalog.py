@@ -33,7 +33,7 @@ def glue():
             TableInput={
                 "Name": "curated",
                 "StorageDescriptor": PARQUET_SD,
-                "PartitionKeys": [{"Name": "dt", "Type": "string"}, {"Name": "source", "Type": "string"}],
+                "PartitionKeys": [{"Name": "dt", "Type": "string"}, {"Name": "hour", "Type": "string"}, {"Name": "source", "Type": "string"}],
                 "TableType": "EXTERNAL_TABLE",
             },
         )
@@ -46,25 +46,25 @@ def partitions_of(client):
 
 
 def test_new_partitions_are_registered_with_the_table_storage(glue):
-    created = register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "kinesis"), ("2026-11-25", "kafka")])
+    created = register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "23", "kinesis"), ("2026-11-25", "00", "kafka")])
     assert created == 2
     stored = partitions_of(glue)
-    assert set(stored) == {("2026-11-24", "kinesis"), ("2026-11-25", "kafka")}
-    descriptor = stored[("2026-11-24", "kinesis")]
-    assert descriptor["Location"] == "s3://lake-bucket/curated/dt=2026-11-24/source=kinesis/"
+    assert set(stored) == {("2026-11-24", "23", "kinesis"), ("2026-11-25", "00", "kafka")}
+    descriptor = stored[("2026-11-24", "23", "kinesis")]
+    assert descriptor["Location"] == "s3://lake-bucket/curated/dt=2026-11-24/hour=23/source=kinesis/"
     assert descriptor["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
     assert descriptor["Columns"] == PARQUET_SD["Columns"]
 
 
 def test_registering_again_is_a_no_op(glue):
-    register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "kinesis")])
-    created = register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "kinesis"), ("2026-11-26", "kinesis")])
+    register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "05", "kinesis")])
+    created = register_partitions(glue, "logs", "curated", CURATED_URI, [("2026-11-24", "05", "kinesis"), ("2026-11-24", "06", "kinesis")])
     assert created == 1
     assert len(partitions_of(glue)) == 2
 
 
 def test_more_than_one_batch_of_partitions(glue):
-    partitions = [(f"2026-{m:02d}-{d:02d}", s) for m in (1, 2, 3) for d in range(1, 29) for s in ("kinesis", "kafka")]
+    partitions = [(f"2026-{m:02d}-{d:02d}", "13", s) for m in (1, 2, 3) for d in range(1, 29) for s in ("kinesis", "kafka")]
     assert register_partitions(glue, "logs", "curated", CURATED_URI, partitions) == len(partitions) == 168
     assert len(partitions_of(glue)) == 168
 
@@ -74,5 +74,5 @@ def test_nothing_to_register_makes_no_call(glue):
 
 
 def test_a_table_with_other_partition_keys_is_refused():
-    with pytest.raises(PartitionRegistrationError, match="must be partitioned by dt, source"):
-        partition_inputs({"Name": "t", "PartitionKeys": [{"Name": "day"}], "StorageDescriptor": PARQUET_SD}, CURATED_URI, [("a", "b")])
+    with pytest.raises(PartitionRegistrationError, match="must be partitioned by dt, hour, source"):
+        partition_inputs({"Name": "t", "PartitionKeys": [{"Name": "dt"}, {"Name": "source"}], "StorageDescriptor": PARQUET_SD}, CURATED_URI, [("a", "b", "c")])

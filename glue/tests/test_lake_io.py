@@ -1,5 +1,5 @@
 """The job's path through a lake on disk, laid out as Firehose writes it: GZIP JSON lines under
-raw/source=<source>/dt=<date>/ → curated zstd Parquet under curated/dt=/source=/ and quarantine."""
+raw/source=<source>/dt=<date>/ → curated zstd Parquet under curated/dt=/hour=/source=/ and quarantine."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from log_etl import lake_io
@@ -59,28 +60,50 @@ def test_curated_parquet_is_partitioned_typed_and_zstd(spark, rules, lake):
     records = make_records(240)
     result = run_job_steps(spark, rules, lake, firehose_batches(lake, records))
     assert (result.raw_lines, result.curated_rows, result.quarantined_rows, result.duplicates_dropped) == (240, 240, 0, 0)
-    assert result.partitions == [("2026-11-24", "kafka"), ("2026-11-24", "kinesis"), ("2026-11-25", "kafka"), ("2026-11-25", "kinesis")]
+    assert result.partitions == [("2026-11-24", "23", "kafka"), ("2026-11-24", "23", "kinesis"), ("2026-11-25", "00", "kafka"), ("2026-11-25", "00", "kinesis")]
 
-    partitions = sorted(p.relative_to(lake / "curated").as_posix() for p in (lake / "curated").glob("dt=*/source=*"))
+    partitions = sorted(p.relative_to(lake / "curated").as_posix() for p in (lake / "curated").glob("dt=*/hour=*/source=*"))
     assert partitions == [
-        "dt=2026-11-24/source=kafka",
-        "dt=2026-11-24/source=kinesis",
-        "dt=2026-11-25/source=kafka",
-        "dt=2026-11-25/source=kinesis",
+        "dt=2026-11-24/hour=23/source=kafka",
+        "dt=2026-11-24/hour=23/source=kinesis",
+        "dt=2026-11-25/hour=00/source=kafka",
+        "dt=2026-11-25/hour=00/source=kinesis",
     ]
-    data_files = list((lake / "curated").glob("dt=*/source=*/*.parquet"))
+    assert partitions == [lake_io.partition_path("", p).strip("/") for p in result.partitions]
+    data_files = list((lake / "curated").glob("dt=*/hour=*/source=*/*.parquet"))
     assert data_files and all(f.name.endswith(".zstd.parquet") for f in data_files)
-    assert len(data_files) == len(partitions), "one file per partition per run"
+    # Each write task holds a contiguous range of (dt, hour, source, id hash): each task boundary splits at most one partition.
+    tasks = spark.sparkContext.defaultParallelism
+    assert len(partitions) <= len(data_files) <= len(partitions) + tasks - 1
 
-    curated = spark.read.parquet(str(lake / "curated"))
+    curated = spark.read.option("basePath", str(lake / "curated")).parquet(*[str(lake / "curated" / p) for p in partitions])
     assert curated.count() == len(records)
     types = {f.name: f.dataType for f in curated.schema.fields}
     assert types["timestamp"] == T.TimestampType()
     assert types["status"] == T.IntegerType()
     assert types["bytes"] == T.LongType()
     assert types["attributes"] == T.MapType(T.StringType(), T.StringType())
-    # dt and source come back from the directory names
-    assert {(str(r.dt), r.source) for r in curated.select("dt", "source").distinct().collect()} == {tuple(p.replace("dt=", "").replace("source=", "").split("/")) for p in partitions}
+    # dt, hour and source come back from the directory names, and agree with each row's own timestamp
+    rows = curated.select("dt", "hour", "source", F.date_format("timestamp", "yyyy-MM-dd").alias("day"), F.date_format("timestamp", "HH").alias("hh")).collect()
+    assert {f"dt={r.dt}/hour={int(r.hour):02d}/source={r.source}" for r in rows} == set(partitions)
+    assert all((str(r.dt), int(r.hour)) == (r.day, int(r.hh)) for r in rows)
+
+
+def test_one_hour_of_one_source_is_deduplicated_and_written_by_every_task(spark, rules, lake):
+    """The write's parallelism does not depend on how many partitions the batch holds: one (dt, hour, source)
+    spreads over every task, each writing its own file, and copies of an event still meet in one task."""
+    records = make_records(400, sources=("kinesis",), step_seconds=1, start=datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc))
+    lines = [to_line(r) for r in records]
+    files = [write_firehose_object(lake, "kinesis", datetime(2026, 11, 25, 7, 5, tzinfo=timezone.utc), lines)]
+    # Every event again in a second object, as a retry delivers it, and a third copy of some.
+    files.append(write_firehose_object(lake, "kinesis", datetime(2026, 11, 25, 7, 9, tzinfo=timezone.utc), lines + lines[:50]))
+    result = run_job_steps(spark, rules, lake, files)
+    assert (result.raw_lines, result.curated_rows, result.duplicates_dropped) == (850, 400, 450)
+    assert result.partitions == [("2026-11-25", "07", "kinesis")]
+    data_files = list((lake / "curated" / "dt=2026-11-25" / "hour=07" / "source=kinesis").glob("*.parquet"))
+    assert len(data_files) == spark.sparkContext.defaultParallelism >= 2
+    curated = spark.read.parquet(*[str(f) for f in data_files])
+    assert curated.count() == curated.select("event_id").distinct().count() == 400
 
 
 def test_bad_lines_go_to_quarantine_with_their_object_and_reason(spark, rules, lake):
@@ -129,7 +152,13 @@ def test_read_raw_lines_without_paths_is_an_error(spark):
 
 
 def test_existing_event_ids_is_none_before_the_first_run(spark, lake):
-    assert lake_io.existing_event_ids(spark, (lake / "curated").as_uri(), [("2026-11-25", "kinesis")]) is None
+    assert lake_io.existing_event_ids(spark, (lake / "curated").as_uri(), [("2026-11-25", "00", "kinesis")]) is None
+
+
+def test_a_partition_path_names_every_key_in_the_layout_order():
+    assert lake_io.partition_path("s3://lake/curated/", ("2026-11-25", "00", "kafka")) == "s3://lake/curated/dt=2026-11-25/hour=00/source=kafka/"
+    with pytest.raises(ValueError, match=r"a curated partition is \(dt, hour, source\)"):
+        lake_io.partition_path("s3://lake/curated/", ("2026-11-25", "kafka"))
 
 
 def test_a_batch_of_only_bad_lines_writes_quarantine_and_no_curated_files(spark, rules, lake):

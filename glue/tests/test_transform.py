@@ -30,7 +30,7 @@ def run(spark, lines, rules):
 def test_curated_schema_types_follow_the_record_schema(rules):
     schema = curated_schema(rules)
     types = {field.name: field.dataType for field in schema.fields}
-    assert [f.name for f in schema.fields] == [*rules.names, "dt"]
+    assert [f.name for f in schema.fields] == [*rules.names, "dt", "hour"]
     assert types["timestamp"] == T.TimestampType()
     assert types["ingested_at"] == T.TimestampType()
     assert types["status"] == T.IntegerType()  # maximum 999 fits an int
@@ -38,6 +38,7 @@ def test_curated_schema_types_follow_the_record_schema(rules):
     assert types["attributes"] == T.MapType(T.StringType(), T.StringType())
     assert types["event_id"] == T.StringType()
     assert types["dt"] == T.StringType()
+    assert types["hour"] == T.StringType()
 
 
 def test_valid_records_of_every_format_and_source_are_curated_with_typed_values(spark, rules):
@@ -52,6 +53,7 @@ def test_valid_records_of_every_format_and_source_are_curated_with_typed_values(
         row = by_id[record["event_id"]]
         assert row.timestamp == datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")).astimezone(timezone.utc).replace(tzinfo=None)
         assert row.dt == record["timestamp"][:10]
+        assert row.hour == record["timestamp"][11:13]
         assert row.status == record["status"]
         assert row.bytes == record["bytes"]
         assert row.attributes == record["attributes"]

@@ -38,10 +38,10 @@ export function volumeConfigProblems(volume: VolumeConfig, problems: Problems): 
 }
 
 /**
- * Hours one curated partition holds: the table is partitioned by source and day (lib/constructs/lake-catalog.ts
- * PARTITION_KEY_NAMES; a test keeps the two in step), so a query over one source's day scans all of it.
+ * Hours one curated partition holds: the table is partitioned by day, hour and source (lib/lake-layout.ts
+ * CURATED_PARTITION_KEYS; a test keeps the two in step), so a query over one source's hour scans all of it.
  */
-export const CURATED_PARTITION_HOURS = 24;
+export const CURATED_PARTITION_HOURS = 1;
 
 /** Glue DPUs per worker type. */
 export const GLUE_DPU_PER_WORKER: Readonly<Record<string, number>> = { 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };
@@ -282,7 +282,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
     `at the Glue benchmark's ${fmt(MEASURED.glueRowsPerSecondPerDpu)} rows/s per DPU a run over the peak hour must end before the next; or a larger analytics.workerType`,
   );
 
-  // Athena: a query over one curated partition (one source, one day) must stay under the workgroup's cutoff.
+  // Athena: a query over one curated partition (one source, one hour) must stay under the workgroup's cutoff.
   const partitionBytes = (factor: number) => (gbPerDay * 1e9 * Math.max(shares.kinesis, shares.kafka) * MEASURED.rawGzipPerLogByte * MEASURED.curatedPerRawGzip * (CURATED_PARTITION_HOURS / 24) * factor) / GiB;
   const peakPartition = partitionBytes(CURATED_PARTITION_HOURS < 24 ? peakFactor : 1);
   const cutoffNeeded = Math.ceil(peakPartition);
@@ -290,7 +290,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
     { hop: 'Athena query over one partition', unit: 'GiB', average: partitionBytes(1), peak: peakPartition, limit: config.analytics.bytesScannedCutoffPerQuery / GiB,
       basis: `analytics.bytesScannedCutoffPerQuery; one source's ${CURATED_PARTITION_HOURS} h of curated Parquet`, need: `analytics.bytesScannedCutoffPerQuery ${cutoffNeeded} GiB` },
     'analytics.bytesScannedCutoffPerQuery', cutoffNeeded * GiB, config.analytics.bytesScannedCutoffPerQuery,
-    `an all-column query over one source's day of curated data scans ${fmt(peakPartition)} GiB and Athena cancels it at the cutoff`,
+    `an all-column query over one source's ${CURATED_PARTITION_HOURS === 24 ? 'day' : 'peak hour'} of curated data scans ${fmt(peakPartition)} GiB and Athena cancels it at the cutoff`,
   );
   return hops;
 }

@@ -5,7 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import recordSchema from '../../schema/log-record.schema.json';
-import { DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../lake-layout';
+import { CURATED_PARTITION_KEYS, curatedTableProjection, DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../lake-layout';
 
 /**
  * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
@@ -75,42 +75,59 @@ export interface SavedQuery {
   readonly sql: string;
 }
 
+/** How far back the saved queries over the curated table look, in hours. */
+export const SAVED_QUERY_HOURS = 1;
+
+/**
+ * The last `hours` hours of the curated table as a WHERE condition: the (dt, hour) partitions they fall in, so
+ * Athena reads (and its per-query cutoff counts) those hours, not whole days, then the exact time bound.
+ */
+export function lastHoursCondition(hours: number): string {
+  if (!Number.isInteger(hours) || hours < 1 || hours > 48) throw new Error(`the saved queries' window must be 1–48 hours (got ${hours})`);
+  const at = (back: number) => (back === 0 ? 'current_timestamp' : `current_timestamp - interval '${back}' hour`);
+  const partitions = Array.from({ length: hours + 1 }, (_, i) => `("dt" = date_format(${at(hours - i)}, '%Y-%m-%d') AND "hour" = date_format(${at(hours - i)}, '%H'))`);
+  return `(${partitions.join('\n    OR ')})\n  AND "timestamp" >= ${at(hours)}`;
+}
+
 /** The questions the saved queries answer, over the curated table (and one over raw, for freshness). */
 export function savedQueries(database: string, curatedTable: string, rawTable: string): SavedQuery[] {
   const curated = `"${database}"."${curatedTable}"`;
   const raw = `"${database}"."${rawTable}"`;
-  // dt is the partition key: filtering on it limits what Athena scans (and what the cutoff counts).
-  const lastDay = `dt >= date_format(current_date - interval '1' day, '%Y-%m-%d')`;
+  // dt and hour are partition keys: filtering on them limits what Athena scans (and what the cutoff counts).
+  const recent = lastHoursCondition(SAVED_QUERY_HOURS);
+  const window = SAVED_QUERY_HOURS === 1 ? 'the last hour' : `the last ${SAVED_QUERY_HOURS} hours`;
   return [
     {
-      name: 'status-codes-per-hour',
-      description: 'HTTP status codes per hour over the last day (access logs)',
-      sql: `SELECT date_trunc('hour', "timestamp") AS hour, status, count(*) AS requests
+      name: 'status-codes-per-minute',
+      description: `HTTP status codes per minute over ${window} (access logs)`,
+      sql: `SELECT date_trunc('minute', "timestamp") AS minute, status, count(*) AS requests
 FROM ${curated}
-WHERE ${lastDay} AND status IS NOT NULL
+WHERE ${recent}
+  AND status IS NOT NULL
 GROUP BY 1, 2
 ORDER BY 1, 2;`,
     },
     {
       name: 'top-paths',
-      description: 'The 25 most requested paths over the last day, with bytes served and server errors',
+      description: `The 25 most requested paths over ${window}, with bytes served and server errors`,
       sql: `SELECT split_part(path, '?', 1) AS path, count(*) AS requests, sum(bytes) AS bytes_served,
        count_if(status >= 500) AS server_errors
 FROM ${curated}
-WHERE ${lastDay} AND path IS NOT NULL
+WHERE ${recent}
+  AND path IS NOT NULL
 GROUP BY 1
 ORDER BY requests DESC
 LIMIT 25;`,
     },
     {
       name: 'errors-by-host',
-      description: 'Errors per host over the last day: HTTP 5xx and syslog/JSON lines at error severity or worse',
+      description: `Errors per host over ${window}: HTTP 5xx and syslog/JSON lines at error severity or worse`,
       sql: `SELECT coalesce(host, client_ip, '(unknown)') AS host, count(*) AS errors,
        count_if(status >= 500) AS http_5xx,
        count_if(severity IN ('emerg', 'alert', 'crit', 'err', 'error', 'fatal', 'critical')) AS error_lines,
        max("timestamp") AS last_error
 FROM ${curated}
-WHERE ${lastDay}
+WHERE ${recent}
   AND (status >= 500 OR severity IN ('emerg', 'alert', 'crit', 'err', 'error', 'fatal', 'critical'))
 GROUP BY 1
 ORDER BY errors DESC;`,
@@ -146,9 +163,9 @@ export interface LakeCatalogProps {
  *
  * - raw: the Firehose output as it landed (GZIP JSON lines), partitions projected from lib/lake-layout.ts,
  *   so a new day or source is queryable at once (no crawler, no MSCK REPAIR).
- * - curated: the Glue job's Parquet, partitioned by event date and source. Not projected: event dates can
- *   be anything (late, replayed or pre-2024 events), so the job registers exactly the partitions it wrote,
- *   which also makes them visible to Spark and other catalog readers, not only to Athena.
+ * - curated: the Glue job's Parquet, partitioned by event date, hour (UTC) and source, partitions projected
+ *   from lib/lake-layout.ts too. The job also registers exactly the partitions it wrote, for the catalog's
+ *   readers other than Athena (which ignores registered partitions of a projected table).
  */
 export class LakeCatalog extends Construct {
   public readonly database: glue.Database;
@@ -170,6 +187,11 @@ export class LakeCatalog extends Construct {
       { name: 'source', type: glue.Schema.STRING, comment: 'kinesis or kafka: the path the event took' },
       { name: 'dt', type: glue.Schema.STRING, comment: `date, ${DT_FORMAT}` },
     ];
+    const curatedPartitionKeys: Record<(typeof CURATED_PARTITION_KEYS)[number], glue.Column> = {
+      dt: { name: 'dt', type: glue.Schema.STRING, comment: `event date (UTC), ${DT_FORMAT}` },
+      hour: { name: 'hour', type: glue.Schema.STRING, comment: 'event hour (UTC), 00-23' },
+      source: partitionKeys[0],
+    };
 
     this.database = new glue.Database(this, 'Database', {
       description: 'Log pipeline lake: raw Firehose JSON and curated Parquet',
@@ -191,15 +213,15 @@ export class LakeCatalog extends Construct {
 
     this.curatedTable = new glue.S3Table(this, 'CuratedTable', {
       database: this.database,
-      description: `Validated, deduplicated log records (zstd Parquet), partitioned by event date (UTC) and source; earliest projected raw date ${DT_PROJECTION_START}`,
+      description: `Validated, deduplicated log records (zstd Parquet), partitioned by event date, hour (UTC) and source; Athena projects dates from ${DT_PROJECTION_START}`,
       storage: glue.S3TableStorage.fromBucket(props.lakeBucket),
       s3Prefix: LAKE_PREFIXES.curated,
       dataFormat: glue.DataFormat.PARQUET,
       compressed: true,
       columns: recordColumns(schema, 'curated'),
-      // The job writes dt=/source= directories: dt first, since nearly every query filters on time.
-      partitionKeys: [partitionKeys[1], partitionKeys[0]],
-      parameters: { 'parquet.compression': 'ZSTD' },
+      // The job writes dt=/hour=/source= directories (CURATED_PARTITION_KEYS): time first, as nearly every query filters on it.
+      partitionKeys: CURATED_PARTITION_KEYS.map((name) => curatedPartitionKeys[name]),
+      parameters: { 'parquet.compression': 'ZSTD', ...curatedTableProjection(props.lakeBucket.bucketName) },
     });
 
     this.workGroupName = cdk.Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });

@@ -6,7 +6,7 @@
  */
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { KINESIS } from '../../lib/capacity/limits';
-import { GLUE_DPU_PER_WORKER, glueCapacityGbPerDay as glueCapacityOf, pathShares as pathSharesOf, runsPerDay, shardsNeeded as shardsNeededAt } from '../../lib/capacity/plan';
+import { CURATED_PARTITION_HOURS, GLUE_DPU_PER_WORKER, glueCapacityGbPerDay as glueCapacityOf, pathShares as pathSharesOf, runsPerDay, shardsNeeded as shardsNeededAt } from '../../lib/capacity/plan';
 import { MEASURED } from '../../lib/capacity/rates';
 import type { StageConfig } from '../../lib/config';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
@@ -41,7 +41,7 @@ export const ASSUMPTIONS = {
   glueRunOverheadMinutes: MEASURED.glueRunOverheadMinutes,
   /** With auto scaling, raw GZIP GB a run gives each worker (Glue scales with the input's parallelism). */
   glueRawGbPerAutoScaledWorker: 0.5,
-  /** Athena queries a day, each scanning one day of curated data. */
+  /** Athena queries a day, each scanning one source's hour of curated data (the saved queries' window). */
   athenaQueriesPerDay: 20,
   /** VPC flow logs, GB a day (a quiet VPC; grows with traffic through NAT/endpoints). */
   flowLogGbPerDay: 0.05,
@@ -347,8 +347,10 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   add('Glue', `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
 
   // Athena.
-  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, gbPerDay * ASSUMPTIONS.rawGzipPerLogByte * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
-  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day, each over one source's day of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
+  // Athena bills at least 10 MB a query (0.01 GB).
+  const hourShare = CURATED_PARTITION_HOURS / 24;
+  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, gbPerDay * hourShare * ASSUMPTIONS.rawGzipPerLogByte * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
+  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day, each over one source's ${CURATED_PARTITION_HOURS === 1 ? 'hour' : `${CURATED_PARTITION_HOURS} h`} of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
 
   // MSK and the event source mapping.
   if (kafka.brokers > 0) {

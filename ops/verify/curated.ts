@@ -5,6 +5,7 @@
  * on local Spark over the local Glue job's Parquet in test/integration/verify-local.test.ts.
  */
 import { RUNBOOK } from '../../lib/constructs/monitoring/runbook';
+import { CURATED_PARTITION_KEYS, type CuratedHour } from '../../lib/lake-layout';
 import { VerifyError, type FoundRecord } from './markers';
 
 /** Where the curated table is: the Analytics stack's outputs GlueDatabaseName, CuratedTableName, AthenaWorkGroupName. */
@@ -15,7 +16,7 @@ export interface CuratedTable {
 }
 
 /** The columns the query reads: enough to match a marker and check its partition and format. */
-export const CURATED_QUERY_COLUMNS = ['event_id', 'source', 'dt', 'format', 'message'] as const;
+export const CURATED_QUERY_COLUMNS = ['event_id', 'source', 'dt', 'hour', 'format', 'message'] as const;
 
 /**
  * A quoted identifier. Glue names are lower-case letters, digits, `_` (and `-` in generated names): anything
@@ -37,20 +38,25 @@ export function sqlString(value: string): string {
 }
 
 /**
- * The query for a verify run's markers in the curated table: only the `dt` partitions the markers can be in
- * (their event date is the day they were written, so the scan is those days' partitions), only rows whose
- * message starts with the run's marker prefix.
+ * The query for a verify run's markers in the curated table: only the (dt, hour) partitions the markers can be in
+ * (their event time is when they were written, so the scan is those hours' partitions: lake-layout.curatedHours
+ * from the writing to now), only rows whose message starts with the run's marker prefix.
  */
-export function curatedMarkerQuery(target: Pick<CuratedTable, 'database' | 'table'>, runId: string, days: readonly string[]): string {
+export function curatedMarkerQuery(target: Pick<CuratedTable, 'database' | 'table'>, runId: string, hours: readonly CuratedHour[]): string {
   if (!/^[0-9a-z-]{6,40}$/.test(runId)) throw new Error(`marker run id must be 6–40 characters of [0-9a-z-] (got '${runId}')`);
-  if (days.length === 0) throw new Error('no dt partition to query');
-  for (const day of days) if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a dt partition: '${day}'`);
+  if (hours.length === 0) throw new Error('no curated hour partition to query');
+  const byDay = new Map<string, string[]>();
+  for (const { dt, hour } of hours) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || !/^([01]\d|2[0-3])$/.test(hour)) throw new Error(`not a curated hour partition: dt '${dt}', hour '${hour}'`);
+    byDay.set(dt, [...(byDay.get(dt) ?? []), hour]);
+  }
+  const partitions = [...byDay].map(([dt, dayHours]) => `("dt" = ${sqlString(dt)} AND "hour" IN (${dayHours.map(sqlString).join(', ')}))`);
   // '_' and '%' are LIKE wildcards: the prefix has none (run ids are [0-9a-z-]).
   const prefix = `log-pipeline-verify run=${runId} path=%`;
   return [
     `SELECT ${CURATED_QUERY_COLUMNS.map(sqlIdentifier).join(', ')}`,
     `FROM ${sqlIdentifier(target.database)}.${sqlIdentifier(target.table)}`,
-    `WHERE "dt" IN (${days.map(sqlString).join(', ')}) AND "message" LIKE ${sqlString(prefix)}`,
+    `WHERE (${partitions.join(' OR ')}) AND "message" LIKE ${sqlString(prefix)}`,
     'ORDER BY "source", "message"',
   ].join('\n');
 }
@@ -76,9 +82,9 @@ export function athenaRows(resultSet: AthenaResultSet, firstPage: boolean): Reco
   });
 }
 
-/** Curated rows as records for matchCuratedMarkers, each named by its partition (curated/dt=…/source=…/). */
+/** Curated rows as records for matchCuratedMarkers, each named by its partition (curated/dt=…/hour=…/source=…/). */
 export function curatedRecords(rows: readonly Record<string, string>[], landedAtMs?: number): FoundRecord[] {
-  return rows.map((record) => ({ key: `curated/dt=${record.dt ?? '?'}/source=${record.source ?? '?'}/`, record, landedAtMs }));
+  return rows.map((record) => ({ key: `curated/${CURATED_PARTITION_KEYS.map((key) => `${key}=${record[key] ?? '?'}/`).join('')}`, record, landedAtMs }));
 }
 
 /** A Glue job run as GetJobRun returns it (the fields read here). */

@@ -6,7 +6,7 @@
 import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { GetJobRunCommand, StartJobRunCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { curatedHours, LAKE_PREFIXES } from '../../lib/lake-layout';
 import { explainAwsError } from './aws-errors';
 import { athenaQueryDone, athenaRows, curatedMarkerQuery, curatedRecords, glueRunDone, type AthenaQueryState, type CuratedTable, type GlueRunState } from './curated';
 import { dtPartitions, readRecordsUnder } from './lake';
@@ -172,7 +172,7 @@ export async function checkCurated(check: CuratedCheck): Promise<PathVerdict[]> 
 
   const needle = `run=${check.runId}`;
   const quarantined = await readQuarantined(check.s3, check.bucket, run, needle);
-  const sql = curatedMarkerQuery(check.table, check.runId, dtPartitions(check.writtenAtMs, Date.now()));
+  const sql = curatedMarkerQuery(check.table, check.runId, curatedHours(check.writtenAtMs, Date.now()));
   // The query gets what is left of the timeout, and at least a minute: a run that took it all still gets its answer.
   const query = await runAthenaQuery(check.athena, sql, check.table, { ...wait, timeoutMs: Math.max(60_000, deadline - Date.now()) });
   const answeredAtMs = Date.now();

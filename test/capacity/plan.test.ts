@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { addPipelineStacks } from '../../lib/app-stacks';
 import { capacityPlan, CURATED_PARTITION_HOURS, partitionBytesPerSecond, sizeFor } from '../../lib/capacity/plan';
 import { ConfigError, PROD_10_TB_A_DAY, STAGE_CONFIGS, validateStageConfig, type StageConfig } from '../../lib/config';
-import { PARTITION_KEY_NAMES } from '../../lib/constructs/lake-catalog';
+import { CURATED_PARTITION_KEYS } from '../../lib/lake-layout';
 import { costReport } from '../../ops/cost/cli';
 import { projectApp } from '../helpers/app';
 
@@ -52,10 +52,10 @@ describe('each stage carries the volume it declares', () => {
     });
   });
 
-  test('curated partitions hold a day, as the capacity plan assumes for Athena', () => {
-    // When curated gains an hour partition, set CURATED_PARTITION_HOURS to 1: the Athena check then uses the peak hour.
-    expect(PARTITION_KEY_NAMES).not.toContain('hour');
-    expect(CURATED_PARTITION_HOURS).toBe(24);
+  test('curated partitions hold an hour, as the capacity plan assumes for Athena', () => {
+    // Without the hour key a partition would hold a day: CURATED_PARTITION_HOURS must then be 24.
+    expect(CURATED_PARTITION_KEYS).toContain('hour');
+    expect(CURATED_PARTITION_HOURS).toBe(1);
   });
 });
 
@@ -118,8 +118,8 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
     expect(problemsOf({ ...prod, analytics: { ...prod.analytics, numberOfWorkers: 4 } })).toEqual([
       "analytics.numberOfWorkers must be at least 5 to carry volume.gbPerDay 1,000 at a 3× peak (got 4): at the Glue benchmark's 97,000 rows/s per DPU a run over the peak hour must end before the next; or a larger analytics.workerType",
     ]);
-    expect(problemsOf({ ...prod, analytics: { ...prod.analytics, bytesScannedCutoffPerQuery: 100 * 1024 ** 3 } })).toEqual([
-      'analytics.bytesScannedCutoffPerQuery must be at least 264,140,488,704 to carry volume.gbPerDay 1,000 at a 3× peak (got 107,374,182,400): an all-column query over one source\'s day of curated data scans 245 GiB and Athena cancels it at the cutoff',
+    expect(problemsOf({ ...prod, analytics: { ...prod.analytics, bytesScannedCutoffPerQuery: 10 * 1024 ** 3 } })).toEqual([
+      'analytics.bytesScannedCutoffPerQuery must be at least 33,285,996,544 to carry volume.gbPerDay 1,000 at a 3× peak (got 10,737,418,240): an all-column query over one source\'s peak hour of curated data scans 30.68 GiB and Athena cancels it at the cutoff',
     ]);
   });
 

@@ -4,8 +4,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import recordSchema from '../../schema/log-record.schema.json';
-import { ATHENA_ENGINE_VERSION, LakeCatalog, PARTITION_KEY_NAMES, recordColumns, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/lake-catalog';
-import { LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ATHENA_ENGINE_VERSION, LakeCatalog, lastHoursCondition, PARTITION_KEY_NAMES, recordColumns, SAVED_QUERY_HOURS, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/lake-catalog';
+import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
+import { PROJECT_ROOT } from '../../lib/project-paths';
+import { synthStage } from '../helpers/app';
 
 /** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
 function catalogStack(props: { bytesScannedCutoffPerQuery?: number } = {}) {
@@ -62,23 +66,54 @@ describe('raw table', () => {
 });
 
 describe('curated table', () => {
-  test('is zstd Parquet under curated/, partitioned by dt then source, with typed columns', () => {
+  test('is zstd Parquet under curated/, partitioned by dt, hour, then source, with typed columns', () => {
     const { template } = catalogStack();
     const input = tableInput(template, 'CatalogCuratedTable');
     expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(input.StorageDescriptor.InputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
     expect(input.StorageDescriptor.Location['Fn::Join'][1].at(-1)).toBe(`/${LAKE_PREFIXES.curated}`);
-    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'source']);
+    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'hour', 'source']);
+    expect(input.PartitionKeys.every((k: { Type: string }) => k.Type === 'string')).toBe(true);
     expect(input.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'ZSTD' });
     const types = Object.fromEntries((input.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((c) => [c.Name, c.Type]));
     expect(Object.keys(types)).toEqual(schemaProperties.filter((name) => name !== 'source'));
     expect(types).toMatchObject({ timestamp: 'timestamp', ingested_at: 'timestamp', status: 'int', bytes: 'bigint', attributes: 'map<string,string>' });
   });
 
-  test('is not projected: the job registers the partitions it writes', () => {
-    const { template } = catalogStack();
-    const parameters = tableInput(template, 'CatalogCuratedTable').Parameters as Record<string, unknown>;
-    expect(Object.keys(parameters).filter((key) => key.startsWith('projection.'))).toEqual([]);
+  test('its partition projection is lake-layout.curatedTableProjection, resolved for the lake bucket', () => {
+    const { stack, lakeBucket, template } = catalogStack();
+    const expected = stack.resolve(curatedTableProjection(lakeBucket.bucketName)) as Record<string, unknown>;
+    const parameters = tableInput(template, 'CatalogCuratedTable').Parameters;
+    for (const [key, value] of Object.entries(expected)) expect(parameters[key]).toEqual(value);
+    const [, [scheme, , suffix]] = parameters['storage.location.template']['Fn::Join'];
+    expect([scheme, suffix]).toEqual(['s3://', `/${LAKE_PREFIXES.curated}dt=\${dt}/hour=\${hour}/source=\${source}/`]);
+  });
+
+  test('the job writes the partition keys of the layout, in its order (glue/log_etl/transform.py PARTITION_COLUMNS)', () => {
+    const transform = fs.readFileSync(path.join(PROJECT_ROOT, 'glue', 'log_etl', 'transform.py'), 'utf8');
+    const declared = /^PARTITION_COLUMNS = \((.*)\)$/m.exec(transform);
+    expect(declared).not.toBeNull();
+    expect([...declared![1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1])).toEqual([...CURATED_PARTITION_KEYS]);
+  });
+});
+
+// "Enabling partition projection on a table causes Athena to ignore any partition metadata registered to the table
+// in the AWS Glue Data Catalog" (Partition projection with Amazon Athena,
+// https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html): so the projection alone must describe
+// every curated partition key and the job's directories, on both stages.
+describe.each(['dev', 'prod'] as const)('the %s curated table, as deployed', (stage) => {
+  test('projects every partition key, and its location template names each key in the job\'s order', () => {
+    const tables = synthStage(stage).templates.analytics.findResources('AWS::Glue::Table');
+    const [input] = Object.entries(tables)
+      .filter(([id]) => id.includes('CuratedTable'))
+      .map(([, table]) => table.Properties.TableInput);
+    expect(input).toBeDefined();
+    const keys = input.PartitionKeys.map((k: { Name: string }) => k.Name);
+    expect(keys).toEqual([...CURATED_PARTITION_KEYS]);
+    expect(input.Parameters['projection.enabled']).toBe('true');
+    for (const key of keys) expect(input.Parameters[`projection.${key}.type`]).toEqual(expect.any(String));
+    const template = JSON.stringify(input.Parameters['storage.location.template']);
+    expect(template).toContain(`/${LAKE_PREFIXES.curated}${keys.map((k: string) => `${k}=\${${k}}/`).join('')}`);
   });
 });
 
@@ -139,26 +174,39 @@ describe('Athena workgroup', () => {
 });
 
 describe('saved queries', () => {
-  test('status codes per hour, top paths and errors by host are saved in the workgroup, against the curated table', () => {
+  test('status codes per minute, top paths and errors by host are saved in the workgroup, against the curated table', () => {
     const { template } = catalogStack();
     const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((r) => r.Properties);
-    expect(queries.map((q) => q.Name).sort()).toEqual(['errors-by-host', 'raw-arrivals-today', 'status-codes-per-hour', 'top-paths']);
+    expect(queries.map((q) => q.Name).sort()).toEqual(['errors-by-host', 'raw-arrivals-today', 'status-codes-per-minute', 'top-paths']);
     for (const query of queries) {
       expect(query.WorkGroup).toEqual({ Ref: expect.stringMatching(/^CatalogWorkGroup/) });
       expect(query.Database).toEqual({ Ref: expect.stringMatching(/^CatalogDatabase/) });
     }
   });
 
-  test('every query filters on the dt partition, so the scan follows the time range', () => {
-    for (const query of savedQueries('db', 'curated', 'raw')) {
-      expect(query.sql).toMatch(/WHERE dt (>=|=) date_format\(current_date/);
-      expect(query.sql).toMatch(/FROM "db"\."(curated|raw)"/);
+  test('every curated query reads the (dt, hour) partitions of its window, so the scan follows the hours, not the days', () => {
+    const queries = savedQueries('db', 'curated', 'raw');
+    for (const query of queries.filter((q) => q.sql.includes('FROM "db"."curated"'))) {
+      expect(query.sql).toContain(`WHERE ${lastHoursCondition(SAVED_QUERY_HOURS)}`);
     }
+    expect(queries.find((q) => q.name === 'raw-arrivals-today')!.sql).toMatch(/WHERE dt = date_format\(current_date/);
+  });
+
+  test('the window condition names each hour it can touch once, then bounds the time', () => {
+    expect(lastHoursCondition(2)).toBe(
+      [
+        `(("dt" = date_format(current_timestamp - interval '2' hour, '%Y-%m-%d') AND "hour" = date_format(current_timestamp - interval '2' hour, '%H'))`,
+        `    OR ("dt" = date_format(current_timestamp - interval '1' hour, '%Y-%m-%d') AND "hour" = date_format(current_timestamp - interval '1' hour, '%H'))`,
+        `    OR ("dt" = date_format(current_timestamp, '%Y-%m-%d') AND "hour" = date_format(current_timestamp, '%H')))`,
+        `  AND "timestamp" >= current_timestamp - interval '2' hour`,
+      ].join('\n'),
+    );
+    expect(() => lastHoursCondition(0)).toThrow(/1–48 hours \(got 0\)/);
   });
 
   test('the queries use only columns the tables have', () => {
-    const columns = new Set([...recordColumns(recordSchema as RecordSchemaDocument, 'curated').map((c) => c.name), 'dt', 'source']);
-    const identifiers = /\b(status|path|bytes|host|client_ip|severity|timestamp|ingested_at|format|source|dt)\b/g;
+    const columns = new Set([...recordColumns(recordSchema as RecordSchemaDocument, 'curated').map((c) => c.name), ...CURATED_PARTITION_KEYS]);
+    const identifiers = /\b(status|path|bytes|host|client_ip|severity|timestamp|ingested_at|format|source|dt|hour)\b/g;
     for (const query of savedQueries('db', 'curated', 'raw')) {
       for (const [name] of query.sql.matchAll(identifiers)) expect(columns).toContain(name);
     }

@@ -19,6 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, MSKEvent } from 'aws-lambda';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
+import { curatedHours } from '../../lib/lake-layout';
 import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../../local/bundle';
 import { buildCorpus } from '../../local/corpus';
 import { createTopic, endOffsets } from '../../local/kafka/admin';
@@ -35,7 +36,7 @@ import { CONSUMER_FUNCTION } from '../../local/steps/kafka-path';
 import { TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';
 import { curatedMarkerQuery } from '../../ops/verify/curated';
 import { checkCurated, quarantinePrefix, readQuarantined, type CuratedCheck } from '../../ops/verify/glue-athena';
-import { dtPartitions, readLakeSince } from '../../ops/verify/lake';
+import { readLakeSince } from '../../ops/verify/lake';
 import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, type FoundRecord, type Marker, type PathVerdict, type VerifyPath } from '../../ops/verify/markers';
 import { startAthenaProxy, startSparkAthena, type AthenaProxy, type SparkAthena } from './helpers/athena-on-spark';
 import { ensurePythonEnv } from './helpers/python-env';
@@ -350,7 +351,7 @@ describe('curated: the Glue run and the Athena query', () => {
     expect(progress.at(-1)).toMatch(/^Athena query [0-9a-f-]+: 16 marker row\(s\)/);
     // 8 markers, each line through both paths: 16 rows, each path's verdict counting its own partition.
     // Spark ran exactly the SQL verify sent to Athena.
-    expect(athenaProxy.queries.at(-1)).toBe(curatedMarkerQuery(TABLE, runId, dtPartitions(started, Date.now())));
+    expect(athenaProxy.queries.at(-1)).toBe(curatedMarkerQuery(TABLE, runId, curatedHours(started, Date.now())));
   });
 
   test('markers in raw/ that the Glue run did not curate: the verdict names the Glue run', async () => {

@@ -7,6 +7,7 @@ import { verify } from '../../ops/verify/cli';
 import { athenaQueryDone, athenaRows, CURATED_QUERY_COLUMNS, curatedMarkerQuery, curatedRecords, glueRunDone, sqlIdentifier, sqlString } from '../../ops/verify/curated';
 import { judgeCurated, makeMarkers, markerOf, matchCuratedMarkers, type PathVerdict } from '../../ops/verify/markers';
 import { UsageError } from '../../ops/cli-args';
+import { curatedHours } from '../../lib/lake-layout';
 
 const now = new Date('2026-12-01T10:00:00.000Z');
 const runId = '20261201100000-abc123';
@@ -14,22 +15,25 @@ const table = { database: 'logpipelinedevdb', table: 'curated_logs' };
 const rawOk = (path: 'kinesis' | 'kafka'): PathVerdict => ({ path, ok: true, summary: '', problems: [] });
 
 describe('the curated query', () => {
-  test('reads the markers of one run from the days they can be in, every name quoted', () => {
-    expect(curatedMarkerQuery(table, runId, ['2026-12-01', '2026-12-02'])).toBe(
+  test('reads the markers of one run from the hours they can be in, every name quoted', () => {
+    const hours = curatedHours(Date.parse('2026-12-01T23:58:00Z'), Date.parse('2026-12-02T01:03:00Z'));
+    expect(curatedMarkerQuery(table, runId, hours)).toBe(
       [
-        'SELECT "event_id", "source", "dt", "format", "message"',
+        'SELECT "event_id", "source", "dt", "hour", "format", "message"',
         'FROM "logpipelinedevdb"."curated_logs"',
-        `WHERE "dt" IN ('2026-12-01', '2026-12-02') AND "message" LIKE 'log-pipeline-verify run=${runId} path=%'`,
+        `WHERE (("dt" = '2026-12-01' AND "hour" IN ('23')) OR ("dt" = '2026-12-02' AND "hour" IN ('00', '01'))) AND "message" LIKE 'log-pipeline-verify run=${runId} path=%'`,
         'ORDER BY "source", "message"',
       ].join('\n'),
     );
   });
 
   test('refuses anything that could leave its quoting, instead of escaping it', () => {
-    expect(() => curatedMarkerQuery(table, "x' OR '1'='1", ['2026-12-01'])).toThrow(/run id/);
-    expect(() => curatedMarkerQuery({ ...table, table: 'curated"; DROP TABLE x; --' }, runId, ['2026-12-01'])).toThrow(/not a Glue\/Athena name/);
-    expect(() => curatedMarkerQuery(table, runId, ["2026-12-01') OR ('1"])).toThrow(/not a dt partition/);
-    expect(() => curatedMarkerQuery(table, runId, [])).toThrow(/no dt partition/);
+    const hour = [{ dt: '2026-12-01', hour: '10' }];
+    expect(() => curatedMarkerQuery(table, "x' OR '1'='1", hour)).toThrow(/run id/);
+    expect(() => curatedMarkerQuery({ ...table, table: 'curated"; DROP TABLE x; --' }, runId, hour)).toThrow(/not a Glue\/Athena name/);
+    expect(() => curatedMarkerQuery(table, runId, [{ dt: "2026-12-01') OR ('1", hour: '10' }])).toThrow(/not a curated hour partition/);
+    expect(() => curatedMarkerQuery(table, runId, [{ dt: '2026-12-01', hour: '24' }])).toThrow(/not a curated hour partition: dt '2026-12-01', hour '24'/);
+    expect(() => curatedMarkerQuery(table, runId, [])).toThrow(/no curated hour partition/);
     expect(() => sqlString("it's")).toThrow(/refusing/);
     expect(() => sqlString('back\\slash')).toThrow(/refusing/);
     expect(() => sqlIdentifier('')).toThrow(/not a Glue/);
@@ -51,8 +55,8 @@ describe('Athena results', () => {
   });
 
   test('rows become records named by their partition', () => {
-    expect(curatedRecords([{ dt: '2026-12-01', source: 'kafka', message: 'x' }], 5)).toEqual([
-      { key: 'curated/dt=2026-12-01/source=kafka/', record: { dt: '2026-12-01', source: 'kafka', message: 'x' }, landedAtMs: 5 },
+    expect(curatedRecords([{ dt: '2026-12-01', hour: '09', source: 'kafka', message: 'x' }], 5)).toEqual([
+      { key: 'curated/dt=2026-12-01/hour=09/source=kafka/', record: { dt: '2026-12-01', hour: '09', source: 'kafka', message: 'x' }, landedAtMs: 5 },
     ]);
   });
 
@@ -89,7 +93,7 @@ describe('the Glue run', () => {
 
 describe('the curated verdict', () => {
   const markers = makeMarkers(runId, 'kinesis', 3, now);
-  const row = (text: string, source = 'kinesis', format = 'json') => ({ dt: '2026-12-01', source, format, message: text, event_id: `e-${text.slice(-1)}` });
+  const row = (text: string, source = 'kinesis', format = 'json') => ({ dt: '2026-12-01', hour: '10', source, format, message: text, event_id: `e-${text.slice(-1)}` });
   const glueRun = { id: 'jr_1', state: 'SUCCEEDED' };
 
   test('every marker once, in its own partition: ok, with the time it took', () => {
@@ -123,7 +127,7 @@ describe('the curated verdict', () => {
     // The same line through Kafka is another event in source=kafka: expected, and not this path's row.
     const mixed = matchCuratedMarkers(markers, curatedRecords([row(markers[0].text, 'kafka'), row(markers[1].text), row(markers[2].text, 'kinesis', 'unparsed')]));
     expect(mixed.map((m) => m.found.length)).toEqual([0, 1, 1]);
-    expect(mixed.flatMap((m) => m.problems)).toEqual(["curated/dt=2026-12-01/source=kinesis/: format 'unparsed', expected 'json'"]);
+    expect(mixed.flatMap((m) => m.problems)).toEqual(["curated/dt=2026-12-01/hour=10/source=kinesis/: format 'unparsed', expected 'json'"]);
   });
 
   test('earlier stops are named: raw, a run still going, a query that did not finish', () => {
@@ -159,6 +163,6 @@ test("docs/operations.md's cost of --curated follows from the dev stage and the 
   expect(readme).toContain(`dev: 2 G.1X Flex workers, 2 DPU at $${PRICES.glueFlexDpuHour.usd} per DPU-hour`);
   expect(readme).toContain(`about $${perMinute.toFixed(2)} for each minute it runs`);
   expect(readme).toContain(`($${PRICES.athenaTbScanned.usd} per TB scanned, at least 10 MB per query: $${((10 / 1e6) * PRICES.athenaTbScanned.usd).toFixed(5)} for a small lake`);
-  expect(CURATED_QUERY_COLUMNS).toHaveLength(5); // "reading five columns"
-  expect(readme).toContain('reading five columns');
+  expect(CURATED_QUERY_COLUMNS).toHaveLength(6); // "reading six columns"
+  expect(readme).toContain('reading six columns');
 });
