@@ -82,8 +82,9 @@ export function bundleFunction(functionName: string, outdir: string, customForma
 
 /**
  * The stage's custom formats as a file next to index.js (CUSTOM_FORMATS_FILE), which the parsers load at
- * cold start: in the asset, so nothing is fetched at run time and no environment variable's 4 KB limit
- * applies ("Working with Lambda environment variables", https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+ * cold start: in the asset, so nothing is fetched at run time, and not in an environment variable, where
+ * all of a function's variables share 4 KB ("Lambda quotas", environment variables "4 KB, total",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
  * No formats, no file (a stale one from an earlier local build is removed).
  */
 export function writeCustomFormats(outdir: string, customFormats: readonly CustomFormatDefinition[]): void {
