@@ -36,7 +36,7 @@ async function formatsOfLines(outdir: string): Promise<unknown[]> {
   const handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(path.join(outdir, 'index.js'), { logFile: path.join(root, 'function.log') });
   const result = await handler(firehoseEvent([LINES.join('\n')]));
   expect(result.records.map((r) => r.result)).toEqual(['Ok']);
-  return Buffer.from(result.records[0].data, 'base64')
+  return Buffer.from(result.records[0].data ?? '', 'base64')
     .toString('utf8')
     .trim()
     .split('\n')
