@@ -63,19 +63,21 @@ export function customFormatsProblems(formats: unknown, problems: Problems, sett
       return;
     }
     const before = problems.list.length;
+    // The basic shape in the one message style, `<setting> must ... (got ...)`, the setting's path first.
+    const at = `${setting}[${index}]`;
     if (name === undefined || !CUSTOM_FORMAT_NAME.test(name)) {
-      problems.add(`${label}: name must be lower case letters, digits and '_', starting with a letter, at most 40 characters (got ${JSON.stringify(definition.name)})`);
+      problems.add(`${at}.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters (got ${JSON.stringify(definition.name)})`);
     } else if ((RECORD_FORMATS as readonly string[]).includes(name)) {
-      problems.add(`${label}: name '${name}' is a built-in format (${RECORD_FORMATS.join(', ')}); pick another`);
+      problems.add(`${at}.name must not be a built-in format (${RECORD_FORMATS.join(', ')}) (got '${name}')`);
     } else if (seen.has(name)) {
-      problems.add(`${label}: name '${name}' is used by an earlier format; names must be unique`);
+      problems.add(`${at}.name must be unique: an earlier format has it (got '${name}')`);
     }
     if (name !== undefined) seen.add(name);
     if (typeof definition.pattern !== 'string' || !definition.pattern.startsWith('^')) {
-      problems.add(`${label}: pattern must be a regular expression starting with '^' (a format reads whole lines; unanchored, a failing match is retried at every position) (got ${JSON.stringify(definition.pattern)})`);
+      problems.add(`${at}.pattern must be a regular expression starting with '^': a format reads whole lines, and unanchored a failing match is retried at every position (got ${JSON.stringify(definition.pattern)})`);
     }
     if (!Array.isArray(definition.examples) || definition.examples.length === 0) {
-      problems.add(`${label}: examples must list at least one line with the fields it gives ({ line, fields })`);
+      problems.add(`${at}.examples must list at least one line with the fields it gives, { "line": ..., "fields": {...} } (got ${JSON.stringify(definition.examples)})`);
     }
     if (problems.list.length > before) return;
     let format: CompiledFormat;

@@ -42,10 +42,10 @@ test('a stage config with a broken format names it among the stage problems', ()
 
 describe('each problem names the format', () => {
   test.each<[string, Partial<CustomFormatDefinition> | Record<string, unknown>, RegExp]>([
-    ['a name that is not lower case', { name: 'HDFS' }, /^formats\[0\] 'HDFS': name must be lower case letters, digits and '_'/],
-    ['a built-in name', { name: 'json' }, /^formats\[0\] 'json': name 'json' is a built-in format \(common, combined, syslog_rfc3164, syslog_rfc5424, json, unparsed\); pick another$/],
-    ['an unanchored pattern', { pattern: '(?<message>.*)' }, /^formats\[0\] 'hdfs': pattern must be a regular expression starting with '\^'/],
-    ['no examples', { examples: [] }, /^formats\[0\] 'hdfs': examples must list at least one line/],
+    ['a name that is not lower case', { name: 'HDFS' }, /^formats\[0\]\.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters \(got "HDFS"\)$/],
+    ['a built-in name', { name: 'json' }, /^formats\[0\]\.name must not be a built-in format \(common, combined, syslog_rfc3164, syslog_rfc5424, json, unparsed\) \(got 'json'\)$/],
+    ['an unanchored pattern', { pattern: '(?<message>.*)' }, /^formats\[0\]\.pattern must be a regular expression starting with '\^'.* \(got "\(\?<message>\.\*\)"\)$/],
+    ['no examples', { examples: [] }, /^formats\[0\]\.examples must list at least one line .* \(got \[\]\)$/],
     ['a group filling a field the pipeline writes', { pattern: '^(?<timestamp>\\d{6} \\d{6}) (?<source>\\S+) (?<message>.*)$' }, /^formats\[0\] 'hdfs': group 'source' names a field the pipeline writes itself/],
     ['an unknown time layout', { time: { layout: '%Y%m%d %k' } }, /^formats\[0\] 'hdfs': time.layout '%Y%m%d %k': unknown directive '%k'/],
   ])('%s', (_, change, message) => {
@@ -55,7 +55,7 @@ describe('each problem names the format', () => {
   });
 
   test('a name used twice', () => {
-    expect(problemsOf([HDFS, { ...APACHE_ERROR, name: 'hdfs' }])).toEqual([`formats[1] 'hdfs': name 'hdfs' is used by an earlier format; names must be unique`]);
+    expect(problemsOf([HDFS, { ...APACHE_ERROR, name: 'hdfs' }])).toEqual([`formats[1].name must be unique: an earlier format has it (got 'hdfs')`]);
   });
 
   test('not a list, not an object', () => {
@@ -166,6 +166,6 @@ describe('loadFormatsFile (npm run local -- --formats FILE)', () => {
     expect(() => loadFormatsFile(notJson)).toThrow(FormatsFileError);
     expect(() => loadFormatsFile(notJson)).toThrow(/bad\.json:\n {2}- cannot read it as JSON/);
     const twoBad = write('two.json', JSON.stringify({ formats: [{ ...HDFS, name: 'common' }, { ...APACHE_ERROR, examples: [] }] }));
-    expect(() => loadFormatsFile(twoBad)).toThrow(/formats\[0\] 'common': name 'common' is a built-in format[^\n]*\n {2}- formats\[1\] 'apache_error': examples must list/);
+    expect(() => loadFormatsFile(twoBad)).toThrow(/formats\[0\]\.name must not be a built-in format[^\n]*\n {2}- formats\[1\]\.examples must list/);
   });
 });

@@ -36,7 +36,7 @@ export interface CustomFormatDefinition {
 }
 
 export interface CustomFormatTime {
-  /** @default 'timestamp' */
+  /** The named group that holds the time; the record's `timestamp` is read from it. @default 'timestamp' */
   readonly group?: string;
   /** 'iso8601', 'epoch_s', 'epoch_ms', or a strftime-like pattern (TIME_LAYOUTS). */
   readonly layout: string;
@@ -49,6 +49,7 @@ export interface CustomFormatTime {
 }
 
 export interface CustomFormatExample {
+  /** A line of the format as the log writes it; checked at synth to give `fields` through this format. */
   readonly line: string;
   /** Record fields the line must give (timestamp as the schema writes it, attributes by name). */
   readonly fields: Readonly<Record<string, string | number | null | Readonly<Record<string, string>>>>;
