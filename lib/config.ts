@@ -241,7 +241,7 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   streamConfigProblems(config.stream, problems);
   deliveryConfigProblems(config.delivery, problems);
   lakeConfigProblems(config.lake, problems);
-  problems.addAll(validateHostConfig(config.host));
+  problems.addAll(validateHostConfig(config.host, 'host', Array.isArray(config.formats) ? config.formats.map((f) => String(f?.name)) : []));
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
   kafkaConfigProblems(config.kafka, config.network, problems);

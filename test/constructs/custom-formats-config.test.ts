@@ -40,6 +40,14 @@ test('a stage config with a broken format names it among the stage problems', ()
   expect(() => validateStageConfig({ ...STAGE_CONFIGS.dev, formats: [broken] })).toThrow(/formats\[0\] 'hdfs': pattern does not compile: Invalid regular expression/);
 });
 
+test("a host log file may name one of the stage's custom formats, and no other name", () => {
+  const host = { ...STAGE_CONFIGS.prod.host, logFiles: [{ path: '/var/log/hadoop/hdfs.log', format: 'hdfs' }] };
+  expect(validateStageConfig({ ...STAGE_CONFIGS.prod, host, formats: EXAMPLE_FORMATS }).host).toBe(host);
+  expect(() => validateStageConfig({ ...STAGE_CONFIGS.prod, host })).toThrow(
+    "host.logFiles[0].format must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json (got 'hdfs')",
+  );
+});
+
 describe('each problem names the format', () => {
   test.each<[string, Partial<CustomFormatDefinition> | Record<string, unknown>, RegExp]>([
     ['a name that is not lower case', { name: 'HDFS' }, /^formats\[0\]\.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters \(got "HDFS"\)$/],
