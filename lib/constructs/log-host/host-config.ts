@@ -23,7 +23,7 @@ export interface LogFileConfig {
    * line unchanged and the transform detects the format per line; this names the agent's tag for the file, so
    * operators and the agent's metrics can tell files apart.
    */
-  readonly format: ParsedFormat | (string & {});
+  readonly format: string;
   /**
    * Where the file's lines go: the Kinesis stream, the Kafka log topic, or both (each line once per path;
    * the two paths' records differ in `source` and event id, so the curated table holds both).
