@@ -25,7 +25,6 @@ import { parseJsonLine } from './json-line';
 import { unparsedLine, type ParsedLine } from './parsed-line';
 import { parseRfc3164, parseSyslogRfc3339 } from './syslog-rfc3164';
 import { parseRfc5424 } from './syslog-rfc5424';
-import { RECORD_FORMATS } from '../record';
 
 export { JSON_ROLE_KEYS, roleKeyIndex } from './json-line';
 export { FACILITY_NAMES, SEVERITY_NAMES, unparsedLine, type ParsedLine } from './parsed-line';
@@ -61,19 +60,21 @@ export function parseLine(line: string, arrivalMs: number, customFormats: readon
   } else {
     parsed = parseAccessLog(line);
   }
-  if (parsed === null && customFormats.length > 0) parsed = parseCustomFormats(line, customFormats);
+  let custom = false;
+  if (parsed === null && customFormats.length > 0) {
+    parsed = parseCustomFormats(line, customFormats);
+    custom = parsed !== null;
+  }
   parsed ??= unparsedLine(line);
   // Every text field is a slice of the line (or, for JSON, a string literal of a line without escapes),
   // so a line without characters JSON must escape yields fields without them.
   // Access logs set their own hint: their quoted fields exclude the quotes.
   // Custom formats' fields are regex groups of the line too.
-  if (parsed.format === 'unparsed' || parsed.format === 'syslog_rfc3164' || parsed.format === 'syslog_rfc5424' || !BUILT_IN.has(parsed.format)) {
+  if (custom || parsed.format === 'unparsed' || parsed.format === 'syslog_rfc3164' || parsed.format === 'syslog_rfc5424') {
     parsed.plainText = !NEEDS_JSON_ESCAPE.test(line);
   }
   return parsed;
 }
-
-const BUILT_IN: ReadonlySet<string> = new Set(RECORD_FORMATS);
 
 /**
  * Characters JSON.stringify escapes: '"', '\\', controls, and lone surrogates (any surrogate is flagged,
