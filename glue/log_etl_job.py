@@ -20,10 +20,12 @@ from pyspark.context import SparkContext
 
 from log_etl.batch import BatchResult, run_batch
 from log_etl.catalog import register_partitions
+from log_etl.record_schema import parse_custom_formats, record_rules
 from log_etl.run_metrics import publish_or_warn
 
 # lib/constructs/glue-etl.ts passes these as default arguments (a CDK test keeps the two lists equal).
-JOB_ARGUMENTS = ["JOB_NAME", "raw_path", "curated_path", "quarantine_path", "database", "curated_table"]
+# custom_formats: a JSON array of the stage's custom format names, accepted as `format` (record_schema.with_custom_formats).
+JOB_ARGUMENTS = ["JOB_NAME", "raw_path", "curated_path", "quarantine_path", "database", "curated_table", "custom_formats"]
 BOOKMARK_CONTEXT = "raw_objects"
 FILE_COLUMN = "raw_object"
 
@@ -82,6 +84,7 @@ def main() -> None:
         objects,
         curated_uri=args["curated_path"],
         quarantine_uri=f"{args['quarantine_path'].rstrip('/')}/dt={run_date}/run={run_id}/",
+        rules=record_rules(parse_custom_formats(args["custom_formats"])),
     )
     created = register_partitions(boto3.client("glue"), args["database"], args["curated_table"], args["curated_path"], result.partitions)
     log("run_complete", raw_objects=len(objects), partitions_registered=created, **result.as_dict())

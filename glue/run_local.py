@@ -24,6 +24,7 @@ GLUE_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(GLUE_DIR))
 
 from log_etl.batch import run_batch  # noqa: E402
+from log_etl.record_schema import parse_custom_formats, record_rules  # noqa: E402
 from log_etl.run_metrics import publish_run_metrics, read_run_metrics, run_metric_names  # noqa: E402
 
 
@@ -32,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lake", required=True, type=Path, help="directory holding raw/ as the lake bucket does")
     parser.add_argument("--out", type=Path, help="where curated/ and quarantine/ go (default: the lake directory)")
     parser.add_argument("--cloudwatch-endpoint", help="publish the run's counts to this CloudWatch endpoint and read them back")
+    parser.add_argument("--custom-formats", default="[]", help="JSON array of custom format names the run accepts as format, as the job's --custom_formats (default: none)")
     parser.add_argument("--job-name", default="log-etl-local", help="the JobName dimension of the published counts (default: %(default)s)")
     args = parser.parse_args(argv)
 
@@ -50,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     quarantine_uri = (out / "quarantine").resolve().as_uri() + "/"
     metrics: dict = {}
     try:
-        result = run_batch(spark, objects, curated_uri=curated_uri, quarantine_uri=quarantine_uri)
+        rules = record_rules(parse_custom_formats(args.custom_formats))
+        result = run_batch(spark, objects, curated_uri=curated_uri, quarantine_uri=quarantine_uri, rules=rules)
         seconds = round(time.monotonic() - started, 1)
         # Per path (the source= partitions), so the local run can show what each path contributed.
         by_source = {row["source"]: row["count"] for row in spark.read.parquet(curated_uri).groupBy("source").count().collect()} if result.curated_rows else {}

@@ -93,6 +93,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     delivery: config.delivery,
     logRetention,
     removalPolicy,
+    customFormats: config.formats,
   });
   const logTopic = config.kafka.topics[0].name;
   const kafkaConsumer = new KafkaConsumerStack(app, `${prefix}-KafkaConsumer`, {
@@ -106,6 +107,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     encryptionKey: data.dataKey,
     logRetention,
     removalPolicy,
+    customFormats: config.formats,
   });
   const hostSubnets = config.host.subnet === 'public' ? network.network.publicSubnets : network.network.privateSubnets;
   if (hostSubnets === undefined) throw new Error('host.subnet is public but the network has no public subnets (validateStageConfig reports this)');
@@ -131,6 +133,7 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     config: config.analytics,
     removalPolicy,
     logRetention,
+    customFormatNames: config.formats.map((format) => format.name),
   });
   // Last: it watches every other stack and nothing depends on it.
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {

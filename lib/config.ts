@@ -6,6 +6,7 @@
  * naming the setting, the allowed range and the value it got, so a user knows exactly what to change.
  */
 import { maxSafeProcessorBufferMiB } from '../lambda/shared/limits';
+import { customFormatsProblems, type CustomFormatDefinition } from './constructs/custom-formats-config';
 import { analyticsConfigProblems, type AnalyticsConfig } from './constructs/analytics-config';
 import { streamConfigProblems, type StreamConfig } from './constructs/ingest-stream-config';
 import { lakeConfigProblems, type LakeConfig } from './constructs/lake-config';
@@ -22,6 +23,7 @@ export { ConfigError } from './problems';
 export type { StreamCapacity, StreamConfig } from './constructs/ingest-stream-config';
 export type { DeliveryConfig } from './constructs/log-delivery-config';
 export type { LakeConfig } from './constructs/lake-config';
+export type { CustomFormatDefinition } from './constructs/custom-formats-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -54,6 +56,13 @@ export interface StageConfig {
   readonly kafka: KafkaConfig;
   /** Dashboard, alarms and who they reach (lib/constructs/monitoring/monitoring-config.ts documents each setting). */
   readonly monitoring: MonitoringConfig;
+  /**
+   * Line formats beyond the built-ins, defined without code: a name, a regular expression whose named groups
+   * fill record fields, the time's layout and zone, and example lines with the fields each must give
+   * (lib/constructs/custom-formats-config.ts checks them; docs/development.md, "Add a log format"). Bundled
+   * into the transform and the consumer, tried after the built-ins; the Glue job accepts their names.
+   */
+  readonly formats: readonly CustomFormatDefinition[];
 }
 
 const dev: StageConfig = {
@@ -133,6 +142,8 @@ const dev: StageConfig = {
   },
   // The demo generator writes every second, so a silent quarter hour means the host or agent broke.
   monitoring: { alarmEmails: [], thresholds: DEFAULT_ALARM_THRESHOLDS },
+  // Try a format with npm run local -- --formats FILE first (examples/formats/hdfs-apache-error.json).
+  formats: [],
 };
 
 const prod: StageConfig = {
@@ -216,6 +227,7 @@ const prod: StageConfig = {
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
   monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
+  formats: [],
 };
 
 export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, prod };
@@ -280,7 +292,7 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   streamConfigProblems(config.stream, problems);
   deliveryConfigProblems(config.delivery, problems);
   lakeConfigProblems(config.lake, problems);
-  problems.addAll(validateHostConfig(config.host));
+  problems.addAll(validateHostConfig(config.host, 'host', Array.isArray(config.formats) ? config.formats.map((f) => String(f?.name)) : []));
   problems.addAll(hostPlacementProblems(config.host, config.network));
   analyticsConfigProblems(config.analytics, problems);
   kafkaConfigProblems(config.kafka, config.network, problems);
@@ -288,6 +300,7 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);
+  customFormatsProblems(config.formats, problems);
   volumeConfigProblems(config.volume, problems);
   // Capacity reads every other setting: checked only once they are valid, so each problem is said once.
   if (problems.list.length === 0) capacityProblems(config, problems);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
 import { METRICS_NAMESPACE } from '../lambda/shared/metric-names';
+import { CUSTOM_FORMATS_FILE, type CustomFormatDefinition } from '../lambda/shared/parsers/custom-format';
 import { PROJECT_ROOT } from './project-paths';
 
 /** Node.js major version of the Lambda runtime; esbuild targets the same. */
@@ -74,8 +75,22 @@ export function functionEntries(functionName: string): string[] {
  * their maps): what the CDK asset holds and what the local tools load. One esbuild run, one entry point
  * per file and no code splitting (CJS), so each file is whole on its own.
  */
-export function bundleFunction(functionName: string, outdir: string): void {
+export function bundleFunction(functionName: string, outdir: string, customFormats: readonly CustomFormatDefinition[] = []): void {
   buildSync(functionBuildOptions(functionName, outdir));
+  writeCustomFormats(outdir, customFormats);
+}
+
+/**
+ * The stage's custom formats as a file next to index.js (CUSTOM_FORMATS_FILE), which the parsers load at
+ * cold start: in the asset, so nothing is fetched at run time, and not in an environment variable, where
+ * all of a function's variables share 4 KB ("Lambda quotas", environment variables "4 KB, total",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ * No formats, no file (a stale one from an earlier local build is removed).
+ */
+export function writeCustomFormats(outdir: string, customFormats: readonly CustomFormatDefinition[]): void {
+  const file = path.join(outdir, CUSTOM_FORMATS_FILE);
+  if (customFormats.length === 0) fs.rmSync(file, { force: true });
+  else fs.writeFileSync(file, `${JSON.stringify(customFormats, null, 2)}\n`);
 }
 
 /** bundleFunction's esbuild options. */

@@ -8,15 +8,19 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BundleError, bundleFiles, bundleFunction, functionEnvironment } from '../lib/lambda-bundling';
 import { PROJECT_ROOT } from '../lib/project-paths';
+import type { CustomFormatDefinition } from '../lambda/shared/parsers/custom-format';
 
 export { BundleError };
 
 export const LOCAL_BUILD_DIR = path.join(PROJECT_ROOT, '.local', 'build');
 
-/** Bundles lambda/<functionName>/ (index.js and its separate modules); returns the path of index.js. */
-export async function bundleLambda(functionName: string): Promise<string> {
+/**
+ * Bundles lambda/<functionName>/ (index.js and its separate modules, and the custom formats as the CDK
+ * asset holds them); returns the path of index.js.
+ */
+export async function bundleLambda(functionName: string, customFormats: readonly CustomFormatDefinition[] = []): Promise<string> {
   const outdir = path.join(LOCAL_BUILD_DIR, functionName);
-  bundleFunction(functionName, outdir);
+  bundleFunction(functionName, outdir, customFormats);
   return path.join(outdir, 'index.js');
 }
 

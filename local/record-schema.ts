@@ -6,10 +6,15 @@ import { RECORD_SCHEMA_PATH } from '../lib/project-paths';
 
 export type RecordValidator = (record: unknown) => string[];
 
-/** Returns a function that lists a record's schema violations (empty when valid). */
-export function recordValidator(): RecordValidator {
+/**
+ * Returns a function that lists a record's schema violations (empty when valid). `customFormats` are
+ * accepted as `format` besides the schema's built-ins, as the Glue job accepts its --custom_formats.
+ */
+export function recordValidator(customFormats: readonly string[] = []): RecordValidator {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8')));
+  const schema = JSON.parse(fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8')) as { properties: { format: { enum: string[] } } };
+  schema.properties.format.enum.push(...customFormats);
+  const validate = ajv.compile(schema);
   return (record) => (validate(record) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`));
 }

@@ -5,10 +5,11 @@
  * anything was lost or broken.
  *
  *   npm run local -- [--lines N] [--seed N] [--lines-per-record N] [--shards N] [--overflow] [--no-malformed]
- *                    [--emulator-timeout S] [--kafka-batch-size N] [--kafka-window-ms N] [--keep]
+ *                    [--emulator-timeout S] [--kafka-batch-size N] [--kafka-window-ms N] [--formats FILE] [--keep]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FormatsFileError, loadFormatsFile, type CustomFormatDefinition } from '../lib/constructs/custom-formats-config';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';
@@ -50,6 +51,12 @@ const LOCAL_HELP: CommandHelp = {
     { name: '--emulator-timeout S', description: `seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})` },
     { name: '--kafka-batch-size N', description: `records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)` },
     { name: '--kafka-window-ms N', description: `how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)` },
+    {
+      name: '--formats FILE',
+      description:
+        'custom line formats to try, a JSON file in the stage config\'s shape (examples/formats/);\n' +
+        'checked as synth checks them, bundled into both Lambdas, accepted by the Glue run',
+    },
     { name: '--keep', description: 'leave moto and the Kafka broker running after the summary (until Ctrl-C) and\nprint how to look at them' },
   ],
 };
@@ -67,6 +74,7 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
   let keep = false;
   let kafkaBatchSize: number = LOCAL_KAFKA.batchSize;
   let kafkaBatchingWindowMs: number = LOCAL_KAFKA.batchingWindowMs;
+  let formats: readonly CustomFormatDefinition[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const integerValue = (min: number): number => {
@@ -88,6 +96,7 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
       case '--keep': keep = true; break;
       case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
       case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
+      case '--formats': formats = formatsFrom(argv[++i]); break;
       default: throw new UsageError(`unknown option '${arg}'`);
     }
   }
@@ -102,7 +111,19 @@ function parseArgs(argv: readonly string[]): LocalRunOptions {
     keep,
     kafkaBatchSize,
     kafkaBatchingWindowMs,
+    formats,
   };
+}
+
+/** --formats FILE: the file's formats, checked as synth checks a stage's; every problem is a usage error. */
+function formatsFrom(file: string | undefined): CustomFormatDefinition[] {
+  if (file === undefined || file.startsWith('--')) throw new UsageError(`--formats needs a JSON file of formats, e.g. --formats examples/formats/hdfs-apache-error.json`);
+  try {
+    return loadFormatsFile(file);
+  } catch (error) {
+    if (error instanceof FormatsFileError) throw new UsageError(`--formats ${error.message}`);
+    throw new UsageError(`--formats ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**

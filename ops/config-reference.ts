@@ -274,7 +274,8 @@ export function renderConfigReference(): string {
   for (const group of groups) {
     lines.push('', `### \`${group.path}\``, '');
     if (group.doc !== '') lines.push(group.doc, '');
-    const members = settings.filter((s) => s.path.startsWith(`${group.path}.`) && !(s.isGroup && s.kind === 'object'));
+    // A group that is a list of objects (formats) holds `<group>[].<setting>` paths.
+    const members = settings.filter((s) => (s.path.startsWith(`${group.path}.`) || s.path.startsWith(`${group.path}[].`)) && !(s.isGroup && s.kind === 'object'));
     lines.push(...header, ...members.map(row));
   }
   return lines.join('\n');

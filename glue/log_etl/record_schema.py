@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import pkgutil
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 # Inside the job's --extra-py-files zip the schema sits next to this module (CDK bundling copies it in);
 # in the repository it lives in schema/ at the root.
@@ -159,5 +160,40 @@ def compile_rules(schema: dict[str, Any]) -> RecordRules:
     return RecordRules(fields=tuple(fields), additional_properties=additional)
 
 
-def record_rules() -> RecordRules:
-    return compile_rules(load_record_schema())
+# A custom format's name as lambda/shared/parsers/custom-format.ts allows it (CUSTOM_FORMAT_NAME).
+CUSTOM_FORMAT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def with_custom_formats(rules: RecordRules, names: Iterable[str]) -> RecordRules:
+    """The rules with `format` accepting exactly these custom format names besides the schema's built-ins.
+
+    The stage's custom formats (config `formats`) reach the job as --custom_formats: the schema file lists
+    only the built-ins, so every stage's job accepts its own names and no others.
+    """
+    names = tuple(names)
+    for name in names:
+        if not isinstance(name, str) or not CUSTOM_FORMAT_NAME.match(name):
+            raise ValueError(f"custom format name {name!r} must be lower case letters, digits and '_', starting with a letter")
+    current = rules.field("format")
+    if current.enum is None:
+        raise UnsupportedSchemaError("the schema's 'format' has no enum to extend with custom formats")
+    clashes = sorted(set(names) & set(current.enum))
+    if clashes:
+        raise ValueError(f"custom format names {clashes} are built-in formats")
+    extended = replace(current, enum=current.enum + tuple(dict.fromkeys(names)))
+    return replace(rules, fields=tuple(extended if rule.name == "format" else rule for rule in rules.fields))
+
+
+def parse_custom_formats(argument: str) -> tuple[str, ...]:
+    """The --custom_formats job argument: a JSON array of names ('[]' for none)."""
+    names = json.loads(argument)
+    if not isinstance(names, list):
+        raise ValueError(f"--custom_formats must be a JSON array of names (got {argument!r})")
+    return tuple(names)
+
+
+def record_rules(custom_formats: Iterable[str] = ()) -> RecordRules:
+    """The schema's rules, `format` extended with the stage's custom format names."""
+    rules = compile_rules(load_record_schema())
+    names = tuple(custom_formats)
+    return with_custom_formats(rules, names) if names else rules

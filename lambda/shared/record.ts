@@ -6,9 +6,16 @@
 /** The fields every record has (the schema's `required`). */
 export const REQUIRED_RECORD_FIELDS = ['event_id', 'source', 'format', 'timestamp', 'ingested_at'] as const;
 
-/** Every `format` value of the schema. 'unparsed' keeps a line that matched no format in `raw`. */
+/**
+ * Every built-in `format` value of the schema. 'unparsed' keeps a line that matched no format in `raw`.
+ * A stage's custom formats (parsers/custom-format.ts) add their names: the Glue job receives them as
+ * --custom_formats and accepts exactly those besides these.
+ */
 export const RECORD_FORMATS = ['common', 'combined', 'syslog_rfc3164', 'syslog_rfc5424', 'json', 'unparsed'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** A record's `format`: a built-in, or a custom format's name (`string & {}` keeps the built-ins as hints). */
+export type RecordFormatName = RecordFormat | (string & {});
 
 /** The formats a line can be recognised as (everything but 'unparsed'). */
 export type ParsedFormat = Exclude<RecordFormat, 'unparsed'>;
@@ -52,7 +59,7 @@ export interface LogRecord {
   /** MurmurHash3 x86_128 of the delivery coordinates and the line index, 32 hex chars (see event-id.ts). */
   event_id: string;
   source: RecordSource;
-  format: RecordFormat;
+  format: RecordFormatName;
   /** UTC ISO 8601 with milliseconds; ingested_at when the line carries no usable time. */
   timestamp: string;
   /** UTC ISO 8601 with milliseconds. */

@@ -6,7 +6,7 @@
  * Free-text fields go through JSON.stringify(string), which escapes exactly as JSON requires.
  */
 import type { ParsedLine } from './parsers';
-import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormat, type RecordSource } from './record';
+import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormatName, type RecordSource } from './record';
 
 /** The fields a record carries only when the line has them. */
 const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<(typeof LOG_RECORD_FIELDS)[number], 'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at'>[];
@@ -18,9 +18,15 @@ const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<(typeof L
 const AFTER_EVENT_ID = Object.fromEntries(
   RECORD_SOURCES.map((source) => [
     source,
-    Object.fromEntries(RECORD_FORMATS.map((format) => [format, `","source":"${source}","format":"${format}","timestamp":"`])),
+    // No prototype: a custom format named 'constructor' must not find Object's.
+    Object.assign(Object.create(null) as object, Object.fromEntries(RECORD_FORMATS.map((format) => [format, `","source":"${source}","format":"${format}","timestamp":"`]))),
   ]),
-) as Record<RecordSource, Record<RecordFormat, string>>;
+) as Record<RecordSource, Record<RecordFormatName, string | undefined>>;
+
+/** A custom format's piece, made once (its name is [a-z0-9_], so it needs no escaping). */
+function afterEventId(source: RecordSource, format: RecordFormatName): string {
+  return (AFTER_EVENT_ID[source][format] = `","source":"${source}","format":"${format}","timestamp":"`);
+}
 
 /** `,"key":<value>`: quoted as is when the parser vouched the text needs no escaping (ParsedLine.plainText). */
 function textField(key: string, value: string, plain: boolean): string {
@@ -35,7 +41,7 @@ function textField(key: string, value: string, plain: boolean): string {
  */
 function recordText(eventId: string, source: RecordSource, ingestedAt: string, p: ParsedLine, end: string): string {
   const plain = p.plainText;
-  let json = `{"event_id":"${eventId}${AFTER_EVENT_ID[source][p.format]}${p.timestamp ?? ingestedAt}","ingested_at":"${ingestedAt}"`;
+  let json = `{"event_id":"${eventId}${AFTER_EVENT_ID[source][p.format] ?? afterEventId(source, p.format)}${p.timestamp ?? ingestedAt}","ingested_at":"${ingestedAt}"`;
   if (p.host !== null) json += textField(',"host":', p.host, plain);
   if (p.client_ip !== null) json += textField(',"client_ip":', p.client_ip, plain);
   if (p.user !== null) json += textField(',"user":', p.user, plain);

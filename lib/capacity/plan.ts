@@ -41,7 +41,7 @@ export function volumeConfigProblems(volume: VolumeConfig, problems: Problems): 
  * Hours one curated partition holds: the table is partitioned by day, hour and source (lib/lake-layout.ts
  * CURATED_PARTITION_KEYS; a test keeps the two in step), so a query over one source's hour scans all of it.
  */
-export const CURATED_PARTITION_HOURS = 1;
+export const CURATED_PARTITION_HOURS: number = 1;
 
 /** Glue DPUs per worker type. */
 export const GLUE_DPU_PER_WORKER: Readonly<Record<string, number>> = { 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };

@@ -69,6 +69,12 @@ export interface GlueEtlProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
+  /**
+   * Names of the stage's custom line formats (config `formats`): passed as --custom_formats, so the job's
+   * record check accepts exactly these besides the schema's built-in `format` values.
+   * @default none
+   */
+  readonly customFormatNames?: readonly string[];
 }
 
 /** The arguments the entry script reads (glue/log_etl_job.py JOB_ARGUMENTS, minus Glue's own JOB_NAME). */
@@ -78,6 +84,8 @@ export interface LogEtlJobArguments {
   readonly '--quarantine_path': string;
   readonly '--database': string;
   readonly '--curated_table': string;
+  /** JSON array of the custom format names (never empty text: '[]' when there are none). */
+  readonly '--custom_formats': string;
 }
 
 /**
@@ -162,6 +170,7 @@ export class GlueEtl extends Construct {
       '--quarantine_path': lakeUri(bucket, LAKE_PREFIXES.quarantine),
       '--database': props.database.databaseName,
       '--curated_table': props.curatedTable.tableName,
+      '--custom_formats': JSON.stringify(props.customFormatNames ?? []),
     };
 
     this.job = new glue.PySparkEtlJob(this, 'Job', {

@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
 import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
 import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
@@ -56,6 +57,12 @@ export interface LogDeliveryProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
+  /**
+   * The stage's custom line formats (config `formats`), bundled into the transform's asset and tried after the
+   * built-in parsers.
+   * @default none
+   */
+  readonly customFormats?: readonly CustomFormatDefinition[];
 }
 
 /**
@@ -83,6 +90,7 @@ export class LogDelivery extends Construct {
       removalPolicy,
       // Firehose waits up to 5 minutes per invocation; leave room for re-ingest retries.
       timeout: cdk.Duration.minutes(3),
+      customFormats: props.customFormats,
     });
     // Records that would overflow Firehose's 6 MB response go back into the stream.
     props.sourceStream.grantWrite(this.transform.function);

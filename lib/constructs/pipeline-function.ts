@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { bundleFunction, functionEntries, functionEnvironment, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../lambda-bundling';
 import { SERVICE_DIMENSION } from '../../lambda/shared/metric-names';
+import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 import { PROJECT_ROOT } from '../project-paths';
 
 export interface PipelineFunctionProps {
@@ -46,6 +47,12 @@ export interface PipelineFunctionProps {
    * @default 'LogPipeline'
    */
   readonly metricsNamespace?: string;
+  /**
+   * The stage's custom line formats (config `formats`), bundled into the function's asset and tried after the
+   * built-in parsers.
+   * @default none
+   */
+  readonly customFormats?: readonly CustomFormatDefinition[];
 }
 
 /**
@@ -99,7 +106,7 @@ export class PipelineFunction extends Construct {
           command: ['echo', 'bundled locally, see tryBundle'],
           local: {
             tryBundle: (outputDir) => {
-              bundleFunction(props.functionDir, outputDir);
+              bundleFunction(props.functionDir, outputDir, props.customFormats);
               return true;
             },
           },

@@ -18,6 +18,8 @@ export interface AnalyticsStackProps extends cdk.StackProps {
   readonly removalPolicy: cdk.RemovalPolicy;
   /** Retention of the Glue job's log group. */
   readonly logRetention: logs.RetentionDays;
+  /** The names of the stage's custom line formats: the Glue job accepts them as `format`. @default none */
+  readonly customFormatNames?: readonly string[];
 }
 
 /** The batch half of the pipeline: catalog and Athena over the lake, and the Glue job that curates it. */
@@ -49,6 +51,7 @@ export class AnalyticsStack extends cdk.Stack {
       maxConcurrentRuns: config.maxConcurrentRuns,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      customFormatNames: props.customFormatNames,
     });
 
     new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.glueJobName, { value: this.etl.job.jobName, description: 'aws glue start-job-run --job-name <this>' });

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 import { LogDelivery } from '../constructs/log-delivery';
 import type { DeliveryConfig } from '../constructs/log-delivery-config';
 
@@ -16,6 +17,8 @@ export interface IngestStackProps extends cdk.StackProps {
   readonly logRetention: logs.RetentionDays;
   /** What `cdk destroy` does with the log groups (RETAIN in prod). */
   readonly removalPolicy: cdk.RemovalPolicy;
+  /** The stage's custom line formats (config `formats`). @default none */
+  readonly customFormats?: readonly CustomFormatDefinition[];
 }
 
 /** Stateless: Firehose and its transform Lambda, from the stream into the lake. */
@@ -36,6 +39,7 @@ export class IngestStack extends cdk.Stack {
       backupSourceRecords: delivery.backupSourceRecords,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      customFormats: props.customFormats,
     });
     cdk.Validations.of(this).acknowledge({
       id: 'CloudFormation-Validate::W7001',

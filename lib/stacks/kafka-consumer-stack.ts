@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 import { KafkaConsumer, type KafkaCluster, type KafkaConsumerConfig } from '../constructs/kafka';
 
 export interface KafkaConsumerStackProps extends cdk.StackProps {
@@ -15,6 +16,8 @@ export interface KafkaConsumerStackProps extends cdk.StackProps {
   readonly logRetention: logs.RetentionDays;
   /** What `cdk destroy` does with the consumer's log group. */
   readonly removalPolicy: cdk.RemovalPolicy;
+  /** The stage's custom line formats (config `formats`). @default none */
+  readonly customFormats?: readonly CustomFormatDefinition[];
 }
 
 /** Stateless: the consumer Lambda and its event source mapping, from the log topic into the lake. */
@@ -32,6 +35,7 @@ export class KafkaConsumerStack extends cdk.Stack {
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
+      customFormats: props.customFormats,
     });
     new cdk.CfnOutput(this, 'KafkaConsumerFunctionName', { value: this.consumer.function.function.functionName });
     new cdk.CfnOutput(this, 'KafkaEventSourceMappingId', {

@@ -42,7 +42,8 @@ export const glueStep: LocalStep = {
   async run(context) {
     const { s3, lakeBucket, moto } = context;
     if (!s3 || !lakeBucket || !moto) return { report: [], failures: ['no lake bucket or emulator: the moto and kinesis steps did not run'] };
-    return runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: context.workDir, log: (message) => context.log(message) });
+    const customFormats = (context.options.formats ?? []).map((f) => f.name);
+    return runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: context.workDir, log: (message) => context.log(message), customFormats });
   },
 };
 
@@ -58,6 +59,8 @@ export interface LocalGlueOptions {
   readonly moto: MotoServer;
   readonly workDir: string;
   readonly log: (message: string) => void;
+  /** Custom format names the run accepts as `format` (the job's --custom_formats). @default none */
+  readonly customFormats?: readonly string[];
   /** The JobName dimension of the run's metrics. @default LOCAL_JOB_NAME */
   readonly jobName?: string;
 }
@@ -81,7 +84,7 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');
-  const run = spawnSync(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName], {
+  const run = spawnSync(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName, '--custom-formats', JSON.stringify(options.customFormats ?? [])], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...moto.sdkEnvironment },
     encoding: 'utf8',

@@ -86,7 +86,7 @@ export const kafkaPathStep: LocalStep = {
     // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
     Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
     context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
-    const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION), { logFile: functionLog });
+    const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION, context.options.formats), { logFile: functionLog });
 
     context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`);
     const consumeStarted = Date.now();
@@ -120,7 +120,7 @@ export const kafkaPathStep: LocalStep = {
     const consumeMs = Date.now() - consumeStarted;
     await mapping.stop();
 
-    const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator());
+    const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator((context.options.formats ?? []).map((f) => f.name)));
     const failures = [...account.problems];
     if (inTopic !== corpus.lines.length) {
       failures.push(`${fmt(corpus.lines.length)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > corpus.lines.length ? 'duplicated' : 'lost'} some`);

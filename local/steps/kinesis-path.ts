@@ -55,7 +55,7 @@ export const kinesisPathStep: LocalStep = {
     const functionLog = path.join(context.workDir, `${TRANSFORM_FUNCTION}.log`);
     fs.rmSync(functionLog, { force: true });
     context.log(`bundling lambda/${TRANSFORM_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
-    const handler: TransformHandler = loadBundledHandler(await bundleLambda(TRANSFORM_FUNCTION), { logFile: functionLog });
+    const handler: TransformHandler = loadBundledHandler(await bundleLambda(TRANSFORM_FUNCTION, options.formats), { logFile: functionLog });
 
     context.log(
       `delivering: processor buffer ${delivery.processorBufferSizeMiB} MiB, S3 buffer ${delivery.bufferSizeMiB} MiB` +
@@ -95,7 +95,7 @@ export const kinesisPathStep: LocalStep = {
 
     const inventory = await readLake(s3, bucket);
     const summary = summarizeLake(inventory);
-    const failures = [...inventory.problems, ...checkLayout(inventory), ...checkSchema(inventory)];
+    const failures = [...inventory.problems, ...checkLayout(inventory), ...checkSchema(inventory, (options.formats ?? []).map((f) => f.name))];
     const linesIn = corpus.lines.length;
     const linesOut = summary.rawRecords + summary.failedLines;
     if (linesOut !== linesIn) {
@@ -163,8 +163,8 @@ export function checkLayout(inventory: LakeInventory): string[] {
 }
 
 /** Every raw record validates against schema/log-record.schema.json; shows the first few that do not. */
-export function checkSchema(inventory: LakeInventory): string[] {
-  const validate = recordValidator();
+export function checkSchema(inventory: LakeInventory, customFormats: readonly string[] = []): string[] {
+  const validate = recordValidator(customFormats);
   const problems: string[] = [];
   let invalid = 0;
   for (const { key, record } of inventory.rawLines) {

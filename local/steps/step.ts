@@ -6,6 +6,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaBroker } from '../kafka/broker';
 import type { MotoServer } from '../moto';
+import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 
 export interface LocalRunOptions {
   /** Lines to send through the Kinesis path, malformed ones included. */
@@ -25,6 +26,8 @@ export interface LocalRunOptions {
   /** The event source mapping's batch size and batching window on the Kafka path. */
   readonly kafkaBatchSize: number;
   readonly kafkaBatchingWindowMs: number;
+  /** Custom formats to try (--formats FILE), bundled into both Lambdas and accepted by the Glue run. @default none */
+  readonly formats?: readonly CustomFormatDefinition[];
 }
 
 export interface LocalContext {

@@ -9,6 +9,8 @@
  *   'YYYY-MM-DDT'  RFC 3164 layout with an RFC 3339 timestamp, as rsyslog's RSYSLOG_FileFormat writes it
  *                  (then access log)
  *   anything else  Apache common / combined (nginx's default 'combined' is the same layout)
+ * A line no built-in reads is tried against the custom formats (custom-format.ts: a stage's `formats`,
+ * bundled next to the function), in their configured order: the built-ins win where they match.
  * A line that matches no format, or whose date cannot exist, is 'unparsed' with the whole line in `raw`:
  * nothing is lost.
  *
@@ -18,6 +20,7 @@
  *     json-line.ts.
  */
 import { parseAccessLog } from './access-log';
+import { loadBundledFormats, parseCustomFormats, type CompiledFormat } from './custom-format';
 import { parseJsonLine } from './json-line';
 import { unparsedLine, type ParsedLine } from './parsed-line';
 import { parseRfc3164, parseSyslogRfc3339 } from './syslog-rfc3164';
@@ -26,12 +29,19 @@ import { parseRfc5424 } from './syslog-rfc5424';
 export { JSON_ROLE_KEYS, roleKeyIndex } from './json-line';
 export { FACILITY_NAMES, SEVERITY_NAMES, unparsedLine, type ParsedLine } from './parsed-line';
 export { RFC3164_FUTURE_ALLOWANCE_MS } from './syslog-rfc3164';
+export { compileCustomFormat, CustomFormatError, parseCustomFormats, type CompiledFormat, type CustomFormatDefinition } from './custom-format';
+
+/**
+ * The custom formats bundled next to the running function's index.js (none in the TypeScript sources,
+ * where __dirname is this folder and holds no such file).
+ */
+export const BUNDLED_FORMATS: readonly CompiledFormat[] = loadBundledFormats(__dirname);
 
 /**
  * Parses one line (no line terminators). `arrivalMs` (epoch ms) places RFC 3164 lines, which carry no
- * year, in the right year. Never throws.
+ * year, in the right year. `customFormats` are tried after the built-ins. Never throws.
  */
-export function parseLine(line: string, arrivalMs: number): ParsedLine {
+export function parseLine(line: string, arrivalMs: number, customFormats: readonly CompiledFormat[] = BUNDLED_FORMATS): ParsedLine {
   const first = line.charCodeAt(0);
   let parsed: ParsedLine | null;
   if (first === 123 /* { */) {
@@ -50,11 +60,17 @@ export function parseLine(line: string, arrivalMs: number): ParsedLine {
   } else {
     parsed = parseAccessLog(line);
   }
+  let custom = false;
+  if (parsed === null && customFormats.length > 0) {
+    parsed = parseCustomFormats(line, customFormats);
+    custom = parsed !== null;
+  }
   parsed ??= unparsedLine(line);
   // Every text field is a slice of the line (or, for JSON, a string literal of a line without escapes),
   // so a line without characters JSON must escape yields fields without them.
   // Access logs set their own hint: their quoted fields exclude the quotes.
-  if (parsed.format === 'unparsed' || parsed.format === 'syslog_rfc3164' || parsed.format === 'syslog_rfc5424') {
+  // Custom formats' fields are regex groups of the line too.
+  if (custom || parsed.format === 'unparsed' || parsed.format === 'syslog_rfc3164' || parsed.format === 'syslog_rfc5424') {
     parsed.plainText = !NEEDS_JSON_ESCAPE.test(line);
   }
   return parsed;

@@ -1,9 +1,9 @@
 /** The result every format's parser returns, and the pieces the parsers share to build it. */
-import type { RecordFormat } from '../record';
+import type { RecordFormatName } from '../record';
 
 /** The fields a line yields; the caller adds event_id, source and ingested_at (see serialize.ts). */
 export interface ParsedLine {
-  format: RecordFormat;
+  format: RecordFormatName;
   /** Null when the line carries no usable time (the record then uses ingested_at). */
   timestamp: string | null;
   host: string | null;
@@ -61,7 +61,7 @@ export const FACILITY_NAMES = [
 ] as const;
 
 /** One shape for every result keeps property access monomorphic on the hot path. */
-export function emptyParsed(format: RecordFormat): ParsedLine {
+export function emptyParsed(format: RecordFormatName): ParsedLine {
   return {
     format,
     timestamp: null,

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { CustomFormatDefinition } from '../../../lambda/shared/parsers/custom-format';
 import { kafkaErrorPrefix, KAFKA_ERROR_OUTPUT_TYPES, LAKE_PREFIXES } from '../../lake-layout';
 import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function';
@@ -34,6 +35,12 @@ export interface KafkaConsumerProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: cdk.RemovalPolicy;
+  /**
+   * The stage's custom line formats (config `formats`), bundled into the consumer's asset and tried after the
+   * built-in parsers.
+   * @default none
+   */
+  readonly customFormats?: readonly CustomFormatDefinition[];
 }
 
 /**
@@ -64,6 +71,7 @@ export class KafkaConsumer extends Construct {
       removalPolicy: props.removalPolicy,
       environment: { LAKE_BUCKET: props.lakeBucket.bucketName },
       timeout: cdk.Duration.minutes(2),
+      customFormats: props.customFormats,
     });
     const fn = this.function.function;
     this.role = this.function.role;

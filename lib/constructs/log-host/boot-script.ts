@@ -139,7 +139,7 @@ const DEMO_LOGROTATE = [
 ].join('\n');
 
 /** Units of every format, so a boot with fewer (or no) demo services removes the others. */
-const ALL_DEMO_UNITS = demoFiles().map((file) => demoUnitName(file.format));
+const ALL_DEMO_UNITS = LOG_FILE_FORMATS.map((format) => demoUnitName(format));
 
 /** The bash script the host runs on every boot. */
 export function renderBootScript(props: BootScriptProps): string {

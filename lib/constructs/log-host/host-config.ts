@@ -19,10 +19,11 @@ export interface LogFileConfig {
    */
   readonly path: string;
   /**
-   * What the file holds. The agent ships each line unchanged and the transform detects the format per line;
-   * this names the agent's tag for the file, so operators and the agent's metrics can tell files apart.
+   * What the file holds: a built-in format or the name of one of the stage's `formats`. The agent ships each
+   * line unchanged and the transform detects the format per line; this names the agent's tag for the file, so
+   * operators and the agent's metrics can tell files apart.
    */
-  readonly format: ParsedFormat;
+  readonly format: string;
   /**
    * Where the file's lines go: the Kinesis stream, the Kafka log topic, or both (each line once per path;
    * the two paths' records differ in `source` and event id, so the curated table holds both).
@@ -110,7 +111,7 @@ export interface HostConfig {
 }
 
 /** Problems with one list of files, each naming the setting as `<prefix>[i].path` etc. */
-export function logFileProblems(files: readonly LogFileConfig[], prefix: string): string[] {
+export function logFileProblems(files: readonly LogFileConfig[], prefix: string, customFormats: readonly string[] = []): string[] {
   const problems: string[] = [];
   const seen = new Map<string, number>();
   files.forEach((file, i) => {
@@ -130,8 +131,9 @@ export function logFileProblems(files: readonly LogFileConfig[], prefix: string)
     } else {
       seen.set(path, i);
     }
-    if (!(LOG_FILE_FORMATS as readonly string[]).includes(file.format)) {
-      problems.push(`${setting}.format must be one of ${LOG_FILE_FORMATS.join(', ')} (got '${String(file.format)}')`);
+    const formats = [...LOG_FILE_FORMATS, ...customFormats];
+    if (!formats.includes(file.format)) {
+      problems.push(`${setting}.format must be one of ${formats.join(', ')} (got '${String(file.format)}')`);
     }
     if (file.destinations !== undefined) {
       const destinations: unknown = file.destinations;
@@ -175,7 +177,8 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
  * Every problem with a host config, one string each; empty when the config is valid.
  * @param prefix how the settings are named in messages, e.g. 'host' for `host.instanceType`
  */
-export function validateHostConfig(config: HostConfig, prefix = 'host'): string[] {
+/** @param customFormats the names of the stage's custom formats, which a log file may name too */
+export function validateHostConfig(config: HostConfig, prefix = 'host', customFormats: readonly string[] = []): string[] {
   const problems: string[] = [];
   if (typeof config.instanceType !== 'string' || !INSTANCE_TYPE.test(config.instanceType)) {
     problems.push(`${prefix}.instanceType must be an EC2 instance type such as 't4g.small' (got '${String(config.instanceType)}')`);
@@ -199,7 +202,7 @@ export function validateHostConfig(config: HostConfig, prefix = 'host'): string[
   if (config.systemJournal !== undefined && typeof config.systemJournal !== 'boolean') {
     problems.push(`${prefix}.systemJournal must be true or false (got ${String(config.systemJournal)})`);
   }
-  problems.push(...logFileProblems(config.logFiles, `${prefix}.logFiles`));
+  problems.push(...logFileProblems(config.logFiles, `${prefix}.logFiles`, customFormats));
   problems.push(...agentTuningProblems(config.agent, `${prefix}.agent`));
 
   const demo = config.demoGenerator;
