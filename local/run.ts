@@ -21,10 +21,11 @@ import { kafkaPathStep, LOCAL_KAFKA } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
+import { realtimeStep } from './steps/realtime';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
 /** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
-const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
+const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, realtimeStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */

@@ -20,7 +20,7 @@ public class EventTimeWatermarks implements WatermarkGenerator<LogRecord> {
 
   @Override
   public void onEvent(LogRecord event, long eventTimestamp, WatermarkOutput output) {
-    if (!event.valid) return;
+    if (!event.valid || event.timeIsArrival) return;
     long candidate = eventTimestamp - outOfOrdernessMs - 1;
     if (candidate > lastEmitted) {
       lastEmitted = candidate;

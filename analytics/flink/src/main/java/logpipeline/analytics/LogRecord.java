@@ -19,6 +19,12 @@ public class LogRecord implements Serializable {
   public boolean valid;
   public String invalidReason;
   public String eventId;
+  /**
+   * The record's format is 'unparsed': no parser read its time, so its timestamp is when it arrived
+   * (ingested_at). It counts in that minute but does not move the watermark: a replay of old lines with an
+   * unparsed one among them would otherwise make every later record of its partition late.
+   */
+  public boolean timeIsArrival;
   /** The record's {@code timestamp} (when the event happened), epoch ms: the job's event time. */
   public long timestampMs;
   public String host;
@@ -47,6 +53,7 @@ public class LogRecord implements Serializable {
       return r.invalid("timestamp is not ISO 8601: " + ts.asText());
     }
     r.eventId = text(node, "event_id");
+    r.timeIsArrival = "unparsed".equals(text(node, "format"));
     r.host = text(node, "host");
     r.app = text(node, "app");
     r.path = text(node, "path");

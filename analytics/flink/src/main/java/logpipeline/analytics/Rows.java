@@ -81,6 +81,8 @@ public final class Rows {
     o.put("window_end", iso(start + Settings.WINDOW_MS));
     o.put("timestamp", iso(r.timestampMs));
     o.put("event_id", r.eventId);
+    if (r.status == null) o.putNull("status");
+    else o.put("status", r.status);
     o.put("watermark", iso(watermarkMs));
     return o.toString();
   }

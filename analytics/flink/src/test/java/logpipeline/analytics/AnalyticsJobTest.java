@@ -184,7 +184,24 @@ class AnalyticsJobTest {
     for (JsonNode l : late) {
       assertEquals(MINUTE0 + ":00.000Z", l.get("window_start").asText());
       assertEquals(MINUTE1 + ":09.999Z", l.get("watermark").asText());
+      assertEquals(500, l.get("status").asInt());
     }
+  }
+
+  @Test
+  void anUnparsedRecordCountsAtItsArrivalWithoutMovingTheWatermark() throws Exception {
+    ObjectNode unparsed = base("2026-12-06T03:00:00.000");
+    unparsed.put("format", "unparsed").put("raw", "no time here");
+    List<String> in = List.of(
+        access(MINUTE0 + ":10.000", "/a", 200, 1L),
+        unparsed.toString(),
+        access(MINUTE0 + ":20.000", "/a", 200, 1L));
+
+    List<JsonNode> rows = run(new Settings(), in);
+
+    assertEquals(2, window(rows, MINUTE0, "overall", "*").get("records").asLong());
+    assertEquals(1, window(rows, "2026-12-06T03:00", "overall", "*").get("records").asLong());
+    assertEquals(0, kind(rows, "late").size());
   }
 
   @Test
