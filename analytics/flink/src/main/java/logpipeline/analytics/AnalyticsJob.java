@@ -81,13 +81,14 @@ public final class AnalyticsJob {
         .setBootstrapServers(s.bootstrap)
         .setTopics(s.recordsTopic)
         .setGroupId(s.groupId)
+        .setProperties(s.kafkaSecurity())
         .setStartingOffsets(s.bounded ? OffsetsInitializer.earliest() : OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
         .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(new RecordDeserializer()));
     if (s.bounded) source.setBounded(OffsetsInitializer.latest());
 
     DataStream<LogRecord> records = env.fromSource(source.build(), watermarks(s), "records-topic");
     boolean exactlyOnce = s.delivery.equals("exactly-once");
-    Properties producer = new Properties();
+    Properties producer = s.kafkaSecurity();
     // Below the broker's transaction.max.timeout.ms (15 minutes by default), above the checkpoint interval.
     producer.setProperty("transaction.timeout.ms", String.valueOf(Math.max(s.checkpointIntervalMs * 5, 600_000L)));
     var sink = KafkaSink.<String>builder()

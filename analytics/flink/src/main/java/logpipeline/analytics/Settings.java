@@ -38,6 +38,26 @@ public final class Settings implements Serializable {
   public long checkpointIntervalMs = 60_000L;
   /** exactly-once (Kafka transactions) or at-least-once. */
   public String delivery = "exactly-once";
+  /** plaintext (the local broker) or msk-iam (SASL_SSL with AWS_MSK_IAM, the application's role). */
+  public String security = "plaintext";
+
+  /**
+   * The Kafka client properties of --security, for the source and the sink alike. msk-iam is MSK's Java client
+   * configuration for IAM access control (Configure clients for IAM access control,
+   * https://docs.aws.amazon.com/msk/latest/developerguide/configure-clients-for-iam-access-control.html): the
+   * aws-msk-iam-auth library signs with the default credentials, on Managed Service for Apache Flink the
+   * application's service execution role.
+   */
+  public java.util.Properties kafkaSecurity() {
+    java.util.Properties p = new java.util.Properties();
+    if (security.equals("msk-iam")) {
+      p.setProperty("security.protocol", "SASL_SSL");
+      p.setProperty("sasl.mechanism", "AWS_MSK_IAM");
+      p.setProperty("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+      p.setProperty("sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+    }
+    return p;
+  }
 
   public static Settings fromArgs(String[] args) {
     Map<String, String> values = new HashMap<>();
@@ -78,6 +98,10 @@ public final class Settings implements Serializable {
         case "delivery" -> {
           if (!v.equals("exactly-once") && !v.equals("at-least-once")) throw new IllegalArgumentException("--delivery is exactly-once or at-least-once, got " + v);
           s.delivery = v;
+        }
+        case "security" -> {
+          if (!v.equals("plaintext") && !v.equals("msk-iam")) throw new IllegalArgumentException("--security is plaintext or msk-iam, got " + v);
+          s.security = v;
         }
         default -> throw new IllegalArgumentException("unknown setting --" + e.getKey());
       }

@@ -256,6 +256,17 @@ class AnalyticsJobTest {
   }
 
   @Test
+  void mskIamIsSaslSslWithTheLibrarysLoginModuleAndCallbackHandlerOnTheClasspath() throws Exception {
+    assertTrue(Settings.fromArgs(new String[] {}).kafkaSecurity().isEmpty());
+    var p = Settings.fromArgs(new String[] {"--security", "msk-iam"}).kafkaSecurity();
+    assertEquals("SASL_SSL", p.getProperty("security.protocol"));
+    assertEquals("AWS_MSK_IAM", p.getProperty("sasl.mechanism"));
+    assertEquals("software.amazon.msk.auth.iam.IAMLoginModule required;", p.getProperty("sasl.jaas.config"));
+    Class.forName("software.amazon.msk.auth.iam.IAMLoginModule");
+    Class.forName(p.getProperty("sasl.client.callback.handler.class"));
+  }
+
+  @Test
   void settingsRejectWhatTheyCannotUse() {
     var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Settings.fromArgs(new String[] {"--burst-min-share", "2"}));
     assertTrue(e.getMessage().contains("--burst-min-share"));
