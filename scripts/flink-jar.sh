@@ -41,7 +41,7 @@ fi
 
 mvnw="${repo_root}/mvnw"
 [[ -x "${mvnw}" ]] || fail "the Maven Wrapper (mvnw) is missing from ${repo_root}"
-echo "flink-jar: building ${jar#"${repo_root}"/} with ./mvnw (the first build fetches Flink from Maven Central, about 150 MB)" >&2
+echo "flink-jar: building ${jar#"${repo_root}"/} with ./mvnw (the first build fetches Flink from Maven Central, about 100 MB)" >&2
 rm -f "${stamp}"
 if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" package -DskipTests >&2; then
   fail "./mvnw package failed (see above); Maven Central must be reachable on the first build"
