@@ -37,7 +37,8 @@ const LOCAL_HELP: CommandHelp = {
   usage: 'npm run local -- [options]',
   summary:
     'The pipeline on this machine, on real software (moto for AWS, a real Kafka broker, the bundled Lambdas,\n' +
-    'local Spark): both paths into one lake, then the Glue job over both. Exit 1 when anything was lost or broken.',
+    'a local Flink MiniCluster, local Spark): both paths into one lake, the stream analytics job over the Kafka\n' +
+    "path's records, then the Glue job over both. Exit 1 when anything was lost or broken.",
   options: [
     { name: '--lines N', description: `lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)` },
     { name: '--seed N', description: 'generator seed (default 1)' },
