@@ -68,7 +68,7 @@ public final class AnalyticsJob {
     DataStream<String> lateAtWindows = windows.getSideOutput(lateAtWindow)
         .filter(d -> Dimensioned.OVERALL.equals(d.dimension))
         .map(d -> Rows.late(d.record, Long.MIN_VALUE));
-    return windows.map(w -> w.json).name("window-rows")
+    return windows.map(new WindowMetrics()).name("window-rows-and-metrics")
         .union(bursts, onTime.getSideOutput(LateSplitter.LATE), onTime.getSideOutput(LateSplitter.INVALID), lateAtWindows);
   }
 

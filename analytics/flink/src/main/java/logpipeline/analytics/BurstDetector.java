@@ -18,6 +18,8 @@ public class BurstDetector extends KeyedProcessFunction<String, WindowRow, Strin
   private final double minShare;
   private final long quietMs;
   private transient ValueState<Long> quietUntil;
+  /** ErrorBursts per host, in the group MSF publishes (see WindowMetrics). */
+  private transient java.util.Map<String, org.apache.flink.metrics.Counter> bursts;
 
   public BurstDetector(Settings s) {
     this.minCount = s.burstMin5xx;
@@ -28,6 +30,7 @@ public class BurstDetector extends KeyedProcessFunction<String, WindowRow, Strin
   @Override
   public void open(OpenContext openContext) {
     quietUntil = getRuntimeContext().getState(new ValueStateDescriptor<>("quiet-until", Long.class));
+    bursts = new java.util.HashMap<>();
   }
 
   @Override
@@ -37,6 +40,7 @@ public class BurstDetector extends KeyedProcessFunction<String, WindowRow, Strin
     if (until != null && w.windowStartMs < until) return;
     long next = w.windowEndMs + quietMs;
     quietUntil.update(next);
+    bursts.computeIfAbsent(w.key, host -> getRuntimeContext().getMetricGroup().addGroup(WindowMetrics.GROUP).addGroup("Host", host).counter("ErrorBursts")).inc();
     out.collect(Rows.burst(w, next));
   }
 }

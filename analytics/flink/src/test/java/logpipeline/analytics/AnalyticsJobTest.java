@@ -13,6 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -26,9 +32,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * only on the records before it.
  */
 class AnalyticsJobTest {
+  /** Keeps the metrics of finished jobs, so a test reads what a reporter saw. */
+  static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
   static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+          .setConfiguration(METRICS.addToConfiguration(new Configuration())).build());
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String MINUTE0 = "2026-03-01T10:00";
@@ -244,6 +254,34 @@ class AnalyticsJobTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** The metric named `name` in the KinesisAnalytics group whose user variable <variable> is `value`. */
+  static Metric metric(String variable, String value, String name) {
+    List<Metric> found = new ArrayList<>();
+    for (Map.Entry<MetricGroup, Map<String, Metric>> e : METRICS.getMetricsByGroup().entrySet()) {
+      String scope = String.join(".", e.getKey().getScopeComponents());
+      if (scope.contains(WindowMetrics.GROUP) && value.equals(e.getKey().getAllVariables().get("<" + variable + ">")) && e.getValue().containsKey(name)) {
+        found.add(e.getValue().get(name));
+      }
+    }
+    assertEquals(1, found.size(), name + " for " + variable + "=" + value);
+    return found.get(0);
+  }
+
+  @Test
+  void theLatestWindowOfEachAppAndEachBurstAreMetricsInTheGroupMsfPublishes() throws Exception {
+    List<String> in = new ArrayList<>();
+    for (int i = 0; i < 40; i++) in.add(json(String.format("2026-03-02T10:00:%02d.000", i), "metrics-app", "metrics-host", "/p", i < 30 ? 503 : 200, "info"));
+    for (int i = 0; i < 10; i++) in.add(json(String.format("2026-03-02T10:01:%02d.000", i), "metrics-app", "metrics-host", "/p", i < 1 ? 500 : 200, "info"));
+
+    run(new Settings(), in);
+
+    // The gauges hold the latest window (10:01): 1 of 10.
+    assertEquals(10.0, ((Gauge<?>) metric("App", "metrics-app", "Requests")).getValue());
+    assertEquals(1.0, ((Gauge<?>) metric("App", "metrics-app", "Status5xx")).getValue());
+    assertEquals(0.1, (Double) ((Gauge<?>) metric("App", "metrics-app", "Share5xx")).getValue(), 1e-12);
+    assertEquals(1, ((Counter) metric("Host", "metrics-host", "ErrorBursts")).getCount());
   }
 
   @Test
