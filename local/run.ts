@@ -22,10 +22,11 @@ import { kafkaPathStep, LOCAL_KAFKA } from './steps/kafka-path';
 import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
+import { realtimeStep } from './steps/realtime';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 
 /** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
-const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep];
+const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, realtimeStep, glueStep];
 
 const DEFAULT_LINES = 5_000;
 /** With --overflow: enough lines to fill a 6 MB first request with some left over… */
@@ -37,7 +38,8 @@ const LOCAL_HELP: CommandHelp = {
   usage: 'npm run local -- [options]',
   summary:
     'The pipeline on this machine, on real software (moto for AWS, a real Kafka broker, the bundled Lambdas,\n' +
-    'local Spark): both paths into one lake, then the Glue job over both. Exit 1 when anything was lost or broken.',
+    'a local Flink MiniCluster, local Spark): both paths into one lake, the stream analytics job over the Kafka\n' +
+    "path's records, then the Glue job over both. Exit 1 when anything was lost or broken.",
   options: [
     { name: '--lines N', description: `lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)` },
     { name: '--seed N', description: 'generator seed (default 1)' },

@@ -21,6 +21,7 @@ import { accountKafkaLake } from '../kafka/lake-account';
 import { s3OnFailureDestination } from '../kafka/on-failure';
 import { produceLines } from '../kafka/producer';
 import { consoleToolCommands } from '../kafka/console-tools';
+import { withErrorBurst } from '../realtime/burst';
 import { recordValidator } from '../record-schema';
 import type { LocalStep, StepResult } from './step';
 
@@ -65,7 +66,8 @@ export const kafkaPathStep: LocalStep = {
     const failedBatchesBucket = `${lakeBucket}-failed-batches`;
     await s3.send(new CreateBucketCommand({ Bucket: failedBatchesBucket }));
     await createTopic(broker.bootstrap, topic, partitions, broker.describe());
-    const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 });
+    // With a burst of 5xx lines in a known minute for the realtime step (local/realtime/burst.ts) to find.
+    const corpus = { lines: withErrorBurst(buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 })) };
     const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
     context.log(`producing ${fmt(corpus.lines.length)} lines (${mib(inputBytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
     let lastPrinted = 0;

@@ -1,0 +1,69 @@
+/**
+ * The stream analytics (analytics/flink) over the Kafka path's lines: the records the consumer Lambda wrote to
+ * the lake are relayed to a records topic on the local broker, partition for partition in offset order (the
+ * records topic the consumer would publish to; docs/analytics-realtime.md), the job runs bounded on a local
+ * MiniCluster, and its per-minute table is printed and checked against the lake: per minute of event time,
+ * the job's records, requests and status classes (its window plus its late records) equal the lake's.
+ */
+import * as path from 'node:path';
+import { BURST_LINES, BURST_MINUTE, BURST_PATH } from '../realtime/burst';
+import { createTopic } from '../kafka/admin';
+import { buildFlinkJar, compareMinutes, jobMinutes, kafkaLakeRecords, lakeMinutes, minuteTable, publishRecords, readTopic, runBoundedJob, type JobRow } from '../realtime/job';
+import { LOCAL_KAFKA } from './kafka-path';
+import type { LocalStep, StepResult } from './step';
+
+export const REALTIME_TOPICS = { records: 'log-records', output: 'log-analytics' } as const;
+const GROUP_ID = 'log-analytics-flink';
+
+export const realtimeStep: LocalStep = {
+  name: 'realtime',
+  async run(context): Promise<StepResult> {
+    const { s3, lakeBucket, kafka } = context;
+    if (!s3 || !lakeBucket || !kafka) throw new Error('the realtime step needs the kafka step before it (broker and lake)');
+    const started = Date.now();
+    context.log('building the Flink job (scripts/flink-jar.sh, through ./mvnw)');
+    const classpathFile = await buildFlinkJar(context.log);
+
+    const records = await kafkaLakeRecords(s3, lakeBucket);
+    await createTopic(kafka.bootstrap, REALTIME_TOPICS.records, LOCAL_KAFKA.partitions, kafka.describe());
+    await createTopic(kafka.bootstrap, REALTIME_TOPICS.output, 1, kafka.describe());
+    await publishRecords(kafka.bootstrap, REALTIME_TOPICS.records, records, kafka.describe());
+    context.log(`relayed ${records.length} lake records of the Kafka path to ${REALTIME_TOPICS.records} (${LOCAL_KAFKA.partitions} partitions, each raw partition's records in offset order)`);
+
+    const logFile = path.join(context.workDir, 'flink-job.log');
+    context.log(`running the job on a local MiniCluster, bounded (log: ${path.relative(process.cwd(), logFile)})`);
+    const run = await runBoundedJob({
+      classpathFile,
+      bootstrap: kafka.bootstrap,
+      recordsTopic: REALTIME_TOPICS.records,
+      outputTopic: REALTIME_TOPICS.output,
+      groupId: GROUP_ID,
+      logFile,
+      timeoutMs: 5 * 60_000,
+    });
+    const rows = (await readTopic(kafka.bootstrap, REALTIME_TOPICS.output, kafka.describe())).map((v) => JSON.parse(v) as JobRow);
+
+    const failures = compareMinutes(jobMinutes(rows), lakeMinutes(records));
+    const burstMinute = BURST_MINUTE.toISOString();
+    const burstRoute = rows.find((r) => r.kind === 'window' && r.dimension === 'route' && r.key === '/api' && r.window_start === burstMinute);
+    const burstPath = Array.isArray(burstRoute?.top_paths_by_5xx) ? (burstRoute.top_paths_by_5xx as { path: string; status_5xx: number }[]).find((p) => p.path === BURST_PATH) : undefined;
+    if (!burstPath || burstPath.status_5xx < BURST_LINES) {
+      failures.push(`the burst of ${BURST_LINES} 503s on ${BURST_PATH} in ${burstMinute} is not in the job's /api window (found ${burstPath ? burstPath.status_5xx : 'no such path'})`);
+    }
+    if (!rows.some((r) => r.kind === 'burst' && r.window_start === burstMinute)) failures.push(`no error burst row for the minute ${burstMinute} the burst was written in`);
+    const late = rows.filter((r) => r.kind === 'late').length;
+    const invalid = rows.filter((r) => r.kind === 'invalid').length;
+    const windows = rows.filter((r) => r.kind === 'window').length;
+    return {
+      report: [
+        `job                 analytics/flink on a local MiniCluster, bounded, exactly-once sink: ${(run.ms / 1000).toFixed(1)} s`,
+        `records in          ${records.length} (the Kafka path's lake records, relayed to ${REALTIME_TOPICS.records})`,
+        `rows out            ${windows} windows, ${rows.filter((r) => r.kind === 'burst').length} error bursts, ${late} late, ${invalid} invalid → ${REALTIME_TOPICS.output}`,
+        ...minuteTable(rows).map((l) => `  ${l}`),
+        `lake check          ${failures.length === 0 ? 'every minute equals the lake (records, requests, 2xx-5xx; windows + late)' : `${failures.length} problems`}`,
+        `time                ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      ],
+      failures,
+    };
+  },
+};
