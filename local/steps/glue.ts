@@ -6,7 +6,7 @@
  * publishes its counts to moto's CloudWatch as the deployed job does, and the counts read back from there must
  * equal the rows in the curated and quarantine output: the dashboard and the quarantine alarm read those metrics.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
@@ -81,16 +81,11 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');
-  const run = spawnSync(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...moto.sdkEnvironment },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Spark's whole output goes to a file: a failure names the exception and points there, not at a stack tail.
+  const logFile = path.join(options.workDir, 'glue.log');
+  const run = await runToLog(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName], logFile, { ...process.env, ...moto.sdkEnvironment });
   const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0) {
-    return { lakeDir, report: [], failures: [`glue/run_local.py failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`] };
-  }
+  if (run.status !== 0) return { lakeDir, report: [], failures: [glueFailure(run.status, lastLine, logFile)] };
   const result = JSON.parse(lastLine) as GlueLocalResult;
   const accounted = result.curated_rows + result.quarantined_rows + result.duplicates_dropped;
   const failures =
@@ -105,10 +100,47 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
       `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
       `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
       `run metrics         ${result.metrics_published ? `published to CloudWatch (${GLUE_RUN_METRICS.namespace}, ${GLUE_RUN_METRICS.dimension}=${jobName}), read back equal to the output` : `not published: ${result.metrics_warning}`}`,
-      `spark time          ${result.seconds} s`,
+      `spark time          ${result.seconds} s (Spark's output: ${path.relative(process.cwd(), logFile)})`,
     ],
     failures,
   };
+}
+
+/**
+ * What a failed glue/run_local.py run says: the Python exception's type and message (its last stdout line, JSON)
+ * and the file holding Spark's full output; without that line (killed, crashed), its exit and the file.
+ */
+export function glueFailure(status: number | string, lastLine: string, logFile: string): string {
+  const where = `Spark's full output: ${path.relative(process.cwd(), logFile)}`;
+  let error: { error_type?: string; error?: string } = {};
+  try {
+    error = JSON.parse(lastLine) as typeof error;
+  } catch {
+    // not the JSON line: the run ended before it could write it
+  }
+  if (error.error_type !== undefined) return `the Glue job's batch failed with ${error.error_type}: ${error.error ?? ''} (${where})`;
+  return `glue/run_local.py ended (exit ${status}) without saying why (${where})`;
+}
+
+/** Runs a command with stderr (and, once it ended, stdout) appended to `logFile`; resolves with stdout. */
+function runToLog(command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): Promise<{ status: number | string; stdout: string }> {
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', log] });
+    const chunks: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', (error) => {
+      fs.closeSync(log);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(chunks).toString('utf8');
+      fs.writeSync(log, `--- stdout ---\n${stdout}`);
+      fs.closeSync(log);
+      resolve({ status: code ?? signal ?? 'unknown', stdout });
+    });
+  });
 }
 
 /** JobName of the local run's metrics (the deployed job's is its generated Glue name). */

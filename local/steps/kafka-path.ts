@@ -13,7 +13,7 @@ import { STAGE_CONFIGS } from '../../lib/config';
 import { CONSUMER_GROUP_ID } from '../../lib/constructs/kafka/kafka-config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
 import { bundleLambda, loadBundledHandler } from '../bundle';
-import { buildCorpus } from '../corpus';
+import { lineSource } from '../line-source';
 import { createTopic, endOffsets } from '../kafka/admin';
 import { startKafkaBroker } from '../kafka/broker';
 import { startEventSourceMapping, type BatchItemFailureResponse } from '../kafka/event-source-mapping';
@@ -65,12 +65,12 @@ export const kafkaPathStep: LocalStep = {
     const failedBatchesBucket = `${lakeBucket}-failed-batches`;
     await s3.send(new CreateBucketCommand({ Bucket: failedBatchesBucket }));
     await createTopic(broker.bootstrap, topic, partitions, broker.describe());
-    const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 });
-    const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
-    context.log(`producing ${fmt(corpus.lines.length)} lines (${mib(inputBytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
+    const source = lineSource(options);
+    context.log(`producing ${source.description} (${mib(source.bytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
     let lastPrinted = 0;
-    const produced = await produceLines(broker.bootstrap, topic, corpus.lines, {
+    const produced = await produceLines(broker.bootstrap, topic, source.batches(), {
       brokerName: broker.describe(),
+      total: source.lines,
       onProgress: (sent, total) => {
         if (Date.now() - lastPrinted > 2000 || sent === total) {
           lastPrinted = Date.now();
@@ -78,6 +78,7 @@ export const kafkaPathStep: LocalStep = {
         }
       },
     });
+    const linesIn = produced.messages;
     const ends = await endOffsets(broker.bootstrap, topic, broker.describe());
     const inTopic = [...ends.values()].reduce((a, b) => a + b, 0);
 
@@ -122,8 +123,8 @@ export const kafkaPathStep: LocalStep = {
 
     const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator());
     const failures = [...account.problems];
-    if (inTopic !== corpus.lines.length) {
-      failures.push(`${fmt(corpus.lines.length)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > corpus.lines.length ? 'duplicated' : 'lost'} some`);
+    if (inTopic !== linesIn) {
+      failures.push(`${fmt(linesIn)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > linesIn ? 'duplicated' : 'lost'} some`);
     }
     if (account.missing.length > 0) {
       failures.push(`${account.missing.length} offsets of ${topic} are nowhere in the lake (partition:offset ${account.missing.slice(0, 10).join(', ')}${account.missing.length > 10 ? ', …' : ''})`);
@@ -134,12 +135,12 @@ export const kafkaPathStep: LocalStep = {
     return {
       report: [
         `broker              Apache Kafka (KRaft) on ${broker.bootstrap}: ready in ${(startMs / 1000).toFixed(1)} s, RSS ${rss === undefined ? '?' : `${(rss / MiB).toFixed(0)} MiB`}`,
-        `lines in            ${fmt(corpus.lines.length)} (${mib(inputBytes)}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
+        `lines in            ${fmt(linesIn)} (${mib(source.bytes)}${options.logs ? ` from --logs ${options.logs.spec}` : ''}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
         `consumer calls      ${fmt(stats.invocations)} (records delivered ${fmt(stats.recordsDelivered)}, retries ${stats.retries}, batch item failures ${stats.partialFailures}, function errors ${stats.functionErrors}, to on-failure ${stats.recordsToOnFailure}; largest payload ${mib(stats.largestPayloadBytes)})`,
         `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}; failed-batches bucket ${account.onFailureObjects}`,
         `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat).sort().map(([f, n]) => `${f} ${fmt(n)}`).join(', ')}), duplicates ${account.duplicateEventIds}`,
         `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
-        `accounted for       ${fmt(accounted)} of ${fmt(corpus.lines.length)} lines ${account.missing.length === 0 && accounted === corpus.lines.length ? '(nothing lost)' : '(MISMATCH)'}`,
+        `accounted for       ${fmt(accounted)} of ${fmt(linesIn)} lines ${account.missing.length === 0 && accounted === linesIn ? '(nothing lost)' : '(MISMATCH)'}`,
         `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
       ],
       failures,
