@@ -47,7 +47,11 @@ mvnw="${repo_root}/mvnw"
 staging="${lib_dir}.partial"
 rm -rf "${staging}"
 mkdir -p "${staging}"
-echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB)" >&2
+maven_home="${MAVEN_USER_HOME:-${HOME}/.m2}/wrapper/dists"
+if ! compgen -G "${maven_home}/apache-maven-*" >/dev/null; then
+  echo "kafka-jars: the Maven Wrapper first downloads Maven itself (about 9 MB, once, into ${maven_home})" >&2
+fi
+echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB, up to a minute)" >&2
 if ! "${mvnw}" -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
   rm -rf "${staging}"
   fail "./mvnw dependency:copy-dependencies failed (see above). The wrapper downloads Maven (distributionUrl in .mvn/wrapper/maven-wrapper.properties) with curl or wget, then Maven fetches the jars: Maven Central must be reachable, and curl or wget installed (On Debian/Ubuntu: sudo apt-get install -y curl)"

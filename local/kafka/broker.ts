@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { freeLoopbackPort, hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
@@ -49,15 +50,31 @@ export class KafkaBrokerError extends Error {
   }
 }
 
-/** Runs scripts/kafka-jars.sh (cached after the first run); returns the folder of the jars. */
-export function ensureKafkaJars(): string {
+/**
+ * Runs scripts/kafka-jars.sh (cached after the first run); returns the folder of the jars. Its progress lines
+ * (stderr: what it fetches and how large, Maven's errors) go to `log` as they come: a first fetch takes tens of
+ * seconds and must not be silent. The folder is its last stdout line.
+ */
+export async function ensureKafkaJars(log: (line: string) => void = () => undefined): Promise<string> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'kafka-jars.sh');
-  const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
-  const libDir = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !fs.existsSync(libDir)) {
+  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+  const stdout: Buffer[] = [];
+  const stderr: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  const lines = readline.createInterface({ input: child.stderr, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    stderr.push(line);
+    if (line.trim() !== '') log(line);
+  });
+  const [status, error] = await new Promise<[number | string, Error | undefined]>((resolve) => {
+    child.once('error', (e) => resolve(['not started', e]));
+    child.once('close', (code, signal) => resolve([code ?? signal ?? 'unknown', undefined]));
+  });
+  const libDir = Buffer.concat(stdout).toString('utf8').trim().split('\n').pop() ?? '';
+  if (status !== 0 || !fs.existsSync(libDir)) {
     throw new KafkaBrokerError(
       `The Kafka jars are not available and could not be fetched.\nRun: bash scripts/kafka-jars.sh\n--- its output ---\n` +
-        `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+        `${stderr.join('\n')}${error ? String(error) : ''}`,
     );
   }
   return libDir;
@@ -77,6 +94,8 @@ export interface StartBrokerOptions {
   readonly readyTimeoutMs?: number;
   /** Topic partitions when a topic is created without a count. @default 1 */
   readonly defaultPartitions?: number;
+  /** Progress lines of the jar fetch (scripts/kafka-jars.sh). @default none */
+  readonly log?: (line: string) => void;
 }
 
 export interface KafkaBroker {
@@ -104,7 +123,7 @@ export interface KafkaBroker {
 
 /** Formats storage (first time only) and starts the broker; resolves once it answers metadata requests. */
 export async function startKafkaBroker(options: StartBrokerOptions): Promise<KafkaBroker> {
-  const libDir = ensureKafkaJars();
+  const libDir = await ensureKafkaJars(options.log);
   const name = options.name ?? 'local Kafka broker';
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const dir = path.resolve(options.dir);

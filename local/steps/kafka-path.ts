@@ -53,7 +53,8 @@ export const kafkaPathStep: LocalStep = {
 
     const brokerDir = path.join(context.workDir, 'kafka', 'broker');
     fs.rmSync(brokerDir, { recursive: true, force: true });
-    const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker' });
+    context.log(`starting a Kafka broker (KRaft, one node) in ${path.relative(process.cwd(), brokerDir)}; seconds on a busy machine`);
+    const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker', log: (line) => context.log(line) });
     context.cleanups.push(() => broker.stop());
     context.kafka = broker;
     const startMs = broker.startTimesMs[0];

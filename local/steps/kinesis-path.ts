@@ -51,7 +51,7 @@ export const kinesisPathStep: LocalStep = {
         onBatch: ({ written }) => {
           if (Date.now() - lastPrinted > 2000) {
             lastPrinted = Date.now();
-            context.log(`  put ${fmt(done + written)} records (${fmt(linesPut)}/${fmt(source.lines)} lines before this batch)`);
+            context.log(`  put ${fmt(done + written)} records`);
           }
         },
       });
@@ -61,7 +61,7 @@ export const kinesisPathStep: LocalStep = {
       put.calls += batchPut.calls;
       put.retriedEntries += batchPut.retriedEntries;
     }
-    context.log(`  put ${fmt(put.records)} records, ${fmt(linesPut)} lines`);
+    context.log(`  put ${fmt(put.records)} records holding ${fmt(linesPut)} lines`);
     const putMs = Date.now() - putStarted;
 
     const functionLog = path.join(context.workDir, `${TRANSFORM_FUNCTION}.log`);
