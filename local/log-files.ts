@@ -76,7 +76,7 @@ function walk(dir: string): string[] {
   return files.sort();
 }
 
-/** Where a line came from, for messages: file and 1-based line number (empty lines not counted). */
+/** Where a line came from, for messages: file and 1-based line number, as an editor counts them. */
 export interface LinePosition {
   readonly file: string;
   readonly line: number;
@@ -106,23 +106,26 @@ export async function* readLogLines(files: readonly string[], batchBytes = 4 * 1
   if (batch.length > 0) yield batch;
 }
 
-async function* linesOfFile(file: string): AsyncGenerator<Buffer> {
+/** Each non-empty line of `file` with its line number in the file (1-based; \r\n is one line break). */
+async function* numberedLinesOfFile(file: string): AsyncGenerator<[Buffer, number]> {
   let carry: Buffer[] = [];
   let afterCR = false;
+  let number = 1;
   for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (byte !== LF && byte !== CR) continue;
       if (byte === LF && afterCR && i === start && carry.length === 0) {
-        // The \n of a \r\n split across reads, or right after a \r: not a line of its own.
+        // The \n of a \r\n (possibly split across reads): the same line break.
         afterCR = false;
         start = i + 1;
         continue;
       }
       const line = carry.length > 0 ? Buffer.concat([...carry, chunk.subarray(start, i)]) : Buffer.from(chunk.subarray(start, i));
       carry = [];
-      if (line.length > 0) yield line;
+      if (line.length > 0) yield [line, number];
+      number += 1;
       afterCR = byte === CR;
       start = i + 1;
     }
@@ -133,8 +136,12 @@ async function* linesOfFile(file: string): AsyncGenerator<Buffer> {
   }
   if (carry.length > 0) {
     const line = Buffer.concat(carry);
-    if (line.length > 0) yield line;
+    if (line.length > 0) yield [line, number];
   }
+}
+
+async function* linesOfFile(file: string): AsyncGenerator<Buffer> {
+  for await (const [line] of numberedLinesOfFile(file)) yield line;
 }
 
 export interface LogFilesScan {
@@ -151,10 +158,8 @@ export async function scanLogFiles(files: readonly string[]): Promise<LogFilesSc
   let bytes = 0;
   let longest: { bytes: number; at: LinePosition | undefined } = { bytes: 0, at: undefined };
   for (const file of files) {
-    let lineNumber = 0;
-    for await (const line of linesOfFile(file)) {
+    for await (const [line, lineNumber] of numberedLinesOfFile(file)) {
       lines += 1;
-      lineNumber += 1;
       bytes += line.length;
       if (line.length > longest.bytes) longest = { bytes: line.length, at: { file, line: lineNumber } };
     }

@@ -104,6 +104,12 @@ async function main(): Promise<number> {
   try {
     const answer = await engine.query(request.sql);
     console.log(renderTable(answer));
+    if (answer.rows.length === 0 && /current_date/.test(request.sql)) {
+      // The saved queries look at recent partitions; generated lines carry the generator's fixed dates.
+      const range = await engine.query(`SELECT min(dt), max(dt) FROM ${LOCAL_TABLES.curated}`);
+      const [from, to] = range.rows[0] ?? [null, null];
+      console.log(`note: the query keeps only recent dt partitions (by event date); the run's curated data is dated ${from ?? '?'} to ${to ?? '?'}`);
+    }
     return 0;
   } catch (error) {
     console.error(`npm run query: Spark could not run the query: ${(error as Error).message}`);
