@@ -277,14 +277,14 @@ async function keepRunning(context: LocalContext): Promise<void> {
   const motoAlive = services.find((s) => s.name.startsWith('moto'))?.alive() ?? false;
   if (context.moto && motoAlive) {
     lines.push(
-      `moto (AWS APIs) on ${context.moto.endpoint}; the lake bucket is ${context.lakeBucket ?? '(not created)'}:`,
+      `moto (AWS APIs, pid ${context.moto.pid}) on ${context.moto.endpoint}; the lake bucket is ${context.lakeBucket ?? '(not created)'}:`,
       `  .venv/bin/python -c "import boto3; s3 = boto3.client('s3', endpoint_url='${context.moto.endpoint}', region_name='us-east-1', aws_access_key_id='local', aws_secret_access_key='local'); print('\\n'.join(o['Key'] for o in s3.list_objects_v2(Bucket='${context.lakeBucket ?? ''}').get('Contents', [])))"`,
       `  or in a browser: ${context.moto.endpoint}/moto-api/`,
     );
   }
   const kafka = context.kafka;
   if (kafka && kafka.pid !== undefined) {
-    lines.push(`Kafka broker on ${kafka.bootstrap} (log ${path.relative(process.cwd(), kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
+    lines.push(`Kafka broker (pid ${kafka.pid}) on ${kafka.bootstrap} (log ${path.relative(process.cwd(), kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
   }
   lines.push(`the lake on disk (raw/, curated/): ${path.relative(process.cwd(), path.join(context.workDir, 'lake'))}/ — npm run query -- "SELECT format, count(*) FROM curated GROUP BY format"`);
   if (services.every((s) => !s.alive())) {

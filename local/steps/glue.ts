@@ -72,12 +72,13 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   const lakeDir = path.join(options.workDir, 'lake');
   fs.rmSync(lakeDir, { recursive: true, force: true });
   const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
+  options.log(`copying ${keys.length} raw objects from the emulated bucket to ${path.relative(process.cwd(), lakeDir)}/raw/ (kept after the run for npm run query)`);
   for (const key of keys) {
     const file = path.join(lakeDir, key);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
   }
-  options.log(`copied ${keys.length} raw objects to ${path.relative(process.cwd(), lakeDir)}; running the Glue job's batch on local Spark`);
+  options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${path.relative(process.cwd(), path.join(options.workDir, 'glue.log'))})`);
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');

@@ -72,7 +72,7 @@ test('your own files through both paths, accounted per format; the records shown
   expect(counts.status).toBe(0);
   const rows = Object.fromEntries([...counts.stdout.matchAll(/^(\w+) +\| (\d+)$/gm)].map(([, format, n]) => [format, Number(n)]));
   // Both paths curated: twice each format.
-  expect(rows).toEqual(Object.fromEntries([...Object.entries(expected), ['unparsed', 1]].map(([f, n]) => [f, 2 * n])));
+  expect(rows).toEqual(Object.fromEntries([...Object.entries(expected), ['unparsed', 1] as const].map(([f, n]) => [f, 2 * Number(n)])));
   expect(counts.stdout).toMatch(/\((\d+) rows\)\s*$/);
 
   const arrivals = run('local/query.ts', ['--dir', dir, 'raw-arrivals-today']);
