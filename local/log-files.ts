@@ -27,7 +27,7 @@ export function resolveLogFiles(spec: string, cwd: string = process.cwd()): stri
     } catch {
       throw new LogFilesError(`--logs ${spec}: no such file or folder`);
     }
-    const files = stat.isDirectory() ? walk(absolute) : [absolute];
+    const files = stat.isDirectory() ? filesUnder(absolute) : [absolute];
     if (files.length === 0) throw new LogFilesError(`--logs ${spec}: the folder holds no file`);
     return files;
   }
@@ -36,7 +36,7 @@ export function resolveLogFiles(spec: string, cwd: string = process.cwd()): stri
   const firstGlob = segments.findIndex((s) => GLOB_CHARS.test(s));
   const base = segments.slice(0, firstGlob).join(path.sep) || path.sep;
   const pattern = globToRegExp(segments.slice(firstGlob).join('/'));
-  const files = fs.existsSync(base) ? walk(base).filter((file) => pattern.test(path.relative(base, file).split(path.sep).join('/'))) : [];
+  const files = fs.existsSync(base) ? filesUnder(base).filter((file) => pattern.test(path.relative(base, file).split(path.sep).join('/'))) : [];
   if (files.length === 0) throw new LogFilesError(`--logs ${spec}: the pattern matches no file (quote it so the shell does not expand it)`);
   return files;
 }
@@ -66,11 +66,12 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
-function walk(dir: string): string[] {
+/** Every file under `dir`, at any depth, sorted. */
+export function filesUnder(dir: string): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...walk(full));
+    if (entry.isDirectory()) files.push(...filesUnder(full));
     else if (entry.isFile()) files.push(full);
   }
   return files.sort();

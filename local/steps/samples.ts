@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { filesUnder } from '../log-files';
 import type { LocalStep } from './step';
 
 export const SAMPLES_PER_FORMAT = 2;
@@ -33,7 +34,7 @@ export const samplesStep: LocalStep = {
 export function sampleRecords(rawDir: string, perFormat: number): Record<string, Record<string, unknown>[]> {
   // Up to perFormat of each format from each source, then interleaved: one from each path first.
   const perSource = new Map<string, Map<string, Record<string, unknown>[]>>();
-  for (const file of walk(rawDir)) {
+  for (const file of filesUnder(rawDir)) {
     const source = /(?:^|\/)source=([^/]+)\//.exec(path.relative(rawDir, file).split(path.sep).join('/'))?.[1] ?? 'unknown';
     for (const line of gunzipSync(fs.readFileSync(file)).toString('utf8').split('\n')) {
       if (line === '') continue;
@@ -68,14 +69,4 @@ function shorten(record: Record<string, unknown>): Record<string, unknown> {
       typeof value === 'string' && value.length > SAMPLE_STRING_MAX ? [key, `${value.slice(0, SAMPLE_STRING_MAX)}… (${value.length.toLocaleString('en-US')} chars)`] : [key, value],
     ),
   );
-}
-
-function walk(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...walk(full));
-    else if (entry.isFile()) files.push(full);
-  }
-  return files.sort();
 }

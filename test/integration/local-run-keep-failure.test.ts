@@ -42,16 +42,22 @@ test('--keep: a failure is reported at once; a service that dies while kept is n
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp, ms: number) =>
-    Promise.race([
-      new Promise<RegExpMatchArray>((resolve) => {
-        const match = output.match(pattern);
-        if (match) resolve(match);
-        else waiters.push({ pattern, resolve });
-      }),
-      exited.then(() => Promise.reject(new Error(`the run ended before printing ${pattern}:\n${output}`))),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms:\n${output}`)), ms)),
-    ]);
+  const waitFor = async (pattern: RegExp, ms: number) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        new Promise<RegExpMatchArray>((resolve) => {
+          const match = output.match(pattern);
+          if (match) resolve(match);
+          else waiters.push({ pattern, resolve });
+        }),
+        exited.then(() => Promise.reject(new Error(`the run ended before printing ${pattern}:\n${output}`))),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no ${pattern} within ${ms} ms:\n${output}`)), ms))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
     const brokerLine = await waitFor(/Kafka broker \(pid (\d+)\) on 127\.0\.0\.1:\d+/, 480_000);
     // The failure came first, with the exception and the log file, while the services still run.
