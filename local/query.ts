@@ -88,7 +88,8 @@ async function main(): Promise<number> {
   const lake = path.join(request.dir, 'lake');
   const shown = path.relative(process.cwd(), lake) || '.';
   const holder = lockHolder(request.dir);
-  if (holder) {
+  // A run kept alive (--keep) has written its lake; one still running replaces it as it goes.
+  if (holder && holder.phase !== 'kept') {
     console.error(`npm run query: ${describeHolder(holder, request.dir)} and replaces ${shown}/ as it goes; query when it has ended`);
     return 1;
   }

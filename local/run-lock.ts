@@ -13,6 +13,14 @@ export interface RunLockHolder {
   readonly pid: number;
   readonly startedAt: string;
   readonly command: string;
+  /** 'kept': the run has written all it will (--keep, waiting for Ctrl-C); its lake can be queried. */
+  readonly phase?: 'running' | 'kept';
+}
+
+export interface RunLock {
+  release(): void;
+  /** The run is done writing and waits (--keep): queries may read its lake; other runs still may not start. */
+  markKept(): void;
 }
 
 export class RunLockError extends Error {
@@ -50,10 +58,10 @@ export function describeHolder(holder: RunLockHolder, dir: string): string {
 }
 
 /**
- * Takes `dir`'s lock for this process and returns the function that releases it (also released on exit).
+ * Takes `dir`'s lock for this process (released by `release` or when the process exits).
  * Throws RunLockError naming the holder when a live process has it.
  */
-export function acquireRunLock(dir: string, command: string): () => void {
+export function acquireRunLock(dir: string, command: string): RunLock {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, RUN_LOCK_FILE);
   const mine: RunLockHolder = { pid: process.pid, startedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), command };
@@ -69,7 +77,7 @@ export function acquireRunLock(dir: string, command: string): () => void {
         }
       };
       process.on('exit', release);
-      return release;
+      return { release, markKept: () => fs.writeFileSync(file, JSON.stringify({ ...mine, phase: 'kept' })) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

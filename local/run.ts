@@ -20,7 +20,7 @@ import { buildCorpus, DEFAULT_LINES_PER_FLUSH } from './corpus';
 import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
 import { LogFilesError, resolveLogFiles, scanLogFiles } from './log-files';
 import type { LogsInput } from './line-source';
-import { acquireRunLock, RunLockError } from './run-lock';
+import { acquireRunLock, RunLockError, type RunLock } from './run-lock';
 import { samplesStep } from './steps/samples';
 import { DEFAULT_EMULATOR_TIMEOUT_MS, EmulatorError, MotoStartError } from './moto';
 import { glueStep } from './steps/glue';
@@ -196,12 +196,12 @@ async function main(): Promise<number> {
   showNodeVersionWarningOnce();
   let options: LocalRunOptions;
   let dir: string;
-  let releaseLock: () => void;
+  let lock: RunLock;
   try {
     const parsed = parseArgs(process.argv.slice(2));
     dir = parsed.dir;
     // Before anything is read or started: a second run in this folder refuses at once.
-    releaseLock = acquireRunLock(dir, `npm run local -- ${process.argv.slice(2).join(' ')}`.trim());
+    lock = acquireRunLock(dir, `npm run local -- ${process.argv.slice(2).join(' ')}`.trim());
     const logs = parsed.logsSpec === undefined ? undefined : await resolveLogs(parsed.logsSpec, parsed.options.linesPerRecord);
     options = { ...parsed.options, logs };
     if (!logs) checkRecordSize(options);
@@ -243,13 +243,14 @@ async function main(): Promise<number> {
       console.log(['', ...report].join('\n'));
       report.length = 0;
       if (failures.length > 0) printFailures(failures);
+      lock.markKept();
       await keepRunning(context);
     }
     currentStep = 'cleanup';
     for (const cleanup of context.cleanups.reverse()) {
       await cleanup().catch((error: unknown) => context.log(`cleanup failed: ${String(error)}`));
     }
-    releaseLock();
+    lock.release();
   }
 
   if (!options.keep) console.log(['', ...report].join('\n'));

@@ -21,7 +21,8 @@ if ! command -v "${java_bin}" >/dev/null 2>&1; then
 fi
 
 # `java -version` prints e.g. 'openjdk version "17.0.15" 2025-04-15' (or "1.8.0_392" for Java 8) on stderr.
-version_line="$("${java_bin}" -version 2>&1 | head -n 1)"
+# sed, not head: head exits after one line, and under pipefail the SIGPIPE java gets would fail the check.
+version_line="$("${java_bin}" -version 2>&1 | sed -n 1p)"
 version="$(sed -E 's/.*version "([^"]+)".*/\1/' <<<"${version_line}")"
 major="${version%%.*}"
 if [[ "${major}" == "1" ]]; then

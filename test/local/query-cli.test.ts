@@ -63,6 +63,9 @@ describe('npm run query refuses before starting Spark', () => {
       expect(status).toBe(1);
       expect(output).toContain(`another local run (pid ${run.pid}`);
       expect(output).toContain('query when it has ended');
+      // A run kept alive (--keep) has written its lake: the query goes on (here to the missing tables).
+      fs.writeFileSync(path.join(dir, 'run.lock'), JSON.stringify({ pid: run.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep', phase: 'kept' }));
+      expect(query().output).toContain("no local run's tables in");
     } finally {
       run.kill('SIGKILL');
     }

@@ -27,10 +27,13 @@ function lockedByAnotherProcess(): number {
   return other.pid!;
 }
 
-test('a free folder is taken, held by this process, and released', () => {
-  const release = acquireRunLock(dir, 'npm run local');
+test('a free folder is taken, held by this process, marked kept (--keep: done writing), and released', () => {
+  const lock = acquireRunLock(dir, 'npm run local');
   expect(lockHolder(dir)?.pid).toBe(process.pid);
-  release();
+  expect(lockHolder(dir)?.phase).toBeUndefined();
+  lock.markKept();
+  expect(lockHolder(dir)).toMatchObject({ pid: process.pid, phase: 'kept' });
+  lock.release();
   expect(fs.existsSync(path.join(dir, RUN_LOCK_FILE))).toBe(false);
   expect(lockHolder(dir)).toBeUndefined();
 });
@@ -57,8 +60,8 @@ test('a lock left by a run that died is taken over', async () => {
   other!.kill('SIGKILL');
   await new Promise((resolve) => other!.once('exit', resolve));
   expect(lockHolder(dir)).toBeUndefined();
-  const release = acquireRunLock(dir, 'npm run local');
+  const lock = acquireRunLock(dir, 'npm run local');
   expect(lockHolder(dir)?.pid).toBe(process.pid);
   expect(lockHolder(dir)?.pid).not.toBe(pid);
-  release();
+  lock.release();
 });
