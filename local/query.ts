@@ -14,6 +14,7 @@ import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';
 import { describeHolder, lockHolder } from './run-lock';
 import { startSparkAthena, type SparkAnswer } from './spark-sql';
+import { displayPath } from './display-path';
 
 /** The tables' names; their database is Spark's current one, so queries name them bare. */
 export const LOCAL_DATABASE = 'default';
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const lake = path.join(request.dir, 'lake');
-  const shown = path.relative(process.cwd(), lake) || '.';
+  const shown = displayPath(lake);
   const holder = lockHolder(request.dir);
   // A run kept alive (--keep) has written its lake; one still running replaces it as it goes.
   if (holder && holder.phase !== 'kept') {
@@ -96,11 +97,11 @@ async function main(): Promise<number> {
   const curatedDir = path.join(lake, 'curated');
   const rawDir = path.join(lake, 'raw');
   if (!fs.existsSync(curatedDir) || !fs.existsSync(rawDir)) {
-    console.error(`npm run query: no local run's tables in ${shown}/ (raw/ and curated/): run npm run local${request.dir === path.join(PROJECT_ROOT, '.local') ? '' : ` -- --dir ${path.relative(process.cwd(), request.dir)}`} first`);
+    console.error(`npm run query: no local run's tables in ${shown}/ (raw/ and curated/): run npm run local${request.dir === path.join(PROJECT_ROOT, '.local') ? '' : ` -- --dir ${displayPath(request.dir)}`} first`);
     return 1;
   }
   const logFile = path.join(request.dir, 'query.log');
-  console.error(`query ${request.saved ?? ''}${request.saved ? ' ' : ''}on local Spark over ${shown}/ (raw, curated); Spark's output: ${path.relative(process.cwd(), logFile)}`);
+  console.error(`query ${request.saved ?? ''}${request.saved ? ' ' : ''}on local Spark over ${shown}/ (raw, curated); Spark's output: ${displayPath(logFile)}`);
   const engine = await startSparkAthena({ curatedDir, rawDir, database: LOCAL_DATABASE, table: LOCAL_TABLES.curated, rawTable: LOCAL_TABLES.raw, logFile });
   try {
     const answer = await engine.query(request.sql);

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { displayPath } from './display-path';
 
 export const RUN_LOCK_FILE = 'run.lock';
 
@@ -53,7 +54,7 @@ function isAlive(pid: number): boolean {
 
 /** What a second run (or a query during a run) is told. */
 export function describeHolder(holder: RunLockHolder, dir: string): string {
-  const shown = path.relative(process.cwd(), dir) || '.';
+  const shown = displayPath(dir);
   return `another local run (pid ${holder.pid}, started ${holder.startedAt}: ${holder.command}) is using ${shown}/`;
 }
 

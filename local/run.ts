@@ -30,6 +30,7 @@ import { kinesisPathStep } from './steps/kinesis-path';
 import { motoStep } from './steps/moto';
 import { pythonEnvStep } from './steps/python-env';
 import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
+import { displayPath } from './display-path';
 
 /** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
 const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, glueStep, samplesStep];
@@ -160,7 +161,7 @@ async function resolveLogs(spec: string, linesPerRecord: number | undefined): Pr
   if (longestRecord > KINESIS_AGGREGATED_RECORD_MAX_BYTES) {
     const at = scan.longest.at!;
     throw new UsageError(
-      `--logs ${spec}: line ${at.line} of ${path.relative(process.cwd(), at.file)} is ${scan.longest.bytes.toLocaleString('en-US')} bytes` +
+      `--logs ${spec}: line ${at.line} of ${displayPath(at.file)} is ${scan.longest.bytes.toLocaleString('en-US')} bytes` +
         `${perRecord > 1 ? ` (× --lines-per-record ${perRecord})` : ''}; a Kinesis record holds at most ${KINESIS_AGGREGATED_RECORD_MAX_BYTES.toLocaleString('en-US')} bytes, ` +
         'and the agent discards a longer line. Split or shorten it.',
     );
@@ -258,7 +259,7 @@ async function main(): Promise<number> {
     if (!options.keep) printFailures(failures);
     return 1;
   }
-  console.log(`\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s (kept for npm run query: ${path.relative(process.cwd(), path.join(workDir, 'lake')) || '.'}/)`);
+  console.log(`\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s (kept for npm run query: ${displayPath(path.join(workDir, 'lake'))}/)`);
   return 0;
 }
 
@@ -285,9 +286,9 @@ async function keepRunning(context: LocalContext): Promise<void> {
   }
   const kafka = context.kafka;
   if (kafka && kafka.pid !== undefined) {
-    lines.push(`Kafka broker (pid ${kafka.pid}) on ${kafka.bootstrap} (log ${path.relative(process.cwd(), kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
+    lines.push(`Kafka broker (pid ${kafka.pid}) on ${kafka.bootstrap} (log ${displayPath(kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
   }
-  lines.push(`the lake on disk (raw/, curated/): ${path.relative(process.cwd(), path.join(context.workDir, 'lake'))}/ — npm run query -- "SELECT format, count(*) FROM curated GROUP BY format"`);
+  lines.push(`the lake on disk (raw/, curated/): ${displayPath(path.join(context.workDir, 'lake'))}/ — npm run query -- "SELECT format, count(*) FROM curated GROUP BY format"`);
   if (services.every((s) => !s.alive())) {
     lines.push('nothing is left running: ending now');
     console.log(lines.join('\n'));
@@ -333,7 +334,7 @@ function keptServices(context: LocalContext): KeptService[] {
     services.push({
       name: `Kafka broker${pid === undefined ? '' : ` (pid ${pid})`}`,
       alive: () => kafka.pid !== undefined,
-      state: () => `exited; its log: ${path.relative(process.cwd(), kafka.logFile)}`,
+      state: () => `exited; its log: ${displayPath(kafka.logFile)}`,
     });
   }
   return services;

@@ -14,6 +14,7 @@ import * as readline from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { freeLoopbackPort, hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
+import { displayPath } from '../display-path';
 
 const KAFKA_DIR = path.join(PROJECT_ROOT, 'local', 'kafka');
 export const BROKER_LOG4J_CONFIG = path.join(KAFKA_DIR, 'log4j2.properties');
@@ -145,7 +146,7 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
   let child: ChildProcess | undefined;
   let release: (() => void) | undefined;
   const startTimesMs: number[] = [];
-  const describe = () => `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${path.relative(process.cwd(), logFile)})`;
+  const describe = () => `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${displayPath(logFile)})`;
 
   const launch = async (): Promise<void> => {
     const started = Date.now();

@@ -16,6 +16,7 @@ import { getBytes, listKeys } from '../lake-inventory';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '../moto';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 /** What glue/run_local.py prints as its last line. */
 interface GlueLocalResult {
@@ -72,13 +73,13 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   const lakeDir = path.join(options.workDir, 'lake');
   fs.rmSync(lakeDir, { recursive: true, force: true });
   const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
-  options.log(`copying ${keys.length} raw objects from the emulated bucket to ${path.relative(process.cwd(), lakeDir)}/raw/ (kept after the run for npm run query)`);
+  options.log(`copying ${keys.length} raw objects from the emulated bucket to ${displayPath(lakeDir)}/raw/ (kept after the run for npm run query)`);
   for (const key of keys) {
     const file = path.join(lakeDir, key);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
   }
-  options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${path.relative(process.cwd(), path.join(options.workDir, 'glue.log'))})`);
+  options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${displayPath(path.join(options.workDir, 'glue.log'))})`);
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');
@@ -98,10 +99,10 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
     lakeDir,
     report: [
       `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects (${bySource(result.raw_objects_by_source)})`,
-      `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
+      `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${displayPath(result.curated)})`,
       `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
       `run metrics         ${result.metrics_published ? `published to CloudWatch (${GLUE_RUN_METRICS.namespace}, ${GLUE_RUN_METRICS.dimension}=${jobName}), read back equal to the output` : `not published: ${result.metrics_warning}`}`,
-      `spark time          ${result.seconds} s (Spark's output: ${path.relative(process.cwd(), logFile)})`,
+      `spark time          ${result.seconds} s (Spark's output: ${displayPath(logFile)})`,
     ],
     failures,
   };
@@ -112,7 +113,7 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
  * and the file holding Spark's full output; without that line (killed, crashed), its exit and the file.
  */
 export function glueFailure(status: number | string, lastLine: string, logFile: string): string {
-  const where = `Spark's full output: ${path.relative(process.cwd(), logFile)}`;
+  const where = `Spark's full output: ${displayPath(logFile)}`;
   let error: { error_type?: string; error?: string } = {};
   try {
     error = JSON.parse(lastLine) as typeof error;

@@ -23,6 +23,7 @@ import { produceLines } from '../kafka/producer';
 import { consoleToolCommands } from '../kafka/console-tools';
 import { recordValidator } from '../record-schema';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 export const CONSUMER_FUNCTION = 'kafka-consumer';
 
@@ -53,13 +54,13 @@ export const kafkaPathStep: LocalStep = {
 
     const brokerDir = path.join(context.workDir, 'kafka', 'broker');
     fs.rmSync(brokerDir, { recursive: true, force: true });
-    context.log(`starting a Kafka broker (KRaft, one node) in ${path.relative(process.cwd(), brokerDir)}; seconds on a busy machine`);
+    context.log(`starting a Kafka broker (KRaft, one node) in ${displayPath(brokerDir)}; seconds on a busy machine`);
     const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker', log: (line) => context.log(line) });
     context.cleanups.push(() => broker.stop());
     context.kafka = broker;
     const startMs = broker.startTimesMs[0];
     const rss = broker.rssBytes();
-    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${path.relative(process.cwd(), broker.logFile)})`);
+    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${displayPath(broker.logFile)})`);
 
     const { topic, partitions, groupId } = LOCAL_KAFKA;
     // The deployed mapping's on-failure destination is a bucket of its own (FailedBatchesBucket), so here too.
@@ -87,7 +88,7 @@ export const kafkaPathStep: LocalStep = {
     fs.rmSync(functionLog, { force: true });
     // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
     Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
-    context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
+    context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
     const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION), { logFile: functionLog });
 
     context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`);

@@ -19,6 +19,7 @@ import { putRecords } from '../kinesis-producer';
 import { readLake, summarizeLake, type LakeInventory } from '../lake-inventory';
 import { recordValidator } from '../record-schema';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 const MiB = 1024 * 1024;
 export const TRANSFORM_FUNCTION = 'firehose-transform';
@@ -66,7 +67,7 @@ export const kinesisPathStep: LocalStep = {
 
     const functionLog = path.join(context.workDir, `${TRANSFORM_FUNCTION}.log`);
     fs.rmSync(functionLog, { force: true });
-    context.log(`bundling lambda/${TRANSFORM_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
+    context.log(`bundling lambda/${TRANSFORM_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
     const handler: TransformHandler = loadBundledHandler(await bundleLambda(TRANSFORM_FUNCTION), { logFile: functionLog });
 
     context.log(

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { filesUnder } from '../log-files';
 import type { LocalStep } from './step';
+import { displayPath } from '../display-path';
 
 export const SAMPLES_PER_FORMAT = 2;
 const SAMPLE_STRING_MAX = 160;
@@ -19,7 +20,7 @@ export const samplesStep: LocalStep = {
     const rawDir = path.join(context.workDir, 'lake', 'raw');
     if (!fs.existsSync(rawDir)) return Promise.resolve({ report: [], failures: [] });
     const samples = sampleRecords(rawDir, SAMPLES_PER_FORMAT);
-    const report: string[] = [`records as they landed (${SAMPLES_PER_FORMAT} per format; from ${path.relative(process.cwd(), rawDir)}/):`];
+    const report: string[] = [`records as they landed (${SAMPLES_PER_FORMAT} per format; from ${displayPath(rawDir)}/):`];
     for (const [format, records] of Object.entries(samples).sort(([a], [b]) => (a === 'unparsed' ? 1 : b === 'unparsed' ? -1 : a.localeCompare(b)))) {
       report.push(`  ${format}:`, ...records.map((r) => `    ${JSON.stringify(shorten(r))}`));
     }
