@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, type CommandHelp } from '../ops/cli-args';
+import { showNodeVersionWarningOnce } from '../local/node-warnings';
 import { formatColdStartReport, runColdStartBench } from './cold-start-bench';
 import { formatConsumerReport, runConsumerBench } from './consumer-bench';
 import { formatTransformReport, runTransformBench } from './transform-bench';
@@ -30,6 +31,8 @@ const BENCH_HELP: CommandHelp = {
 
 async function main(): Promise<void> {
   answerHelp(process.argv.slice(2), BENCH_HELP);
+  // The bundled handlers each load the AWS SDK: its Node-version notice once, on one line.
+  showNodeVersionWarningOnce();
   const { values } = parseArgs({
     options: {
       only: { type: 'string' },

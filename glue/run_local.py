@@ -83,5 +83,27 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def describe_exception(error: BaseException) -> tuple[str, str]:
+    """The exception's type and the first line of its message; for an error raised in the JVM (Py4JJavaError),
+    the Java exception's class and message, which say what went wrong where the Python side says only which
+    call failed."""
+    java = getattr(error, "java_exception", None)
+    if java is not None:
+        try:
+            return f"{type(error).__name__} ({java.getClass().getName()})", str(java.getMessage() or "").strip().splitlines()[0]
+        except Exception:  # noqa: BLE001 - the JVM may be gone; fall back to the Python side
+            pass
+    lines = str(error).strip().splitlines()
+    return type(error).__name__, lines[0] if lines else ""
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as failure:  # noqa: BLE001 - reported to the caller as one JSON line, the traceback to stderr
+        import traceback
+
+        traceback.print_exc()
+        error_type, message = describe_exception(failure)
+        print(json.dumps({"error_type": error_type, "error": message}), flush=True)
+        sys.exit(1)

@@ -75,12 +75,20 @@ export function buildCorpus(options: CorpusOptions): Corpus {
     expected.splice(at, 0, 'malformed');
   });
 
-  if (linesPerRecord === undefined) return { lines, expected, payloads: packLikeAgent(lines, options.linesPerFlush ?? DEFAULT_LINES_PER_FLUSH) };
+  return { lines, expected, payloads: packLines(lines, linesPerRecord, options.linesPerFlush) };
+}
+
+/**
+ * Kinesis record payloads of `lines`: `linesPerRecord` lines each, or, when undefined, packed as the agent
+ * packs them (packLikeAgent, flushes of `linesPerFlush` lines).
+ */
+export function packLines(lines: readonly Buffer[], linesPerRecord: number | undefined, linesPerFlush: number = DEFAULT_LINES_PER_FLUSH): Buffer[] {
+  if (linesPerRecord === undefined) return packLikeAgent(lines, linesPerFlush);
   const payloads: Buffer[] = [];
   for (let i = 0; i < lines.length; i += linesPerRecord) {
-    payloads.push(Buffer.concat(lines.slice(i, i + linesPerRecord).flatMap((line) => [line, Buffer.from('\n')])));
+    payloads.push(Buffer.concat(lines.slice(i, i + linesPerRecord).flatMap((line) => [line, NEWLINE])));
   }
-  return { lines, expected, payloads };
+  return payloads;
 }
 
 const NEWLINE = Buffer.from('\n');

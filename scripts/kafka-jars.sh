@@ -30,12 +30,20 @@ for arg in "$@"; do
 done
 
 [[ -f "${pom}" ]] || fail "${pom} not found"
+
+# Runs in separate folders (npm run local -- --dir) share these jars: one fetch at a time, the others wait
+# for it and then find the jars up to date. flock is util-linux's; without it (macOS) there is no waiting.
+mkdir -p "$(dirname "${lib_dir}")"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"${lib_dir}.lock"
+  flock 9
+fi
 # The broker runs on the JVM; check-java.sh says what to install when it is missing or too old.
 bash "${repo_root}/scripts/check-java.sh" >&2
 
 wanted_stamp="$(sha256sum "${pom}" | cut -d' ' -f1)"
 if [[ "${force}" == false && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]] && compgen -G "${lib_dir}/kafka_2.13-*.jar" >/dev/null; then
-  echo "kafka-jars: ${lib_dir#"${repo_root}"/} is up to date ($(find "${lib_dir}" -name '*.jar' | wc -l) jars)" >&2
+  echo "kafka-jars: ${lib_dir#"${repo_root}"/} is up to date ($(find "${lib_dir}/" -name '*.jar' | wc -l) jars)" >&2
   echo "${lib_dir}"
   exit 0
 fi
@@ -47,7 +55,11 @@ mvnw="${repo_root}/mvnw"
 staging="${lib_dir}.partial"
 rm -rf "${staging}"
 mkdir -p "${staging}"
-echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB)" >&2
+maven_home="${MAVEN_USER_HOME:-${HOME}/.m2}/wrapper/dists"
+if ! compgen -G "${maven_home}/apache-maven-*" >/dev/null; then
+  echo "kafka-jars: the Maven Wrapper first downloads Maven itself (about 9 MB, once, into ${maven_home})" >&2
+fi
+echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB, up to a minute)" >&2
 if ! "${mvnw}" -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
   rm -rf "${staging}"
   fail "./mvnw dependency:copy-dependencies failed (see above). The wrapper downloads Maven (distributionUrl in .mvn/wrapper/maven-wrapper.properties) with curl or wget, then Maven fetches the jars: Maven Central must be reachable, and curl or wget installed (On Debian/Ubuntu: sudo apt-get install -y curl)"
@@ -56,5 +68,5 @@ compgen -G "${staging}/kafka_2.13-*.jar" >/dev/null || fail "Maven finished but 
 echo "${wanted_stamp}" > "${staging}/.pom.sha256"
 rm -rf "${lib_dir}"
 mv "${staging}" "${lib_dir}"
-echo "kafka-jars: $(find "${lib_dir}" -name '*.jar' | wc -l) jars in ${lib_dir#"${repo_root}"/}" >&2
+echo "kafka-jars: $(find "${lib_dir}/" -name '*.jar' | wc -l) jars in ${lib_dir#"${repo_root}"/}" >&2
 echo "${lib_dir}"

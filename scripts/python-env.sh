@@ -87,6 +87,14 @@ fi
 
 wanted_stamp="$( (cat "${requirements}"; cat "${constraints}" 2>/dev/null || true; echo "python ${python_version}") | sha256sum | cut -d' ' -f1)"
 
+# Local runs in separate folders (npm run local -- --dir) share the environment: one install at a time, the
+# others wait and then find it up to date. flock is util-linux's; without it (macOS) there is no waiting.
+if command -v flock >/dev/null 2>&1; then
+  mkdir -p "${repo_root}/.local"
+  exec 9>"${repo_root}/.local/${venv_name}.lock"
+  flock 9
+fi
+
 if [[ "${force}" == false && -x "${venv_dir}/bin/python" && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]]; then
   echo "python-env: ${venv_name} is up to date (python ${python_version}, $(basename "${requirements}") unchanged)"
   exit 0

@@ -10,9 +10,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as readline from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { freeLoopbackPort, hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
+import { displayPath } from '../display-path';
 
 const KAFKA_DIR = path.join(PROJECT_ROOT, 'local', 'kafka');
 export const BROKER_LOG4J_CONFIG = path.join(KAFKA_DIR, 'log4j2.properties');
@@ -49,15 +51,31 @@ export class KafkaBrokerError extends Error {
   }
 }
 
-/** Runs scripts/kafka-jars.sh (cached after the first run); returns the folder of the jars. */
-export function ensureKafkaJars(): string {
+/**
+ * Runs scripts/kafka-jars.sh (cached after the first run); returns the folder of the jars. Its progress lines
+ * (stderr: what it fetches and how large, Maven's errors) go to `log` as they come: a first fetch takes tens of
+ * seconds and must not be silent. The folder is its last stdout line.
+ */
+export async function ensureKafkaJars(log: (line: string) => void = () => undefined): Promise<string> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'kafka-jars.sh');
-  const result = spawnSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
-  const libDir = result.stdout.trim().split('\n').pop() ?? '';
-  if (result.status !== 0 || !fs.existsSync(libDir)) {
+  const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000 });
+  const stdout: Buffer[] = [];
+  const stderr: string[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  const lines = readline.createInterface({ input: child.stderr, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    stderr.push(line);
+    if (line.trim() !== '') log(line);
+  });
+  const [status, error] = await new Promise<[number | string, Error | undefined]>((resolve) => {
+    child.once('error', (e) => resolve(['not started', e]));
+    child.once('close', (code, signal) => resolve([code ?? signal ?? 'unknown', undefined]));
+  });
+  const libDir = Buffer.concat(stdout).toString('utf8').trim().split('\n').pop() ?? '';
+  if (status !== 0 || !fs.existsSync(libDir)) {
     throw new KafkaBrokerError(
       `The Kafka jars are not available and could not be fetched.\nRun: bash scripts/kafka-jars.sh\n--- its output ---\n` +
-        `${result.stderr ?? ''}${result.error ? String(result.error) : ''}`,
+        `${stderr.join('\n')}${error ? String(error) : ''}`,
     );
   }
   return libDir;
@@ -77,6 +95,8 @@ export interface StartBrokerOptions {
   readonly readyTimeoutMs?: number;
   /** Topic partitions when a topic is created without a count. @default 1 */
   readonly defaultPartitions?: number;
+  /** Progress lines of the jar fetch (scripts/kafka-jars.sh). @default none */
+  readonly log?: (line: string) => void;
 }
 
 export interface KafkaBroker {
@@ -104,7 +124,7 @@ export interface KafkaBroker {
 
 /** Formats storage (first time only) and starts the broker; resolves once it answers metadata requests. */
 export async function startKafkaBroker(options: StartBrokerOptions): Promise<KafkaBroker> {
-  const libDir = ensureKafkaJars();
+  const libDir = await ensureKafkaJars(options.log);
   const name = options.name ?? 'local Kafka broker';
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const dir = path.resolve(options.dir);
@@ -126,7 +146,7 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
   let child: ChildProcess | undefined;
   let release: (() => void) | undefined;
   const startTimesMs: number[] = [];
-  const describe = () => `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${path.relative(process.cwd(), logFile)})`;
+  const describe = () => `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${displayPath(logFile)})`;
 
   const launch = async (): Promise<void> => {
     const started = Date.now();

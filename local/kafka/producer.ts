@@ -38,7 +38,16 @@ export function localKafka(bootstrap: string, clientId: string): Kafka {
   });
 }
 
-export async function produceLines(bootstrap: string, topic: string, lines: readonly Buffer[], options: ProduceOptions = {}): Promise<ProduceResult> {
+/**
+ * `lines` is an array, or batches of lines read as they are sent (a large file is never held whole); with
+ * batches, `options.total` is the line count progress is shown against.
+ */
+export async function produceLines(
+  bootstrap: string,
+  topic: string,
+  lines: readonly Buffer[] | AsyncIterable<readonly Buffer[]>,
+  options: ProduceOptions & { readonly total?: number } = {},
+): Promise<ProduceResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 500;
   const keys = options.keys ?? 8;
@@ -52,17 +61,23 @@ export async function produceLines(bootstrap: string, topic: string, lines: read
   });
   await withTimeout(producer.connect(), sendTimeoutMs, `connecting the producer to ${brokerName}`);
   let sends = 0;
+  let sent = 0;
+  const batches: AsyncIterable<readonly Buffer[]> | Iterable<readonly Buffer[]> = Array.isArray(lines) ? [lines as readonly Buffer[]] : (lines as AsyncIterable<readonly Buffer[]>);
+  const total = Array.isArray(lines) ? lines.length : (options.total ?? 0);
   try {
-    for (let i = 0; i < lines.length; i += batchSize) {
-      const messages = lines.slice(i, i + batchSize).map((value, j) => ({ key: `host-${(i + j) % keys}`, value }));
-      await withTimeout(producer.send({ topic, acks: -1, messages }), sendTimeoutMs, `sending ${messages.length} messages to ${topic} on ${brokerName}`);
-      sends++;
-      options.onProgress?.(Math.min(i + batchSize, lines.length), lines.length);
+    for await (const batch of batches) {
+      for (let i = 0; i < batch.length; i += batchSize) {
+        const messages = batch.slice(i, i + batchSize).map((value, j) => ({ key: `host-${(sent + j) % keys}`, value }));
+        await withTimeout(producer.send({ topic, acks: -1, messages }), sendTimeoutMs, `sending ${messages.length} messages to ${topic} on ${brokerName}`);
+        sends++;
+        sent += messages.length;
+        options.onProgress?.(sent, Math.max(total, sent));
+      }
     }
   } catch (error) {
     throw error instanceof KafkaBrokerError ? error : new KafkaBrokerError(`producing to ${topic} on ${brokerName} failed: ${String(error)}`);
   } finally {
     await producer.disconnect().catch(() => undefined);
   }
-  return { messages: lines.length, sends, ms: Date.now() - started };
+  return { messages: sent, sends, ms: Date.now() - started };
 }

@@ -6,7 +6,7 @@
  * publishes its counts to moto's CloudWatch as the deployed job does, and the counts read back from there must
  * equal the rows in the curated and quarantine output: the dashboard and the quarantine alarm read those metrics.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
@@ -16,6 +16,7 @@ import { getBytes, listKeys } from '../lake-inventory';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '../moto';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 /** What glue/run_local.py prints as its last line. */
 interface GlueLocalResult {
@@ -75,25 +76,21 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   const lakeDir = path.join(options.workDir, 'lake');
   fs.rmSync(lakeDir, { recursive: true, force: true });
   const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
+  options.log(`copying ${keys.length} raw objects from the emulated bucket to ${displayPath(lakeDir)}/raw/ (kept after the run for npm run query)`);
   for (const key of keys) {
     const file = path.join(lakeDir, key);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
   }
-  options.log(`copied ${keys.length} raw objects to ${path.relative(process.cwd(), lakeDir)}; running the Glue job's batch on local Spark`);
+  options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${displayPath(path.join(options.workDir, 'glue.log'))})`);
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');
-  const run = spawnSync(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName, '--custom-formats', JSON.stringify(options.customFormats ?? [])], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...moto.sdkEnvironment },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Spark's whole output goes to a file: a failure names the exception and points there, not at a stack tail.
+  const logFile = path.join(options.workDir, 'glue.log');
+  const run = await runToLog(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName, '--custom-formats', JSON.stringify(options.customFormats ?? [])], logFile, { ...process.env, ...moto.sdkEnvironment });
   const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.status !== 0) {
-    return { lakeDir, report: [], failures: [`glue/run_local.py failed (exit ${run.status ?? run.signal}): ${run.stderr.trim().split('\n').slice(-5).join(' | ')}`] };
-  }
+  if (run.status !== 0) return { lakeDir, report: [], failures: [glueFailure(run.status, lastLine, logFile)] };
   const result = JSON.parse(lastLine) as GlueLocalResult;
   const accounted = result.curated_rows + result.quarantined_rows + result.duplicates_dropped;
   const failures =
@@ -105,13 +102,50 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
     lakeDir,
     report: [
       `raw lines           ${result.raw_lines.toLocaleString('en-US')} in ${result.raw_objects} objects (${bySource(result.raw_objects_by_source)})`,
-      `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${path.relative(process.cwd(), result.curated)})`,
+      `curated rows        ${result.curated_rows.toLocaleString('en-US')} (${bySource(result.curated_rows_by_source)}; Parquet under ${displayPath(result.curated)})`,
       `quarantined rows    ${result.quarantined_rows.toLocaleString('en-US')}, duplicates dropped ${result.duplicates_dropped.toLocaleString('en-US')}`,
       `run metrics         ${result.metrics_published ? `published to CloudWatch (${GLUE_RUN_METRICS.namespace}, ${GLUE_RUN_METRICS.dimension}=${jobName}), read back equal to the output` : `not published: ${result.metrics_warning}`}`,
-      `spark time          ${result.seconds} s`,
+      `spark time          ${result.seconds} s (Spark's output: ${displayPath(logFile)})`,
     ],
     failures,
   };
+}
+
+/**
+ * What a failed glue/run_local.py run says: the Python exception's type and message (its last stdout line, JSON)
+ * and the file holding Spark's full output; without that line (killed, crashed), its exit and the file.
+ */
+export function glueFailure(status: number | string, lastLine: string, logFile: string): string {
+  const where = `Spark's full output: ${displayPath(logFile)}`;
+  let error: { error_type?: string; error?: string } = {};
+  try {
+    error = JSON.parse(lastLine) as typeof error;
+  } catch {
+    // not the JSON line: the run ended before it could write it
+  }
+  if (error.error_type !== undefined) return `the Glue job's batch failed with ${error.error_type}: ${error.error ?? ''} (${where})`;
+  return `glue/run_local.py ended (exit ${status}) without saying why (${where})`;
+}
+
+/** Runs a command with stderr (and, once it ended, stdout) appended to `logFile`; resolves with stdout. */
+function runToLog(command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): Promise<{ status: number | string; stdout: string }> {
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = fs.openSync(logFile, 'w');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', log] });
+    const chunks: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', (error) => {
+      fs.closeSync(log);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      const stdout = Buffer.concat(chunks).toString('utf8');
+      fs.writeSync(log, `--- stdout ---\n${stdout}`);
+      fs.closeSync(log);
+      resolve({ status: code ?? signal ?? 'unknown', stdout });
+    });
+  });
 }
 
 /** JobName of the local run's metrics (the deployed job's is its generated Glue name). */

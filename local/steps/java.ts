@@ -1,6 +1,6 @@
 /**
- * Checks for Java 17+ first, on every run: the Glue step runs Spark, which needs a JVM, and without this
- * check a missing Java shows up minutes later as a pyspark JAVA_GATEWAY_EXITED traceback.
+ * Checks for Java 17 first, on every run (scripts/check-java.sh: Spark 3.5 runs on 8/11/17, the Kafka 4 broker on
+ * 17+): without this check a missing or too new Java shows up minutes later as a pyspark traceback.
  */
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
@@ -17,7 +17,7 @@ export const javaStep: LocalStep = {
       const reason = output.filter((line) => line.includes('ERROR')).map((line) => line.replace(/^check-java: ERROR: /, ''));
       return {
         report: [],
-        failures: [`Java 17+ is needed (Spark runs the Glue job's transform on it) and was not found: ${reason.join(' ') || `scripts/check-java.sh exited ${status}`}`],
+        failures: [`Java 17 is needed (Spark runs the Glue job's transform on it, and the Kafka broker): ${reason.join(' ') || `scripts/check-java.sh exited ${status}`}`],
       };
     }
     return { report: [], failures: [] };

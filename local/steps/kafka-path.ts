@@ -13,7 +13,7 @@ import { STAGE_CONFIGS } from '../../lib/config';
 import { CONSUMER_GROUP_ID } from '../../lib/constructs/kafka/kafka-config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
 import { bundleLambda, loadBundledHandler } from '../bundle';
-import { buildCorpus } from '../corpus';
+import { lineSource } from '../line-source';
 import { createTopic, endOffsets } from '../kafka/admin';
 import { startKafkaBroker } from '../kafka/broker';
 import { startEventSourceMapping, type BatchItemFailureResponse } from '../kafka/event-source-mapping';
@@ -21,9 +21,9 @@ import { accountKafkaLake } from '../kafka/lake-account';
 import { s3OnFailureDestination } from '../kafka/on-failure';
 import { produceLines } from '../kafka/producer';
 import { consoleToolCommands } from '../kafka/console-tools';
-import { withErrorBurst } from '../realtime/burst';
 import { recordValidator } from '../record-schema';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 export const CONSUMER_FUNCTION = 'kafka-consumer';
 
@@ -54,25 +54,26 @@ export const kafkaPathStep: LocalStep = {
 
     const brokerDir = path.join(context.workDir, 'kafka', 'broker');
     fs.rmSync(brokerDir, { recursive: true, force: true });
-    const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker' });
+    context.log(`starting a Kafka broker (KRaft, one node) in ${displayPath(brokerDir)}; seconds on a busy machine`);
+    const broker = await startKafkaBroker({ dir: brokerDir, name: 'local Kafka broker', log: (line) => context.log(line) });
     context.cleanups.push(() => broker.stop());
     context.kafka = broker;
     const startMs = broker.startTimesMs[0];
     const rss = broker.rssBytes();
-    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${path.relative(process.cwd(), broker.logFile)})`);
+    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${displayPath(broker.logFile)})`);
 
     const { topic, partitions, groupId } = LOCAL_KAFKA;
     // The deployed mapping's on-failure destination is a bucket of its own (FailedBatchesBucket), so here too.
     const failedBatchesBucket = `${lakeBucket}-failed-batches`;
     await s3.send(new CreateBucketCommand({ Bucket: failedBatchesBucket }));
     await createTopic(broker.bootstrap, topic, partitions, broker.describe());
-    // With a burst of 5xx lines in a known minute for the realtime step (local/realtime/burst.ts) to find.
-    const corpus = { lines: withErrorBurst(buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: 1 })) };
-    const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
-    context.log(`producing ${fmt(corpus.lines.length)} lines (${mib(inputBytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
+    // The generator's lines carry a burst of 5xx lines in a known minute, for the realtime step (local/realtime/burst.ts) to find.
+    const source = lineSource({ ...options, errorBurst: true });
+    context.log(`producing ${source.description} (${mib(source.bytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
     let lastPrinted = 0;
-    const produced = await produceLines(broker.bootstrap, topic, corpus.lines, {
+    const produced = await produceLines(broker.bootstrap, topic, source.batches(), {
       brokerName: broker.describe(),
+      total: source.lines,
       onProgress: (sent, total) => {
         if (Date.now() - lastPrinted > 2000 || sent === total) {
           lastPrinted = Date.now();
@@ -80,6 +81,7 @@ export const kafkaPathStep: LocalStep = {
         }
       },
     });
+    const linesIn = produced.messages;
     const ends = await endOffsets(broker.bootstrap, topic, broker.describe());
     const inTopic = [...ends.values()].reduce((a, b) => a + b, 0);
 
@@ -87,7 +89,7 @@ export const kafkaPathStep: LocalStep = {
     fs.rmSync(functionLog, { force: true });
     // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
     Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
-    context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
+    context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
     const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION, context.options.formats), { logFile: functionLog });
 
     context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`);
@@ -124,8 +126,8 @@ export const kafkaPathStep: LocalStep = {
 
     const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator((context.options.formats ?? []).map((f) => f.name)));
     const failures = [...account.problems];
-    if (inTopic !== corpus.lines.length) {
-      failures.push(`${fmt(corpus.lines.length)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > corpus.lines.length ? 'duplicated' : 'lost'} some`);
+    if (inTopic !== linesIn) {
+      failures.push(`${fmt(linesIn)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > linesIn ? 'duplicated' : 'lost'} some`);
     }
     if (account.missing.length > 0) {
       failures.push(`${account.missing.length} offsets of ${topic} are nowhere in the lake (partition:offset ${account.missing.slice(0, 10).join(', ')}${account.missing.length > 10 ? ', …' : ''})`);
@@ -136,12 +138,12 @@ export const kafkaPathStep: LocalStep = {
     return {
       report: [
         `broker              Apache Kafka (KRaft) on ${broker.bootstrap}: ready in ${(startMs / 1000).toFixed(1)} s, RSS ${rss === undefined ? '?' : `${(rss / MiB).toFixed(0)} MiB`}`,
-        `lines in            ${fmt(corpus.lines.length)} (${mib(inputBytes)}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
+        `lines in            ${fmt(linesIn)} (${mib(source.bytes)}${options.logs ? ` from --logs ${options.logs.spec}` : ''}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
         `consumer calls      ${fmt(stats.invocations)} (records delivered ${fmt(stats.recordsDelivered)}, retries ${stats.retries}, batch item failures ${stats.partialFailures}, function errors ${stats.functionErrors}, to on-failure ${stats.recordsToOnFailure}; largest payload ${mib(stats.largestPayloadBytes)})`,
         `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}; failed-batches bucket ${account.onFailureObjects}`,
         `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat).sort().map(([f, n]) => `${f} ${fmt(n)}`).join(', ')}), duplicates ${account.duplicateEventIds}`,
         `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
-        `accounted for       ${fmt(accounted)} of ${fmt(corpus.lines.length)} lines ${account.missing.length === 0 && accounted === corpus.lines.length ? '(nothing lost)' : '(MISMATCH)'}`,
+        `accounted for       ${fmt(accounted)} of ${fmt(linesIn)} lines ${account.missing.length === 0 && accounted === linesIn ? '(nothing lost)' : '(MISMATCH)'}`,
         `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
       ],
       failures,

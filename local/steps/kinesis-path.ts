@@ -11,13 +11,15 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { errorPrefixFor, rawPrefixFor } from '../../lib/lake-layout';
 import { bundleLambda, loadBundledHandler } from '../bundle';
-import { buildCorpus, DEFAULT_LINES_PER_FLUSH, type ExpectedKind } from '../corpus';
+import { DEFAULT_LINES_PER_FLUSH, packLines, type ExpectedKind } from '../corpus';
+import { lineSource } from '../line-source';
 import { deliverStream, type TransformHandler } from '../firehose-simulator';
 import { EmulatorError } from '../moto';
 import { putRecords } from '../kinesis-producer';
 import { readLake, summarizeLake, type LakeInventory } from '../lake-inventory';
 import { recordValidator } from '../record-schema';
 import type { LocalStep, StepResult } from './step';
+import { displayPath } from '../display-path';
 
 const MiB = 1024 * 1024;
 export const TRANSFORM_FUNCTION = 'firehose-transform';
@@ -37,24 +39,35 @@ export const kinesisPathStep: LocalStep = {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     context.lakeBucket = bucket;
 
-    const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: options.linesPerRecord });
-    const inputBytes = corpus.lines.reduce((sum, l) => sum + l.length, 0);
-    context.log(`putting ${fmt(corpus.lines.length)} lines (${mib(inputBytes)}) as ${fmt(corpus.payloads.length)} records into ${streamArn.split('/').pop()}`);
+    const source = lineSource(options);
+    context.log(`putting ${source.description} (${mib(source.bytes)}) into ${streamArn.split('/').pop()}`);
     const putStarted = Date.now();
     let lastPrinted = 0;
-    const put = await putRecords(kinesis, streamArn, corpus.payloads, {
-      onBatch: ({ written, total }) => {
-        if (Date.now() - lastPrinted > 2000 || written === total) {
-          lastPrinted = Date.now();
-          context.log(`  put ${fmt(written)}/${fmt(total)} records`);
-        }
-      },
-    });
+    const put = { records: 0, bytes: 0, calls: 0, retriedEntries: 0 };
+    let linesPut = 0;
+    for await (const batch of source.batches()) {
+      const payloads = packLines(batch, options.linesPerRecord);
+      const done = put.records;
+      const batchPut = await putRecords(kinesis, streamArn, payloads, {
+        onBatch: ({ written }) => {
+          if (Date.now() - lastPrinted > 2000) {
+            lastPrinted = Date.now();
+            context.log(`  put ${fmt(done + written)} records`);
+          }
+        },
+      });
+      linesPut += batch.length;
+      put.records += batchPut.records;
+      put.bytes += batchPut.bytes;
+      put.calls += batchPut.calls;
+      put.retriedEntries += batchPut.retriedEntries;
+    }
+    context.log(`  put ${fmt(put.records)} records holding ${fmt(linesPut)} lines`);
     const putMs = Date.now() - putStarted;
 
     const functionLog = path.join(context.workDir, `${TRANSFORM_FUNCTION}.log`);
     fs.rmSync(functionLog, { force: true });
-    context.log(`bundling lambda/${TRANSFORM_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${path.relative(process.cwd(), functionLog)})`);
+    context.log(`bundling lambda/${TRANSFORM_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
     const handler: TransformHandler = loadBundledHandler(await bundleLambda(TRANSFORM_FUNCTION, options.formats), { logFile: functionLog });
 
     context.log(
@@ -96,7 +109,7 @@ export const kinesisPathStep: LocalStep = {
     const inventory = await readLake(s3, bucket);
     const summary = summarizeLake(inventory);
     const failures = [...inventory.problems, ...checkLayout(inventory), ...checkSchema(inventory, (options.formats ?? []).map((f) => f.name))];
-    const linesIn = corpus.lines.length;
+    const linesIn = linesPut;
     const linesOut = summary.rawRecords + summary.failedLines;
     if (linesOut !== linesIn) {
       failures.push(`lines in ${linesIn} ≠ records out ${summary.rawRecords} + failed ${summary.failedLines} (${linesOut}): ${linesIn > linesOut ? 'records were lost' : 'records were duplicated'}`);
@@ -111,7 +124,7 @@ export const kinesisPathStep: LocalStep = {
         ? `packed as the agent packs them: flushes of ${DEFAULT_LINES_PER_FLUSH} lines, records up to 1 MiB`
         : `${options.linesPerRecord} line${options.linesPerRecord === 1 ? '' : 's'} a record (--lines-per-record)`;
     const lines = [
-      `lines in            ${fmt(linesIn)} (${mib(inputBytes)}; ${fmt(corpus.payloads.length)} Kinesis records, ${put.calls} PutRecords calls, ${put.retriedEntries} entries retried)`,
+      `lines in            ${fmt(linesIn)} (${mib(source.bytes)}${options.logs ? ` from --logs ${options.logs.spec}` : ''}; ${fmt(put.records)} Kinesis records, ${put.calls} PutRecords calls, ${put.retriedEntries} entries retried)`,
       `kinesis records     ${fmt(put.records)} records, ${fmt(linesIn)} lines, average record ${mib(put.bytes / Math.max(1, put.records))} (${packing})`,
       `transform calls     ${fmt(report.invocations)} (records read ${fmt(report.recordsRead)}: Ok ${fmt(report.ok)}, Dropped+re-ingested ${fmt(report.dropped)}, ProcessingFailed ${fmt(report.processingFailed)}; largest response ${mib(report.largestResponseBytes)})`,
       'objects per prefix:',
@@ -119,7 +132,7 @@ export const kinesisPathStep: LocalStep = {
         ([prefix, o]) => `  ${prefix.padEnd(44)} ${String(o.objects).padStart(3)} objects ${fmt(o.lines).padStart(8)} lines ${mib(o.compressedBytes).padStart(10)} gz (${mib(o.uncompressedBytes)} json)`,
       ),
       `records out         ${fmt(summary.rawRecords)} = parsed ${fmt(summary.parsedRecords)} + unparsed ${fmt(summary.unparsedRecords)}`,
-      `per format          ${formatComparison(corpus.expected, summary.recordsByFormat)}`,
+      `per format          ${formatComparison(source.expected, summary.recordsByFormat)}`,
       `failed (errors/)    ${fmt(summary.failedLines)} lines`,
       `accounted for       ${fmt(linesOut)} of ${fmt(linesIn)} lines ${linesOut === linesIn ? '(nothing lost)' : '(MISMATCH)'}`,
       `time                ${((Date.now() - started) / 1000).toFixed(1)} s (put ${(putMs / 1000).toFixed(1)} s, deliver ${(deliverMs / 1000).toFixed(1)} s)`,
@@ -178,7 +191,9 @@ export function checkSchema(inventory: LakeInventory, customFormats: readonly st
 }
 
 /** "common 812/815, json 790/790, …, unparsed 12 (7 malformed sent)": got vs generated per format. */
-function formatComparison(expected: readonly ExpectedKind[], got: Readonly<Record<string, number>>): string {
+function formatComparison(expected: readonly ExpectedKind[] | undefined, got: Readonly<Record<string, number>>): string {
+  // The user's own lines (--logs): the formats are what the parsers found.
+  if (expected === undefined) return formatCounts(got);
   const sent: Record<string, number> = {};
   for (const kind of expected) sent[kind] = (sent[kind] ?? 0) + 1;
   const formats = Object.keys(sent).filter((k) => k !== 'malformed').sort();
@@ -186,6 +201,12 @@ function formatComparison(expected: readonly ExpectedKind[], got: Readonly<Recor
   for (const f of Object.keys(got).filter((k) => !(k in sent) && k !== 'unparsed')) parts.push(`${f} ${fmt(got[f])}/0`);
   parts.push(`unparsed ${fmt(got.unparsed ?? 0)} (${fmt(sent.malformed ?? 0)} malformed sent)`);
   return parts.join(', ');
+}
+
+/** "common 812, json 790, unparsed 12": records per format, unparsed last. */
+export function formatCounts(got: Readonly<Record<string, number>>): string {
+  const formats = Object.keys(got).filter((k) => k !== 'unparsed').sort();
+  return [...formats.map((f) => `${f} ${fmt(got[f])}`), `unparsed ${fmt(got.unparsed ?? 0)}`].join(', ');
 }
 
 function fmt(n: number): string {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { localKinesisClient, localS3Client, startMoto } from '../moto';
 import type { LocalStep } from './step';
+import { displayPath } from '../display-path';
 
 export const motoStep: LocalStep = {
   name: 'moto',
@@ -15,7 +16,7 @@ export const motoStep: LocalStep = {
     const clientOptions = { timeoutMs: context.options.emulatorTimeoutMs, server: moto };
     context.kinesis = localKinesisClient(moto.endpoint, clientOptions);
     context.s3 = localS3Client(moto.endpoint, clientOptions);
-    context.log(`moto_server (pid ${moto.pid}) on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${path.relative(process.cwd(), path.join(context.workDir, 'moto.log'))}; calls time out after ${context.options.emulatorTimeoutMs / 1000} s)`);
+    context.log(`moto_server (pid ${moto.pid}) on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${displayPath(path.join(context.workDir, 'moto.log'))}; calls time out after ${context.options.emulatorTimeoutMs / 1000} s)`);
     return { report: [], failures: [] };
   },
 };

@@ -5,6 +5,7 @@
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaBroker } from '../kafka/broker';
+import type { LogsInput } from '../line-source';
 import type { MotoServer } from '../moto';
 import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
 
@@ -28,11 +29,13 @@ export interface LocalRunOptions {
   readonly kafkaBatchingWindowMs: number;
   /** Custom formats to try (--formats FILE), bundled into both Lambdas and accepted by the Glue run. @default none */
   readonly formats?: readonly CustomFormatDefinition[];
+  /** --logs: the user's files, sent instead of the generator's lines (then lines, seed and malformed are unused). */
+  readonly logs: LogsInput | undefined;
 }
 
 export interface LocalContext {
   readonly options: LocalRunOptions;
-  /** .local/ — the run's working directory (gitignored). */
+  /** The run's folder: .local/ (gitignored) or --dir; it holds the lock, the logs and the lake copy. */
   readonly workDir: string;
   /** Progress line, prefixed with the step's name. */
   log(message: string): void;

@@ -21,6 +21,8 @@ import { recordValidator } from '../../local/record-schema';
 import { answerHelp, parseArgs, UsageError, type CommandHelp } from '../cli-args';
 import { ANALYTICS_OUTPUTS } from '../../lib/stacks/analytics-outputs';
 import { explainAwsError } from './aws-errors';
+import { checkAwsSetup } from './aws-setup';
+import { showNodeVersionWarningOnce } from '../../local/node-warnings';
 import { checkCurated } from './glue-athena';
 import { readLakeSince } from './lake';
 import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, VerifyError, VERIFY_PATHS, type PathVerdict, type FoundRecord, type VerifyPath } from './markers';
@@ -78,6 +80,8 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
 
   const prefix = `LogPipeline-${config.stage}`;
   const cfn = new CloudFormationClient({});
+  // Region and credentials first, before any call: a missing one is named with what to set.
+  await checkAwsSetup(cfn);
   const data = await stackOutputs(cfn, `${prefix}-Data`);
   const host = await stackOutputs(cfn, `${prefix}-Host`);
   const bucket = data.LakeBucketName;
@@ -211,6 +215,8 @@ export const VERIFY_HELP: CommandHelp = {
 
 if (require.main === module) {
   answerHelp(process.argv.slice(2), VERIFY_HELP);
+  // Before any SDK client exists: the SDK's Node-version notice is one line, once.
+  showNodeVersionWarningOnce((line) => console.error(line));
   verify(process.argv.slice(2))
     .then((verdicts) => process.exit(verdicts.every((v) => v.ok) ? 0 : 1))
     .catch((err: unknown) => {

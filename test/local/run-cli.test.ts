@@ -1,8 +1,9 @@
 /**
  * `npm run local` as a user runs it (tsx local/run.ts), for the cases that must fail fast and say why:
- * a --lines-per-record too large for a Kinesis record, and a machine without Java on PATH.
+ * a --lines-per-record too large for a Kinesis record, a second run in the same folder, --logs that name
+ * nothing or hold a line no record can carry, and a machine without Java on PATH.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +32,47 @@ describe('npm run local: fails fast with a clear message', () => {
     expect(output).toContain("--kafka-batch-size is at most 10000 (the mapping's maximum), got 20000");
   });
 
+  test('a second run in the same folder refuses at once, naming the first run\'s PID and how to run both', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'second-run-'));
+    const first = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(path.join(dir, 'run.lock'), JSON.stringify({ pid: first.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep' }));
+      const started = Date.now();
+      const { status, output } = runLocal(['--dir', dir]);
+      expect(status).toBe(1);
+      expect(output).toContain(`npm run local: another local run (pid ${first.pid}, started 2026-12-06T03:00:00Z: npm run local -- --keep)`);
+      expect(output).toContain('npm run local -- --dir .local-2');
+      // At once: nothing checked, installed or started.
+      expect(output).not.toMatch(/check-java|python-env|moto_server/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      first.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--logs naming no file, or a line no Kinesis record holds, is a usage error naming the file and line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logs-usage-'));
+    try {
+      const missing = runLocal(['--dir', dir, '--logs', path.join(dir, 'nope.log')]);
+      expect(missing.status).toBe(2);
+      expect(missing.output).toContain(`--logs ${path.join(dir, 'nope.log')}: no such file or folder`);
+      const file = path.join(dir, 'huge.log');
+      fs.writeFileSync(file, `ok
+
+${'x'.repeat(1_100_000)}
+`);
+      const huge = runLocal(['--dir', dir, '--logs', file]);
+      expect(huge.status).toBe(2);
+      expect(huge.output).toMatch(/line 3 of .*huge\.log is 1,100,000 bytes; a Kinesis record holds at most 1,048,556 bytes/);
+      const generatorOnly = runLocal(['--dir', dir, '--logs', file, '--lines', '10']);
+      expect(generatorOnly.status).toBe(2);
+      expect(generatorOnly.output).toContain('with --logs, the files are sent as they are');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('without Java on PATH it says Java 17 is needed and what to install, before starting anything', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'no-java-'));
     try {
@@ -39,7 +81,7 @@ describe('npm run local: fails fast with a clear message', () => {
       expect(spawnSync('java', ['-version'], { env }).error).toBeDefined();
       const { status, output } = runLocal([], env);
       expect(status).toBe(1);
-      expect(output).toMatch(/java: Java 17\+ is needed \(Spark runs the Glue job's transform on it\) and was not found/);
+      expect(output).toMatch(/java: Java 17 is needed \(Spark runs the Glue job's transform on it, and the Kafka broker\)/);
       expect(output).toContain('sudo apt-get install -y openjdk-17-jre-headless');
       // Nothing else ran: no Python install, no emulator, no Spark traceback.
       expect(output).not.toMatch(/python-env|moto_server|JAVA_GATEWAY_EXITED/);

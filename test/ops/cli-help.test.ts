@@ -13,7 +13,8 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const COMMANDS = [
   { file: 'bench/run.ts', usage: 'usage: npm run bench -- [--only transform|cold-start|consumer|glue]', options: ['--only NAME', '--iterations N', '--glue-mb MB'] },
   { file: 'ops/verify/cli.ts', usage: 'usage: npm run verify -- -c stage=<stage>', options: ['-c stage=<stage>', '--lines N', '--curated-timeout S'] },
-  { file: 'local/run.ts', usage: 'usage: npm run local -- [options]', options: ['--lines N', '--overflow', '--keep'] },
+  { file: 'local/run.ts', usage: 'usage: npm run local -- [options]', options: ['--logs PATH', '--lines N', '--overflow', '--dir DIR', '--keep'] },
+  { file: 'local/query.ts', usage: 'usage: npm run query -- [--dir DIR] "SQL" | <saved query>', options: ['--dir DIR'] },
   { file: 'generator/cli.ts', usage: 'usage: generator [--format <fmt>[,<fmt>...]|all]', options: ['--format', '--count', '--seed'] },
   { file: 'ops/docs-sections.ts', usage: 'usage: npm run docs', options: [] },
   { file: 'ops/cost/cli.ts', usage: 'usage: npm run cost -- -c stage=<stage>', options: ['--gb-per-day N', '--month M', '--compare', '--prices'] },

@@ -7,72 +7,13 @@
  * Everything else passes through to moto unchanged. A query Spark cannot run is answered 400
  * InvalidRequestException with Spark's message, as Athena rejects a query it cannot parse.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
-import * as readline from 'node:readline';
-import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { LOCAL_REGION, MOTO_ACCOUNT_ID } from '../../../local/moto';
+import type { SparkAnswer, SparkAthena } from '../../../local/spark-sql';
 import { passThrough } from './pass-through';
 
-export interface SparkAnswer {
-  readonly columns: readonly string[];
-  readonly rows: readonly (readonly (string | null)[])[];
-}
-
-export interface SparkAthena {
-  query(sql: string): Promise<SparkAnswer>;
-  stop(): Promise<void>;
-}
-
-/** Starts glue/athena_local.py (one Spark session for every query) and waits until it is ready. */
-export async function startSparkAthena(options: { curatedDir: string; database: string; table: string; logFile: string }): Promise<SparkAthena> {
-  const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-  const log = fs.openSync(options.logFile, 'w');
-  const child: ChildProcessWithoutNullStreams = spawn(
-    python,
-    [path.join(PROJECT_ROOT, 'glue', 'athena_local.py'), '--curated', options.curatedDir, '--database', options.database, '--table', options.table],
-    { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  child.stderr.on('data', (chunk: Buffer) => fs.writeSync(log, chunk));
-  const lines = readline.createInterface({ input: child.stdout });
-  const pending: Array<(line: string) => void> = [];
-  lines.on('line', (line) => pending.shift()?.(line));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`glue/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)));
-  const nextLine = () => Promise.race([new Promise<string>((resolve) => pending.push(resolve)), exited.then((why) => Promise.reject(new Error(why)))]);
-  const ready = JSON.parse(await nextLine()) as { ready?: boolean; error?: string };
-  if (!ready.ready) throw new Error(`glue/athena_local.py did not start: ${ready.error ?? 'no ready line'}`);
-  let queue = Promise.resolve();
-  return {
-    query(sql) {
-      const answer = queue.then(async () => {
-        const line = nextLine();
-        child.stdin.write(`${JSON.stringify({ sql })}\n`);
-        const reply = JSON.parse(await line) as SparkAnswer & { error?: string };
-        if (reply.error !== undefined) throw new Error(reply.error);
-        return reply;
-      });
-      queue = answer.then(
-        () => undefined,
-        () => undefined,
-      );
-      return answer;
-    },
-    async stop() {
-      child.stdin.end();
-      let timer: NodeJS.Timeout | undefined;
-      const done = await Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 10_000)))]);
-      clearTimeout(timer);
-      if (done === undefined) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-      fs.closeSync(log);
-    },
-  };
-}
+export { startSparkAthena, type SparkAnswer, type SparkAthena } from '../../../local/spark-sql';
 
 export interface AthenaProxy {
   readonly endpoint: string;
