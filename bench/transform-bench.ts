@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { STAGE_CONFIGS } from '../lib/config';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../lambda/shared/limits';
+import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../contracts/limits';
 import { generateLogLines, LOG_FORMATS, type LogFormat } from '../generator/log-lines';
 import { bundleLambda, loadBundledHandler } from '../local/bundle';
 

@@ -23,7 +23,7 @@ from log_etl.catalog import register_partitions
 from log_etl.record_schema import parse_custom_formats, record_rules
 from log_etl.run_metrics import publish_or_warn
 
-# lib/constructs/glue-etl.ts passes these as default arguments (a CDK test keeps the two lists equal).
+# lib/constructs/analytics/glue-etl.ts passes these as default arguments (a CDK test keeps the two lists equal).
 # custom_formats: a JSON array of the stage's custom format names, accepted as `format` (record_schema.with_custom_formats).
 JOB_ARGUMENTS = ["JOB_NAME", "raw_path", "curated_path", "quarantine_path", "database", "curated_table", "custom_formats"]
 BOOKMARK_CONTEXT = "raw_objects"

@@ -5,12 +5,12 @@
  * passes the pieces down as props. Validation runs at synth and reports every problem at once, each
  * naming the setting, the allowed range and the value it got, so a user knows exactly what to change.
  */
-import { maxSafeProcessorBufferMiB } from '../lambda/shared/limits';
-import { customFormatsProblems, type CustomFormatDefinition } from './constructs/custom-formats-config';
-import { analyticsConfigProblems, type AnalyticsConfig } from './constructs/analytics-config';
-import { streamConfigProblems, type StreamConfig } from './constructs/ingest-stream-config';
-import { lakeConfigProblems, type LakeConfig } from './constructs/lake-config';
-import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-delivery-config';
+import { maxSafeProcessorBufferMiB } from '../contracts/limits';
+import { customFormatsProblems, type CustomFormatDefinition } from './constructs/custom-formats/custom-formats-config';
+import { analyticsConfigProblems, type AnalyticsConfig } from './constructs/analytics/analytics-config';
+import { streamConfigProblems, type StreamConfig } from './constructs/ingest-stream/ingest-stream-config';
+import { lakeConfigProblems, type LakeConfig } from './constructs/lake/lake-config';
+import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-delivery/log-delivery-config';
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
@@ -20,10 +20,10 @@ import { capacityProblems, volumeConfigProblems, type VolumeConfig } from './cap
 import { ConfigError, Problems } from './problems';
 
 export { ConfigError } from './problems';
-export type { StreamCapacity, StreamConfig } from './constructs/ingest-stream-config';
-export type { DeliveryConfig } from './constructs/log-delivery-config';
-export type { LakeConfig } from './constructs/lake-config';
-export type { CustomFormatDefinition } from './constructs/custom-formats-config';
+export type { StreamCapacity, StreamConfig } from './constructs/ingest-stream/ingest-stream-config';
+export type { DeliveryConfig } from './constructs/log-delivery/log-delivery-config';
+export type { LakeConfig } from './constructs/lake/lake-config';
+export type { CustomFormatDefinition } from './constructs/custom-formats/custom-formats-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -50,7 +50,7 @@ export interface StageConfig {
   readonly lake: LakeConfig;
   /** The EC2 log host and its agent (lib/constructs/log-host/host-config.ts documents each setting). */
   readonly host: HostConfig;
-  /** The Glue job and Athena (lib/constructs/analytics-config.ts documents each setting). */
+  /** The Glue job and Athena (lib/constructs/analytics/analytics-config.ts documents each setting). */
   readonly analytics: AnalyticsConfig;
   /** The MSK cluster, its topics and the consumer mapping (lib/constructs/kafka/kafka-config.ts documents each setting). */
   readonly kafka: KafkaConfig;
@@ -59,7 +59,7 @@ export interface StageConfig {
   /**
    * Line formats beyond the built-ins, defined without code: a name, a regular expression whose named groups
    * fill record fields, the time's layout and zone, and example lines with the fields each must give
-   * (lib/constructs/custom-formats-config.ts checks them; docs/development.md, "Add a log format"). Bundled
+   * (lib/constructs/custom-formats/custom-formats-config.ts checks them; docs/development.md, "Add a log format"). Bundled
    * into the transform and the consumer, tried after the built-ins; the Glue job accepts their names.
    */
   readonly formats: readonly CustomFormatDefinition[];

@@ -1,12 +1,12 @@
 /**
- * How every Lambda in this app is bundled. The CDK construct (lib/constructs/pipeline-function.ts) and the
+ * How every Lambda in this app is bundled. The CDK construct (lib/constructs/pipeline-function/pipeline-function.ts) and the
  * local tools (`npm run local`, `npm run bench`, integration tests) both call bundleFunction below, so what
  * runs on this machine is the same set of files that `cdk deploy` ships.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
-import { METRICS_NAMESPACE } from '../lambda/shared/metric-names';
+import { METRICS_NAMESPACE } from '../contracts/metric-names';
 import { CUSTOM_FORMATS_FILE, type CustomFormatDefinition } from '../lambda/shared/parsers/custom-format';
 import { PROJECT_ROOT } from './project-paths';
 
@@ -18,7 +18,7 @@ export const LAMBDA_BUNDLING = {
   format: 'cjs' as const,
   platform: 'node' as const,
   minify: true,
-  // Kept, with NODE_OPTIONS=--enable-source-maps (lib/constructs/pipeline-function.ts), so stack traces in
+  // Kept, with NODE_OPTIONS=--enable-source-maps (lib/constructs/pipeline-function/pipeline-function.ts), so stack traces in
   // the logs point at the TypeScript. Its cost, `npm run bench -- --only cold-start`: 0.5-3 ms more per
   // transform cold start (Node parses index.js's 0.4 MiB map at load; it was 27 ms with the SDK in the same
   // file), the overflow path's 1.8 MiB map only when that file loads, and nothing on warm invocations,
@@ -107,11 +107,11 @@ function functionBuildOptions(functionName: string, outdir: string): BuildOption
   };
 }
 
-/** Namespace of every function's Powertools metrics (named once, in lambda/shared/metric-names.ts). */
+/** Namespace of every function's Powertools metrics (named once, in contracts/metric-names.ts). */
 export { METRICS_NAMESPACE };
 
 /**
- * The Powertools environment every function gets, deployed (lib/constructs/pipeline-function.ts) or
+ * The Powertools environment every function gets, deployed (lib/constructs/pipeline-function/pipeline-function.ts) or
  * loaded locally (local/bundle.ts): service named after the function's folder, one metrics namespace.
  */
 export function functionEnvironment(functionDir: string, metricsNamespace: string = METRICS_NAMESPACE): Record<string, string> {

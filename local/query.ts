@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { savedQueries } from '../lib/constructs/lake-catalog';
+import { savedQueries } from '../lib/constructs/analytics/lake-catalog';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';
@@ -20,7 +20,7 @@ import { displayPath } from './display-path';
 export const LOCAL_DATABASE = 'default';
 export const LOCAL_TABLES = { raw: 'raw', curated: 'curated' } as const;
 
-/** The workgroup's saved queries (lib/constructs/lake-catalog.ts), over the local tables. */
+/** The workgroup's saved queries (lib/constructs/analytics/lake-catalog.ts), over the local tables. */
 export const LOCAL_SAVED_QUERIES = savedQueries(LOCAL_DATABASE, LOCAL_TABLES.curated, LOCAL_TABLES.raw);
 
 export const QUERY_HELP: CommandHelp = {

@@ -12,7 +12,7 @@
  * quarantine/ from Spark) for `npm run query`; one run at a time per folder (local/run-lock.ts).
  */
 import * as path from 'node:path';
-import { FormatsFileError, loadFormatsFile, type CustomFormatDefinition } from '../lib/constructs/custom-formats-config';
+import { FormatsFileError, loadFormatsFile, type CustomFormatDefinition } from '../lib/constructs/custom-formats/custom-formats-config';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';

@@ -10,7 +10,7 @@ import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
 import { renderConfigReference } from './config-reference';
-import { savedQueries } from '../lib/constructs/lake-catalog';
+import { savedQueries } from '../lib/constructs/analytics/lake-catalog';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
 import { renderPlanSummary } from './cost/plan';
 

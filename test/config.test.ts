@@ -1,5 +1,5 @@
 import { ConfigError, STAGE_CONFIGS, stageConfig, validateStageConfig, type StageConfig } from '../lib/config';
-import { MAX_OUTPUT_EXPANSION, maxSafeProcessorBufferMiB } from '../lambda/shared/limits';
+import { MAX_OUTPUT_EXPANSION, maxSafeProcessorBufferMiB } from '../contracts/limits';
 
 function problemsOf(config: StageConfig): readonly string[] {
   try {

@@ -1,6 +1,6 @@
 """Registers the curated partitions a run wrote in the Glue Data Catalog.
 
-Athena finds the curated partitions by projection (lib/lake-layout.ts curatedTableProjection) and ignores
+Athena finds the curated partitions by projection (contracts/lake-layout.ts curatedTableProjection) and ignores
 registered ones ("Partition projection with Amazon Athena"). The job still adds exactly the partitions it
 wrote, for the catalog's other readers, which use the registered partitions only (Athena for Spark, Amazon
 EMR, Redshift Spectrum, a Glue job reading the table), and for events outside the projected date range.

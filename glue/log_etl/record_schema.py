@@ -21,7 +21,7 @@ BUNDLED_SCHEMA_NAME = "log-record.schema.json"
 REPO_SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "log-record.schema.json"
 
 # String properties with exactly this pattern are instants: typed `timestamp` in the curated table.
-# lib/constructs/lake-catalog.ts applies the same rule to the Glue table columns.
+# lib/constructs/analytics/lake-catalog.ts applies the same rule to the Glue table columns.
 ISO_INSTANT_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"
 
 INT32_MAX = 2**31 - 1

@@ -40,7 +40,7 @@ MARK = "~"
 # A JSON string token; possessive quantifiers keep long strings linear (no backtracking).
 JSON_STRING_TOKEN = r'"((?:[^"\\]++|\\.)*+)"'
 
-# The curated layout, dt=YYYY-MM-DD/hour=HH/source=S/ (lib/lake-layout.ts CURATED_PARTITION_KEYS, the same order;
+# The curated layout, dt=YYYY-MM-DD/hour=HH/source=S/ (contracts/lake-layout.ts CURATED_PARTITION_KEYS, the same order;
 # a jest test holds the two equal): the event's UTC date and hour, so a query over a few hours reads only those.
 PARTITION_COLUMNS = ("dt", "hour", "source")
 # Rows each task of the deduplicating write takes at most (about 80 MB of zstd Parquet at the benchmark's ~40 bytes

@@ -148,7 +148,7 @@ def firehose_object_name(source: str, arrival: datetime) -> str:
 
 
 def write_firehose_object(lake_root: Path, source: str, arrival: datetime, lines: Iterable[str]) -> Path:
-    """Writes one GZIP JSON-lines object where Firehose would (lib/lake-layout.ts rawPrefixFor)."""
+    """Writes one GZIP JSON-lines object where Firehose would (contracts/lake-layout.ts rawPrefixFor)."""
     directory = lake_root / "raw" / f"source={source}" / f"dt={arrival.strftime('%Y-%m-%d')}"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / firehose_object_name(source, arrival)

@@ -30,7 +30,7 @@ def test_every_metric_names_a_count_the_run_has():
     counts = BatchResult(raw_lines=5, curated_rows=3, quarantined_rows=1, duplicates_dropped=1).as_dict()
     assert set(NAMES.metrics) <= set(counts)
     assert set(NAMES.metrics.values()) == {"RawLines", "CuratedRows", "QuarantinedRows", "DuplicatesDropped"}
-    # The namespace is the job's own: the role may publish there and in Glue's, nowhere else (lib/constructs/glue-etl.ts).
+    # The namespace is the job's own: the role may publish there and in Glue's, nowhere else (lib/constructs/analytics/glue-etl.ts).
     assert not NAMES.namespace.startswith("AWS/") and NAMES.namespace != "Glue"
 
 

@@ -16,7 +16,7 @@ import { DEFAULT_REINGEST_MAX_ATTEMPTS } from './reingest-defaults';
 import type * as OverflowPath from './kinesis-client';
 import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
 import { EnvironmentReader } from '../shared/environment';
-import { TRANSFORM_METRICS } from '../shared/metric-names';
+import { TRANSFORM_METRICS } from '../../contracts/metric-names';
 
 export { transformEvent } from './transform';
 

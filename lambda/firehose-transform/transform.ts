@@ -29,7 +29,7 @@ import type {
 import { isUtf8 } from 'node:buffer';
 import { isStrictBase64 } from '../shared/base64';
 import type { DeliveryCoordinates } from '../shared/event-id';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../shared/limits';
+import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../../contracts/limits';
 import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';
 import { isSchemaEpochMs } from '../shared/timestamps';
 
@@ -98,7 +98,7 @@ export interface TransformOutcome {
 export interface TransformOptions {
   /**
    * Cap on the serialized response, in bytes.
-   * @default FIREHOSE_RESPONSE_LIMIT_BYTES (lambda/shared/limits.ts)
+   * @default FIREHOSE_RESPONSE_LIMIT_BYTES (contracts/limits.ts)
    */
   readonly responseLimitBytes?: number;
   /**

@@ -24,7 +24,7 @@
  * written and need no retry). Other partitions are unaffected. Bad data never throws.
  */
 import * as zlib from 'node:zlib';
-import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefixFor, rawPrefixFor } from '../../lib/lake-layout';
+import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefixFor, rawPrefixFor } from '../../contracts/lake-layout';
 import { isStrictBase64 } from '../shared/base64';
 import { murmurHash3x86128Hex } from '../shared/event-id';
 import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';

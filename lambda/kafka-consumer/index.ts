@@ -22,7 +22,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
 import { EnvironmentReader } from '../shared/environment';
-import { CONSUMER_METRICS } from '../shared/metric-names';
+import { CONSUMER_METRICS } from '../../contracts/metric-names';
 
 export { deliverPlan, planBatch } from './consume';
 export type { KafkaBatchResponse } from './consume';

@@ -20,7 +20,7 @@ import * as zlib from 'node:zlib';
 import { eventId, eventIdPrefix, type DeliveryCoordinates } from './event-id';
 import { forEachLine } from './lines';
 import { parseLine, type ParsedLine } from './parsers';
-import type { RecordSource } from './record';
+import type { RecordSource } from '../../contracts/record';
 import { serializeRecordLine } from './serialize';
 import { isoFromEpochMs } from './timestamps';
 

@@ -6,7 +6,7 @@
  * Free-text fields go through JSON.stringify(string), which escapes exactly as JSON requires.
  */
 import type { ParsedLine } from './parsers';
-import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormatName, type RecordSource } from './record';
+import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormatName, type RecordSource } from '../../contracts/record';
 
 /** The fields a record carries only when the line has them. */
 const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<(typeof LOG_RECORD_FIELDS)[number], 'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at'>[];

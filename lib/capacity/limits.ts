@@ -14,7 +14,7 @@ export const KINESIS = {
   shardWriteRecordsPerSecond: 1000,
   onDemandWriteBytesPerSecond: 200 * 1e6,
   onDemandWriteBytesPerSecondLargestRegions: 10 * 1e9,
-  /** The project's own cap on stream.capacity.shardCount (lib/constructs/ingest-stream-config.ts). */
+  /** The project's own cap on stream.capacity.shardCount (lib/constructs/ingest-stream/ingest-stream-config.ts). */
   maxConfiguredShards: 500,
   /** A record's data, 1 MiB (same page); the agent packs lines up to just under it. */
   recordMaxBytes: 1024 * 1024,
@@ -102,5 +102,5 @@ export const BROKER_LADDER = ['kafka.t3.small', 'kafka.m7g.large', 'kafka.m7g.xl
 /** The project's own cap on kafka.brokerCount (lib/constructs/kafka/kafka-config.ts; MSK's default is 30 per cluster). */
 export const MAX_BROKERS = 30;
 
-/** Glue workers per job, the project's cap on analytics.numberOfWorkers (lib/constructs/analytics-config.ts). */
+/** Glue workers per job, the project's cap on analytics.numberOfWorkers (lib/constructs/analytics/analytics-config.ts). */
 export const MAX_GLUE_WORKERS = 299;

@@ -38,7 +38,7 @@ export function volumeConfigProblems(volume: VolumeConfig, problems: Problems): 
 }
 
 /**
- * Hours one curated partition holds: the table is partitioned by day, hour and source (lib/lake-layout.ts
+ * Hours one curated partition holds: the table is partitioned by day, hour and source (contracts/lake-layout.ts
  * CURATED_PARTITION_KEYS; a test keeps the two in step), so a query over one source's hour scans all of it.
  */
 export const CURATED_PARTITION_HOURS: number = 1;

@@ -3,9 +3,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { AnalyticsConfig } from '../constructs/analytics-config';
-import { GlueEtl } from '../constructs/glue-etl';
-import { LakeCatalog } from '../constructs/lake-catalog';
+import type { AnalyticsConfig } from '../constructs/analytics/analytics-config';
+import { GlueEtl } from '../constructs/analytics/glue-etl';
+import { LakeCatalog } from '../constructs/analytics/lake-catalog';
 import { ANALYTICS_OUTPUTS } from './analytics-outputs';
 
 export interface AnalyticsStackProps extends cdk.StackProps {

@@ -3,11 +3,11 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DataKey } from '../constructs/data-key';
-import { IngestStream } from '../constructs/ingest-stream';
-import type { StreamConfig } from '../constructs/ingest-stream-config';
-import { Lake } from '../constructs/lake';
-import type { LakeConfig } from '../constructs/lake-config';
+import { DataKey } from '../constructs/data-key/data-key';
+import { IngestStream } from '../constructs/ingest-stream/ingest-stream';
+import type { StreamConfig } from '../constructs/ingest-stream/ingest-stream-config';
+import { Lake } from '../constructs/lake/lake';
+import type { LakeConfig } from '../constructs/lake/lake-config';
 
 export interface DataStackProps extends cdk.StackProps {
   readonly stream: StreamConfig;

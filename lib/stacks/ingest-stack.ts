@@ -5,8 +5,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
-import { LogDelivery } from '../constructs/log-delivery';
-import type { DeliveryConfig } from '../constructs/log-delivery-config';
+import { LogDelivery } from '../constructs/log-delivery/log-delivery';
+import type { DeliveryConfig } from '../constructs/log-delivery/log-delivery-config';
 
 export interface IngestStackProps extends cdk.StackProps {
   readonly stream: kinesis.IStream;

@@ -8,7 +8,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { KafkaErrorRecord } from '../../lambda/kafka-consumer/consume';
 import { kafkaEventId } from '../../lambda/shared/event-id';
-import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../lib/lake-layout';
+import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { getBytes, listKeys, readLake } from '../lake-inventory';
 import type { RecordValidator } from '../record-schema';
 import { onFailureKeyPrefix, type OnFailureRecord } from './on-failure';

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { tail } from '../child-process';
 import { KafkaBrokerError, withTimeout } from '../kafka/broker';

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { MotoServer } from '../moto';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { errorPrefixFor, rawPrefixFor } from '../../lib/lake-layout';
+import { errorPrefixFor, rawPrefixFor } from '../../contracts/lake-layout';
 import { bundleLambda, loadBundledHandler } from '../bundle';
 import { DEFAULT_LINES_PER_FLUSH, packLines, type ExpectedKind } from '../corpus';
 import { lineSource } from '../line-source';
@@ -159,7 +159,7 @@ async function createStream(kinesis: KinesisClient, name: string, shards: number
   throw new Error(`stream ${name} did not become ACTIVE`);
 }
 
-/** Every object sits under a prefix that lib/lake-layout.ts would produce for its dt= date. */
+/** Every object sits under a prefix that contracts/lake-layout.ts would produce for its dt= date. */
 export function checkLayout(inventory: LakeInventory): string[] {
   const problems: string[] = [];
   for (const object of inventory.objects) {

@@ -319,7 +319,7 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const landedShare = pathShares(config).kinesis + kafka.shareOfVolume;
   const rawPerDay = gbPerDay * landedShare * ASSUMPTIONS.rawGzipPerLogByte;
   const curatedPerDay = rawPerDay * ASSUMPTIONS.curatedPerRawGzip;
-  // Firehose backs up the Kinesis path's source records; backup/ tiers like raw/ (lib/constructs/lake.ts).
+  // Firehose backs up the Kinesis path's source records; backup/ tiers like raw/ (lib/constructs/lake/lake.ts).
   const backupPerDay = config.delivery.backupSourceRecords ? kinesisGbPerDay * ASSUMPTIONS.backupGzipPerLogByte : 0;
   const rawLike = rawPerDay + backupPerDay;
   const rawIa = Math.min(lake.rawInfrequentAccessAfterDays, lake.rawExpireAfterDays ?? Infinity);

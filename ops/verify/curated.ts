@@ -5,7 +5,7 @@
  * on local Spark over the local Glue job's Parquet in test/integration/verify-local.test.ts.
  */
 import { RUNBOOK } from '../../lib/constructs/monitoring/runbook';
-import { CURATED_PARTITION_KEYS, type CuratedHour } from '../../lib/lake-layout';
+import { CURATED_PARTITION_KEYS, type CuratedHour } from '../../contracts/lake-layout';
 import { VerifyError, type FoundRecord } from './markers';
 
 /** Where the curated table is: the Analytics stack's outputs GlueDatabaseName, CuratedTableName, AthenaWorkGroupName. */

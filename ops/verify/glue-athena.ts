@@ -6,7 +6,7 @@
 import { GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, type AthenaClient } from '@aws-sdk/client-athena';
 import { GetJobRunCommand, StartJobRunCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { curatedHours, LAKE_PREFIXES } from '../../lib/lake-layout';
+import { curatedHours, LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { explainAwsError } from './aws-errors';
 import { athenaQueryDone, athenaRows, curatedMarkerQuery, curatedRecords, glueRunDone, type AthenaQueryState, type CuratedTable, type GlueRunState } from './curated';
 import { dtPartitions, readRecordsUnder } from './lake';

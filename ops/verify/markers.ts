@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** The paths a line can take into the lake, each with the raw/ prefix it lands under (lib/lake-layout.ts). */
+/** The paths a line can take into the lake, each with the raw/ prefix it lands under (contracts/lake-layout.ts). */
 export const VERIFY_PATHS = ['kinesis', 'kafka'] as const;
 export type VerifyPath = (typeof VERIFY_PATHS)[number];
 

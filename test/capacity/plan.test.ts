@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { addPipelineStacks } from '../../lib/app-stacks';
 import { capacityPlan, CURATED_PARTITION_HOURS, partitionBytesPerSecond, sizeFor } from '../../lib/capacity/plan';
 import { ConfigError, PROD_10_TB_A_DAY, STAGE_CONFIGS, validateStageConfig, type StageConfig } from '../../lib/config';
-import { CURATED_PARTITION_KEYS } from '../../lib/lake-layout';
+import { CURATED_PARTITION_KEYS } from '../../contracts/lake-layout';
 import { costReport } from '../../ops/cost/cli';
 import { projectApp } from '../helpers/app';
 

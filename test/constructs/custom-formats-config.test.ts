@@ -15,7 +15,7 @@ import {
   TRIAL_LINE_BYTES,
   trialLines,
   type CustomFormatDefinition,
-} from '../../lib/constructs/custom-formats-config';
+} from '../../lib/constructs/custom-formats/custom-formats-config';
 import { Problems } from '../../lib/problems';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 

@@ -8,12 +8,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { JOB_SCRIPT_PATH } from '../../lib/constructs/glue-etl';
+import { JOB_SCRIPT_PATH } from '../../lib/constructs/analytics/glue-etl';
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { RECORD_SCHEMA_PATH } from '../../lib/project-paths';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { analyticsConfigProblems, type AnalyticsConfig } from '../../lib/constructs/analytics-config';
+import { analyticsConfigProblems, type AnalyticsConfig } from '../../lib/constructs/analytics/analytics-config';
 import { Problems } from '../../lib/problems';
 import * as logs from 'aws-cdk-lib/aws-logs';
 

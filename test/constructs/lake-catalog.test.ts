@@ -6,8 +6,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import recordSchema from '../../schema/log-record.schema.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ATHENA_ENGINE_VERSION, LakeCatalog, lastHoursCondition, PARTITION_KEY_NAMES, recordColumns, SAVED_QUERY_HOURS, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/lake-catalog';
-import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../lib/lake-layout';
+import { ATHENA_ENGINE_VERSION, LakeCatalog, lastHoursCondition, PARTITION_KEY_NAMES, recordColumns, SAVED_QUERY_HOURS, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/analytics/lake-catalog';
+import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../contracts/lake-layout';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { synthStage } from '../helpers/app';
 

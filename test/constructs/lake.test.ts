@@ -1,9 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Lake, type LakeProps } from '../../lib/constructs/lake';
-import type { LakeConfig } from '../../lib/constructs/lake-config';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { Lake, type LakeProps } from '../../lib/constructs/lake/lake';
+import type { LakeConfig } from '../../lib/constructs/lake/lake-config';
+import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { freshStack, logicalIdOf } from '../helpers/constructs';
 
 /** Lifecycle days unlike any stage's, so each assertion shows the construct reads its props. */

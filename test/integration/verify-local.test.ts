@@ -19,7 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult, MSKEvent } from 'aws-lambda';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
-import { curatedHours } from '../../lib/lake-layout';
+import { curatedHours } from '../../contracts/lake-layout';
 import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../../local/bundle';
 import { buildCorpus } from '../../local/corpus';
 import { createTopic, endOffsets } from '../../local/kafka/admin';

@@ -1,5 +1,5 @@
 /**
- * Pins MAX_OUTPUT_EXPANSION (lambda/shared/limits.ts), which sizes Firehose's processor buffer: the
+ * Pins MAX_OUTPUT_EXPANSION (contracts/limits.ts), which sizes Firehose's processor buffer: the
  * transform's output bytes over its raw input bytes, for generated corpora of every format alone (a host
  * may ship only access logs) and all formats mixed. A parser change that fattens the output fails here
  * before it can push responses over Firehose's 6 MB cap.
@@ -7,7 +7,7 @@
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { generateLogLines, LOG_FORMATS, type LogFormat } from '../../generator/log-lines';
 import { transformEvent } from '../../lambda/firehose-transform/transform';
-import { MAX_OUTPUT_EXPANSION, maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
+import { MAX_OUTPUT_EXPANSION, maxSafeProcessorBufferMiB } from '../../contracts/limits';
 
 const LINES_PER_RECORD = 100;
 

@@ -5,7 +5,7 @@
  * valid-records.jsonl and review the diff.
  */
 import * as fs from 'node:fs';
-import { RECORD_FORMATS } from '../../lambda/shared/record';
+import { RECORD_FORMATS } from '../../contracts/record';
 import {
   INVALID_RECORDS_PATH,
   VALID_INPUTS_PATH,

@@ -13,7 +13,7 @@ import { generateLogLines } from '../../generator/log-lines';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
 import { reingestRecords, type PutRecordsSender } from '../../lambda/firehose-transform/reingest';
 import { MAX_SPLIT_PIECES, splitAtBadLines, splitToFit, transformEvent } from '../../lambda/firehose-transform/transform';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../../lambda/shared/limits';
+import { FIREHOSE_RESPONSE_LIMIT_BYTES, MAX_OUTPUT_EXPANSION } from '../../contracts/limits';
 import { packLikeAgent } from '../../local/corpus';
 import { firehoseEvent, SOURCE_STREAM_ARN } from './helpers/firehose-events';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { LOG_FORMATS } from '../../generator/log-lines';
-import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, REQUIRED_RECORD_FIELDS, type LogRecord } from '../../lambda/shared/record';
+import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, REQUIRED_RECORD_FIELDS, type LogRecord } from '../../contracts/record';
 import { serializeRecord, toLogRecord } from '../../lambda/shared/serialize';
 import { parseLine } from '../../lambda/shared/parsers';
 import { SCHEMA_PATH, recordSchema, schemaErrors } from './helpers/schema';

@@ -1,8 +1,8 @@
 import * as zlib from 'node:zlib';
 import type { FirehoseTransformationResult } from 'aws-lambda';
 import { kinesisEventId, firehoseEventId } from '../../lambda/shared/event-id';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../../lambda/shared/limits';
-import { LOG_RECORD_FIELDS } from '../../lambda/shared/record';
+import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../../contracts/limits';
+import { LOG_RECORD_FIELDS } from '../../contracts/record';
 import {
   STRICT_BASE64,
   isStrictBase64,

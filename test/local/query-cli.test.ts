@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { savedQueries } from '../../lib/constructs/lake-catalog';
+import { savedQueries } from '../../lib/constructs/analytics/lake-catalog';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { LOCAL_SAVED_QUERIES, parseQueryArgs, QueryUsageError, renderTable } from '../../local/query';
 

@@ -7,7 +7,7 @@ import { verify } from '../../ops/verify/cli';
 import { athenaQueryDone, athenaRows, CURATED_QUERY_COLUMNS, curatedMarkerQuery, curatedRecords, glueRunDone, sqlIdentifier, sqlString } from '../../ops/verify/curated';
 import { judgeCurated, makeMarkers, markerOf, matchCuratedMarkers, type PathVerdict } from '../../ops/verify/markers';
 import { UsageError } from '../../ops/cli-args';
-import { curatedHours } from '../../lib/lake-layout';
+import { curatedHours } from '../../contracts/lake-layout';
 
 const now = new Date('2026-12-01T10:00:00.000Z');
 const runId = '20261201100000-abc123';

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { LAKE_PREFIXES } from '../../lib/lake-layout';
+import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { synthStage } from '../helpers/app';
 
 describe('data stack', () => {

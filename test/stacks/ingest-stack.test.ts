@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { firehoseErrorPrefix, firehoseRawPrefix } from '../../lib/lake-layout';
+import { firehoseErrorPrefix, firehoseRawPrefix } from '../../contracts/lake-layout';
 import { synthStage } from '../helpers/app';
 import { asArray, expectNoWildcardActions, iamStatements } from '../helpers/iam';
 

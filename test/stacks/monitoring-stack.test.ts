@@ -5,7 +5,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { MskClusterMetrics, KafkaConsumerMetrics, Monitoring, RUNBOOK, type AlarmId } from '../../lib/constructs/monitoring';
-import { CONSUMER_METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION, TRANSFORM_METRICS } from '../../lambda/shared/metric-names';
+import { CONSUMER_METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION, TRANSFORM_METRICS } from '../../contracts/metric-names';
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { synthStage } from '../helpers/app';
 

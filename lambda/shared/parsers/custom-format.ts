@@ -15,11 +15,11 @@
  *
  * Deployed functions load the stage's formats from CUSTOM_FORMATS_FILE next to their index.js, which
  * bundling writes at synth (lib/lambda-bundling.ts); nothing is fetched at run time. Validation (examples,
- * backtracking trial, names) is lib/constructs/custom-formats-config.ts, at synth.
+ * backtracking trial, names) is lib/constructs/custom-formats/custom-formats-config.ts, at synth.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LOG_RECORD_FIELDS } from '../record';
+import { LOG_RECORD_FIELDS } from '../../../contracts/record';
 import { daysInMonth, isoFromEpochMs, isoFromIsoLike, millisFromFraction, offsetMinutesOf } from '../timestamps';
 import { emptyParsed, newAttributes, type ParsedLine } from './parsed-line';
 

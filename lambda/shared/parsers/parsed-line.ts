@@ -1,5 +1,5 @@
 /** The result every format's parser returns, and the pieces the parsers share to build it. */
-import type { RecordFormatName } from '../record';
+import type { RecordFormatName } from '../../../contracts/record';
 
 /** The fields a line yields; the caller adds event_id, source and ingested_at (see serialize.ts). */
 export interface ParsedLine {

@@ -7,7 +7,7 @@ import * as msk from 'aws-cdk-lib/aws-msk';
 import { Construct } from 'constructs';
 import { nameThatChangesWith } from '../../physical-names';
 import { acknowledgeIamWildcards } from '../../nag';
-import { PipelineFunction } from '../pipeline-function';
+import { PipelineFunction } from '../pipeline-function/pipeline-function';
 import { defaultKafkaVersion, type KafkaConfig } from './kafka-config';
 
 /** Port of SASL/IAM over TLS on MSK brokers (inside the VPC). */

@@ -6,9 +6,9 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CustomFormatDefinition } from '../../../lambda/shared/parsers/custom-format';
-import { kafkaErrorPrefix, KAFKA_ERROR_OUTPUT_TYPES, LAKE_PREFIXES } from '../../lake-layout';
+import { kafkaErrorPrefix, KAFKA_ERROR_OUTPUT_TYPES, LAKE_PREFIXES } from '../../../contracts/lake-layout';
 import { acknowledgeIamWildcards } from '../../nag';
-import { PipelineFunction } from '../pipeline-function';
+import { PipelineFunction } from '../pipeline-function/pipeline-function';
 import type { KafkaCluster } from './kafka-cluster';
 import { CONSUMER_GROUP_ID, type KafkaConsumerConfig } from './kafka-config';
 

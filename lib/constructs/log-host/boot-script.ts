@@ -10,7 +10,7 @@
  * idempotent (packages are installed only when missing, files are rewritten, services restarted).
  */
 import { AGENT_PATHS } from './agent-config';
-import type { ParsedFormat } from '../../../lambda/shared/record';
+import type { ParsedFormat } from '../../../contracts/record';
 import { DEMO_LOG_DIR, LOG_FILE_FORMATS, type LogFileConfig } from './host-config';
 
 /**

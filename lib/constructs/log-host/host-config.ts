@@ -6,7 +6,7 @@
  * to change. This is the one place host settings are checked; the construct and the agent renderer trust it.
  */
 import type { NetworkConfig } from '../network/network-config';
-import { RECORD_FORMATS, type ParsedFormat } from '../../../lambda/shared/record';
+import { RECORD_FORMATS, type ParsedFormat } from '../../../contracts/record';
 
 /** Formats a shipped file can hold: the record schema's `format` enum, minus 'unparsed' (a result, not an input). */
 export const LOG_FILE_FORMATS: readonly ParsedFormat[] = RECORD_FORMATS.filter(

@@ -4,7 +4,7 @@
  * the Glue job's arguments all derive their paths from here, so they cannot drift apart.
  */
 
-import { RECORD_SOURCES, type RecordSource } from '../lambda/shared/record';
+import { RECORD_SOURCES, type RecordSource } from './record';
 
 /** The paths by which events reach the lake (the record schema's `source`); each gets its own `source=` partition. */
 export const RAW_SOURCES = RECORD_SOURCES;

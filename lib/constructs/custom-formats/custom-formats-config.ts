@@ -19,7 +19,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { parseLine } from '../../lambda/shared/parsers';
+import { parseLine } from '../../../lambda/shared/parsers';
 import {
   compileCustomFormat,
   CUSTOM_FORMAT_NAME,
@@ -27,11 +27,11 @@ import {
   GROUP_FIELDS,
   type CompiledFormat,
   type CustomFormatDefinition,
-} from '../../lambda/shared/parsers/custom-format';
-import { RECORD_FORMATS } from '../../lambda/shared/record';
-import { Problems } from '../problems';
+} from '../../../lambda/shared/parsers/custom-format';
+import { RECORD_FORMATS } from '../../../contracts/record';
+import { Problems } from '../../problems';
 
-export type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
+export type { CustomFormatDefinition } from '../../../lambda/shared/parsers/custom-format';
 
 /** The trial's line length: a long log line (a stack trace folded into one line, a big JSON body). */
 export const TRIAL_LINE_BYTES = 64 * 1024;

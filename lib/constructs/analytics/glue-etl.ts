@@ -9,11 +9,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../project-paths';
-import { GLUE_RUN_METRICS, type GlueRunCount } from '../glue-run-metrics';
-import { LAKE_PREFIXES, lakeUri } from '../lake-layout';
-import { acknowledgeIamWildcards } from '../nag';
-import { stackCreationId } from '../physical-names';
+import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../../project-paths';
+import { GLUE_RUN_METRICS, type GlueRunCount } from '../../glue-run-metrics';
+import { LAKE_PREFIXES, lakeUri } from '../../../contracts/lake-layout';
+import { acknowledgeIamWildcards } from '../../nag';
+import { stackCreationId } from '../../physical-names';
 import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
@@ -94,7 +94,7 @@ export interface LogEtlJobArguments {
  * Bookmarks make each run read only objects it has not seen; the role reaches only the lake prefixes the
  * job uses, the key, the curated table and the job's own logs. Logs, bookmarks and S3 output are encrypted
  * with the data key through a security configuration (the key policy must let CloudWatch Logs use the key;
- * lib/constructs/data-key.ts does).
+ * lib/constructs/data-key/data-key.ts does).
  */
 export class GlueEtl extends Construct {
   public readonly job: glue.PySparkEtlJob;

@@ -1,5 +1,5 @@
 /** Stage settings of the Kinesis stream, and their validation (no CDK: lib/config.ts imports it). */
-import type { Problems } from '../problems';
+import type { Problems } from '../../problems';
 
 export type StreamCapacity =
   | {

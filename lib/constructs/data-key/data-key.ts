@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { ConfigError } from '../problems';
+import { ConfigError } from '../../problems';
 
 export interface DataKeyProps {
   /**

@@ -7,12 +7,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
-import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../lake-layout';
-import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../nag';
-import { maxSafeProcessorBufferMiB } from '../../lambda/shared/limits';
-import { TRANSFORM_METRICS, type TransformMetric } from '../../lambda/shared/metric-names';
-import { PipelineFunction } from './pipeline-function';
+import type { CustomFormatDefinition } from '../../../lambda/shared/parsers/custom-format';
+import { DT_FORMAT, firehoseErrorPrefix, firehoseRawPrefix, LAKE_PREFIXES } from '../../../contracts/lake-layout';
+import { acknowledgeIamWildcards, KMS_GRANT_ACTIONS } from '../../nag';
+import { maxSafeProcessorBufferMiB } from '../../../contracts/limits';
+import { TRANSFORM_METRICS, type TransformMetric } from '../../../contracts/metric-names';
+import { PipelineFunction } from '../pipeline-function/pipeline-function';
 
 export interface LogDeliveryProps {
   /** The stream Firehose reads from; the transform also re-ingests overflow records into it. */
@@ -33,7 +33,7 @@ export interface LogDeliveryProps {
   readonly bufferingSize?: cdk.Size;
   /**
    * Data handed to the transform per call; keep it within what the 6 MB response cap allows
-   * (`maxSafeProcessorBufferMiB()` in lambda/shared/limits.ts).
+   * (`maxSafeProcessorBufferMiB()` in contracts/limits.ts).
    * @default Size.mebibytes(maxSafeProcessorBufferMiB())
    */
   readonly processorBufferSize?: cdk.Size;
@@ -166,7 +166,7 @@ export class LogDelivery extends Construct {
     ]);
   }
 
-  /** One of the transform's Powertools counts (lambda/shared/metric-names.ts), summed per 5 minutes. */
+  /** One of the transform's Powertools counts (contracts/metric-names.ts), summed per 5 minutes. */
   public metricTransform(metricName: TransformMetric, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.transform.metric(metricName, props);
   }

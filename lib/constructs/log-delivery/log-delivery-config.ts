@@ -1,6 +1,6 @@
 /** Stage settings of the Firehose delivery, and their validation (no CDK: lib/config.ts imports it). */
-import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../../lambda/shared/limits';
-import type { Problems } from '../problems';
+import { maxSafeProcessorBufferMiB, MAX_OUTPUT_EXPANSION } from '../../../contracts/limits';
+import type { Problems } from '../../problems';
 
 export interface DeliveryConfig {
   /** Firehose buffers this long before writing an object, 0–900 seconds. */

@@ -4,8 +4,8 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import recordSchema from '../../schema/log-record.schema.json';
-import { CURATED_PARTITION_KEYS, curatedTableProjection, DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../lake-layout';
+import recordSchema from '../../../schema/log-record.schema.json';
+import { CURATED_PARTITION_KEYS, curatedTableProjection, DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../../../contracts/lake-layout';
 
 /**
  * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
@@ -161,10 +161,10 @@ export interface LakeCatalogProps {
 /**
  * The Glue Data Catalog over the lake and the Athena workgroup that queries it.
  *
- * - raw: the Firehose output as it landed (GZIP JSON lines), partitions projected from lib/lake-layout.ts,
+ * - raw: the Firehose output as it landed (GZIP JSON lines), partitions projected from contracts/lake-layout.ts,
  *   so a new day or source is queryable at once (no crawler, no MSCK REPAIR).
  * - curated: the Glue job's Parquet, partitioned by event date, hour (UTC) and source, partitions projected
- *   from lib/lake-layout.ts too. The job also registers exactly the partitions it wrote, for the catalog's
+ *   from contracts/lake-layout.ts too. The job also registers exactly the partitions it wrote, for the catalog's
  *   readers other than Athena (which ignores registered partitions of a projected table).
  */
 export class LakeCatalog extends Construct {
@@ -207,7 +207,7 @@ export class LakeCatalog extends Construct {
       compressed: true,
       columns: recordColumns(schema, 'raw'),
       partitionKeys,
-      // Written once in lib/lake-layout.ts next to the Firehose prefix it mirrors.
+      // Written once in contracts/lake-layout.ts next to the Firehose prefix it mirrors.
       parameters: rawTableProjection(props.lakeBucket.bucketName),
     });
 

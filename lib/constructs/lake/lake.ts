@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LakeConfig } from './lake-config';
-import { LAKE_PREFIXES } from '../lake-layout';
+import { LAKE_PREFIXES } from '../../../contracts/lake-layout';
 
 export interface LakeProps {
   /** Customer key for SSE-KMS on the lake bucket. */
@@ -25,7 +25,7 @@ export interface LakeProps {
 }
 
 /**
- * The S3 lake: one bucket whose prefixes (lib/lake-layout.ts) hold raw, curated, quarantine, error,
+ * The S3 lake: one bucket whose prefixes (contracts/lake-layout.ts) hold raw, curated, quarantine, error,
  * backup and Athena-result data, plus a bucket for its server access logs.
  *
  * One bucket rather than one per zone: every zone shares the key, the access logging and Block Public

@@ -2,7 +2,7 @@
  * Stage settings of the Glue job and Athena, and their validation. No CDK here: lib/config.ts imports it to
  * validate stage configs at synth, the way it does the log host's settings.
  */
-import type { Problems } from '../problems';
+import type { Problems } from '../../problems';
 
 /** Glue worker types for Spark ETL jobs (the memory-optimized R types and G.025X are for other job kinds). */
 export const ETL_WORKER_TYPES = ['G.1X', 'G.2X', 'G.4X', 'G.8X'] as const;

@@ -6,10 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { bundleFunction, functionEntries, functionEnvironment, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../lambda-bundling';
-import { SERVICE_DIMENSION } from '../../lambda/shared/metric-names';
-import type { CustomFormatDefinition } from '../../lambda/shared/parsers/custom-format';
-import { PROJECT_ROOT } from '../project-paths';
+import { bundleFunction, functionEntries, functionEnvironment, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lambda-bundling';
+import { SERVICE_DIMENSION } from '../../../contracts/metric-names';
+import type { CustomFormatDefinition } from '../../../lambda/shared/parsers/custom-format';
+import { PROJECT_ROOT } from '../../project-paths';
 
 export interface PipelineFunctionProps {
   /** Folder under lambda/ that holds the function's `index.ts` (exporting `handler`). */
@@ -130,7 +130,7 @@ export class PipelineFunction extends Construct {
   }
 
   /**
-   * One of the function's own Powertools metrics (names in lambda/shared/metric-names.ts), summed over
+   * One of the function's own Powertools metrics (names in contracts/metric-names.ts), summed over
    * 5 minutes unless `props` says otherwise.
    */
   public metric(metricName: string, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {

@@ -1,6 +1,6 @@
 /**
  * The custom metrics the pipeline's functions publish (Powertools EMF), named once: the handlers publish
- * under these names and the CDK constructs (lib/constructs/pipeline-function.ts) read them back for the
+ * under these names and the CDK constructs (lib/constructs/pipeline-function/pipeline-function.ts) read them back for the
  * dashboard and alarms, so a rename cannot leave an alarm watching a metric nobody publishes.
  */
 

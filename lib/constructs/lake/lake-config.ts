@@ -1,5 +1,5 @@
 /** Stage settings of the lake's lifecycle, and their validation (no CDK: lib/config.ts imports it). */
-import type { Problems } from '../problems';
+import type { Problems } from '../../problems';
 
 export interface LakeConfig {
   /** Raw objects move to S3 Standard-IA after this many days (S3 requires at least 30). */
