@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { LAKE_PREFIXES } from '../contracts/lake-layout';
-import type { FirehoseErrorRecord } from './firehose-simulator';
+import type { FirehoseErrorRecord } from './kinesis/firehose-simulator';
 
 export interface LakeObject {
   readonly key: string;

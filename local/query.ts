@@ -1,7 +1,7 @@
 /**
  * `npm run query -- "SQL"` (or a saved query's name): Athena's SQL over the last local run's tables, `raw`
  * (the raw JSON objects the run mirrored from the emulated bucket) and `curated` (the Glue job's Parquet), on
- * local Spark (glue/athena_local.py, the verify test's engine). Prints the result as a table.
+ * local Spark (glue/local/athena_local.py, the verify test's engine). Prints the result as a table.
  *
  *   npm run query -- [--dir DIR] "SELECT format, count(*) FROM curated GROUP BY format"
  *   npm run query -- top-paths

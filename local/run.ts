@@ -18,7 +18,7 @@ import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
 import { showNodeVersionWarningOnce } from './node-warnings';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../lib/constructs/log-host/agent-config';
 import { buildCorpus, DEFAULT_LINES_PER_FLUSH } from './corpus';
-import { KINESIS_RECORD_MAX_BYTES } from './kinesis-producer';
+import { KINESIS_RECORD_MAX_BYTES } from './kinesis/producer';
 import { LogFilesError, resolveLogFiles, scanLogFiles } from './log-files';
 import type { LogsInput } from './line-source';
 import { acquireRunLock, RunLockError, type RunLock } from './run-lock';

@@ -1,5 +1,5 @@
 /**
- * Athena's SQL on local Spark (glue/athena_local.py, one Spark session answering one query per line): the
+ * Athena's SQL on local Spark (glue/local/athena_local.py, one Spark session answering one query per line): the
  * engine of the verify integration test (test/integration/helpers/athena-on-spark.ts puts it behind moto's
  * Athena API) and of `npm run query` over the last local run's tables.
  */
@@ -31,14 +31,14 @@ export interface SparkAthenaOptions {
   readonly logFile: string;
 }
 
-/** Starts glue/athena_local.py (one Spark session for every query) and waits until it is ready. */
+/** Starts glue/local/athena_local.py (one Spark session for every query) and waits until it is ready. */
 export async function startSparkAthena(options: SparkAthenaOptions): Promise<SparkAthena> {
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const log = fs.openSync(options.logFile, 'w');
   const child: ChildProcessWithoutNullStreams = spawn(
     python,
     [
-      path.join(PROJECT_ROOT, 'glue', 'athena_local.py'),
+      path.join(PROJECT_ROOT, 'glue', 'local', 'athena_local.py'),
       ...['--curated', options.curatedDir, '--database', options.database, '--table', options.table],
       ...(options.rawDir === undefined ? [] : ['--raw', options.rawDir, '--raw-table', options.rawTable ?? 'raw']),
     ],
@@ -48,10 +48,10 @@ export async function startSparkAthena(options: SparkAthenaOptions): Promise<Spa
   const lines = readline.createInterface({ input: child.stdout });
   const pending: Array<(line: string) => void> = [];
   lines.on('line', (line) => pending.shift()?.(line));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`glue/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`glue/local/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)));
   const nextLine = () => Promise.race([new Promise<string>((resolve) => pending.push(resolve)), exited.then((why) => Promise.reject(new Error(why)))]);
   const ready = JSON.parse(await nextLine()) as { ready?: boolean; error?: string };
-  if (!ready.ready) throw new Error(`glue/athena_local.py did not start: ${ready.error ?? 'no ready line'}`);
+  if (!ready.ready) throw new Error(`glue/local/athena_local.py did not start: ${ready.error ?? 'no ready line'}`);
   let queue = Promise.resolve();
   return {
     query(sql) {

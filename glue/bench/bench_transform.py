@@ -40,6 +40,7 @@ from pathlib import Path
 GLUE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = GLUE_DIR.parent
 sys.path.insert(0, str(GLUE_DIR))
+sys.path.insert(0, str(GLUE_DIR / "local"))  # local_spark
 
 from log_etl.batch import run_batch  # noqa: E402
 from log_etl.lake_io import CURATED_COMPRESSION  # noqa: E402

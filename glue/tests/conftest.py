@@ -15,8 +15,10 @@ import pytest
 
 GLUE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = GLUE_DIR.parent
-if str(GLUE_DIR) not in sys.path:
-    sys.path.insert(0, str(GLUE_DIR))
+# The job's package (log_etl) and the local tools (glue/local: local_spark, athena_local).
+for _path in (GLUE_DIR, GLUE_DIR / "local"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 INSTALL_PYTHON = "bash scripts/python-env.sh (creates .venv with the pinned pyspark, pytest, jsonschema, moto)"
 INSTALL_JAVA = "bash scripts/check-java.sh, or on Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless"

@@ -1,4 +1,4 @@
-"""The local Athena engine's own parts (glue/athena_local.py): Trino's date_format, which the saved queries
+"""The local Athena engine's own parts (glue/local/athena_local.py): Trino's date_format, which the saved queries
 filter partitions with and Spark's namesake reads differently, and the raw table typed as the Glue raw table."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 /**
  * Runs the Glue job's batch (glue/log_etl, the code the deployed job runs) on local Spark over the raw
  * objects both paths landed (raw/source=kinesis and raw/source=kafka): copies raw/ from the emulated
- * bucket into .local/lake/ with the same keys, runs glue/run_local.py, and checks that every raw line is
+ * bucket into .local/lake/ with the same keys, runs glue/local/run_local.py, and checks that every raw line is
  * accounted for as a curated row, a quarantined row or a dropped duplicate; reports both per source. The run
  * publishes its counts to moto's CloudWatch as the deployed job does, and the counts read back from there must
  * equal the rows in the curated and quarantine output: the dashboard and the quarantine alarm read those metrics.
@@ -18,7 +18,7 @@ import type { MotoServer } from '../moto';
 import type { LocalStep, StepResult } from './step';
 import { displayPath } from '../display-path';
 
-/** What glue/run_local.py prints as its last line. */
+/** What glue/local/run_local.py prints as its last line. */
 interface GlueLocalResult {
   readonly raw_objects: number;
   readonly raw_objects_by_source: Readonly<Record<string, number>>;
@@ -68,7 +68,7 @@ export interface LocalGlueOptions {
 
 /**
  * Copies raw/ of `bucket` into <workDir>/lake/ (replacing what was there) and runs the Glue job's batch on it
- * (glue/run_local.py); also used by the verify integration test as the Glue run moto does not perform.
+ * (glue/local/run_local.py); also used by the verify integration test as the Glue run moto does not perform.
  */
 export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGlueRun> {
   const { s3, bucket: lakeBucket, moto } = options;
@@ -85,7 +85,7 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${displayPath(path.join(options.workDir, 'glue.log'))})`);
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-  const script = path.join(PROJECT_ROOT, 'glue', 'run_local.py');
+  const script = path.join(PROJECT_ROOT, 'glue', 'local', 'run_local.py');
   // Spark's whole output goes to a file: a failure names the exception and points there, not at a stack tail.
   const logFile = path.join(options.workDir, 'glue.log');
   const run = await runToLog(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName, '--custom-formats', JSON.stringify(options.customFormats ?? [])], logFile, { ...process.env, ...moto.sdkEnvironment });
@@ -112,7 +112,7 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
 }
 
 /**
- * What a failed glue/run_local.py run says: the Python exception's type and message (its last stdout line, JSON)
+ * What a failed glue/local/run_local.py run says: the Python exception's type and message (its last stdout line, JSON)
  * and the file holding Spark's full output; without that line (killed, crashed), its exit and the file.
  */
 export function glueFailure(status: number | string, lastLine: string, logFile: string): string {
@@ -124,7 +124,7 @@ export function glueFailure(status: number | string, lastLine: string, logFile: 
     // not the JSON line: the run ended before it could write it
   }
   if (error.error_type !== undefined) return `the Glue job's batch failed with ${error.error_type}: ${error.error ?? ''} (${where})`;
-  return `glue/run_local.py ended (exit ${status}) without saying why (${where})`;
+  return `glue/local/run_local.py ended (exit ${status}) without saying why (${where})`;
 }
 
 /** Runs a command with stderr (and, once it ended, stdout) appended to `logFile`; resolves with stdout. */

@@ -12,8 +12,8 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResult } from '
 import { STAGE_CONFIGS } from '../../lib/config';
 import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../../local/bundle';
 import { buildCorpus, type Corpus } from '../../local/corpus';
-import { deliverStream, type DeliveryReport, type TransformHandler } from '../../local/firehose-simulator';
-import { putRecords } from '../../local/kinesis-producer';
+import { deliverStream, type DeliveryReport, type TransformHandler } from '../../local/kinesis/firehose-simulator';
+import { putRecords } from '../../local/kinesis/producer';
 import { splitAtBadLines } from '../../lambda/firehose-transform/transform';
 import { eventContentKey, readLake, summarizeLake, type LakeInventory, type LakeSummary } from '../../local/lake-inventory';
 import { showNodeVersionWarningOnce } from '../../local/node-warnings';

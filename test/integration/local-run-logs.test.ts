@@ -92,7 +92,7 @@ test('a Glue run that fails names the Python exception and its message, and keep
   fs.mkdirSync(path.dirname(object), { recursive: true });
   fs.writeFileSync(object, 'this is not gzip data\n');
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-  const result = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'run_local.py'), '--lake', lake], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'local', 'run_local.py'), '--lake', lake], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 300_000 });
   expect(result.status).toBe(1);
   const last = JSON.parse(result.stdout.trim().split('\n').pop()!) as { error_type: string; error: string };
   expect(last.error_type).toMatch(/^\w+( \([\w.$]+\))?$/);

@@ -3,7 +3,7 @@
  * - Kinesis: moto's Kinesis and S3, the transform bundled as deployed, the Firehose simulator;
  * - Kafka: a real Kafka broker, the event source mapping simulator and the bundled consumer Lambda;
  * - curated: moto's Glue (StartJobRun/GetJobRun) and Athena APIs, the real Glue batch on local Spark
- *   (glue/run_local.py) as the run's work, and the Athena SQL run by local Spark over what it wrote.
+ *   (glue/local/run_local.py) as the run's work, and the Athena SQL run by local Spark over what it wrote.
  * The agent's part (shipping the file's lines) is played by the producers; what verify reads back and judges
  * (readLakeSince, matchMarkers, judgePath, checkCurated) is the same code that runs against AWS.
  */
@@ -27,8 +27,8 @@ import { startKafkaBroker, type KafkaBroker } from '../../local/kafka/broker';
 import { startEventSourceMapping, type BatchItemFailureResponse } from '../../local/kafka/event-source-mapping';
 import { s3OnFailureDestination } from '../../local/kafka/on-failure';
 import { produceLines } from '../../local/kafka/producer';
-import { deliverStream } from '../../local/firehose-simulator';
-import { putRecords } from '../../local/kinesis-producer';
+import { deliverStream } from '../../local/kinesis/firehose-simulator';
+import { putRecords } from '../../local/kinesis/producer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localKinesisClient, localS3Client, startMoto, type MotoServer } from '../../local/moto';
 import { recordValidator } from '../../local/record-schema';
 import { runGlueLocally } from '../../local/steps/glue';
@@ -277,7 +277,7 @@ describe('curated: the Glue run and the Athena query', () => {
 
   /** The work of the run: the real Glue batch on local Spark over `lakeBucket`'s raw/, its quarantine put where the job puts it. */
   const localGlueRun = (lakeBucket: string, intoBucket: string) => async (run: { id: string; startedAtMs: number }) => {
-    // A job name per run: each run's published counts are read back on their own (glue/run_local.py).
+    // A job name per run: each run's published counts are read back on their own (glue/local/run_local.py).
     const result = await runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: WORK_DIR, log: () => undefined, jobName: `verify-${run.id.slice(3, 15)}` });
     expect(result.failures).toEqual([]);
     const quarantineDir = path.join(result.lakeDir, 'quarantine');

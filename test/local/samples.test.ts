@@ -39,6 +39,6 @@ test("a failed Glue run is reported by its exception's type and message, with th
     "the Glue job's batch failed with Py4JJavaError (org.apache.spark.SparkException): Job aborted due to stage failure (Spark's full output: .local/glue.log)",
   );
   expect(glueFailure('SIGKILL', '\tat org.apache.spark.rdd.RDD.iterator(RDD.scala:329)', log)).toBe(
-    "glue/run_local.py ended (exit SIGKILL) without saying why (Spark's full output: .local/glue.log)",
+    "glue/local/run_local.py ended (exit SIGKILL) without saying why (Spark's full output: .local/glue.log)",
   );
 });

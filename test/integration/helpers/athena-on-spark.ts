@@ -1,7 +1,7 @@
 /**
  * Athena for the verify test: moto serves the Athena API (query ids, states, result pages) but runs no SQL,
  * so a proxy in front of it hands each StartQueryExecution's SQL, as the code sent it, to local Spark over the
- * local curated Parquet (glue/athena_local.py), queues the rows Spark returned in moto (its moto-api
+ * local curated Parquet (glue/local/athena_local.py), queues the rows Spark returned in moto (its moto-api
  * /moto-api/static/athena/query-results, shaped as Athena's result set: a header row, then VarCharValues), and
  * only then forwards the request. What the SDK reads back is the real engine's answer to the real query.
  * Everything else passes through to moto unchanged. A query Spark cannot run is answered 400

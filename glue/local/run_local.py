@@ -8,7 +8,7 @@ With --cloudwatch-endpoint (the local run passes moto's), the run's counts are p
 them (log_etl.run_metrics), then read back through the endpoint's GetMetricData, and printed next to the rows
 counted in the curated and quarantine output, so the caller can check that the metrics tell the truth.
 
-    .venv/bin/python glue/run_local.py --lake .local/lake [--cloudwatch-endpoint http://127.0.0.1:PORT]
+    .venv/bin/python glue/local/run_local.py --lake .local/lake [--cloudwatch-endpoint http://127.0.0.1:PORT]
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-GLUE_DIR = Path(__file__).resolve().parent
+GLUE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(GLUE_DIR))
 
 from log_etl.batch import run_batch  # noqa: E402

@@ -24,8 +24,8 @@ import type {
   FirehoseTransformationEventRecord,
   FirehoseTransformationResult,
 } from 'aws-lambda';
-import { errorPrefixFor, rawPrefixFor } from '../contracts/lake-layout';
-import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../contracts/limits';
+import { errorPrefixFor, rawPrefixFor } from '../../contracts/lake-layout';
+import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../../contracts/limits';
 
 /** Firehose caps the invocation request like the response. */
 export const FIREHOSE_REQUEST_LIMIT_BYTES = FIREHOSE_RESPONSE_LIMIT_BYTES;

@@ -2,7 +2,7 @@
 
 moto's Athena runs no SQL (its results are whatever is queued through its moto-api), so the integration test
 of `npm run verify --curated` hands each query the code sent to this process, which runs it on Spark over
-what glue/run_local.py wrote, and queues the rows it got in moto. The table is registered as the Glue catalog
+what glue/local/run_local.py wrote, and queues the rows it got in moto. The table is registered as the Glue catalog
 has it: `<database>.<table>` over the curated directory, partitions dt, hour and source as strings, re-read before
 each query (as Athena projects them from the directories). The SQL is taken as written: ANSI mode with
 double-quoted identifiers makes Spark read `"db"."table"` and `"column"` as Athena (Trino) does; a query that
@@ -16,7 +16,7 @@ With --raw, the raw JSON objects (raw/source=…/dt=…/*.gz) are a second table
 One JSON request per stdin line, one JSON answer per stdout line:
     {"sql": "SELECT ..."}  →  {"columns": ["a", ...], "rows": [["1", null, ...], ...]}  or  {"error": "..."}
 
-    .venv/bin/python glue/athena_local.py --curated .local/lake/curated --database db --table curated \
+    .venv/bin/python glue/local/athena_local.py --curated .local/lake/curated --database db --table curated \
         [--raw .local/lake/raw --raw-table raw]
 """
 
@@ -28,7 +28,7 @@ import re
 import sys
 from pathlib import Path
 
-GLUE_DIR = Path(__file__).resolve().parent
+GLUE_DIR = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(GLUE_DIR))
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
@@ -82,7 +82,7 @@ def raw_table_ddl(table: str, location: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--curated", required=True, type=Path, help="the curated/ directory glue/run_local.py wrote")
+    parser.add_argument("--curated", required=True, type=Path, help="the curated/ directory glue/local/run_local.py wrote")
     parser.add_argument("--database", required=True)
     parser.add_argument("--table", required=True)
     parser.add_argument("--raw", type=Path, help="the raw/ directory (gzip JSON lines), as a second table")
