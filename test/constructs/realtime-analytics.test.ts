@@ -1,45 +1,16 @@
 import * as cdk from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { projectApp } from '../helpers/app';
 import { STAGE_CONFIGS } from '../../lib/config';
-import { KafkaCluster } from '../../lib/constructs/kafka';
-import { currentFlinkJar, FLINK_MODULE, flinkSourcesHash, RealtimeAnalytics } from '../../lib/constructs/realtime';
-import { expectLogGroup, freshStack, logicalIdOf } from '../helpers/constructs';
-import '../helpers/quiet-bundling';
+import { currentFlinkJar, FLINK_MODULE, flinkSourcesHash } from '../../lib/constructs/realtime';
+import { expectLogGroup } from '../helpers/constructs';
+import { buildRealtime } from './realtime-fixture';
 
-const kafkaConfig = {
-  ...STAGE_CONFIGS.prod.kafka,
-  topics: [...STAGE_CONFIGS.prod.kafka.topics, { name: 'log-records', partitions: 12, retentionHours: 24 }, { name: 'log-analytics', partitions: 1, retentionHours: 168 }],
-};
-
-function build(realtime = STAGE_CONFIGS.prod.realtime, app = projectApp()) {
-  const stack = freshStack(app);
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 3, natGateways: 0, subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-  const key = new kms.Key(stack, 'Key');
-  const cluster = new KafkaCluster(stack, 'Kafka', { config: kafkaConfig, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, encryptionKey: key });
-  const analytics = new RealtimeAnalytics(stack, 'Realtime', {
-    config: realtime,
-    cluster,
-    recordsTopic: 'log-records',
-    outputTopic: 'log-analytics',
-    groupId: 'log-analytics-flink',
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    encryptionKey: key,
-    logRetention: logs.RetentionDays.THREE_MONTHS,
-    removalPolicy: cdk.RemovalPolicy.RETAIN,
-  });
-  return { app, stack, vpc, key, cluster, analytics, template: Template.fromStack(stack) };
-}
-
-const built = build();
+const built = buildRealtime();
 
 test('the application runs FLINK-2_2 from the jar asset (ZIPFILE), unnamed, in the private subnets with the brokers\' group', () => {
   const { template, stack, vpc, cluster, analytics } = built;
@@ -87,25 +58,6 @@ test('its log goes to an encrypted group with the stage\'s retention, through a 
   });
 });
 
-test('the role is assumed by MSF and may read its records, write its rows, and nothing of the other topics', () => {
-  const { template, analytics } = built;
-  template.hasResourceProperties('AWS::IAM::Role', {
-    AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'kinesisanalytics.amazonaws.com' } })] },
-  });
-  const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(analytics.role) }] } });
-  const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
-  const text = (s: { Resource: unknown }) => JSON.stringify(s.Resource);
-  const actionsOn = (topic: string) => statements.filter((s) => text(s).includes(`/${topic}"`)).flatMap((s) => ([] as string[]).concat(s.Action)).sort();
-  expect(actionsOn('log-records')).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']);
-  expect(actionsOn('log-analytics')).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
-  expect(actionsOn('logs')).toEqual([]);
-  expect(actionsOn('log-analytics-flink')).toEqual(['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']);
-  expect(statements.filter((s) => text(s).includes('transactional-id/')).flatMap((s) => s.Action).sort()).toEqual(['kafka-cluster:AlterTransactionalId', 'kafka-cluster:DescribeTransactionalId']);
-  expect(statements.flatMap((s) => ([] as string[]).concat(s.Action)).filter((a) => a.includes('*'))).toEqual([]);
-  const metrics = statements.find((s) => ([] as string[]).concat(s.Action).includes('cloudwatch:PutMetricData')) as unknown as { Condition: unknown };
-  expect(metrics.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'AWS/KinesisAnalytics' } });
-});
-
 test('a missing or stale jar fails synth with the command that builds it', () => {
   const module = fs.mkdtempSync(path.join(os.tmpdir(), 'flink-module-'));
   fs.mkdirSync(path.join(module, 'src', 'main'), { recursive: true });
@@ -131,7 +83,7 @@ test('cdk-nag AwsSolutions: no unacknowledged finding on the application, its ro
   cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   let failure = '';
   try {
-    build(STAGE_CONFIGS.prod.realtime, app);
+    buildRealtime(STAGE_CONFIGS.prod.realtime, app);
   } catch (error) {
     failure = String(error);
   }
