@@ -58,6 +58,22 @@ test('its log goes to an encrypted group with the stage\'s retention, through a 
   });
 });
 
+test('MSF may assume the role only for this account\'s resources (its confused-deputy conditions)', () => {
+  const { template, stack, analytics } = built;
+  const trust = template.toJSON().Resources[stack.getLogicalId(analytics.role.node.defaultChild as cdk.CfnElement)].Properties.AssumeRolePolicyDocument;
+  expect(trust.Statement).toEqual([
+    {
+      Action: 'sts:AssumeRole',
+      Effect: 'Allow',
+      Principal: { Service: 'kinesisanalytics.amazonaws.com' },
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisanalytics:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] } },
+      },
+    },
+  ]);
+});
+
 test('a missing or stale jar fails synth with the command that builds it', () => {
   const module = fs.mkdtempSync(path.join(os.tmpdir(), 'flink-module-'));
   fs.mkdirSync(path.join(module, 'src', 'main'), { recursive: true });

@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { STAGE_CONFIGS } from '../../lib/config';
+import { ConfusedDeputyConditions } from '../../lib/confused-deputy';
 import { KafkaCluster } from '../../lib/constructs/kafka';
 import { RealtimeAnalytics } from '../../lib/constructs/realtime';
 import { projectApp } from '../helpers/app';
@@ -17,6 +18,8 @@ const kafkaConfig = {
 };
 
 export function buildRealtime(realtime = STAGE_CONFIGS.prod.realtime, app = projectApp()) {
+  // As lib/app-stacks.ts does for every stage.
+  cdk.Aspects.of(app).add(new ConfusedDeputyConditions());
   const stack = freshStack(app);
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 3, natGateways: 0, subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   const key = new kms.Key(stack, 'Key');
