@@ -14,6 +14,7 @@ import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-de
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
+import { realtimeConfigProblems, type RealtimeConfig } from './constructs/realtime/realtime-config';
 import { kafkaConfigProblems, mskZoneProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
 import topicsLock from './constructs/kafka/topics.lock.json';
 import { capacityProblems, volumeConfigProblems, type VolumeConfig } from './capacity/plan';
@@ -24,6 +25,7 @@ export type { StreamCapacity, StreamConfig } from './constructs/ingest-stream/in
 export type { DeliveryConfig } from './constructs/log-delivery/log-delivery-config';
 export type { LakeConfig } from './constructs/lake/lake-config';
 export type { CustomFormatDefinition } from './constructs/custom-formats/custom-formats-config';
+export type { RealtimeConfig } from './constructs/realtime/realtime-config';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -56,6 +58,11 @@ export interface StageConfig {
   readonly kafka: KafkaConfig;
   /** Dashboard, alarms and who they reach (lib/constructs/monitoring/monitoring-config.ts documents each setting). */
   readonly monitoring: MonitoringConfig;
+  /**
+   * The stream analytics application on Amazon Managed Service for Apache Flink: on or off, its parallelism and
+   * KPU bounds, checkpoints and snapshots (lib/constructs/realtime/realtime-config.ts documents each setting).
+   */
+  readonly realtime: RealtimeConfig;
   /**
    * Line formats beyond the built-ins, defined without code: a name, a regular expression whose named groups
    * fill record fields, the time's layout and zone, and example lines with the fields each must give
@@ -142,6 +149,17 @@ const dev: StageConfig = {
   },
   // The demo generator writes every second, so a silent quarter hour means the host or agent broke.
   monitoring: { alarmEmails: [], thresholds: DEFAULT_ALARM_THRESHOLDS },
+  // Off: the smallest application bills 2 KPUs around the clock (npm run cost); npm run local runs the same job.
+  realtime: {
+    enabled: false,
+    parallelism: 1,
+    parallelismPerKpu: 1,
+    autoScaling: false,
+    maxKpus: 1,
+    checkpointIntervalSeconds: 60,
+    minPauseBetweenCheckpointsSeconds: 5,
+    snapshots: true,
+  },
   // Try a format with npm run local -- --formats FILE first (examples/formats/hdfs-apache-error.json).
   formats: [],
 };
@@ -227,6 +245,21 @@ const prod: StageConfig = {
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
   monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
+  // The smallest application, scaling with the load up to 12 KPUs: the records topic gets the logs topic's 12
+  // partitions (the consumer publishes each batch to its own partition number), and a source subtask beyond the
+  // partitions reads nothing. The job's throughput per KPU is not measured yet.
+  // Off until a stack deploys the application (realtime.enabled says why); the sizing is what prod will run.
+  realtime: {
+    enabled: false,
+    parallelism: 1,
+    parallelismPerKpu: 1,
+    autoScaling: true,
+    maxKpus: 12,
+    // MSF's default interval: exactly-once rows are readable within a minute of their window's close.
+    checkpointIntervalSeconds: 60,
+    minPauseBetweenCheckpointsSeconds: 5,
+    snapshots: true,
+  },
   formats: [],
 };
 
@@ -300,6 +333,7 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   const locked: readonly LockedTopic[] | undefined = config.stage in topicsLock ? topicsLock[config.stage] : undefined;
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);
+  realtimeConfigProblems(config.realtime, problems);
   customFormatsProblems(config.formats, problems);
   volumeConfigProblems(config.volume, problems);
   // Capacity reads every other setting: checked only once they are valid, so each problem is said once.

@@ -34,6 +34,15 @@ export const SERVICE_TRUST_CONDITIONS: Readonly<Record<string, { readonly condit
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'ec2', resource: 'vpc-flow-log', resourceName: '*' }) },
     }),
   },
+  // Both keys, the source ARN being any of this account's Managed Service for Apache Flink resources in the region
+  // (the application's name is generated, so its ARN is not known before it exists).
+  'kinesisanalytics.amazonaws.com': {
+    page: 'Managed Service for Apache Flink, "Cross-service confused deputy prevention", https://docs.aws.amazon.com/managed-flink/latest/java/iam-cross-service-confused-deputy-prevention.html',
+    conditions: (stack) => ({
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:kinesisanalytics:${stack.region}:${stack.account}:*` },
+    }),
+  },
   'lambda.amazonaws.com': {
     page: 'AWS Lambda, "Defining Lambda function permissions with an execution role", https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html',
     none: 'Lambda assumes an execution role only for functions of the account that passed it; it documents no source condition for execution roles.',

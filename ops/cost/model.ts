@@ -12,6 +12,7 @@ import type { StageConfig } from '../../lib/config';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf, type ShipDestination } from '../../lib/constructs/log-host/host-config';
+import { kpusFor } from '../../lib/constructs/realtime/realtime-config';
 import { PRICES, type PriceId } from './prices';
 
 /** Hours and days in the average month. */
@@ -203,6 +204,9 @@ export interface EstimateOptions {
   readonly recordBytes?: number;
 }
 
+/** "For each KPU allocated, 50 GB of running application storage is also provided" (and billed): how-scaling.html. */
+export const FLINK_RUNNING_STORAGE_GB_PER_KPU = 50;
+
 /** EC2 instance-hour prices the table has. */
 const INSTANCE_PRICES: Readonly<Record<string, PriceId>> = { 't4g.micro': 'ec2T4gMicroHour', 't4g.small': 'ec2T4gSmallHour' };
 
@@ -358,6 +362,19 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
     add('MSK', `${kafka.brokers} brokers (${brokerPrice.unit.replace('broker-hour ', '')})`, `${kafka.brokers} × ${HOURS_PER_MONTH} h × ${usd(brokerPrice.usd)}`, kafka.brokers * HOURS_PER_MONTH * brokerPrice.usd);
     add('MSK', 'broker storage', `${kafka.brokers} × ${kafka.volumeGiBPerBroker} GB × ${usd(PRICES.mskStorageGbMonth.usd)}`, kafka.brokers * kafka.volumeGiBPerBroker * PRICES.mskStorageGbMonth.usd);
     add('Lambda', 'provisioned pollers of the Kafka mapping', `${kafka.minimumPollers} × ${HOURS_PER_MONTH} h × ${usd(PRICES.lambdaKafkaProvisionedPollerHour.usd)}`, kafka.minimumPollers * HOURS_PER_MONTH * PRICES.lambdaKafkaProvisionedPollerHour.usd);
+  }
+
+  // The stream analytics application: its KPUs at the parallelism's floor, plus "a single additional KPU per
+  // application, used for orchestration", and running application storage ("Per second billing in Managed Service
+  // for Apache Flink", https://docs.aws.amazon.com/managed-flink/latest/java/how-pricing.html; 50 GB per KPU,
+  // "Implement application scaling", https://docs.aws.amazon.com/managed-flink/latest/java/how-scaling.html).
+  // Snapshots (durable backups) are billed per GB-month of state: the job's state is one minute of windows, not priced.
+  if (config.realtime.enabled) {
+    const kpus = kpusFor(config.realtime.parallelism, config.realtime.parallelismPerKpu);
+    const scaling = config.realtime.autoScaling ? `, scales up to ${config.realtime.maxKpus}` : '';
+    add('Managed Flink', `${kpus} KPU${kpus === 1 ? '' : 's'} + 1 orchestration KPU${scaling}`, `${kpus + 1} × ${HOURS_PER_MONTH} h × ${usd(PRICES.flinkKpuHour.usd)}`, (kpus + 1) * HOURS_PER_MONTH * PRICES.flinkKpuHour.usd);
+    const storageGb = kpus * FLINK_RUNNING_STORAGE_GB_PER_KPU;
+    add('Managed Flink', 'running application storage', `${storageGb} GB × ${usd(PRICES.flinkRunningStorageGbMonth.usd)}`, storageGb * PRICES.flinkRunningStorageGbMonth.usd);
   }
 
   // CloudWatch: the dashboard, alarm metrics, custom metrics, logs.

@@ -52,6 +52,10 @@ export const PRICES = {
   mskM7gLargeBrokerHour: p(0.204, 'broker-hour kafka.m7g.large (Standard brokers)', 'https://aws.amazon.com/msk/pricing/'),
   mskT3SmallBrokerHour: p(0.0456, 'broker-hour kafka.t3.small (Standard brokers)', 'https://aws.amazon.com/msk/pricing/'),
   mskStorageGbMonth: p(0.1, 'GB-month broker storage', 'https://aws.amazon.com/msk/pricing/'),
+  // "Amazon Managed Service for Apache Flink pricing": KPUs (1 vCPU, 4 GB) per hour, one more per application for
+  // orchestration, and 50 GB of running application storage per KPU.
+  flinkKpuHour: p(0.11, 'KPU-hour (Managed Service for Apache Flink)', 'https://aws.amazon.com/managed-service-apache-flink/pricing/'),
+  flinkRunningStorageGbMonth: p(0.1, 'GB-month running application storage (50 GB per KPU)', 'https://aws.amazon.com/managed-service-apache-flink/pricing/'),
   cloudwatchDashboardMonth: p(3, 'dashboard-month (beyond 3 free)', 'https://aws.amazon.com/cloudwatch/pricing/'),
   cloudwatchAlarmMetricMonth: p(0.1, 'standard-resolution alarm metric-month', 'https://aws.amazon.com/cloudwatch/pricing/'),
   cloudwatchCustomMetricMonth: p(0.3, 'custom metric-month (first 10,000)', 'https://aws.amazon.com/cloudwatch/pricing/'),

@@ -16,6 +16,8 @@ const DOCUMENTED_KEYS: Record<string, string[]> = {
   'firehose.amazonaws.com': ['sts:ExternalId'],
   // Amazon VPC, "IAM role for publishing flow logs to CloudWatch Logs".
   'vpc-flow-logs.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
+  // Managed Service for Apache Flink, "Cross-service confused deputy prevention".
+  'kinesisanalytics.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
   // AWS Glue ("Step 2: Create an IAM role for AWS Glue"), Lambda and EC2 document none for these roles.
   'glue.amazonaws.com': [],
   'lambda.amazonaws.com': [],

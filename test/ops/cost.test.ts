@@ -241,3 +241,18 @@ describe('the targets of issue 17, as npm run cost prints them', () => {
     expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'vpn'])).toThrow(/--private-egress must be one of nat-gateway, interface-endpoints, none \(got 'vpn'\)/);
   });
 });
+
+test('Managed Flink bills the application\'s KPUs plus one orchestration KPU around the clock, and 50 GB of running storage per KPU; dev has none', () => {
+  // prod: 1 KPU at the floor (parallelism 1, 1 per KPU) + 1 orchestration KPU, 730 h at $0.11: $160.60; 50 GB at $0.10.
+  // Priced as prod will run it once a stack deploys it (both stages have it off for now, and are priced without it).
+  const prod = estimate({ ...STAGE_CONFIGS.prod, realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true } }, 5);
+  expect(estimate(STAGE_CONFIGS.prod, 5).items.filter((i) => i.service === 'Managed Flink')).toEqual([]);
+  expect(byItem(prod, 'Managed Flink', '1 KPU + 1 orchestration KPU, scales up to 12')).toBeCloseTo(2 * 730 * PRICES.flinkKpuHour.usd, 6);
+  expect(byItem(prod, 'Managed Flink', 'running application storage')).toBeCloseTo(50 * PRICES.flinkRunningStorageGbMonth.usd, 6);
+  expect(subtotal(prod, 'Managed Flink')).toBeCloseTo(165.6, 6);
+  // 5 tasks at 2 per KPU take 3 KPUs: 4 KPU-hours an hour, 150 GB.
+  const wider = estimate({ ...STAGE_CONFIGS.prod, realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true, parallelism: 5, parallelismPerKpu: 2, autoScaling: false, maxKpus: 3 } }, 5);
+  expect(byItem(wider, 'Managed Flink', '3 KPUs + 1 orchestration KPU')).toBeCloseTo(4 * 730 * PRICES.flinkKpuHour.usd, 6);
+  expect(byItem(wider, 'Managed Flink', 'running application storage')).toBeCloseTo(150 * PRICES.flinkRunningStorageGbMonth.usd, 6);
+  expect(estimate(STAGE_CONFIGS.dev, 1).items.filter((i) => i.service === 'Managed Flink')).toEqual([]);
+});

@@ -73,7 +73,7 @@ public final class AnalyticsJob {
   }
 
   public static void main(String[] args) throws Exception {
-    Settings s = Settings.fromArgs(args);
+    Settings s = Settings.forMain(args, Settings.MSF_PROPERTIES_FILE);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.enableCheckpointing(s.checkpointIntervalMs, CheckpointingMode.EXACTLY_ONCE);
 

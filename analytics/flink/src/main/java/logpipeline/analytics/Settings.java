@@ -75,6 +75,40 @@ public final class Settings implements Serializable {
     return from(values);
   }
 
+  /** The property group that holds the job's settings on Managed Service for Apache Flink (the construct writes it). */
+  public static final String PROPERTY_GROUP = "LogAnalytics";
+
+  /**
+   * Where Managed Service for Apache Flink writes the application's runtime properties in the job's container: a
+   * JSON array of {"PropertyGroupId": ..., "PropertyMap": {name: value}}, the application's EnvironmentProperties.
+   * AWS's own examples read it there (aws-samples/amazon-managed-service-for-apache-flink-examples, the PyFlink
+   * getting-started application); the Java examples read it through KinesisAnalyticsRuntime, whose jar this job
+   * does without: the file needs only Jackson, which the jar has.
+   */
+  public static final java.nio.file.Path MSF_PROPERTIES_FILE = java.nio.file.Path.of("/etc/flink/application_properties.json");
+
+  /**
+   * The settings in group {@link #PROPERTY_GROUP} of a runtime properties file, named as the arguments without
+   * their dashes ({@code bootstrap}, {@code records-topic}). A file without that group is an error that names it.
+   */
+  public static Settings fromPropertiesFile(java.nio.file.Path file) throws java.io.IOException {
+    com.fasterxml.jackson.databind.JsonNode groups = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    if (groups == null || !groups.isArray()) throw new IllegalArgumentException(file + " must hold a JSON array of property groups");
+    for (com.fasterxml.jackson.databind.JsonNode group : groups) {
+      if (!PROPERTY_GROUP.equals(group.path("PropertyGroupId").asText())) continue;
+      Map<String, String> values = new HashMap<>();
+      group.path("PropertyMap").fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+      return from(values);
+    }
+    throw new IllegalArgumentException(file + " has no property group " + PROPERTY_GROUP + ": the application's runtime properties must hold it");
+  }
+
+  /** Arguments when given (locally); with none, the runtime properties file when it exists (on MSF); else the defaults. */
+  public static Settings forMain(String[] args, java.nio.file.Path propertiesFile) throws java.io.IOException {
+    if (args.length == 0 && java.nio.file.Files.isRegularFile(propertiesFile)) return fromPropertiesFile(propertiesFile);
+    return fromArgs(args);
+  }
+
   public static Settings from(Map<String, String> values) {
     Settings s = new Settings();
     for (Map.Entry<String, String> e : values.entrySet()) {

@@ -1,0 +1,3 @@
+export * from './flink-jar';
+export * from './realtime-analytics';
+export * from './realtime-config';
