@@ -146,11 +146,13 @@ export const COST_HELP: CommandHelp = {
     'prices in ops/cost/prices.ts (us-east-1). Kinesis and Firehose are billed per record, as AWS bills them.',
   options: [
     { name: '-c stage=<stage>', description: 'the stage config to price (default dev)' },
-    { name: '--gb-per-day N', description: 'log volume shipped per day, in GB (required unless --prices)' },
+    { name: '--gb-per-day N', description: "log volume shipped per day, in GB (required, except with --prices, and with --plan: the stage's volume.gbPerDay)" },
     { name: '--month M', description: 'month of operation, 1-120 (default 12): the lake grows until lifecycle rules expire data' },
     { name: '--compare', description: "the stream on-demand and provisioned (sized for the volume), side by side" },
     { name: '--record-bytes B', description: 'price Kinesis records of B bytes instead of what the agent packs (154: one line a record)' },
     { name: '--private-egress MODE', description: "price another network.privateEgress without editing the config" },
+    { name: '--plan', description: "the sizing plan: each hop's load at the average and the peak, its limit, and what carries the volume" },
+    { name: '--peak-factor F', description: "with --plan: the busiest hour over the day's average (default: the stage's volume.peakFactor)" },
     { name: '--prices', description: 'print the price table and exit' },
   ],
 };

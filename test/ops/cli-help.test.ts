@@ -17,7 +17,7 @@ const COMMANDS = [
   { file: 'local/query.ts', usage: 'usage: npm run query -- [--dir DIR] "SQL" | <saved query>', options: ['--dir DIR'] },
   { file: 'generator/cli.ts', usage: 'usage: generator [--format <fmt>[,<fmt>...]|all]', options: ['--format', '--count', '--seed'] },
   { file: 'ops/docs-sections.ts', usage: 'usage: npm run docs', options: [] },
-  { file: 'ops/cost/cli.ts', usage: 'usage: npm run cost -- -c stage=<stage>', options: ['--gb-per-day N', '--month M', '--compare', '--prices'] },
+  { file: 'ops/cost/cli.ts', usage: 'usage: npm run cost -- -c stage=<stage>', options: ['--gb-per-day N', '--month M', '--compare', '--plan', '--peak-factor F', '--prices'] },
 ] as const;
 
 describe.each(COMMANDS)('$file', ({ file, usage, options }) => {
