@@ -311,7 +311,8 @@ export function capacityProblems(config: StageConfig, problems: Problems): void 
 }
 
 /**
- * The stage resized to carry `volume`: every setting a hop needs raised, nothing lowered (Kafka cannot remove
+ * The stage resized to carry `volume`: every setting a hop needs raised, and the stream's shards set to what the
+ * volume needs (fewer too: a provisioned stream resizes in place); nothing else lowered (Kafka cannot remove
  * partitions, MSK cannot shrink storage; the rest a user lowers by hand), and what changed. Hops no setting fixes (Lambda's
  * quota, a stream past 500 shards) stay failing in capacityPlan of the result.
  */
@@ -325,12 +326,14 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
   const perSecond = (gbPerDay * 1e9) / 86_400;
 
   // Stream: provisioned, sized for the peak (the cost model's --compare shows it is the cheaper mode at volume).
+  // The one setting sized down as well as up: a provisioned stream's shard count changes in place either way
+  // (UpdateShardCount), where partitions and broker storage only grow.
   let stream = config.stream;
   if (shares.kinesis > 0) {
     const { shards } = kinesisSizing(config, volume);
     const onDemandCarries = config.stream.capacity.mode === 'on-demand' && perSecond * shares.kinesis * peakFactor <= KINESIS.onDemandWriteBytesPerSecond;
     if (!onDemandCarries) {
-      const shardCount = Math.max(shards, config.stream.capacity.mode === 'provisioned' ? config.stream.capacity.shardCount : 1);
+      const shardCount = Math.max(shards, 1);
       stream = { ...config.stream, capacity: { mode: 'provisioned', shardCount } };
       set('stream.capacity', config.stream.capacity.mode === 'provisioned' ? `${config.stream.capacity.shardCount} shards` : 'on-demand', `${shardCount} shards`);
     }
