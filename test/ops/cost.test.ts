@@ -229,6 +229,8 @@ describe('the targets of issue 17, as npm run cost prints them', () => {
   test('prod with its stream sized for 100 GB/day: Kinesis and Firehose together at most $600 a month', () => {
     // Prod's preset stream is sized for 1 TB a day (34 shards); issue 17's target was at 4 shards.
     expect(subtotal(estimate(withStreamMode(STAGE_CONFIGS.prod, 'provisioned', 100), 100), 'Kinesis', 'Firehose')).toBeLessThanOrEqual(600);
+    // The sizing plan for 100 GB/day prices that stream: it sizes the shards down as well as up.
+    expect(costReport(['-c', 'stage=prod', '--plan', '--gb-per-day', '100'])).toContain('stream.capacity: 34 shards → 4 shards');
     expect(costReport(['-c', 'stage=prod', '--gb-per-day', '100'])).toMatch(/Kinesis \+ Firehose: \$\d+\.\d\d a month\. Per GB delivered: \$\d+\.\d\d/);
   });
   test('the report states the record it assumed and what each service bills for it', () => {
