@@ -56,7 +56,10 @@ async function bundleEmptyHandler(): Promise<string> {
  * that file next to it and checks what it exports); its wall time in ms.
  */
 function loadInFreshProcess(bundle: string, sourceMaps: boolean, alsoRequire?: string): number {
-  const also = alsoRequire === undefined ? '' : `if (typeof require(${JSON.stringify(path.join(path.dirname(bundle), alsoRequire))}).reingestRecords !== 'function') process.exit(4);`;
+  const also =
+    alsoRequire === undefined
+      ? ''
+      : `if (typeof require(${JSON.stringify(path.join(path.dirname(bundle), alsoRequire))}).reingestRecords !== 'function') process.exit(4);`;
   const script = `if (typeof require(${JSON.stringify(bundle)}).handler !== 'function') process.exit(3);${also}`;
   const args = [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', script];
   const env = {
@@ -84,7 +87,13 @@ export async function runColdStartBench(options: { rounds?: number } = {}): Prom
     handlerWithMaps: [handler, true],
     handlerAndOverflowWithMaps: [handler, true, OVERFLOW_MODULE],
   };
-  const times: Record<Variant, number[]> = { empty: [], handler: [], emptyWithMaps: [], handlerWithMaps: [], handlerAndOverflowWithMaps: [] };
+  const times: Record<Variant, number[]> = {
+    empty: [],
+    handler: [],
+    emptyWithMaps: [],
+    handlerWithMaps: [],
+    handlerAndOverflowWithMaps: [],
+  };
   const names = Object.keys(variants) as (keyof typeof variants)[];
   // One warm-up round (file cache), then interleaved rounds, the order rotating so none always goes first.
   for (const name of names) loadInFreshProcess(...variants[name]);

@@ -20,7 +20,7 @@ import { formatTransformReport, runTransformBench } from './transform-bench';
 const BENCH_HELP: CommandHelp = {
   usage: 'npm run bench -- [--only transform|cold-start|consumer|glue] [--iterations N] [--glue-mb MB]',
   summary:
-    "Every benchmark of the project, each reported as a ratio to a floor measured in the same run (absolute\n" +
+    'Every benchmark of the project, each reported as a ratio to a floor measured in the same run (absolute\n' +
     'times are printed for context only: shared machines are noisy).',
   options: [
     { name: '--only NAME', description: 'run one benchmark: transform, cold-start, consumer or glue (default: all four)' },

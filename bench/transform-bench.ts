@@ -38,7 +38,11 @@ const TARGET_RATIO = 1.8;
 const IDEAL_TARGET_RATIO = 2;
 
 /** A Firehose event carrying `bufferMiB` MiB of generated lines, one line per Kinesis record. */
-export function buildBatch(bufferMiB: number, seed = 7, formats?: readonly LogFormat[]): { event: FirehoseTransformationEvent; rawBytes: number } {
+export function buildBatch(
+  bufferMiB: number,
+  seed = 7,
+  formats?: readonly LogFormat[],
+): { event: FirehoseTransformationEvent; rawBytes: number } {
   const budget = bufferMiB * 1024 * 1024;
   const records: FirehoseTransformationEvent['records'] = [];
   const arrival = Date.UTC(2026, 0, 1);
@@ -93,13 +97,20 @@ export async function floorTransform(event: FirehoseTransformationEvent): Promis
  * own output, precomputed (decoded from one handler response), base64-encoded. What a transform that
  * parsed for free would still pay for an output of this size.
  */
-export function idealEmitter(handlerResponse: FirehoseTransformationResult): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult> {
-  const outputs = handlerResponse.records.map((r) => ({ result: r.result, bytes: r.data === undefined ? undefined : Buffer.from(r.data, 'base64') }));
+export function idealEmitter(
+  handlerResponse: FirehoseTransformationResult,
+): (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult> {
+  const outputs = handlerResponse.records.map((r) => ({
+    result: r.result,
+    bytes: r.data === undefined ? undefined : Buffer.from(r.data, 'base64'),
+  }));
   return async (event) => ({
     records: event.records.map((record, i) => {
       void Buffer.from(record.data, 'base64');
       const { result, bytes } = outputs[i];
-      return bytes === undefined ? { recordId: record.recordId, result } : { recordId: record.recordId, result, data: bytes.toString('base64') };
+      return bytes === undefined
+        ? { recordId: record.recordId, result }
+        : { recordId: record.recordId, result, data: bytes.toString('base64') };
     }),
   });
 }
@@ -236,7 +247,7 @@ export function formatTransformReport(r: TransformBenchResult): string {
   const verdict = (ratio: number, target: number) => (ratio <= target ? 'within' : 'OVER');
   return [
     'Firehose transform (bundled handler) vs two floors: decode + base64 round trip + serialize, and the ideal emitter',
-    '(decode + emit the handler\'s own precomputed output, base64-encoded)',
+    "(decode + emit the handler's own precomputed output, base64-encoded)",
     `  batch              ${r.records} records, ${mb(r.rawBytes)} raw, request ${mb(r.requestBytes)}`,
     `  handler median     ${r.handlerMedianMs.toFixed(1)} ms   (${Math.round(r.recordsPerSecond).toLocaleString('en-US')} records/s)`,
     `  floor median       ${r.floorMedianMs.toFixed(1)} ms`,

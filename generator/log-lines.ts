@@ -105,9 +105,7 @@ export class LogLineStream {
     }
     for (const format of formats) {
       if (!isLogFormat(format)) {
-        throw new InvalidGeneratorOptionsError(
-          `unknown format '${String(format)}'; expected one of ${LOG_FORMATS.join(', ')}`,
-        );
+        throw new InvalidGeneratorOptionsError(`unknown format '${String(format)}'; expected one of ${LOG_FORMATS.join(', ')}`);
       }
     }
     this.random = new Random(seed);
@@ -256,9 +254,30 @@ const PROTOCOLS: readonly (readonly [string, number])[] = [
 const ZONE_OFFSETS_MINUTES = [0, 0, 0, -420, -300, 60, 120, 330, 540, -210];
 
 const FACILITIES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
-  'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5',
-  'local6', 'local7',
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
 ] as const;
 const SEVERITIES: readonly (readonly [number, number])[] = [
   [0, 1],
@@ -313,7 +332,11 @@ const SYSLOG_PROGRAMS: readonly { app: string; facility: number; messages: reado
   {
     app: 'app',
     facility: 16,
-    messages: ['order {n} placed by {user} total=42.50 currency=EUR', 'cache miss for key "user:{n}" — refreshing', 'payment gateway timeout after 3000 ms; retrying (attempt 2/3)'],
+    messages: [
+      'order {n} placed by {user} total=42.50 currency=EUR',
+      'cache miss for key "user:{n}" — refreshing',
+      'payment gateway timeout after 3000 ms; retrying (attempt 2/3)',
+    ],
   },
 ];
 const RFC5424_APPS = ['checkout', 'payments', 'inventory', 'auth-service', 'evntslog', 'billing-worker'];
@@ -494,8 +517,10 @@ const LINE_WRITERS: Record<LogFormat, (random: Random, at: Date) => string> = {
     if (timeKind === 0) event.timestamp = at.toISOString();
     else if (timeKind === 1) event.time = rfc3339Time(random, at);
     else if (timeKind === 2) event['@timestamp'] = at.toISOString();
-    else if (timeKind === 3) event.ts = ms / 1000; // epoch seconds with fraction
-    else if (timeKind === 4) event.ts = ms; // epoch milliseconds
+    else if (timeKind === 3)
+      event.ts = ms / 1000; // epoch seconds with fraction
+    else if (timeKind === 4)
+      event.ts = ms; // epoch milliseconds
     else event.timestamp = Math.floor(ms / 1000); // whole epoch seconds
     event[random.chance(0.7) ? 'level' : 'severity'] = random.pick(JSON_LEVELS);
     event[random.chance(0.6) ? 'message' : 'msg'] = fillTemplate(random, random.pick(JSON_MESSAGES));

@@ -52,7 +52,12 @@ export interface PipelineContext {
   readonly hostImages: HostImagePins;
 }
 
-export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.Environment, context: PipelineContext = { hostImages: {} }): PipelineStacks {
+export function addPipelineStacks(
+  app: cdk.App,
+  config: StageConfig,
+  env?: cdk.Environment,
+  context: PipelineContext = { hostImages: {} },
+): PipelineStacks {
   const prefix = `LogPipeline-${config.stage}`;
   const common = { env, tags: { project: 'log-pipeline', stage: config.stage } };
   const removalPolicy = removalPolicyFor(config.retainData);
@@ -110,7 +115,8 @@ export function addPipelineStacks(app: cdk.App, config: StageConfig, env?: cdk.E
     customFormats: config.formats,
   });
   const hostSubnets = config.host.subnet === 'public' ? network.network.publicSubnets : network.network.privateSubnets;
-  if (hostSubnets === undefined) throw new Error('host.subnet is public but the network has no public subnets (validateStageConfig reports this)');
+  if (hostSubnets === undefined)
+    throw new Error('host.subnet is public but the network has no public subnets (validateStageConfig reports this)');
   const host = new HostStack(app, `${prefix}-Host`, {
     ...common,
     description: `Log pipeline (${config.stage}): log host (EC2, Fluent Bit)`,

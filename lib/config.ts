@@ -15,7 +15,13 @@ import { hostPlacementProblems, validateHostConfig, type HostConfig } from './co
 import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
 import { realtimeConfigProblems, type RealtimeConfig } from './constructs/realtime/realtime-config';
-import { kafkaConfigProblems, mskZoneProblems, topicReplacementProblems, type KafkaConfig, type LockedTopic } from './constructs/kafka/kafka-config';
+import {
+  kafkaConfigProblems,
+  mskZoneProblems,
+  topicReplacementProblems,
+  type KafkaConfig,
+  type LockedTopic,
+} from './constructs/kafka/kafka-config';
 import topicsLock from './constructs/kafka/topics.lock.json';
 import { capacityProblems, volumeConfigProblems, type VolumeConfig } from './capacity/plan';
 import { ConfigError, Problems } from './problems';

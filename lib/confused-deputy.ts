@@ -16,7 +16,9 @@ type Conditions = Record<string, Record<string, unknown>>;
  * own documentation gives: a positive condition on a key the service does not send is false, and then every
  * AssumeRole is refused (the role works in no emulator check and fails on the first real call).
  */
-export const SERVICE_TRUST_CONDITIONS: Readonly<Record<string, { readonly conditions?: (stack: cdk.Stack) => Conditions; readonly page: string; readonly none?: string }>> = {
+export const SERVICE_TRUST_CONDITIONS: Readonly<
+  Record<string, { readonly conditions?: (stack: cdk.Stack) => Conditions; readonly page: string; readonly none?: string }>
+> = {
   // sts:ExternalId = the account ID for roles Firehose assumes.
   'firehose.amazonaws.com': {
     page: 'Amazon Data Firehose, "Grant Firehose access to an Amazon S3 destination", https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3',
@@ -57,13 +59,17 @@ export class ConfusedDeputyConditions implements cdk.IAspect {
   visit(node: IConstruct): void {
     if (!(node instanceof iam.CfnRole)) return;
     const stack = cdk.Stack.of(node);
-    const document = stack.resolve(node.assumeRolePolicyDocument) as { Statement?: Array<{ Principal?: { Service?: unknown }; Condition?: unknown }> };
+    const document = stack.resolve(node.assumeRolePolicyDocument) as {
+      Statement?: Array<{ Principal?: { Service?: unknown }; Condition?: unknown }>;
+    };
     (document.Statement ?? []).forEach((statement, index) => {
       for (const service of ([] as unknown[]).concat(statement.Principal?.Service ?? [])) {
         if (typeof service !== 'string') continue;
         const rule = SERVICE_TRUST_CONDITIONS[service];
         if (!rule) {
-          cdk.Annotations.of(node).addError(`Role trusts ${service}, which lib/confused-deputy.ts does not classify: add its confused-deputy conditions (or why it has none).`);
+          cdk.Annotations.of(node).addError(
+            `Role trusts ${service}, which lib/confused-deputy.ts does not classify: add its confused-deputy conditions (or why it has none).`,
+          );
           continue;
         }
         if (rule.conditions && statement.Condition === undefined) {

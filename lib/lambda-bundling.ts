@@ -63,7 +63,10 @@ export class BundleError extends Error {
  * a missing one is refused, named.
  */
 export function functionEntries(functionName: string): string[] {
-  const entries = [lambdaEntry(functionName), ...(SEPARATE_MODULES[functionName] ?? []).map((name) => path.join(PROJECT_ROOT, 'lambda', functionName, `${name}.ts`))];
+  const entries = [
+    lambdaEntry(functionName),
+    ...(SEPARATE_MODULES[functionName] ?? []).map((name) => path.join(PROJECT_ROOT, 'lambda', functionName, `${name}.ts`)),
+  ];
   for (const entry of entries) {
     if (!fs.existsSync(entry)) throw new BundleError(`Lambda entry ${path.relative(PROJECT_ROOT, entry)} does not exist`);
   }

@@ -37,7 +37,9 @@ export function acknowledgeIamWildcards(scope: IConstruct, rules: readonly Wildc
 /** The findings cdk-nag's IAM5 rule reports for a policy resource: wildcard actions and resources. */
 function wildcardFindings(node: IConstruct): string[] {
   if (!(node instanceof iam.CfnPolicy)) return [];
-  const document = cdk.Stack.of(node).resolve(node.policyDocument) as { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
+  const document = cdk.Stack.of(node).resolve(node.policyDocument) as {
+    Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }>;
+  };
   const findings = new Set<string>();
   for (const statement of document.Statement ?? []) {
     if (statement.Effect !== 'Allow') continue;

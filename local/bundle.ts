@@ -53,7 +53,8 @@ export function loadBundledHandler<Event, Result>(bundlePath: string, options: L
   const requireBundle = createRequire(bundlePath);
   const resolved = requireBundle.resolve(bundlePath);
   // The separate modules next to it too (bundleFiles), loaded again when the fresh copy first needs them.
-  for (const file of bundleFiles(path.basename(path.dirname(bundlePath)))) delete requireBundle.cache[path.join(path.dirname(resolved), file)];
+  for (const file of bundleFiles(path.basename(path.dirname(bundlePath))))
+    delete requireBundle.cache[path.join(path.dirname(resolved), file)];
   delete requireBundle.cache[resolved];
   const loaded: unknown = requireBundle(resolved);
   const handler = (loaded as { handler?: unknown }).handler;

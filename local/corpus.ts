@@ -82,7 +82,11 @@ export function buildCorpus(options: CorpusOptions): Corpus {
  * Kinesis record payloads of `lines`: `linesPerRecord` lines each, or, when undefined, packed as the agent
  * packs them (packLikeAgent, flushes of `linesPerFlush` lines).
  */
-export function packLines(lines: readonly Buffer[], linesPerRecord: number | undefined, linesPerFlush: number = DEFAULT_LINES_PER_FLUSH): Buffer[] {
+export function packLines(
+  lines: readonly Buffer[],
+  linesPerRecord: number | undefined,
+  linesPerFlush: number = DEFAULT_LINES_PER_FLUSH,
+): Buffer[] {
   if (linesPerRecord === undefined) return packLikeAgent(lines, linesPerFlush);
   const payloads: Buffer[] = [];
   for (let i = 0; i < lines.length; i += linesPerRecord) {
@@ -99,15 +103,22 @@ const NEWLINE = Buffer.from('\n');
  * holds sent at its end (a flush never shares a record with the next). A line that cannot fit a record alone is
  * an error here (the agent would discard it with a warning; the local run must lose nothing).
  */
-export function packLikeAgent(lines: readonly Buffer[], linesPerFlush: number, maxRecordBytes: number = KINESIS_AGGREGATED_RECORD_MAX_BYTES): Buffer[] {
-  if (!Number.isInteger(linesPerFlush) || linesPerFlush < 1) throw new RangeError(`linesPerFlush must be a positive integer, got ${linesPerFlush}`);
+export function packLikeAgent(
+  lines: readonly Buffer[],
+  linesPerFlush: number,
+  maxRecordBytes: number = KINESIS_AGGREGATED_RECORD_MAX_BYTES,
+): Buffer[] {
+  if (!Number.isInteger(linesPerFlush) || linesPerFlush < 1)
+    throw new RangeError(`linesPerFlush must be a positive integer, got ${linesPerFlush}`);
   const payloads: Buffer[] = [];
   for (let flush = 0; flush < lines.length; flush += linesPerFlush) {
     let record: Buffer[] = [];
     let size = 0;
     for (const [offset, line] of lines.slice(flush, flush + linesPerFlush).entries()) {
       if (line.length + 1 > maxRecordBytes) {
-        throw new RangeError(`line ${flush + offset} is ${line.length + 1} bytes with its newline; a packed record holds at most ${maxRecordBytes}`);
+        throw new RangeError(
+          `line ${flush + offset} is ${line.length + 1} bytes with its newline; a packed record holds at most ${maxRecordBytes}`,
+        );
       }
       if (size + line.length + 1 > maxRecordBytes) {
         payloads.push(Buffer.concat(record));

@@ -62,7 +62,14 @@ export async function readLake(s3: S3Client, bucket: string, under?: readonly st
       continue;
     }
     const lines = splitLines(text);
-    objects.push({ key, prefix: prefixOf(key), kind, compressedBytes: body.length, uncompressedBytes: Buffer.byteLength(text), lines: lines.length });
+    objects.push({
+      key,
+      prefix: prefixOf(key),
+      kind,
+      compressedBytes: body.length,
+      uncompressedBytes: Buffer.byteLength(text),
+      lines: lines.length,
+    });
     if (kind === 'other') continue;
     lines.forEach((line, index) => {
       let parsed: unknown;
@@ -92,7 +99,9 @@ export async function readLake(s3: S3Client, bucket: string, under?: readonly st
 }
 
 export interface LakeSummary {
-  readonly objectsByPrefix: Readonly<Record<string, { objects: number; lines: number; compressedBytes: number; uncompressedBytes: number }>>;
+  readonly objectsByPrefix: Readonly<
+    Record<string, { objects: number; lines: number; compressedBytes: number; uncompressedBytes: number }>
+  >;
   /** Raw records per `format` (parsed formats and 'unparsed'). */
   readonly recordsByFormat: Readonly<Record<string, number>>;
   readonly rawRecords: number;

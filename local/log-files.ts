@@ -36,7 +36,9 @@ export function resolveLogFiles(spec: string, cwd: string = process.cwd()): stri
   const firstGlob = segments.findIndex((s) => GLOB_CHARS.test(s));
   const base = segments.slice(0, firstGlob).join(path.sep) || path.sep;
   const pattern = globToRegExp(segments.slice(firstGlob).join('/'));
-  const files = fs.existsSync(base) ? filesUnder(base).filter((file) => pattern.test(path.relative(base, file).split(path.sep).join('/'))) : [];
+  const files = fs.existsSync(base)
+    ? filesUnder(base).filter((file) => pattern.test(path.relative(base, file).split(path.sep).join('/')))
+    : [];
   if (files.length === 0) throw new LogFilesError(`--logs ${spec}: the pattern matches no file (quote it so the shell does not expand it)`);
   return files;
 }
@@ -58,7 +60,10 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end === -1) out += '\\[';
       else {
-        out += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        out += `[${glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\')}]`;
         i = end;
       }
     } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');

@@ -206,7 +206,8 @@ export function explainEmulatorFailure(
 ): unknown {
   if (error instanceof EmulatorError) return error;
   const e = error as { name?: string; code?: string; message?: string };
-  const timedOut = error instanceof DeadlineExceeded || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /timed? ?out/i.test(e.message ?? '');
+  const timedOut =
+    error instanceof DeadlineExceeded || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /timed? ?out/i.test(e.message ?? '');
   const refused = CONNECTION_ERRORS.has(e.code ?? '') || CONNECTION_ERRORS.has(e.name ?? '');
   if (!timedOut && !refused) return error;
   const { server, call, endpoint } = where;

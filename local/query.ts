@@ -27,7 +27,7 @@ export const QUERY_HELP: CommandHelp = {
   usage: 'npm run query -- [--dir DIR] "SQL" | <saved query>',
   summary:
     "Runs Athena's SQL on local Spark over the last `npm run local` run's tables: raw (the raw JSON, partitions\n" +
-    'source and dt) and curated (the Glue job\'s Parquet). Prints a table. Saved queries, by name:\n' +
+    "source and dt) and curated (the Glue job's Parquet). Prints a table. Saved queries, by name:\n" +
     LOCAL_SAVED_QUERIES.map((q) => `  ${q.name.padEnd(22)} ${q.description}`).join('\n'),
   options: [{ name: '--dir DIR', description: "the run's folder (default .local, as npm run local)" }],
 };
@@ -66,7 +66,11 @@ export function parseQueryArgs(argv: readonly string[]): QueryRequest {
 export function renderTable(answer: SparkAnswer): string {
   const cells = answer.rows.map((row) => row.map((v) => (v === null ? 'NULL' : v.replace(/\n/g, '\\n'))));
   const widths = answer.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: readonly string[]) => values.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
+  const line = (values: readonly string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [
     line(answer.columns),
     widths.map((w) => '-'.repeat(w)).join('-+-'),
@@ -97,12 +101,23 @@ async function main(): Promise<number> {
   const curatedDir = path.join(lake, 'curated');
   const rawDir = path.join(lake, 'raw');
   if (!fs.existsSync(curatedDir) || !fs.existsSync(rawDir)) {
-    console.error(`npm run query: no local run's tables in ${shown}/ (raw/ and curated/): run npm run local${request.dir === path.join(PROJECT_ROOT, '.local') ? '' : ` -- --dir ${displayPath(request.dir)}`} first`);
+    console.error(
+      `npm run query: no local run's tables in ${shown}/ (raw/ and curated/): run npm run local${request.dir === path.join(PROJECT_ROOT, '.local') ? '' : ` -- --dir ${displayPath(request.dir)}`} first`,
+    );
     return 1;
   }
   const logFile = path.join(request.dir, 'query.log');
-  console.error(`query ${request.saved ?? ''}${request.saved ? ' ' : ''}on local Spark over ${shown}/ (raw, curated); Spark's output: ${displayPath(logFile)}`);
-  const engine = await startSparkAthena({ curatedDir, rawDir, database: LOCAL_DATABASE, table: LOCAL_TABLES.curated, rawTable: LOCAL_TABLES.raw, logFile });
+  console.error(
+    `query ${request.saved ?? ''}${request.saved ? ' ' : ''}on local Spark over ${shown}/ (raw, curated); Spark's output: ${displayPath(logFile)}`,
+  );
+  const engine = await startSparkAthena({
+    curatedDir,
+    rawDir,
+    database: LOCAL_DATABASE,
+    table: LOCAL_TABLES.curated,
+    rawTable: LOCAL_TABLES.raw,
+    logFile,
+  });
   try {
     const answer = await engine.query(request.sql);
     console.log(renderTable(answer));
@@ -110,7 +125,9 @@ async function main(): Promise<number> {
       // The saved queries look at recent partitions; generated lines carry the generator's fixed dates.
       const range = await engine.query(`SELECT min(dt), max(dt) FROM ${LOCAL_TABLES.curated}`);
       const [from, to] = range.rows[0] ?? [null, null];
-      console.log(`note: the query keeps only recent dt partitions (by event date); the run's curated data is dated ${from ?? '?'} to ${to ?? '?'}`);
+      console.log(
+        `note: the query keeps only recent dt partitions (by event date); the run's curated data is dated ${from ?? '?'} to ${to ?? '?'}`,
+      );
     }
     return 0;
   } catch (error) {

@@ -35,7 +35,16 @@ import type { LocalContext, LocalRunOptions, LocalStep } from './steps/step';
 import { displayPath } from './display-path';
 
 /** Each step reads what earlier steps left in the context; Glue runs last, over what both paths landed. */
-const STEPS: readonly LocalStep[] = [javaStep, pythonEnvStep, motoStep, kinesisPathStep, kafkaPathStep, realtimeStep, glueStep, samplesStep];
+const STEPS: readonly LocalStep[] = [
+  javaStep,
+  pythonEnvStep,
+  motoStep,
+  kinesisPathStep,
+  kafkaPathStep,
+  realtimeStep,
+  glueStep,
+  samplesStep,
+];
 
 /** The default run folder, under the project (gitignored). */
 const DEFAULT_DIR = '.local';
@@ -55,9 +64,13 @@ const LOCAL_HELP: CommandHelp = {
   options: [
     {
       name: '--logs PATH',
-      description: 'send your own log lines instead of generated ones: a file, a folder (every file under it) or a\nquoted glob (\'logs/**/*.log\'); streamed, bytes kept as they are',
+      description:
+        "send your own log lines instead of generated ones: a file, a folder (every file under it) or a\nquoted glob ('logs/**/*.log'); streamed, bytes kept as they are",
     },
-    { name: '--lines N', description: `lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)` },
+    {
+      name: '--lines N',
+      description: `lines to send, malformed ones included (default ${DEFAULT_LINES}; ${DEFAULT_OVERFLOW_LINES} with --overflow)`,
+    },
     { name: '--seed N', description: 'generator seed (default 1)' },
     {
       name: '--lines-per-record N',
@@ -66,17 +79,32 @@ const LOCAL_HELP: CommandHelp = {
     { name: '--shards N', description: "provisioned stream with N shards (default: the dev stage's stream capacity)" },
     { name: '--overflow', description: 'first transform call gets a full 6 MB request, so it must re-ingest what does not fit' },
     { name: '--no-malformed', description: 'send only well-formed generated lines' },
-    { name: '--emulator-timeout S', description: `seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})` },
-    { name: '--kafka-batch-size N', description: `records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)` },
-    { name: '--kafka-window-ms N', description: `how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)` },
+    {
+      name: '--emulator-timeout S',
+      description: `seconds each call to the emulator (moto) may take, retries included (default ${DEFAULT_EMULATOR_TIMEOUT_MS / 1000})`,
+    },
+    {
+      name: '--kafka-batch-size N',
+      description: `records per consumer invocation, 1-10000 (default ${LOCAL_KAFKA.batchSize}, the dev stage's)`,
+    },
+    {
+      name: '--kafka-window-ms N',
+      description: `how long the mapping gathers records for a batch (default ${LOCAL_KAFKA.batchingWindowMs}, the dev stage's)`,
+    },
     {
       name: '--formats FILE',
       description:
-        'custom line formats to try, a JSON file in the stage config\'s shape (examples/formats/);\n' +
+        "custom line formats to try, a JSON file in the stage config's shape (examples/formats/);\n" +
         'checked as synth checks them, bundled into both Lambdas, accepted by the Glue run',
     },
-    { name: '--dir DIR', description: `the run's folder: logs, broker data and the lake npm run query reads (default ${DEFAULT_DIR});\none run at a time per folder` },
-    { name: '--keep', description: 'leave moto and the Kafka broker running after the summary (until Ctrl-C) and\nprint how to look at them' },
+    {
+      name: '--dir DIR',
+      description: `the run's folder: logs, broker data and the lake npm run query reads (default ${DEFAULT_DIR});\none run at a time per folder`,
+    },
+    {
+      name: '--keep',
+      description: 'leave moto and the Kafka broker running after the summary (until Ctrl-C) and\nprint how to look at them',
+    },
   ],
 };
 
@@ -118,20 +146,49 @@ function parseArgs(argv: readonly string[]): ParsedLocalArgs {
       return value;
     };
     switch (arg) {
-      case '--lines': lines = integerValue(1); break;
-      case '--seed': seed = integerValue(0); break;
-      case '--lines-per-record': linesPerRecord = integerValue(1); break;
-      case '--shards': shards = integerValue(1); break;
-      case '--overflow': overflow = true; break;
-      case '--no-malformed': malformed = false; break;
-      case '--emulator-timeout': emulatorTimeoutSeconds = integerValue(1); break;
-      case '--keep': keep = true; break;
-      case '--kafka-batch-size': kafkaBatchSize = integerValue(1); if (kafkaBatchSize > 10_000) throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`); break;
-      case '--kafka-window-ms': kafkaBatchingWindowMs = integerValue(0); break;
-      case '--formats': formats = formatsFrom(argv[++i]); break;
-      case '--logs': logsSpec = stringValue(arg, argv[++i]); break;
-      case '--dir': dir = path.resolve(stringValue(arg, argv[++i])); break;
-      default: throw new UsageError(`unknown option '${arg}'`);
+      case '--lines':
+        lines = integerValue(1);
+        break;
+      case '--seed':
+        seed = integerValue(0);
+        break;
+      case '--lines-per-record':
+        linesPerRecord = integerValue(1);
+        break;
+      case '--shards':
+        shards = integerValue(1);
+        break;
+      case '--overflow':
+        overflow = true;
+        break;
+      case '--no-malformed':
+        malformed = false;
+        break;
+      case '--emulator-timeout':
+        emulatorTimeoutSeconds = integerValue(1);
+        break;
+      case '--keep':
+        keep = true;
+        break;
+      case '--kafka-batch-size':
+        kafkaBatchSize = integerValue(1);
+        if (kafkaBatchSize > 10_000)
+          throw new UsageError(`--kafka-batch-size is at most 10000 (the mapping's maximum), got ${kafkaBatchSize}`);
+        break;
+      case '--kafka-window-ms':
+        kafkaBatchingWindowMs = integerValue(0);
+        break;
+      case '--formats':
+        formats = formatsFrom(argv[++i]);
+        break;
+      case '--logs':
+        logsSpec = stringValue(arg, argv[++i]);
+        break;
+      case '--dir':
+        dir = path.resolve(stringValue(arg, argv[++i]));
+        break;
+      default:
+        throw new UsageError(`unknown option '${arg}'`);
     }
   }
   if (logsSpec !== undefined && (lines !== undefined || !malformed)) {
@@ -183,7 +240,8 @@ async function resolveLogs(spec: string, linesPerRecord: number | undefined): Pr
 
 /** --formats FILE: the file's formats, checked as synth checks a stage's; every problem is a usage error. */
 function formatsFrom(file: string | undefined): CustomFormatDefinition[] {
-  if (file === undefined || file.startsWith('--')) throw new UsageError(`--formats needs a JSON file of formats, e.g. --formats examples/formats/hdfs-apache-error.json`);
+  if (file === undefined || file.startsWith('--'))
+    throw new UsageError(`--formats needs a JSON file of formats, e.g. --formats examples/formats/hdfs-apache-error.json`);
   try {
     return loadFormatsFile(file);
   } catch (error) {
@@ -197,7 +255,12 @@ function formatsFrom(file: string | undefined): CustomFormatDefinition[] {
  * a too-large --lines-per-record is a usage error naming the option and the limit.
  */
 function checkRecordSize(options: LocalRunOptions): void {
-  const corpus = buildCorpus({ lines: options.lines, seed: options.seed, malformed: options.malformed, linesPerRecord: options.linesPerRecord });
+  const corpus = buildCorpus({
+    lines: options.lines,
+    seed: options.seed,
+    malformed: options.malformed,
+    linesPerRecord: options.linesPerRecord,
+  });
   const largest = corpus.payloads.reduce((max, p) => Math.max(max, p.length), 0);
   if (largest <= KINESIS_RECORD_MAX_BYTES) return;
   const longestLine = corpus.lines.reduce((max, l) => Math.max(max, l.length + 1), 0);
@@ -282,12 +345,16 @@ async function main(): Promise<number> {
     if (!options.keep) printFailures(failures);
     return 1;
   }
-  console.log(`\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s (kept for npm run query: ${displayPath(path.join(workDir, 'lake'))}/)`);
+  console.log(
+    `\nlocal run OK in ${((Date.now() - started) / 1000).toFixed(1)} s (kept for npm run query: ${displayPath(path.join(workDir, 'lake'))}/)`,
+  );
   return 0;
 }
 
 function printFailures(failures: readonly string[]): void {
-  console.error(`\nLOCAL RUN FAILED (${failures.length} problem${failures.length === 1 ? '' : 's'}):\n${failures.map((f) => `  ✗ ${f}`).join('\n')}`);
+  console.error(
+    `\nLOCAL RUN FAILED (${failures.length} problem${failures.length === 1 ? '' : 's'}):\n${failures.map((f) => `  ✗ ${f}`).join('\n')}`,
+  );
 }
 
 /**
@@ -309,9 +376,14 @@ async function keepRunning(context: LocalContext): Promise<void> {
   }
   const kafka = context.kafka;
   if (kafka && kafka.pid !== undefined) {
-    lines.push(`Kafka broker (pid ${kafka.pid}) on ${kafka.bootstrap} (log ${displayPath(kafka.logFile)}), with Kafka's console tools:`, ...context.keepInstructions.map((l) => `  ${l}`));
+    lines.push(
+      `Kafka broker (pid ${kafka.pid}) on ${kafka.bootstrap} (log ${displayPath(kafka.logFile)}), with Kafka's console tools:`,
+      ...context.keepInstructions.map((l) => `  ${l}`),
+    );
   }
-  lines.push(`the lake on disk (raw/, curated/): ${displayPath(path.join(context.workDir, 'lake'))}/ — npm run query -- "SELECT format, count(*) FROM curated GROUP BY format"`);
+  lines.push(
+    `the lake on disk (raw/, curated/): ${displayPath(path.join(context.workDir, 'lake'))}/ — npm run query -- "SELECT format, count(*) FROM curated GROUP BY format"`,
+  );
   if (services.every((s) => !s.alive())) {
     lines.push('nothing is left running: ending now');
     console.log(lines.join('\n'));

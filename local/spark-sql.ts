@@ -48,8 +48,11 @@ export async function startSparkAthena(options: SparkAthenaOptions): Promise<Spa
   const lines = readline.createInterface({ input: child.stdout });
   const pending: Array<(line: string) => void> = [];
   lines.on('line', (line) => pending.shift()?.(line));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(`glue/local/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)));
-  const nextLine = () => Promise.race([new Promise<string>((resolve) => pending.push(resolve)), exited.then((why) => Promise.reject(new Error(why)))]);
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(`glue/local/athena_local.py exited (${code ?? signal}); see ${options.logFile}`)),
+  );
+  const nextLine = () =>
+    Promise.race([new Promise<string>((resolve) => pending.push(resolve)), exited.then((why) => Promise.reject(new Error(why)))]);
   const ready = JSON.parse(await nextLine()) as { ready?: boolean; error?: string };
   if (!ready.ready) throw new Error(`glue/local/athena_local.py did not start: ${ready.error ?? 'no ready line'}`);
   let queue = Promise.resolve();
@@ -71,7 +74,10 @@ export async function startSparkAthena(options: SparkAthenaOptions): Promise<Spa
     async stop() {
       child.stdin.end();
       let timer: NodeJS.Timeout | undefined;
-      const done = await Promise.race([exited, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 10_000)))]);
+      const done = await Promise.race([
+        exited,
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 10_000))),
+      ]);
       clearTimeout(timer);
       if (done === undefined) {
         child.kill('SIGKILL');
@@ -81,4 +87,3 @@ export async function startSparkAthena(options: SparkAthenaOptions): Promise<Spa
     },
   };
 }
-

@@ -41,7 +41,7 @@ function docOf(symbol: ts.Symbol, checker: ts.TypeChecker): { doc: string; defau
 function kindOf(type: ts.Type, checker: ts.TypeChecker): SettingDoc['kind'] {
   const parts = type.isUnion() ? type.types : [type];
   const flags = parts.filter((t) => !(t.flags & ts.TypeFlags.Undefined)).map((t) => t.flags);
-  if (flags.some((f) => f & (ts.TypeFlags.NumberLike))) return 'number';
+  if (flags.some((f) => f & ts.TypeFlags.NumberLike)) return 'number';
   if (flags.length > 0 && flags.every((f) => f & ts.TypeFlags.BooleanLike)) return 'boolean';
   if (flags.length > 0 && flags.every((f) => f & ts.TypeFlags.StringLike)) return 'string';
   const nonUndefined = type.getNonNullableType();
@@ -52,11 +52,22 @@ function kindOf(type: ts.Type, checker: ts.TypeChecker): SettingDoc['kind'] {
 
 /** Every setting of `StageConfig`, depth first, in declaration order. */
 export function settingDocs(): SettingDoc[] {
-  const program = ts.createProgram([CONFIG_FILE], { resolveJsonModule: true, esModuleInterop: true, strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, noEmit: true, types: [] });
+  const program = ts.createProgram([CONFIG_FILE], {
+    resolveJsonModule: true,
+    esModuleInterop: true,
+    strict: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    skipLibCheck: true,
+    noEmit: true,
+    types: [],
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(CONFIG_FILE);
   if (source === undefined) throw new Error(`cannot read ${CONFIG_FILE}`);
-  const stageConfig = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'StageConfig');
+  const stageConfig = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'StageConfig',
+  );
   if (stageConfig === undefined) throw new Error('lib/config.ts declares no StageConfig interface');
   const out: SettingDoc[] = [];
 
@@ -96,7 +107,10 @@ export function settingDocs(): SettingDoc[] {
 type Json = unknown;
 
 function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? '__NaN__' : v)), (_k, v: unknown) => (v === '__NaN__' ? NaN : v)) as T;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? '__NaN__' : v)),
+    (_k, v: unknown) => (v === '__NaN__' ? NaN : v),
+  ) as T;
 }
 
 /** The values at `settingPath` in `config` (a `[]` step fans out over the list's elements). */
@@ -117,7 +131,13 @@ export function valuesAt(config: Json, settingPath: string): Json[] {
  * A copy of `config` with `settingPath` set to `value` (in the first element of each list on the way, one
  * taken from the other stage or made up when the list is empty), and the union member `selector` picks.
  */
-function withSetting(config: StageConfig, settingPath: string, value: Json, selector: Record<string, string> | undefined, other: StageConfig): { config: StageConfig; messagePath: string } {
+function withSetting(
+  config: StageConfig,
+  settingPath: string,
+  value: Json,
+  selector: Record<string, string> | undefined,
+  other: StageConfig,
+): { config: StageConfig; messagePath: string } {
   const copy = clone(config) as unknown as Record<string, Json>;
   const steps = settingPath.split('.');
   let target: Record<string, Json> = copy;
@@ -135,7 +155,12 @@ function withSetting(config: StageConfig, settingPath: string, value: Json, sele
       return;
     }
     if (list) {
-      const items = Array.isArray(target[key]) && (target[key] as Json[]).length > 0 ? (target[key] as Json[]) : Array.isArray(otherValue) && otherValue.length > 0 ? [clone(otherValue[0])] : [{}];
+      const items =
+        Array.isArray(target[key]) && (target[key] as Json[]).length > 0
+          ? (target[key] as Json[])
+          : Array.isArray(otherValue) && otherValue.length > 0
+            ? [clone(otherValue[0])]
+            : [{}];
       target[key] = items;
       target = items[0] as Record<string, Json>;
       otherTarget = Array.isArray(otherValue) ? otherValue[0] : undefined;
@@ -241,7 +266,8 @@ function valuesCell(setting: SettingDoc, stage: StageName): string {
 
 /** A setting's default: its `@default` tag, or the documented constant the stages start from. */
 function defaultOf(setting: SettingDoc): string | undefined {
-  if (setting.defaultValue !== undefined) return setting.defaultValue.startsWith('`') || /[()]/.test(setting.defaultValue) ? setting.defaultValue : `\`${setting.defaultValue}\``;
+  if (setting.defaultValue !== undefined)
+    return setting.defaultValue.startsWith('`') || /[()]/.test(setting.defaultValue) ? setting.defaultValue : `\`${setting.defaultValue}\``;
   const threshold = /^monitoring\.thresholds\.(\w+)$/.exec(setting.path);
   if (threshold) return show((DEFAULT_ALARM_THRESHOLDS as unknown as Record<string, Json>)[threshold[1]]);
   return undefined;
@@ -275,7 +301,9 @@ export function renderConfigReference(): string {
     lines.push('', `### \`${group.path}\``, '');
     if (group.doc !== '') lines.push(group.doc, '');
     // A group that is a list of objects (formats) holds `<group>[].<setting>` paths.
-    const members = settings.filter((s) => (s.path.startsWith(`${group.path}.`) || s.path.startsWith(`${group.path}[].`)) && !(s.isGroup && s.kind === 'object'));
+    const members = settings.filter(
+      (s) => (s.path.startsWith(`${group.path}.`) || s.path.startsWith(`${group.path}[].`)) && !(s.isGroup && s.kind === 'object'),
+    );
     lines.push(...header, ...members.map(row));
   }
   return lines.join('\n');

@@ -56,7 +56,12 @@ export function linkTargets(text: string): string[] {
 }
 
 /** The page's broken relative links, each with what is wrong; `read` gives a page's text by absolute path. */
-export function brokenLinks(page: string, text: string, root = PROJECT_ROOT, read = (file: string) => fs.readFileSync(file, 'utf8')): string[] {
+export function brokenLinks(
+  page: string,
+  text: string,
+  root = PROJECT_ROOT,
+  read = (file: string) => fs.readFileSync(file, 'utf8'),
+): string[] {
   const broken: string[] = [];
   for (const target of linkTargets(text)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto: — not a file of this project

@@ -20,7 +20,6 @@ export const COST_TABLE_VOLUMES_GB_PER_DAY = [1, 10, 100, 1000] as const;
 /** Volumes (GB a day) the sizing plan summary in docs/costs.md shows for prod. */
 export const PLAN_VOLUMES_GB_PER_DAY = [1000, 10_000, 100_000] as const;
 
-
 /** One generated section: the page (relative to the project root) that owns it and what it renders. */
 export interface GeneratedSection {
   readonly page: string;
@@ -37,7 +36,10 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
     name: 'cost-summary',
     render: () =>
       stages()
-        .map((config) => `- **${config.stage}**: about $${Math.round(estimate(config, config.volume.gbPerDay).totalUsd).toLocaleString('en-US')} a month at the ${config.volume.gbPerDay.toLocaleString('en-US')} GB of logs a day it is sized for.`)
+        .map(
+          (config) =>
+            `- **${config.stage}**: about $${Math.round(estimate(config, config.volume.gbPerDay).totalUsd).toLocaleString('en-US')} a month at the ${config.volume.gbPerDay.toLocaleString('en-US')} GB of logs a day it is sized for.`,
+        )
         .join('\n'),
   },
   { page: 'docs/costs.md', name: 'costs', render: () => renderVolumeTable(stages(), COST_TABLE_VOLUMES_GB_PER_DAY) },
@@ -100,7 +102,8 @@ if (require.main === module) {
     const file = path.join(PROJECT_ROOT, page);
     const before = fs.readFileSync(file, 'utf8');
     let after = before;
-    for (const section of GENERATED_SECTIONS.filter((s) => s.page === page)) after = withSection(after, section.name, section.render(), page);
+    for (const section of GENERATED_SECTIONS.filter((s) => s.page === page))
+      after = withSection(after, section.name, section.render(), page);
     fs.writeFileSync(file, after);
     console.log(`${page}: generated sections ${before === after ? 'already current' : 'rewritten'}`);
   }

@@ -76,7 +76,9 @@ describe('validation names the setting, the range and the value', () => {
   });
 
   test('lifecycle transitions out of order', () => {
-    expect(problemsOf({ ...dev, lake: { ...dev.lake, rawInfrequentAccessAfterDays: 10, rawGlacierAfterDays: 50, rawExpireAfterDays: 40 } })).toEqual([
+    expect(
+      problemsOf({ ...dev, lake: { ...dev.lake, rawInfrequentAccessAfterDays: 10, rawGlacierAfterDays: 50, rawExpireAfterDays: 40 } }),
+    ).toEqual([
       'lake.rawInfrequentAccessAfterDays must be an integer between 30 and 36500 (got 10)',
       'lake.rawExpireAfterDays must be an integer between 51 and 36500 (got 40)',
     ]);

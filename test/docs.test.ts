@@ -11,9 +11,12 @@ const read = (page: string) => fs.readFileSync(path.join(PROJECT_ROOT, page), 'u
 
 // The tables of costs, alarms and settings are rendered from the code; `npm run docs` rewrites them.
 describe('generated sections', () => {
-  test.each(GENERATED_SECTIONS.map((s) => [`${s.page} ${s.name}`, s] as const))('%s is what the code renders (run `npm run docs`)', (_label, section) => {
-    expect(currentSection(read(section.page), section.name, section.page)).toBe(section.render());
-  });
+  test.each(GENERATED_SECTIONS.map((s) => [`${s.page} ${s.name}`, s] as const))(
+    '%s is what the code renders (run `npm run docs`)',
+    (_label, section) => {
+      expect(currentSection(read(section.page), section.name, section.page)).toBe(section.render());
+    },
+  );
 
   test('a section that differs from the code is seen as stale, and rewriting it makes it current', () => {
     const { page, name, render } = GENERATED_SECTIONS[0];
@@ -28,8 +31,10 @@ describe('configuration reference', () => {
 
   /** Every setting a stage sets, as `a.b[].c`. */
   function leafPaths(value: unknown, prefix = ''): string[] {
-    if (Array.isArray(value)) return value.some((v) => typeof v === 'object') ? value.flatMap((v) => leafPaths(v, `${prefix}[]`)) : [prefix];
-    if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix === '' ? k : `${prefix}.${k}`));
+    if (Array.isArray(value))
+      return value.some((v) => typeof v === 'object') ? value.flatMap((v) => leafPaths(v, `${prefix}[]`)) : [prefix];
+    if (typeof value === 'object' && value !== null)
+      return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix === '' ? k : `${prefix}.${k}`));
     return [prefix];
   }
 
@@ -43,10 +48,16 @@ describe('configuration reference', () => {
   test("takes what a setting accepts from its validator's message, for the stage's own values", () => {
     const setting = (path: string) => documented.find((s) => s.path === path)!;
     expect(acceptedBy(setting('stream.capacity.shardCount'), 'dev')).toEqual(['must be an integer between 1 and 500']);
-    expect(acceptedBy(setting('kafka.replicationFactor'), 'dev')).toEqual(['must be an integer between 2 and 2: at least 2 so a broker can fail, at most the broker count']);
-    expect(acceptedBy(setting('kafka.replicationFactor'), 'prod')).toEqual(['must be an integer between 2 and 3: at least 2 so a broker can fail, at most the broker count']);
+    expect(acceptedBy(setting('kafka.replicationFactor'), 'dev')).toEqual([
+      'must be an integer between 2 and 2: at least 2 so a broker can fail, at most the broker count',
+    ]);
+    expect(acceptedBy(setting('kafka.replicationFactor'), 'prod')).toEqual([
+      'must be an integer between 2 and 3: at least 2 so a broker can fail, at most the broker count',
+    ]);
     expect(acceptedBy(setting('monitoring.alarmEmails'), 'prod')).toEqual(['every item must be an email address such as ops@example.com']);
-    expect(acceptedBy(setting('host.logFiles[].format'), 'dev')).toEqual(['must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json']);
+    expect(acceptedBy(setting('host.logFiles[].format'), 'dev')).toEqual([
+      'must be one of common, combined, syslog_rfc3164, syslog_rfc5424, json',
+    ]);
   });
 });
 
@@ -79,7 +90,11 @@ describe('relative links', () => {
       'README.md: docs/a.md#nowhere (no heading with anchor #nowhere)',
       'README.md: ../etc/passwd (no such file)',
     ]);
-    expect([...headingAnchors(fs.readFileSync(path.join(root, 'docs', 'a.md'), 'utf8'))]).toEqual(['title', 'delivery-guarantees-per-hop', 'title-1']);
+    expect([...headingAnchors(fs.readFileSync(path.join(root, 'docs', 'a.md'), 'utf8'))]).toEqual([
+      'title',
+      'delivery-guarantees-per-hop',
+      'title-1',
+    ]);
     fs.rmSync(root, { recursive: true });
   });
 });

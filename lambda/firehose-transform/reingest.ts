@@ -121,7 +121,8 @@ export async function reingestRecords(
       }
       const remainingMs = deadlineMs - now();
       if (remainingMs <= 0) {
-        for (const record of pending) if (!lastError.has(record.recordId)) lastError.set(record.recordId, 'deadline reached before re-ingest');
+        for (const record of pending)
+          if (!lastError.has(record.recordId)) lastError.set(record.recordId, 'deadline reached before re-ingest');
         break;
       }
       putRecordsCalls++;

@@ -150,10 +150,7 @@ function base64OfUtf8(text: string): string {
 }
 
 /** Transforms one Firehose event; never throws on bad data. */
-export async function transformEvent(
-  event: FirehoseTransformationEvent,
-  options: TransformOptions = {},
-): Promise<TransformOutcome> {
+export async function transformEvent(event: FirehoseTransformationEvent, options: TransformOptions = {}): Promise<TransformOutcome> {
   const limit = options.responseLimitBytes ?? FIREHOSE_RESPONSE_LIMIT_BYTES;
   const now = options.now ?? Date.now;
   const records: readonly FirehoseTransformationEventRecord[] = Array.isArray(event?.records) ? event.records : [];
@@ -203,7 +200,9 @@ export async function transformEvent(
       overflow.push({ recordId: recordIds[i], data: Buffer.from(records[i].data, 'base64'), partitionKey: partitionKeyOf(records[i]) });
     } else if (plan.kind === 'split') {
       // Same partition key: the pieces keep the record's place in its shard's order.
-      plan.pieces.forEach((data, n) => overflow.push({ recordId: pieceId(recordIds[i], n), data, partitionKey: partitionKeyOf(records[i]) }));
+      plan.pieces.forEach((data, n) =>
+        overflow.push({ recordId: pieceId(recordIds[i], n), data, partitionKey: partitionKeyOf(records[i]) }),
+      );
     }
   }
   let reingestOutcome: ReingestOutcome | null = null;
@@ -254,7 +253,11 @@ function assembleResponse(
         plan = { kind: 'dropped', reason: 'reingested' };
         stats.reingestedRecords++;
       } else if (reingestOutcome !== null || reingestError !== null) {
-        plan = { kind: 'failed', reason: 'reingest-failed', detail: reingestOutcome?.failed.get(recordId) ?? reingestError ?? 'not re-ingested' };
+        plan = {
+          kind: 'failed',
+          reason: 'reingest-failed',
+          detail: reingestOutcome?.failed.get(recordId) ?? reingestError ?? 'not re-ingested',
+        };
         stats.reingestFailures++;
       } else {
         plan = { kind: 'failed', reason: 'overflow-without-source-stream' };
@@ -269,7 +272,11 @@ function assembleResponse(
       } else {
         // Some pieces may be in the stream already: the whole record is kept too (a duplicate, never a loss).
         const why = reingestOutcome?.failed.get(unwritten[0]) ?? reingestError ?? 'not re-ingested';
-        plan = { kind: 'failed', reason: 'reingest-failed', detail: `${unwritten.length} of ${pieces.length} pieces (split for ${plan.reason}) not re-ingested: ${why}` };
+        plan = {
+          kind: 'failed',
+          reason: 'reingest-failed',
+          detail: `${unwritten.length} of ${pieces.length} pieces (split for ${plan.reason}) not re-ingested: ${why}`,
+        };
         stats.reingestFailures++;
       }
     }
@@ -298,7 +305,9 @@ function assembleResponse(
         out[i] = { recordId, result: 'ProcessingFailed', data };
         stats.failedRecords++;
         stats.failuresByReason[plan.reason] = (stats.failuresByReason[plan.reason] ?? 0) + 1;
-        failures.push(plan.detail === undefined ? { recordId, reason: plan.reason } : { recordId, reason: plan.reason, detail: plan.detail });
+        failures.push(
+          plan.detail === undefined ? { recordId, reason: plan.reason } : { recordId, reason: plan.reason, detail: plan.detail },
+        );
         break;
       }
     }

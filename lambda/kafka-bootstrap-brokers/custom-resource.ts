@@ -47,9 +47,14 @@ export function successResponse(
   };
 }
 
-export function failureResponse(event: CloudFormationCustomResourceEvent, error: unknown, logStreamName: string): CloudFormationCustomResourceResponse {
+export function failureResponse(
+  event: CloudFormationCustomResourceEvent,
+  error: unknown,
+  logStreamName: string,
+): CloudFormationCustomResourceResponse {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const physicalId = 'PhysicalResourceId' in event && typeof event.PhysicalResourceId === 'string' ? event.PhysicalResourceId : `failed:${event.RequestId}`;
+  const physicalId =
+    'PhysicalResourceId' in event && typeof event.PhysicalResourceId === 'string' ? event.PhysicalResourceId : `failed:${event.RequestId}`;
   return {
     Status: 'FAILED',
     // CloudFormation shows Reason in the stack events; it is capped at 4 KB with the rest of the document.

@@ -27,10 +27,18 @@ async function respond(event: CloudFormationCustomResourceEvent, response: Cloud
   const url = new URL(event.ResponseURL);
   await new Promise<void>((resolve, reject) => {
     const request = https.request(
-      { hostname: url.hostname, path: `${url.pathname}${url.search}`, method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) }, timeout: 30_000 },
+      {
+        hostname: url.hostname,
+        path: `${url.pathname}${url.search}`,
+        method: 'PUT',
+        headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+        timeout: 30_000,
+      },
       (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode !== undefined && res.statusCode < 300 ? resolve() : reject(new Error(`response PUT returned ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode !== undefined && res.statusCode < 300 ? resolve() : reject(new Error(`response PUT returned ${res.statusCode}`)),
+        );
       },
     );
     request.on('timeout', () => request.destroy(new Error('response PUT timed out after 30 s')));
@@ -56,7 +64,10 @@ export async function handler(event: CloudFormationCustomResourceEvent, context:
   } catch (error) {
     logger.error('Reading the bootstrap brokers failed', { error: error as Error, requestType: event.RequestType });
     // A Delete that fails must still let the stack go: nothing was created that needs removing.
-    response = event.RequestType === 'Delete' ? successResponse(event, event.PhysicalResourceId, {}) : failureResponse(event, error, context.logStreamName);
+    response =
+      event.RequestType === 'Delete'
+        ? successResponse(event, event.PhysicalResourceId, {})
+        : failureResponse(event, error, context.logStreamName);
   }
   logger.info('Answering CloudFormation', { status: response.Status, requestType: event.RequestType });
   await respond(event, response);

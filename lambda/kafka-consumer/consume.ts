@@ -186,7 +186,13 @@ interface GroupBuilder {
   errorParts: string[];
 }
 
-function planPartition(partitionKey: string, records: readonly unknown[], stats: BatchStats, now: () => number, gzipLevel: number | undefined): PlannedPartition {
+function planPartition(
+  partitionKey: string,
+  records: readonly unknown[],
+  stats: BatchStats,
+  now: () => number,
+  gzipLevel: number | undefined,
+): PlannedPartition {
   const outcomes: RecordOutcome[] = [];
   const groups: PlannedGroup[] = [];
   const keyBase = objectNameOf(partitionKey);
@@ -245,18 +251,27 @@ function outcomeOf(record: MskEventRecord, item: unknown, offset: number | null,
   const value = record.value;
   if (offset === null || item === null || typeof item !== 'object') {
     // Without an offset there is no event id and nothing a retry could name: keep the record as it came.
-    return { kind: 'failed', result: { kind: 'failed', reason: 'malformed-record', detail: 'record without an integer offset ≥ 0' }, rawData: base64OfJson(item) };
+    return {
+      kind: 'failed',
+      result: { kind: 'failed', reason: 'malformed-record', detail: 'record without an integer offset ≥ 0' },
+      rawData: base64OfJson(item),
+    };
   }
   if (value === null || value === undefined) return { kind: 'dropped', result: { kind: 'dropped', reason: 'null-value' } };
   if (typeof value !== 'string') {
-    return { kind: 'failed', result: { kind: 'failed', reason: 'malformed-record', detail: `value is a ${typeof value}, not base64 text` }, rawData: base64OfJson(value) };
+    return {
+      kind: 'failed',
+      result: { kind: 'failed', reason: 'malformed-record', detail: `value is a ${typeof value}, not base64 text` },
+      rawData: base64OfJson(value),
+    };
   }
   const bytes = decodeBase64(value);
   if (!isStrictBase64(value, bytes.length)) {
     return { kind: 'failed', result: { kind: 'failed', reason: 'invalid-base64' }, rawData: Buffer.from(value, 'utf8').toString('base64') };
   }
   const topic = typeof record.topic === 'string' ? record.topic : topicOf(partitionKey);
-  const partition = typeof record.partition === 'number' && Number.isSafeInteger(record.partition) ? record.partition : partitionOf(partitionKey);
+  const partition =
+    typeof record.partition === 'number' && Number.isSafeInteger(record.partition) ? record.partition : partitionOf(partitionKey);
   const result = recordsFromPayload(bytes, bytes.length, {
     source: 'kafka',
     coordinates: { kind: 'kafka', topic, partition, offset },
@@ -264,7 +279,13 @@ function outcomeOf(record: MskEventRecord, item: unknown, offset: number | null,
   });
   switch (result.kind) {
     case 'lines':
-      return { kind: 'lines', result: { kind: 'lines', lines: result.lines }, output: result.output, parsedLines: result.parsedLines, unparsedLines: result.unparsedLines };
+      return {
+        kind: 'lines',
+        result: { kind: 'lines', lines: result.lines },
+        output: result.output,
+        parsedLines: result.parsedLines,
+        unparsedLines: result.unparsedLines,
+      };
     case 'dropped':
       return { kind: 'dropped', result: { kind: 'dropped', reason: result.reason } };
     case 'failed':
@@ -323,7 +344,11 @@ function finishGroup(group: GroupBuilder, keyBase: string, gzipLevel: number | u
   // Offsets name the object; a group with none (every record malformed) is named by its content instead.
   const first = group.firstOffset ?? `malformed-${murmurHash3x86128Hex(group.errorParts.join('')).slice(0, 16)}`;
   const name = `${keyBase}-${first}.gz`;
-  const metadata: Record<string, string> = { 'first-offset': String(group.firstOffset ?? ''), 'last-offset': String(group.lastOffset ?? ''), records: String(group.records) };
+  const metadata: Record<string, string> = {
+    'first-offset': String(group.firstOffset ?? ''),
+    'last-offset': String(group.lastOffset ?? ''),
+    records: String(group.records),
+  };
   const objects: PlannedObject[] = [];
   const gzip = (parts: string[]) => zlib.gzipSync(Buffer.from(parts.join(''), 'utf8'), gzipLevel === undefined ? {} : { level: gzipLevel });
   if (group.rawParts.length > 0) {
@@ -349,7 +374,12 @@ export interface DeliveryOutcome {
   readonly objectsWritten: number;
   readonly bytesWritten: number;
   /** One per partition that stopped at a failed write. */
-  readonly writeFailures: readonly { readonly partitionKey: string; readonly offset: number | null; readonly key: string; readonly error: string }[];
+  readonly writeFailures: readonly {
+    readonly partitionKey: string;
+    readonly offset: number | null;
+    readonly key: string;
+    readonly error: string;
+  }[];
   /** Records of the groups not written (left for the mapping's retry). */
   readonly recordsToRetry: number;
 }
@@ -387,7 +417,9 @@ export async function deliverPlan(plan: BatchPlan, write: ObjectWriter): Promise
             writeFailures.push({ partitionKey: partition.partitionKey, offset: group.firstOffset, key: object.key, error: message });
             recordsToRetry += partition.groups.slice(g).reduce((sum, rest) => sum + rest.records, 0);
             if (group.firstOffset === null) {
-              throw new UnretriableWriteError(`${object.key} could not be written and its records carry no offset to retry from: ${message}`);
+              throw new UnretriableWriteError(
+                `${object.key} could not be written and its records carry no offset to retry from: ${message}`,
+              );
             }
             batchItemFailures.push({ itemIdentifier: { partition: partition.partitionKey, offset: group.firstOffset } });
             return;

@@ -110,7 +110,9 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
   });
   if (stats.failedRecords > 0) {
     const failures = plan.partitions.flatMap((p) =>
-      p.outcomes.flatMap((o, index) => (o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [])),
+      p.outcomes.flatMap((o, index) =>
+        o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [],
+      ),
     );
     logger.warn('Records kept under the error prefix (not decodable)', {
       failures: failures.slice(0, MAX_LOGGED_FAILURES),

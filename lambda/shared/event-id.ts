@@ -210,10 +210,38 @@ function hexOf(digest: Int32Array): string {
   const h3 = digest[2];
   const h4 = digest[3];
   return String.fromCharCode(
-    hexDigit(h1, 4), hexDigit(h1, 0), hexDigit(h1, 12), hexDigit(h1, 8), hexDigit(h1, 20), hexDigit(h1, 16), hexDigit(h1, 28), hexDigit(h1, 24),
-    hexDigit(h2, 4), hexDigit(h2, 0), hexDigit(h2, 12), hexDigit(h2, 8), hexDigit(h2, 20), hexDigit(h2, 16), hexDigit(h2, 28), hexDigit(h2, 24),
-    hexDigit(h3, 4), hexDigit(h3, 0), hexDigit(h3, 12), hexDigit(h3, 8), hexDigit(h3, 20), hexDigit(h3, 16), hexDigit(h3, 28), hexDigit(h3, 24),
-    hexDigit(h4, 4), hexDigit(h4, 0), hexDigit(h4, 12), hexDigit(h4, 8), hexDigit(h4, 20), hexDigit(h4, 16), hexDigit(h4, 28), hexDigit(h4, 24),
+    hexDigit(h1, 4),
+    hexDigit(h1, 0),
+    hexDigit(h1, 12),
+    hexDigit(h1, 8),
+    hexDigit(h1, 20),
+    hexDigit(h1, 16),
+    hexDigit(h1, 28),
+    hexDigit(h1, 24),
+    hexDigit(h2, 4),
+    hexDigit(h2, 0),
+    hexDigit(h2, 12),
+    hexDigit(h2, 8),
+    hexDigit(h2, 20),
+    hexDigit(h2, 16),
+    hexDigit(h2, 28),
+    hexDigit(h2, 24),
+    hexDigit(h3, 4),
+    hexDigit(h3, 0),
+    hexDigit(h3, 12),
+    hexDigit(h3, 8),
+    hexDigit(h3, 20),
+    hexDigit(h3, 16),
+    hexDigit(h3, 28),
+    hexDigit(h3, 24),
+    hexDigit(h4, 4),
+    hexDigit(h4, 0),
+    hexDigit(h4, 12),
+    hexDigit(h4, 8),
+    hexDigit(h4, 20),
+    hexDigit(h4, 16),
+    hexDigit(h4, 28),
+    hexDigit(h4, 24),
   );
 }
 
@@ -262,12 +290,7 @@ function cachePrefix(prefix: string): void {
   for (let i = 0; i < cachedTailLength; i++) restBytes[i] = prefixBytes[cachedBlocksLength + i];
 }
 
-export function kinesisEventId(
-  shardId: string,
-  sequenceNumber: string,
-  subsequenceNumber: string,
-  lineIndex: number,
-): string {
+export function kinesisEventId(shardId: string, sequenceNumber: string, subsequenceNumber: string, lineIndex: number): string {
   return eventId(eventIdPrefix({ kind: 'kinesis', shardId, sequenceNumber, subsequenceNumber }), lineIndex);
 }
 

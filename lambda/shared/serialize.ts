@@ -6,10 +6,20 @@
  * Free-text fields go through JSON.stringify(string), which escapes exactly as JSON requires.
  */
 import type { ParsedLine } from './parsers';
-import { LOG_RECORD_FIELDS, RECORD_FORMATS, RECORD_SOURCES, type LogRecord, type RecordFormatName, type RecordSource } from '../../contracts/record';
+import {
+  LOG_RECORD_FIELDS,
+  RECORD_FORMATS,
+  RECORD_SOURCES,
+  type LogRecord,
+  type RecordFormatName,
+  type RecordSource,
+} from '../../contracts/record';
 
 /** The fields a record carries only when the line has them. */
-const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<(typeof LOG_RECORD_FIELDS)[number], 'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at'>[];
+const OPTIONAL_FIELDS = LOG_RECORD_FIELDS.slice(5) as readonly Exclude<
+  (typeof LOG_RECORD_FIELDS)[number],
+  'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at'
+>[];
 
 /**
  * The constant text between the event id and the timestamp, per source and format: one piece instead of
@@ -19,7 +29,10 @@ const AFTER_EVENT_ID = Object.fromEntries(
   RECORD_SOURCES.map((source) => [
     source,
     // No prototype: a custom format named 'constructor' must not find Object's.
-    Object.assign(Object.create(null) as object, Object.fromEntries(RECORD_FORMATS.map((format) => [format, `","source":"${source}","format":"${format}","timestamp":"`]))),
+    Object.assign(
+      Object.create(null) as object,
+      Object.fromEntries(RECORD_FORMATS.map((format) => [format, `","source":"${source}","format":"${format}","timestamp":"`])),
+    ),
   ]),
 ) as Record<RecordSource, Record<RecordFormatName, string | undefined>>;
 

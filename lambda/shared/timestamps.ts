@@ -138,8 +138,25 @@ export function isoFromParts(
  * isoFromParts of a UTC time given as numbers, each part written with its digits as isoFromParts takes
  * them (day, hour, minute, second two; millis three): the same text, from preformatted pieces.
  */
-export function isoFromUtcFields(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number): string | null {
-  return isoFromParts(String(year), month, TWO_DIGITS[day], TWO_DIGITS[hour], TWO_DIGITS[minute], TWO_DIGITS[second], THREE_DIGITS[millis], 0);
+export function isoFromUtcFields(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+): string | null {
+  return isoFromParts(
+    String(year),
+    month,
+    TWO_DIGITS[day],
+    TWO_DIGITS[hour],
+    TWO_DIGITS[minute],
+    TWO_DIGITS[second],
+    THREE_DIGITS[millis],
+    0,
+  );
 }
 
 /** A date and time that exist, in years the schema's four digits can write (1000 and later). */
@@ -177,8 +194,7 @@ function offsetMinutesAt(text: string, at: number): number | null {
   return text.charCodeAt(at) === 45 /* - */ ? -offset : offset;
 }
 
-const ISO_LIKE =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_LIKE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)? ?(Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
  * An ISO 8601 / RFC 3339 date-time string as JSON loggers write it → schema timestamp. A time without a

@@ -33,7 +33,9 @@ export function volumeConfigProblems(volume: VolumeConfig, problems: Problems): 
     problems.add(`volume.gbPerDay must be a number above 0 and at most 1000000 (got ${String(volume.gbPerDay)})`);
   }
   if (!(typeof volume.peakFactor === 'number' && volume.peakFactor >= 1 && volume.peakFactor <= 24)) {
-    problems.add(`volume.peakFactor must be a number from 1 to 24, the busiest hour over the day's average (got ${String(volume.peakFactor)})`);
+    problems.add(
+      `volume.peakFactor must be a number from 1 to 24, the busiest hour over the day's average (got ${String(volume.peakFactor)})`,
+    );
   }
 }
 
@@ -65,7 +67,11 @@ export function pathShares(host: HostConfig): { readonly kinesis: number; readon
 export function shardsNeeded(kinesisGbPerDay: number, recordBytes: number, peakFactor: number): number {
   const peakBytesPerSecond = ((kinesisGbPerDay * 1e9) / 86_400) * peakFactor;
   const peakRecordsPerSecond = peakBytesPerSecond / recordBytes;
-  return Math.max(1, Math.ceil(peakBytesPerSecond / KINESIS.shardWriteBytesPerSecond), Math.ceil(peakRecordsPerSecond / KINESIS.shardWriteRecordsPerSecond));
+  return Math.max(
+    1,
+    Math.ceil(peakBytesPerSecond / KINESIS.shardWriteBytesPerSecond),
+    Math.ceil(peakRecordsPerSecond / KINESIS.shardWriteRecordsPerSecond),
+  );
 }
 
 /** Runs a day of a Glue cron expression `cron(min hour dom month dow year)`; hour fields `*`, `a/b`, `a-b` or lists. */
@@ -127,7 +133,10 @@ export interface HopCheck {
 
 const MB = 1e6;
 const GiB = 2 ** 30;
-const fmt = (n: number) => (Math.abs(n) >= 100 || Number.isInteger(n) ? Math.round(n).toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+const fmt = (n: number) =>
+  Math.abs(n) >= 100 || Number.isInteger(n)
+    ? Math.round(n).toLocaleString('en-US')
+    : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
 
 /** The Kafka cluster's sustained ingress (bytes/s of compressed data) at the blog's formula (limits.ts MSK). */
 export function mskIngressBytesPerSecond(brokerInstanceType: string, brokers: number, replication: number): number | undefined {
@@ -156,7 +165,11 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   const hops: HopCheck[] = [];
   const check = (h: Omit<HopCheck, 'ok' | 'problem'>, setting: string, needed: number, got: number, why: string) => {
     const ok = h.peak <= h.limit;
-    hops.push({ ...h, ok, problem: ok ? undefined : `${setting} must be at least ${fmt(needed)} to carry ${carried} (got ${fmt(got)}): ${why}` });
+    hops.push({
+      ...h,
+      ok,
+      problem: ok ? undefined : `${setting} must be at least ${fmt(needed)} to carry ${carried} (got ${fmt(got)}): ${why}`,
+    });
   };
 
   // Kinesis: bytes and records per shard; the agent packs one flush of one file into records of up to 1 MiB.
@@ -167,18 +180,41 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
     if (config.stream.capacity.mode === 'provisioned') {
       const n = config.stream.capacity.shardCount;
       const fits = shards <= KINESIS.maxConfiguredShards;
-      const need = fits ? `stream.capacity.shardCount ${shards}` : `${shards} shards: more than the config's ${KINESIS.maxConfiguredShards}, and on-demand's ${KINESIS.onDemandWriteBytesPerSecond / MB} MB/s is less`;
+      const need = fits
+        ? `stream.capacity.shardCount ${shards}`
+        : `${shards} shards: more than the config's ${KINESIS.maxConfiguredShards}, and on-demand's ${KINESIS.onDemandWriteBytesPerSecond / MB} MB/s is less`;
       // Past the config's 500 shards the stream does not deploy, whatever shardCount says.
-      const h = { ...base, limit: (Math.min(n, KINESIS.maxConfiguredShards) * perShard) / MB, basis: `${n} shards × ${fmt(perShard / MB)} MB/s`, need };
-      check(h, 'stream.capacity.shardCount', shards, n,
+      const h = {
+        ...base,
+        limit: (Math.min(n, KINESIS.maxConfiguredShards) * perShard) / MB,
+        basis: `${n} shards × ${fmt(perShard / MB)} MB/s`,
+        need,
+      };
+      check(
+        h,
+        'stream.capacity.shardCount',
+        shards,
+        n,
         fits
           ? `a shard takes 1 MiB/s or 1,000 records/s (records here average ${fmt(recordBytes / 1024)} KiB); or set stream.capacity.mode 'on-demand' below ${KINESIS.onDemandWriteBytesPerSecond / MB} MB/s`
-          : `no one stream carries it outside us-east-1, us-west-2 and eu-west-1 (on-demand there: 10 GB/s on request); split the hosts over two stages`);
+          : `no one stream carries it outside us-east-1, us-west-2 and eu-west-1 (on-demand there: 10 GB/s on request); split the hosts over two stages`,
+      );
     } else {
       const limit = KINESIS.onDemandWriteBytesPerSecond;
-      const h = { ...base, limit: limit / MB, basis: 'on-demand, 200 MB/s (10 GB/s in us-east-1, us-west-2, eu-west-1)', need: kPeak <= limit ? 'on-demand' : `stream.capacity provisioned, ${shards} shards` };
+      const h = {
+        ...base,
+        limit: limit / MB,
+        basis: 'on-demand, 200 MB/s (10 GB/s in us-east-1, us-west-2, eu-west-1)',
+        need: kPeak <= limit ? 'on-demand' : `stream.capacity provisioned, ${shards} shards`,
+      };
       const ok = kPeak <= limit;
-      hops.push({ ...h, ok, problem: ok ? undefined : `stream.capacity.mode must be 'provisioned' to carry ${carried} (got 'on-demand'): ${fmt(kPeak / MB)} MB/s at the peak passes on-demand's default 200 MB/s; set shardCount ${shards}` });
+      hops.push({
+        ...h,
+        ok,
+        problem: ok
+          ? undefined
+          : `stream.capacity.mode must be 'provisioned' to carry ${carried} (got 'on-demand'): ${fmt(kPeak / MB)} MB/s at the peak passes on-demand's default 200 MB/s; set shardCount ${shards}`,
+      });
     }
   }
 
@@ -191,7 +227,8 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   if (shares.kafka > 0 && topic !== undefined) {
     const alarm = config.monitoring.thresholds.kafkaDiskUsedPercent / 100;
     const retentionDays = topic.retentionHours / 24;
-    const perBrokerGiB = (gb: number) => (gb * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * kafka.replicationFactor * retentionDays) / kafka.brokerCount / alarm / GiB;
+    const perBrokerGiB = (gb: number) =>
+      (gb * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * kafka.replicationFactor * retentionDays) / kafka.brokerCount / alarm / GiB;
     const storageNeed = Math.ceil(perBrokerGiB(gbPerDay));
     check(
       {
@@ -201,60 +238,134 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
         peak: perBrokerGiB(gbPerDay),
         limit: kafka.ebsVolumeGiB,
         basis: `kafka.ebsVolumeGiB; ${topic.retentionHours} h × lz4 ${MEASURED.kafkaLz4PerLogByte} × replication ${kafka.replicationFactor} ÷ ${kafka.brokerCount} brokers ÷ ${alarm * 100}% disk alarm`,
-        need: storageNeed <= MSK.maxVolumeGiB ? `kafka.ebsVolumeGiB ${storageNeed}` : `more brokers: ${storageNeed} GiB passes ${MSK.maxVolumeGiB} per broker`,
+        need:
+          storageNeed <= MSK.maxVolumeGiB
+            ? `kafka.ebsVolumeGiB ${storageNeed}`
+            : `more brokers: ${storageNeed} GiB passes ${MSK.maxVolumeGiB} per broker`,
       },
-      'kafka.ebsVolumeGiB', storageNeed, kafka.ebsVolumeGiB,
+      'kafka.ebsVolumeGiB',
+      storageNeed,
+      kafka.ebsVolumeGiB,
       `brokers keep ${topic.retentionHours} h of lz4 data (${MEASURED.kafkaLz4PerLogByte} of the log bytes) at replication ${kafka.replicationFactor} on ${kafka.brokerCount} brokers below the ${alarm * 100}% disk alarm (at most ${MSK.maxVolumeGiB} GiB a broker); or add brokers, or shorten kafka.topics[0].retentionHours`,
     );
 
     const ingress = mskIngressBytesPerSecond(kafka.brokerInstanceType, kafka.brokerCount, kafka.replicationFactor);
     const compressed = (bytes: number) => (bytes * MEASURED.kafkaLz4PerLogByte) / MB;
     if (ingress === undefined) {
-      hops.push({ hop: 'MSK throughput', unit: 'MB/s', average: compressed(kafkaAvg), peak: compressed(kafkaPeak), limit: 0, basis: 'unknown broker type', ok: false, need: `a broker type of ${Object.keys(BROKER_LIMITS).join(', ')}`,
-        problem: `kafka.brokerInstanceType must be one whose throughput lib/capacity/limits.ts knows, ${Object.keys(BROKER_LIMITS).join(', ')}, to check the volume (got '${kafka.brokerInstanceType}'): add its EBS and network baselines there` });
+      hops.push({
+        hop: 'MSK throughput',
+        unit: 'MB/s',
+        average: compressed(kafkaAvg),
+        peak: compressed(kafkaPeak),
+        limit: 0,
+        basis: 'unknown broker type',
+        ok: false,
+        need: `a broker type of ${Object.keys(BROKER_LIMITS).join(', ')}`,
+        problem: `kafka.brokerInstanceType must be one whose throughput lib/capacity/limits.ts knows, ${Object.keys(BROKER_LIMITS).join(', ')}, to check the volume (got '${kafka.brokerInstanceType}'): add its EBS and network baselines there`,
+      });
     } else {
-      const brokersNeeded = brokersFor(kafka.brokerInstanceType, kafkaPeak * MEASURED.kafkaLz4PerLogByte, kafka.replicationFactor, config.network.availabilityZones);
+      const brokersNeeded = brokersFor(
+        kafka.brokerInstanceType,
+        kafkaPeak * MEASURED.kafkaLz4PerLogByte,
+        kafka.replicationFactor,
+        config.network.availabilityZones,
+      );
       check(
-        { hop: 'MSK throughput', unit: 'MB/s (lz4)', average: compressed(kafkaAvg), peak: compressed(kafkaPeak), limit: ingress / MB,
-          basis: `${kafka.brokerCount} × ${kafka.brokerInstanceType} at replication ${kafka.replicationFactor}`, need: `kafka.brokerCount ${brokersNeeded ?? `> ${MAX_BROKERS}: a larger kafka.brokerInstanceType`}` },
-        'kafka.brokerCount', brokersNeeded ?? MAX_BROKERS + 1, kafka.brokerCount,
+        {
+          hop: 'MSK throughput',
+          unit: 'MB/s (lz4)',
+          average: compressed(kafkaAvg),
+          peak: compressed(kafkaPeak),
+          limit: ingress / MB,
+          basis: `${kafka.brokerCount} × ${kafka.brokerInstanceType} at replication ${kafka.replicationFactor}`,
+          need: `kafka.brokerCount ${brokersNeeded ?? `> ${MAX_BROKERS}: a larger kafka.brokerInstanceType`}`,
+        },
+        'kafka.brokerCount',
+        brokersNeeded ?? MAX_BROKERS + 1,
+        kafka.brokerCount,
         `a ${kafka.brokerInstanceType} broker sustains its EBS and network baselines (AWS's right-sizing formula); or a larger kafka.brokerInstanceType`,
       );
       const totalPartitions = kafka.topics.reduce((s, t) => s + t.partitions, 0);
       const perBroker = (totalPartitions * kafka.replicationFactor) / kafka.brokerCount;
       const partitionCap = BROKER_LIMITS[kafka.brokerInstanceType].partitions;
       const ok = perBroker <= partitionCap;
-      hops.push({ hop: 'MSK partitions per broker', unit: 'replicas', average: perBroker, peak: perBroker, limit: partitionCap, basis: `${kafka.brokerInstanceType}, AWS's recommendation`, ok,
+      hops.push({
+        hop: 'MSK partitions per broker',
+        unit: 'replicas',
+        average: perBroker,
+        peak: perBroker,
+        limit: partitionCap,
+        basis: `${kafka.brokerInstanceType}, AWS's recommendation`,
+        ok,
         need: `at most ${partitionCap} replicas a broker`,
-        problem: ok ? undefined : `kafka.brokerCount must be at least ${Math.ceil((totalPartitions * kafka.replicationFactor) / partitionCap)} to hold ${totalPartitions} partitions at replication ${kafka.replicationFactor} (got ${kafka.brokerCount}): AWS recommends at most ${partitionCap} partition replicas on a ${kafka.brokerInstanceType}` });
+        problem: ok
+          ? undefined
+          : `kafka.brokerCount must be at least ${Math.ceil((totalPartitions * kafka.replicationFactor) / partitionCap)} to hold ${totalPartitions} partitions at replication ${kafka.replicationFactor} (got ${kafka.brokerCount}): AWS recommends at most ${partitionCap} partition replicas on a ${kafka.brokerInstanceType}`,
+      });
     }
 
     const partitionsNeeded = Math.max(1, Math.ceil(kafkaPeak / partitionRate));
     check(
-      { hop: 'Kafka mapping partitions', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (topic.partitions * partitionRate) / MB,
-        basis: `${topic.partitions} partitions × ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize}`, need: `kafka.topics[0].partitions ${partitionsNeeded}` },
-      'kafka.topics[0].partitions', partitionsNeeded, topic.partitions,
+      {
+        hop: 'Kafka mapping partitions',
+        unit: 'MB/s',
+        average: kafkaAvg / MB,
+        peak: kafkaPeak / MB,
+        limit: (topic.partitions * partitionRate) / MB,
+        basis: `${topic.partitions} partitions × ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize}`,
+        need: `kafka.topics[0].partitions ${partitionsNeeded}`,
+      },
+      'kafka.topics[0].partitions',
+      partitionsNeeded,
+      topic.partitions,
       `one batch at a time per partition moves ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize} (consumer benchmark); or raise kafka.consumer.batchSize (up to ${KAFKA_MAPPING.maxBatchSize})`,
     );
     const pollersNeeded = Math.max(1, Math.ceil(kafkaPeak / KAFKA_MAPPING.pollerBytesPerSecond));
     const pollers = Math.min(kafka.consumer.maximumPollers, topic.partitions);
     const pollersOk = pollersNeeded <= KAFKA_MAPPING.maxPollers;
     check(
-      { hop: 'Kafka mapping pollers', unit: 'MB/s', average: kafkaAvg / MB, peak: kafkaPeak / MB, limit: (pollers * KAFKA_MAPPING.pollerBytesPerSecond) / MB,
-        basis: `min(maximumPollers ${kafka.consumer.maximumPollers}, partitions ${topic.partitions}) × 5 MB/s`, need: pollersOk ? `kafka.consumer.maximumPollers ${pollersNeeded}` : `${pollersNeeded} pollers: more than Lambda's ${KAFKA_MAPPING.maxPollers}` },
+      {
+        hop: 'Kafka mapping pollers',
+        unit: 'MB/s',
+        average: kafkaAvg / MB,
+        peak: kafkaPeak / MB,
+        limit: (pollers * KAFKA_MAPPING.pollerBytesPerSecond) / MB,
+        basis: `min(maximumPollers ${kafka.consumer.maximumPollers}, partitions ${topic.partitions}) × 5 MB/s`,
+        need: pollersOk
+          ? `kafka.consumer.maximumPollers ${pollersNeeded}`
+          : `${pollersNeeded} pollers: more than Lambda's ${KAFKA_MAPPING.maxPollers}`,
+      },
       kafka.consumer.maximumPollers < pollersNeeded ? 'kafka.consumer.maximumPollers' : 'kafka.topics[0].partitions',
       pollersNeeded,
       kafka.consumer.maximumPollers < pollersNeeded ? kafka.consumer.maximumPollers : topic.partitions,
       `a poller moves up to 5 MB/s and Lambda holds the pollers to the topic's partitions (and to ${KAFKA_MAPPING.maxPollers})`,
     );
     const lines = kafkaPeak / MEASURED.lineBytes;
-    const putsPeak = Math.max(lines / kafka.consumer.batchSize, Math.min(topic.partitions, lines) / Math.max(1, kafka.consumer.maximumBatchingWindowSeconds));
-    const putsAvg = Math.max(kafkaAvg / MEASURED.lineBytes / kafka.consumer.batchSize, Math.min(topic.partitions, kafkaAvg / MEASURED.lineBytes) / Math.max(1, kafka.consumer.maximumBatchingWindowSeconds));
+    const putsPeak = Math.max(
+      lines / kafka.consumer.batchSize,
+      Math.min(topic.partitions, lines) / Math.max(1, kafka.consumer.maximumBatchingWindowSeconds),
+    );
+    const putsAvg = Math.max(
+      kafkaAvg / MEASURED.lineBytes / kafka.consumer.batchSize,
+      Math.min(topic.partitions, kafkaAvg / MEASURED.lineBytes) / Math.max(1, kafka.consumer.maximumBatchingWindowSeconds),
+    );
     const batchNeeded = Math.min(KAFKA_MAPPING.maxBatchSize, Math.ceil(lines / S3_PUTS_PER_SECOND_PER_PREFIX));
     check(
-      { hop: 'S3 PUTs per prefix (consumer)', unit: 'PUT/s', average: putsAvg, peak: putsPeak, limit: S3_PUTS_PER_SECOND_PER_PREFIX, basis: 'one object per batch, one raw/source=kafka/dt= prefix a day',
-        need: putsPeak <= S3_PUTS_PER_SECOND_PER_PREFIX ? `kafka.consumer.batchSize ${kafka.consumer.batchSize}` : `kafka.consumer.batchSize ${batchNeeded}` },
-      'kafka.consumer.batchSize', batchNeeded, kafka.consumer.batchSize,
+      {
+        hop: 'S3 PUTs per prefix (consumer)',
+        unit: 'PUT/s',
+        average: putsAvg,
+        peak: putsPeak,
+        limit: S3_PUTS_PER_SECOND_PER_PREFIX,
+        basis: 'one object per batch, one raw/source=kafka/dt= prefix a day',
+        need:
+          putsPeak <= S3_PUTS_PER_SECOND_PER_PREFIX
+            ? `kafka.consumer.batchSize ${kafka.consumer.batchSize}`
+            : `kafka.consumer.batchSize ${batchNeeded}`,
+      },
+      'kafka.consumer.batchSize',
+      batchNeeded,
+      kafka.consumer.batchSize,
       `the consumer writes one object per batch under one prefix a day, and S3 takes 3,500 PUTs a second per prefix`,
     );
   }
@@ -264,9 +375,18 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   const consumerAt = (bytes: number) => bytes / partitionRate;
   const kAvg = perSecond * shares.kinesis;
   check(
-    { hop: 'Lambda concurrency', unit: 'executions', average: transformAt(kAvg) + consumerAt(kafkaAvg), peak: transformAt(kPeak) + consumerAt(kafkaPeak),
-      limit: LAMBDA_CONCURRENT_EXECUTIONS, basis: "the account's default quota", need: 'a quota increase above 1,000 when it binds' },
-    'the account\'s Lambda concurrent executions quota', Math.ceil(transformAt(kPeak) + consumerAt(kafkaPeak)), LAMBDA_CONCURRENT_EXECUTIONS,
+    {
+      hop: 'Lambda concurrency',
+      unit: 'executions',
+      average: transformAt(kAvg) + consumerAt(kafkaAvg),
+      peak: transformAt(kPeak) + consumerAt(kafkaPeak),
+      limit: LAMBDA_CONCURRENT_EXECUTIONS,
+      basis: "the account's default quota",
+      need: 'a quota increase above 1,000 when it binds',
+    },
+    "the account's Lambda concurrent executions quota",
+    Math.ceil(transformAt(kPeak) + consumerAt(kafkaPeak)),
+    LAMBDA_CONCURRENT_EXECUTIONS,
     'request a quota increase (Service Quotas, Lambda "Concurrent executions") before deploying',
   );
 
@@ -275,21 +395,49 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   const glueCap = glueCapacityGbPerDay(config.analytics);
   const workersNeeded = Math.max(2, Math.ceil((config.analytics.numberOfWorkers * gbPerDay * curatedShare * peakFactor) / glueCap));
   check(
-    { hop: 'Glue curation', unit: 'GB of lines/day', average: gbPerDay * curatedShare, peak: gbPerDay * curatedShare * peakFactor, limit: glueCap,
+    {
+      hop: 'Glue curation',
+      unit: 'GB of lines/day',
+      average: gbPerDay * curatedShare,
+      peak: gbPerDay * curatedShare * peakFactor,
+      limit: glueCap,
       basis: `${runsPerDay(config.analytics.schedule)} runs × ${config.analytics.numberOfWorkers} ${config.analytics.workerType} at ${fmt(MEASURED.glueRowsPerSecondPerDpu)} rows/s a DPU`,
-      need: workersNeeded <= MAX_GLUE_WORKERS ? `analytics.numberOfWorkers ${workersNeeded}` : `${workersNeeded} workers: a larger analytics.workerType` },
-    'analytics.numberOfWorkers', workersNeeded, config.analytics.numberOfWorkers,
+      need:
+        workersNeeded <= MAX_GLUE_WORKERS
+          ? `analytics.numberOfWorkers ${workersNeeded}`
+          : `${workersNeeded} workers: a larger analytics.workerType`,
+    },
+    'analytics.numberOfWorkers',
+    workersNeeded,
+    config.analytics.numberOfWorkers,
     `at the Glue benchmark's ${fmt(MEASURED.glueRowsPerSecondPerDpu)} rows/s per DPU a run over the peak hour must end before the next; or a larger analytics.workerType`,
   );
 
   // Athena: a query over one curated partition (one source, one hour) must stay under the workgroup's cutoff.
-  const partitionBytes = (factor: number) => (gbPerDay * 1e9 * Math.max(shares.kinesis, shares.kafka) * MEASURED.rawGzipPerLogByte * MEASURED.curatedPerRawGzip * (CURATED_PARTITION_HOURS / 24) * factor) / GiB;
+  const partitionBytes = (factor: number) =>
+    (gbPerDay *
+      1e9 *
+      Math.max(shares.kinesis, shares.kafka) *
+      MEASURED.rawGzipPerLogByte *
+      MEASURED.curatedPerRawGzip *
+      (CURATED_PARTITION_HOURS / 24) *
+      factor) /
+    GiB;
   const peakPartition = partitionBytes(CURATED_PARTITION_HOURS < 24 ? peakFactor : 1);
   const cutoffNeeded = Math.ceil(peakPartition);
   check(
-    { hop: 'Athena query over one partition', unit: 'GiB', average: partitionBytes(1), peak: peakPartition, limit: config.analytics.bytesScannedCutoffPerQuery / GiB,
-      basis: `analytics.bytesScannedCutoffPerQuery; one source's ${CURATED_PARTITION_HOURS} h of curated Parquet`, need: `analytics.bytesScannedCutoffPerQuery ${cutoffNeeded} GiB` },
-    'analytics.bytesScannedCutoffPerQuery', cutoffNeeded * GiB, config.analytics.bytesScannedCutoffPerQuery,
+    {
+      hop: 'Athena query over one partition',
+      unit: 'GiB',
+      average: partitionBytes(1),
+      peak: peakPartition,
+      limit: config.analytics.bytesScannedCutoffPerQuery / GiB,
+      basis: `analytics.bytesScannedCutoffPerQuery; one source's ${CURATED_PARTITION_HOURS} h of curated Parquet`,
+      need: `analytics.bytesScannedCutoffPerQuery ${cutoffNeeded} GiB`,
+    },
+    'analytics.bytesScannedCutoffPerQuery',
+    cutoffNeeded * GiB,
+    config.analytics.bytesScannedCutoffPerQuery,
     `an all-column query over one source's ${CURATED_PARTITION_HOURS === 24 ? 'day' : 'peak hour'} of curated data scans ${fmt(peakPartition)} GiB and Athena cancels it at the cutoff`,
   );
   return hops;
@@ -331,11 +479,16 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
   let stream = config.stream;
   if (shares.kinesis > 0) {
     const { shards } = kinesisSizing(config, volume);
-    const onDemandCarries = config.stream.capacity.mode === 'on-demand' && perSecond * shares.kinesis * peakFactor <= KINESIS.onDemandWriteBytesPerSecond;
+    const onDemandCarries =
+      config.stream.capacity.mode === 'on-demand' && perSecond * shares.kinesis * peakFactor <= KINESIS.onDemandWriteBytesPerSecond;
     if (!onDemandCarries) {
       const shardCount = Math.max(shards, 1);
       stream = { ...config.stream, capacity: { mode: 'provisioned', shardCount } };
-      set('stream.capacity', config.stream.capacity.mode === 'provisioned' ? `${config.stream.capacity.shardCount} shards` : 'on-demand', `${shardCount} shards`);
+      set(
+        'stream.capacity',
+        config.stream.capacity.mode === 'provisioned' ? `${config.stream.capacity.shardCount} shards` : 'on-demand',
+        `${shardCount} shards`,
+      );
     }
   }
 
@@ -346,15 +499,23 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
     const lines = kafkaPeak / MEASURED.lineBytes;
     // The configured batch while it needs no more partitions and S3 takes its objects; else the mapping's
     // largest, which needs the fewest partitions, pollers and objects.
-    const keepBatch = kafkaPeak <= kafka.topics[0].partitions * partitionBytesPerSecond(kafka.consumer.batchSize) && lines / kafka.consumer.batchSize <= S3_PUTS_PER_SECOND_PER_PREFIX;
+    const keepBatch =
+      kafkaPeak <= kafka.topics[0].partitions * partitionBytesPerSecond(kafka.consumer.batchSize) &&
+      lines / kafka.consumer.batchSize <= S3_PUTS_PER_SECOND_PER_PREFIX;
     const batchSize = keepBatch ? kafka.consumer.batchSize : KAFKA_MAPPING.maxBatchSize;
     const partitions = Math.max(kafka.topics[0].partitions, Math.ceil(kafkaPeak / partitionBytesPerSecond(batchSize)));
-    const maximumPollers = Math.max(kafka.consumer.maximumPollers, Math.min(KAFKA_MAPPING.maxPollers, Math.ceil(kafkaPeak / KAFKA_MAPPING.pollerBytesPerSecond)));
+    const maximumPollers = Math.max(
+      kafka.consumer.maximumPollers,
+      Math.min(KAFKA_MAPPING.maxPollers, Math.ceil(kafkaPeak / KAFKA_MAPPING.pollerBytesPerSecond)),
+    );
     const zones = config.network.availabilityZones;
     const rf = kafka.replicationFactor;
     const totalPartitions = kafka.topics.reduce((s, t, i) => s + (i === 0 ? partitions : t.partitions), 0);
     const retentionDays = kafka.topics[0].retentionHours / 24;
-    const storedGiB = (gbPerDay * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * rf * retentionDays) / (config.monitoring.thresholds.kafkaDiskUsedPercent / 100) / GiB;
+    const storedGiB =
+      (gbPerDay * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * rf * retentionDays) /
+      (config.monitoring.thresholds.kafkaDiskUsedPercent / 100) /
+      GiB;
     // The smallest type on the ladder (from the configured one) and count that takes the throughput, the storage and the partitions.
     const ladder = BROKER_LADDER.slice(Math.max(0, BROKER_LADDER.indexOf(kafka.brokerInstanceType as (typeof BROKER_LADDER)[number])));
     let brokerInstanceType = kafka.brokerInstanceType;
@@ -369,7 +530,10 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
         if (fitsThroughput && fitsStorage && fitsPartitions) {
           brokerInstanceType = type;
           brokerCount = n;
-          ebsVolumeGiB = Math.max(type === kafka.brokerInstanceType && n === kafka.brokerCount ? kafka.ebsVolumeGiB : 1, Math.ceil(storedGiB / n));
+          ebsVolumeGiB = Math.max(
+            type === kafka.brokerInstanceType && n === kafka.brokerCount ? kafka.ebsVolumeGiB : 1,
+            Math.ceil(storedGiB / n),
+          );
           break search;
         }
       }

@@ -54,14 +54,29 @@ export class AnalyticsStack extends cdk.Stack {
       customFormatNames: props.customFormatNames,
     });
 
-    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.glueJobName, { value: this.etl.job.jobName, description: 'aws glue start-job-run --job-name <this>' });
-    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.database, { value: this.catalog.database.databaseName, description: 'Glue database of the raw and curated tables' });
-    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.curatedTable, { value: this.catalog.curatedTable.tableName, description: 'Curated Parquet table' });
-    new cdk.CfnOutput(this, 'RawTableName', { value: this.catalog.rawTable.tableName, description: 'Raw JSON table (partition projection)' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.glueJobName, {
+      value: this.etl.job.jobName,
+      description: 'aws glue start-job-run --job-name <this>',
+    });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.database, {
+      value: this.catalog.database.databaseName,
+      description: 'Glue database of the raw and curated tables',
+    });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.curatedTable, {
+      value: this.catalog.curatedTable.tableName,
+      description: 'Curated Parquet table',
+    });
+    new cdk.CfnOutput(this, 'RawTableName', {
+      value: this.catalog.rawTable.tableName,
+      description: 'Raw JSON table (partition projection)',
+    });
     new cdk.CfnOutput(this, 'GlueJobLogGroupPrefix', {
       value: this.etl.logGroupPrefix,
       description: "The job's logs: <this>/error (Spark, Glue, the script's logger) and <this>/output (stdout, stderr)",
     });
-    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.workGroup, { value: this.catalog.workGroupName, description: 'aws athena start-query-execution --work-group <this>' });
+    new cdk.CfnOutput(this, ANALYTICS_OUTPUTS.workGroup, {
+      value: this.catalog.workGroupName,
+      description: 'aws athena start-query-execution --work-group <this>',
+    });
   }
 }

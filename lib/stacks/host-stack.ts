@@ -34,7 +34,9 @@ export class HostStack extends cdk.Stack {
   constructor(scope: Construct, id: string, props: HostStackProps) {
     super(scope, id, props);
     const cpuType =
-      new ec2.InstanceType(props.config.instanceType).architecture === ec2.InstanceArchitecture.ARM_64 ? ec2.AmazonLinuxCpuType.ARM_64 : ec2.AmazonLinuxCpuType.X86_64;
+      new ec2.InstanceType(props.config.instanceType).architecture === ec2.InstanceArchitecture.ARM_64
+        ? ec2.AmazonLinuxCpuType.ARM_64
+        : ec2.AmazonLinuxCpuType.X86_64;
     this.host = new LogHost(this, 'LogHost', {
       machineImage: props.config.image === 'pinned' ? pinnedHostImage(this, props.hostImages, cpuType) : undefined,
       vpc: props.vpc,

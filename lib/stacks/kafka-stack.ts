@@ -66,15 +66,22 @@ export class KafkaStack extends cdk.Stack {
     if (!props.accessLogsBucket) {
       cdk.Validations.of(this.failedBatchesBucket).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'A stage that cdk destroy empties sends no server access logs: S3 delivers them best effort, hours late, into a log bucket the same destroy deletes (see Lake.accessLogsBucket).',
+        reason:
+          'A stage that cdk destroy empties sends no server access logs: S3 delivers them best effort, hours late, into a log bucket the same destroy deletes (see Lake.accessLogsBucket).',
       });
     }
 
-    new cdk.CfnOutput(this, 'KafkaClusterArn', { value: this.cluster.clusterArn, description: 'aws kafka describe-cluster-v2 --cluster-arn <this>' });
+    new cdk.CfnOutput(this, 'KafkaClusterArn', {
+      value: this.cluster.clusterArn,
+      description: 'aws kafka describe-cluster-v2 --cluster-arn <this>',
+    });
     new cdk.CfnOutput(this, 'KafkaBootstrapBrokers', {
       value: this.cluster.bootstrapBrokers,
       description: 'SASL/IAM bootstrap brokers (port 9098, from inside the VPC), sorted',
     });
-    new cdk.CfnOutput(this, 'KafkaFailedBatchesBucketName', { value: this.failedBatchesBucket.bucketName, description: 'Batches the consumer mapping gave up on' });
+    new cdk.CfnOutput(this, 'KafkaFailedBatchesBucketName', {
+      value: this.failedBatchesBucket.bucketName,
+      description: 'Batches the consumer mapping gave up on',
+    });
   }
 }

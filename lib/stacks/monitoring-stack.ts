@@ -12,7 +12,13 @@ export class MonitoringStack extends cdk.Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.monitoring = new Monitoring(this, 'Monitoring', props);
-    new cdk.CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'aws sns subscribe --protocol email --topic-arn <this>' });
-    new cdk.CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard of the whole chain' });
+    new cdk.CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'aws sns subscribe --protocol email --topic-arn <this>',
+    });
+    new cdk.CfnOutput(this, 'DashboardName', {
+      value: this.monitoring.dashboard.dashboardName,
+      description: 'CloudWatch dashboard of the whole chain',
+    });
   }
 }

@@ -6,7 +6,11 @@ export async function createTopic(bootstrap: string, topic: string, partitions: 
   const admin = localKafka(bootstrap, 'log-pipeline-local-admin').admin();
   try {
     await withTimeout(admin.connect(), 30_000, `connecting to ${brokerName}`);
-    await withTimeout(admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }), 30_000, `creating topic ${topic} on ${brokerName}`);
+    await withTimeout(
+      admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true }),
+      30_000,
+      `creating topic ${topic} on ${brokerName}`,
+    );
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

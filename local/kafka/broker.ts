@@ -82,7 +82,13 @@ export async function ensureKafkaJars(log: (line: string) => void = () => undefi
 }
 
 /** `java -cp '<lib>/*' …` with the given log4j2 config: how the broker and the console tools are run. */
-export function javaCommand(libDir: string, jvmOptions: readonly string[], log4jConfig: string, mainClass: string, args: readonly string[]): string[] {
+export function javaCommand(
+  libDir: string,
+  jvmOptions: readonly string[],
+  log4jConfig: string,
+  mainClass: string,
+  args: readonly string[],
+): string[] {
   return ['java', ...jvmOptions, `-Dlog4j2.configurationFile=${log4jConfig}`, '-cp', `${libDir}/*`, mainClass, ...args];
 }
 
@@ -146,7 +152,8 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
   let child: ChildProcess | undefined;
   let release: (() => void) | undefined;
   const startTimesMs: number[] = [];
-  const describe = () => `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${displayPath(logFile)})`;
+  const describe = () =>
+    `${name} at ${bootstrap} (${child && !hasExited(child) ? `pid ${child.pid}` : 'not running'}, log ${displayPath(logFile)})`;
 
   const launch = async (): Promise<void> => {
     const started = Date.now();
@@ -294,7 +301,9 @@ async function waitUntilReady(
   });
   while (Date.now() < deadline) {
     if (hasExited(child)) {
-      throw new KafkaBrokerError(`${describe()} exited during start-up (${child.exitCode ?? child.signalCode}). Its log:\n${tail(logFile, 30)}`);
+      throw new KafkaBrokerError(
+        `${describe()} exited during start-up (${child.exitCode ?? child.signalCode}). Its log:\n${tail(logFile, 30)}`,
+      );
     }
     // The port opens before the broker is registered and unfenced; a metadata answer means it serves.
     if (logSince(logFile, logOffset).includes('Kafka Server started') && (await answersMetadata(kafka))) return;

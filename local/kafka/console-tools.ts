@@ -15,7 +15,10 @@ export function consoleTools(broker: Pick<KafkaBroker, 'bootstrap' | 'libDir'>, 
   const server = ['--bootstrap-server', broker.bootstrap];
   return [
     { what: 'list topics', argv: tool('org.apache.kafka.tools.TopicCommand', [...server, '--list']) },
-    { what: `describe ${topic} (partitions, leaders)`, argv: tool('org.apache.kafka.tools.TopicCommand', [...server, '--describe', '--topic', topic]) },
+    {
+      what: `describe ${topic} (partitions, leaders)`,
+      argv: tool('org.apache.kafka.tools.TopicCommand', [...server, '--describe', '--topic', topic]),
+    },
     {
       what: `offsets and lag of the consumer group ${groupId}`,
       argv: tool('org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', [...server, '--describe', '--group', groupId]),

@@ -24,7 +24,8 @@ export const INVOCATION_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
 const EVENT_SOURCE_ARN = 'arn:aws:kafka:us-east-1:123456789012:cluster/log-pipeline-local/00000000-0000-0000-0000-000000000000-1';
 
 export interface BatchItemFailureResponse {
-  readonly batchItemFailures?: readonly { readonly itemIdentifier?: { readonly partition?: unknown; readonly offset?: unknown } | null }[] | null;
+  readonly batchItemFailures?:
+    readonly { readonly itemIdentifier?: { readonly partition?: unknown; readonly offset?: unknown } | null }[] | null;
 }
 
 export type ConsumerFunction = (event: MSKEvent) => Promise<BatchItemFailureResponse | void | null | undefined>;
@@ -129,7 +130,11 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30, restartOnFailure: async () => true },
   });
   await withTimeout(consumer.connect(), 30_000, `connecting the event source mapping's consumer to ${brokerName}`);
-  await withTimeout(consumer.subscribe({ topics: [options.topic], fromBeginning: true }), 30_000, `subscribing to ${options.topic} on ${brokerName}`);
+  await withTimeout(
+    consumer.subscribe({ topics: [options.topic], fromBeginning: true }),
+    30_000,
+    `subscribing to ${options.topic} on ${brokerName}`,
+  );
 
   // One invocation at a time in this process, as in one Lambda execution environment (the function's
   // module state and its log capture are not shared between concurrent calls).
@@ -140,7 +145,9 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     return run;
   };
 
-  const invoke = async (event: MSKEvent): Promise<{ kind: 'ok' } | { kind: 'retry-from'; offset: number } | { kind: 'error'; message: string }> => {
+  const invoke = async (
+    event: MSKEvent,
+  ): Promise<{ kind: 'ok' } | { kind: 'retry-from'; offset: number } | { kind: 'error'; message: string }> => {
     let response: BatchItemFailureResponse | void | null | undefined;
     try {
       response = await withTimeout(Promise.resolve(options.handler(event)), invocationTimeoutMs, 'the consumer function');
@@ -182,14 +189,27 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
             stats.retries++;
             await sleep(Math.min(2_000, backoffMs * 2 ** (attempt - 1)));
           }
-          const event: MSKEvent = { eventSource: 'aws:kafka', eventSourceArn: EVENT_SOURCE_ARN, bootstrapServers: options.bootstrap, records: { [partitionKey]: chunk } };
+          const event: MSKEvent = {
+            eventSource: 'aws:kafka',
+            eventSourceArn: EVENT_SOURCE_ARN,
+            bootstrapServers: options.bootstrap,
+            records: { [partitionKey]: chunk },
+          };
           const payloadBytes = Buffer.byteLength(JSON.stringify(event));
           stats.invocations++;
           stats.recordsDelivered += chunk.length;
           stats.largestPayloadBytes = Math.max(stats.largestPayloadBytes, payloadBytes);
           const started = Date.now();
           const result = await invokeSerially(event);
-          const info = { partitionKey, firstOffset: chunk[0].offset, lastOffset: chunk[chunk.length - 1].offset, records: chunk.length, payloadBytes, attempt, ms: Date.now() - started };
+          const info = {
+            partitionKey,
+            firstOffset: chunk[0].offset,
+            lastOffset: chunk[chunk.length - 1].offset,
+            records: chunk.length,
+            payloadBytes,
+            attempt,
+            ms: Date.now() - started,
+          };
           if (result.kind === 'ok') {
             options.onInvocation?.({ ...info, outcome: 'ok' });
             done = true;
@@ -197,7 +217,8 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
             stats.partialFailures++;
             options.onInvocation?.({ ...info, outcome: 'partial', detail: `retry from offset ${result.offset}` });
             const succeeded = chunk.filter((r) => r.offset < result.offset);
-            if (succeeded.length > 0) await commit(consumer, batch.topic, batch.partition, succeeded[succeeded.length - 1].offset, resolveOffset, stats);
+            if (succeeded.length > 0)
+              await commit(consumer, batch.topic, batch.partition, succeeded[succeeded.length - 1].offset, resolveOffset, stats);
             chunk.splice(0, succeeded.length);
             lastError = `batch item failure at offset ${result.offset}`;
             lastWasFunctionError = false;
@@ -208,8 +229,18 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
             lastWasFunctionError = true;
           }
           if (!done && attempt >= maxRetryAttempts) {
-            const failedEvent: MSKEvent = { eventSource: 'aws:kafka', eventSourceArn: EVENT_SOURCE_ARN, bootstrapServers: options.bootstrap, records: { [partitionKey]: chunk } };
-            await options.onFailure(failedEvent, { attempts: attempt + 1, condition: 'RetryAttemptsExhausted', lastError, functionError: lastWasFunctionError });
+            const failedEvent: MSKEvent = {
+              eventSource: 'aws:kafka',
+              eventSourceArn: EVENT_SOURCE_ARN,
+              bootstrapServers: options.bootstrap,
+              records: { [partitionKey]: chunk },
+            };
+            await options.onFailure(failedEvent, {
+              attempts: attempt + 1,
+              condition: 'RetryAttemptsExhausted',
+              lastError,
+              functionError: lastWasFunctionError,
+            });
             stats.recordsToOnFailure += chunk.length;
             done = true;
           }
@@ -225,9 +256,11 @@ export async function startEventSourceMapping(options: EventSourceMappingOptions
     stats,
     waitUntilCaughtUp: (timeoutMs) => waitUntilCaughtUp(kafka, options.topic, options.groupId, timeoutMs, brokerName),
     stop: async () => {
-      await withTimeout(consumer.disconnect(), 30_000, `stopping the event source mapping's consumer on ${brokerName}`).catch((error: unknown) => {
-        throw new KafkaBrokerError(String(error));
-      });
+      await withTimeout(consumer.disconnect(), 30_000, `stopping the event source mapping's consumer on ${brokerName}`).catch(
+        (error: unknown) => {
+          throw new KafkaBrokerError(String(error));
+        },
+      );
     },
   };
 }
@@ -278,7 +311,13 @@ export function mskRecordOf(topic: string, partition: number, message: KafkaMess
   };
 }
 
-async function waitUntilCaughtUp(kafka: ReturnType<typeof localKafka>, topic: string, groupId: string, timeoutMs: number, brokerName: string): Promise<void> {
+async function waitUntilCaughtUp(
+  kafka: ReturnType<typeof localKafka>,
+  topic: string,
+  groupId: string,
+  timeoutMs: number,
+  brokerName: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const admin = kafka.admin();
   let ends: Map<number, number> | undefined;
@@ -287,12 +326,16 @@ async function waitUntilCaughtUp(kafka: ReturnType<typeof localKafka>, topic: st
     while (Date.now() < deadline) {
       try {
         await withTimeout(admin.connect(), 5_000, `connecting to ${brokerName}`);
-        ends ??= new Map((await withTimeout(admin.fetchTopicOffsets(topic), 5_000, `end offsets of ${topic}`)).map((p) => [p.partition, Number(p.high)]));
+        ends ??= new Map(
+          (await withTimeout(admin.fetchTopicOffsets(topic), 5_000, `end offsets of ${topic}`)).map((p) => [p.partition, Number(p.high)]),
+        );
         const [committed] = await withTimeout(admin.fetchOffsets({ groupId, topics: [topic] }), 5_000, `committed offsets of ${groupId}`);
         const byPartition = new Map(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
         const behind = [...ends].filter(([partition, end]) => (byPartition.get(partition) ?? -1) < end && end > 0);
         if (behind.length === 0) return;
-        lag = behind.map(([partition, end]) => `partition ${partition}: committed ${Math.max(0, byPartition.get(partition) ?? 0)} of ${end}`).join(', ');
+        lag = behind
+          .map(([partition, end]) => `partition ${partition}: committed ${Math.max(0, byPartition.get(partition) ?? 0)} of ${end}`)
+          .join(', ');
       } catch (error) {
         lag = `unknown (${String(error)})`;
       }
@@ -301,5 +344,7 @@ async function waitUntilCaughtUp(kafka: ReturnType<typeof localKafka>, topic: st
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  throw new MappingLagError(`the event source mapping (group ${groupId}) did not catch up with ${topic} on ${brokerName} within ${timeoutMs / 1000}s: ${lag}`);
+  throw new MappingLagError(
+    `the event source mapping (group ${groupId}) did not catch up with ${topic} on ${brokerName} within ${timeoutMs / 1000}s: ${lag}`,
+  );
 }

@@ -83,8 +83,10 @@ export async function accountKafkaLake(
   const failedObjects = lake.objects.length - rawObjects.length;
   for (const { key, record } of lake.rawLines) {
     const errors = validate(record);
-    if (errors.length > 0 && ++invalid <= 3) problems.push(`${key}: record ${String(record.event_id)} breaks the schema: ${errors.join('; ')}`);
-    if (record.source !== 'kafka') problems.push(`${key}: record ${String(record.event_id)} has source ${String(record.source)}, not kafka`);
+    if (errors.length > 0 && ++invalid <= 3)
+      problems.push(`${key}: record ${String(record.event_id)} breaks the schema: ${errors.join('; ')}`);
+    if (record.source !== 'kafka')
+      problems.push(`${key}: record ${String(record.event_id)} has source ${String(record.source)}, not kafka`);
     recordsByFormat[String(record.format)] = (recordsByFormat[String(record.format)] ?? 0) + 1;
     eventIds.set(String(record.event_id), (eventIds.get(String(record.event_id)) ?? 0) + 1);
   }

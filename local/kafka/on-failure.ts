@@ -18,7 +18,12 @@ const LOCAL_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:log-p
 
 /** What an on-failure object holds (the fields of Lambda's invocation record for a Kafka event source). */
 export interface OnFailureRecord {
-  readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: string; readonly approximateInvokeCount: number };
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: string;
+    readonly approximateInvokeCount: number;
+  };
   readonly responseContext: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
   readonly version: '1.0';
   readonly timestamp: string;
@@ -27,7 +32,15 @@ export interface OnFailureRecord {
     readonly eventSourceArn: string;
     readonly bootstrapServers: string;
     readonly payloadSize: number;
-    readonly recordsInfo: Record<string, { readonly firstRecordOffset: string; readonly firstRecordTimestamp: string; readonly lastRecordOffset: string; readonly lastRecordTimestamp: string }>;
+    readonly recordsInfo: Record<
+      string,
+      {
+        readonly firstRecordOffset: string;
+        readonly firstRecordTimestamp: string;
+        readonly lastRecordOffset: string;
+        readonly lastRecordTimestamp: string;
+      }
+    >;
   };
   /** The failed event, records and all. */
   readonly payload: MSKEvent;
@@ -54,7 +67,12 @@ export function s3OnFailureDestination(s3: S3Client, failedBatchesBucket: string
     }
     const now = new Date();
     const record: OnFailureRecord = {
-      requestContext: { requestId: randomUUID(), functionArn: LOCAL_FUNCTION_ARN, condition: info.condition, approximateInvokeCount: info.attempts },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: LOCAL_FUNCTION_ARN,
+        condition: info.condition,
+        approximateInvokeCount: info.attempts,
+      },
       // A function error is reported as such; a batch item failure is a successful invocation (200, no error).
       responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(info.functionError ? { functionError: 'Unhandled' } : {}) },
       version: '1.0',
@@ -71,6 +89,8 @@ export function s3OnFailureDestination(s3: S3Client, failedBatchesBucket: string
     const [partitionKey] = Object.keys(recordsInfo);
     const iso = now.toISOString();
     const key = `${onFailureKeyPrefix(partitionKey)}${iso.slice(0, 10).replace(/-/g, '/')}/${iso.slice(0, 19).replace(/:/g, '.')}-${randomUUID()}`;
-    await s3.send(new PutObjectCommand({ Bucket: failedBatchesBucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: failedBatchesBucket, Key: key, Body: JSON.stringify(record), ContentType: 'application/json' }),
+    );
   };
 }

@@ -62,20 +62,28 @@ export async function produceLines(
   await withTimeout(producer.connect(), sendTimeoutMs, `connecting the producer to ${brokerName}`);
   let sends = 0;
   let sent = 0;
-  const batches: AsyncIterable<readonly Buffer[]> | Iterable<readonly Buffer[]> = Array.isArray(lines) ? [lines as readonly Buffer[]] : (lines as AsyncIterable<readonly Buffer[]>);
+  const batches: AsyncIterable<readonly Buffer[]> | Iterable<readonly Buffer[]> = Array.isArray(lines)
+    ? [lines as readonly Buffer[]]
+    : (lines as AsyncIterable<readonly Buffer[]>);
   const total = Array.isArray(lines) ? lines.length : (options.total ?? 0);
   try {
     for await (const batch of batches) {
       for (let i = 0; i < batch.length; i += batchSize) {
         const messages = batch.slice(i, i + batchSize).map((value, j) => ({ key: `host-${(sent + j) % keys}`, value }));
-        await withTimeout(producer.send({ topic, acks: -1, messages }), sendTimeoutMs, `sending ${messages.length} messages to ${topic} on ${brokerName}`);
+        await withTimeout(
+          producer.send({ topic, acks: -1, messages }),
+          sendTimeoutMs,
+          `sending ${messages.length} messages to ${topic} on ${brokerName}`,
+        );
         sends++;
         sent += messages.length;
         options.onProgress?.(sent, Math.max(total, sent));
       }
     }
   } catch (error) {
-    throw error instanceof KafkaBrokerError ? error : new KafkaBrokerError(`producing to ${topic} on ${brokerName} failed: ${String(error)}`);
+    throw error instanceof KafkaBrokerError
+      ? error
+      : new KafkaBrokerError(`producing to ${topic} on ${brokerName} failed: ${String(error)}`);
   } finally {
     await producer.disconnect().catch(() => undefined);
   }

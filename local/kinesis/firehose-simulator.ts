@@ -11,19 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import {
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  ListShardsCommand,
-  type Shard,
-} from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand, type Shard } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type {
-  FirehoseTransformationEvent,
-  FirehoseTransformationEventRecord,
-  FirehoseTransformationResult,
-} from 'aws-lambda';
+import type { FirehoseTransformationEvent, FirehoseTransformationEventRecord, FirehoseTransformationResult } from 'aws-lambda';
 import { errorPrefixFor, rawPrefixFor } from '../../contracts/lake-layout';
 import { FIREHOSE_RESPONSE_LIMIT_BYTES } from '../../contracts/limits';
 
@@ -384,9 +374,7 @@ class FirehoseSimulator {
     const prefix = kind === 'raw' ? rawPrefixFor('kinesis', arrival) : errorPrefixFor('processing-failed', arrival);
     const key = `${prefix}${this.deliveryStreamName}-1-${stamp}-${randomUUID()}.gz`;
     const body = gzipSync(content.data);
-    await this.props.s3.send(
-      new PutObjectCommand({ Bucket: this.props.bucket, Key: key, Body: body }),
-    );
+    await this.props.s3.send(new PutObjectCommand({ Bucket: this.props.bucket, Key: key, Body: body }));
     this.objects.push({ key, kind, records: content.parts, uncompressedBytes: content.data.length, compressedBytes: body.length });
   }
 }

@@ -28,7 +28,9 @@ function clfTime(at: Date): string {
  */
 export function withErrorBurst(corpus: Pick<Corpus, 'lines' | 'expected'>): Buffer[] {
   const burst = Array.from({ length: BURST_LINES }, (_, i) =>
-    Buffer.from(`10.0.2.${(i % 250) + 1} - - [${clfTime(new Date(BURST_MINUTE.getTime() + Math.floor((i * 10_000) / BURST_LINES)))}] "GET ${BURST_PATH} HTTP/1.1" ${BURST_STATUS} 512`),
+    Buffer.from(
+      `10.0.2.${(i % 250) + 1} - - [${clfTime(new Date(BURST_MINUTE.getTime() + Math.floor((i * 10_000) / BURST_LINES)))}] "GET ${BURST_PATH} HTTP/1.1" ${BURST_STATUS} 512`,
+    ),
   );
   const generatedBefore = ((BURST_MINUTE.getTime() - DEFAULT_START.getTime()) / 1000) * DEFAULT_LINES_PER_SECOND;
   let at = corpus.lines.length;

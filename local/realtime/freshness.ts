@@ -26,7 +26,10 @@ const HELP: CommandHelp = {
     "The stream analytics job's freshness on this machine: from a record published to its window's row readable,\n" +
     'with the job unbounded on a local MiniCluster, a real Kafka broker and a 60 s checkpoint interval.',
   options: [
-    { name: '--delivery MODE', description: 'exactly-once (rows readable when the checkpoint commits them) or at-least-once (default exactly-once)' },
+    {
+      name: '--delivery MODE',
+      description: 'exactly-once (rows readable when the checkpoint commits them) or at-least-once (default exactly-once)',
+    },
     { name: '--seconds N', description: 'how long to publish records (default 200: three full minutes)' },
   ],
 };
@@ -47,15 +50,30 @@ async function main(): Promise<void> {
     await createTopic(broker.bootstrap, 'records', 2, broker.describe());
     await createTopic(broker.bootstrap, 'analytics', 1, broker.describe());
     const logFile = path.join(workDir, 'flink-job.log');
-    const job = spawn('java', [
-      '-Xmx1g',
-      `-Dlog4j2.configurationFile=${path.join(PROJECT_ROOT, 'local', 'realtime', 'flink-log4j2.properties')}`,
-      `-Dflink.log.file=${logFile}`,
-      '-cp', fs.readFileSync(classpathFile, 'utf8').trim(),
-      'logpipeline.analytics.AnalyticsJob',
-      '--bootstrap', broker.bootstrap, '--records-topic', 'records', '--output-topic', 'analytics', '--group-id', 'freshness',
-      '--checkpoint-interval-ms', '60000', '--delivery', delivery,
-    ], { stdio: 'ignore' });
+    const job = spawn(
+      'java',
+      [
+        '-Xmx1g',
+        `-Dlog4j2.configurationFile=${path.join(PROJECT_ROOT, 'local', 'realtime', 'flink-log4j2.properties')}`,
+        `-Dflink.log.file=${logFile}`,
+        '-cp',
+        fs.readFileSync(classpathFile, 'utf8').trim(),
+        'logpipeline.analytics.AnalyticsJob',
+        '--bootstrap',
+        broker.bootstrap,
+        '--records-topic',
+        'records',
+        '--output-topic',
+        'analytics',
+        '--group-id',
+        'freshness',
+        '--checkpoint-interval-ms',
+        '60000',
+        '--delivery',
+        delivery,
+      ],
+      { stdio: 'ignore' },
+    );
     cleanups.unshift(() => stopChild(job, 10_000));
 
     const kafka = localKafka(broker.bootstrap, 'freshness');
@@ -67,7 +85,8 @@ async function main(): Promise<void> {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const row = JSON.parse(message.value?.toString('utf8') ?? '{}') as JobRow;
-        if (row.kind === 'window' && row.dimension === 'overall' && row.window_start && !readable.has(row.window_start)) readable.set(row.window_start, Date.now());
+        if (row.kind === 'window' && row.dimension === 'overall' && row.window_start && !readable.has(row.window_start))
+          readable.set(row.window_start, Date.now());
       },
     });
 
@@ -79,7 +98,24 @@ async function main(): Promise<void> {
     console.log(`publishing records for ${seconds} s (delivery ${delivery}, checkpoint every 60 s)`);
     while (Date.now() - started < seconds * 1000) {
       const now = new Date().toISOString();
-      await producer.send({ topic: 'records', messages: [{ partition: i % 2, value: JSON.stringify({ event_id: i.toString(16).padStart(32, '0'), source: 'kafka', format: 'combined', timestamp: now, ingested_at: now, path: '/x', status: 200, bytes: 1 }) }] });
+      await producer.send({
+        topic: 'records',
+        messages: [
+          {
+            partition: i % 2,
+            value: JSON.stringify({
+              event_id: i.toString(16).padStart(32, '0'),
+              source: 'kafka',
+              format: 'combined',
+              timestamp: now,
+              ingested_at: now,
+              path: '/x',
+              status: 200,
+              bytes: 1,
+            }),
+          },
+        ],
+      });
       i++;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -89,7 +125,9 @@ async function main(): Promise<void> {
     console.log(`window (UTC)  row readable after the window's last record / after its first`);
     for (let w = firstFull; w + WINDOW_MS + 10_000 <= started + seconds * 1000; w += WINDOW_MS) {
       const at = readable.get(new Date(w).toISOString());
-      console.log(`${new Date(w).toISOString().slice(11, 16)}         ${at === undefined ? 'not readable' : `${((at - (w + WINDOW_MS)) / 1000).toFixed(1)} s / ${((at - w) / 1000).toFixed(1)} s`}`);
+      console.log(
+        `${new Date(w).toISOString().slice(11, 16)}         ${at === undefined ? 'not readable' : `${((at - (w + WINDOW_MS)) / 1000).toFixed(1)} s / ${((at - w) / 1000).toFixed(1)} s`}`,
+      );
     }
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);

@@ -23,7 +23,8 @@ export const WINDOW_MS = 60_000;
 export async function buildFlinkJar(log: (line: string) => void): Promise<string> {
   const script = path.join(PROJECT_ROOT, 'scripts', 'flink-jar.sh');
   const { status, output } = await runStreaming('bash', [script], (line) => log(`  ${line}`));
-  if (status !== 0) throw new Error(`scripts/flink-jar.sh exited ${status}: ${output.filter((l) => l.includes('ERROR')).join(' ') || 'see above'}`);
+  if (status !== 0)
+    throw new Error(`scripts/flink-jar.sh exited ${status}: ${output.filter((l) => l.includes('ERROR')).join(' ') || 'see above'}`);
   const classpathFile = path.join(PROJECT_ROOT, 'analytics', 'flink', 'target', 'classpath.txt');
   if (!fs.existsSync(classpathFile)) throw new Error(`scripts/flink-jar.sh finished but ${classpathFile} is missing`);
   return classpathFile;
@@ -59,7 +60,11 @@ export async function kafkaLakeRecords(s3: S3Client, bucket: string): Promise<La
  * raw topic, in offset order: what the consumer would publish batch by batch.
  */
 export async function publishRecords(bootstrap: string, topic: string, records: readonly LakeRecord[], brokerName: string): Promise<void> {
-  const producer = localKafka(bootstrap, 'log-pipeline-local-records').producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = localKafka(bootstrap, 'log-pipeline-local-records').producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
   await withTimeout(producer.connect(), 30_000, `connecting a producer to ${brokerName}`);
   try {
     for (let i = 0; i < records.length; i += 500) {
@@ -96,12 +101,17 @@ export async function runBoundedJob(options: {
     fs.readFileSync(options.classpathFile, 'utf8').trim(),
     'logpipeline.analytics.AnalyticsJob',
     '--bounded',
-    '--bootstrap', options.bootstrap,
-    '--records-topic', options.recordsTopic,
-    '--output-topic', options.outputTopic,
-    '--group-id', options.groupId,
+    '--bootstrap',
+    options.bootstrap,
+    '--records-topic',
+    options.recordsTopic,
+    '--output-topic',
+    options.outputTopic,
+    '--group-id',
+    options.groupId,
     // A bounded job ends with a final checkpoint, which commits the sink's last transaction.
-    '--checkpoint-interval-ms', '1000',
+    '--checkpoint-interval-ms',
+    '1000',
   ];
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -119,7 +129,9 @@ export async function runBoundedJob(options: {
     });
   });
   if (status !== 0) {
-    throw new Error(`the Flink job exited ${status}:\n${output.join('').split('\n').slice(-15).join('\n')}\n${fs.existsSync(options.logFile) ? tail(options.logFile, 15) : ''}`);
+    throw new Error(
+      `the Flink job exited ${status}:\n${output.join('').split('\n').slice(-15).join('\n')}\n${fs.existsSync(options.logFile) ? tail(options.logFile, 15) : ''}`,
+    );
   }
   return { ms: Date.now() - started, logFile: options.logFile };
 }
@@ -255,7 +267,8 @@ export function compareMinutes(job: ReadonlyMap<string, MinuteCounts>, lake: Rea
     const j = job.get(minute) ?? emptyCounts();
     const l = lake.get(minute) ?? emptyCounts();
     for (const field of ['records', 'requests', 'status2xx', 'status3xx', 'status4xx', 'status5xx'] as const) {
-      if (j[field] !== l[field]) problems.push(`minute ${minute}: ${field} ${j[field]} in the job's rows (windows + late) but ${l[field]} in the lake`);
+      if (j[field] !== l[field])
+        problems.push(`minute ${minute}: ${field} ${j[field]} in the job's rows (windows + late) but ${l[field]} in the lake`);
     }
   }
   return problems;
@@ -267,18 +280,25 @@ const pct = (v: unknown) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` 
 export function minuteTable(rows: readonly JobRow[]): string[] {
   const job = jobMinutes(rows);
   const overall = new Map(rows.filter((r) => r.kind === 'window' && r.dimension === 'overall').map((r) => [r.window_start ?? '', r]));
-  const lines = [`${'window (event time, UTC)'.padEnd(27)} ${'records'.padStart(7)} ${'reqs'.padStart(5)} ${'2xx'.padStart(5)} ${'3xx'.padStart(4)} ${'4xx'.padStart(4)} ${'5xx'.padStart(4)} ${'5xx%'.padStart(6)} ${'err%'.padStart(6)} ${'p50 B'.padStart(7)} ${'p99 B'.padStart(7)} ${'late'.padStart(4)}  top 5xx path`];
+  const lines = [
+    `${'window (event time, UTC)'.padEnd(27)} ${'records'.padStart(7)} ${'reqs'.padStart(5)} ${'2xx'.padStart(5)} ${'3xx'.padStart(4)} ${'4xx'.padStart(4)} ${'5xx'.padStart(4)} ${'5xx%'.padStart(6)} ${'err%'.padStart(6)} ${'p50 B'.padStart(7)} ${'p99 B'.padStart(7)} ${'late'.padStart(4)}  top 5xx path`,
+  ];
   for (const minute of [...job.keys()].sort()) {
     const r = overall.get(minute);
     const late = job.get(minute)?.late ?? 0;
     const bounds = `${minute.slice(0, 16).replace('T', ' ')}–${r?.window_end ? String(r.window_end).slice(11, 16) : '     '}`;
-    const top = Array.isArray(r?.top_paths_by_5xx) && r.top_paths_by_5xx.length > 0 ? (r.top_paths_by_5xx[0] as { path: string; status_5xx: number }) : undefined;
+    const top =
+      Array.isArray(r?.top_paths_by_5xx) && r.top_paths_by_5xx.length > 0
+        ? (r.top_paths_by_5xx[0] as { path: string; status_5xx: number })
+        : undefined;
     lines.push(
       `${bounds.padEnd(27)} ${String(r?.records ?? 0).padStart(7)} ${String(r?.requests ?? 0).padStart(5)} ${String(r?.status_2xx ?? 0).padStart(5)} ${String(r?.status_3xx ?? 0).padStart(4)} ${String(r?.status_4xx ?? 0).padStart(4)} ${String(r?.status_5xx ?? 0).padStart(4)} ${pct(r?.share_5xx).padStart(6)} ${pct(r?.error_share).padStart(6)} ${String(r?.bytes_p50 ?? '-').padStart(7)} ${String(r?.bytes_p99 ?? '-').padStart(7)} ${String(late).padStart(4)}  ${top ? `${top.path} (${top.status_5xx})` : ''}`,
     );
   }
   for (const b of rows.filter((r) => r.kind === 'burst')) {
-    lines.push(`error burst: host ${b.key} in ${String(b.window_start).slice(0, 16).replace('T', ' ')}–${String(b.window_end).slice(11, 16)}: ${b.status_5xx} 5xx of ${b.requests} requests (${pct(b.share_5xx)}), quiet until ${String(b.quiet_until).slice(11, 16)}`);
+    lines.push(
+      `error burst: host ${b.key} in ${String(b.window_start).slice(0, 16).replace('T', ' ')}–${String(b.window_end).slice(11, 16)}: ${b.status_5xx} 5xx of ${b.requests} requests (${pct(b.share_5xx)}), quiet until ${String(b.quiet_until).slice(11, 16)}`,
+    );
   }
   return lines;
 }

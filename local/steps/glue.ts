@@ -42,9 +42,17 @@ export const glueStep: LocalStep = {
   name: 'glue',
   async run(context) {
     const { s3, lakeBucket, moto } = context;
-    if (!s3 || !lakeBucket || !moto) return { report: [], failures: ['no lake bucket or emulator: the moto and kinesis steps did not run'] };
+    if (!s3 || !lakeBucket || !moto)
+      return { report: [], failures: ['no lake bucket or emulator: the moto and kinesis steps did not run'] };
     const customFormats = (context.options.formats ?? []).map((f) => f.name);
-    return runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: context.workDir, log: (message) => context.log(message), customFormats });
+    return runGlueLocally({
+      s3,
+      bucket: lakeBucket,
+      moto,
+      workDir: context.workDir,
+      log: (message) => context.log(message),
+      customFormats,
+    });
   },
 };
 
@@ -76,19 +84,38 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   const lakeDir = path.join(options.workDir, 'lake');
   fs.rmSync(lakeDir, { recursive: true, force: true });
   const keys = (await listKeys(s3, lakeBucket)).filter((key) => key.startsWith(LAKE_PREFIXES.raw));
-  options.log(`copying ${keys.length} raw objects from the emulated bucket to ${displayPath(lakeDir)}/raw/ (kept after the run for npm run query)`);
+  options.log(
+    `copying ${keys.length} raw objects from the emulated bucket to ${displayPath(lakeDir)}/raw/ (kept after the run for npm run query)`,
+  );
   for (const key of keys) {
     const file = path.join(lakeDir, key);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, await getBytes(s3, lakeBucket, key));
   }
-  options.log(`running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${displayPath(path.join(options.workDir, 'glue.log'))})`);
+  options.log(
+    `running the Glue job's batch on local Spark (about 30-60 s on two busy cores; Spark's output: ${displayPath(path.join(options.workDir, 'glue.log'))})`,
+  );
 
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
   const script = path.join(PROJECT_ROOT, 'glue', 'local', 'run_local.py');
   // Spark's whole output goes to a file: a failure names the exception and points there, not at a stack tail.
   const logFile = path.join(options.workDir, 'glue.log');
-  const run = await runToLog(python, [script, '--lake', lakeDir, '--cloudwatch-endpoint', moto.endpoint, '--job-name', jobName, '--custom-formats', JSON.stringify(options.customFormats ?? [])], logFile, { ...process.env, ...moto.sdkEnvironment });
+  const run = await runToLog(
+    python,
+    [
+      script,
+      '--lake',
+      lakeDir,
+      '--cloudwatch-endpoint',
+      moto.endpoint,
+      '--job-name',
+      jobName,
+      '--custom-formats',
+      JSON.stringify(options.customFormats ?? []),
+    ],
+    logFile,
+    { ...process.env, ...moto.sdkEnvironment },
+  );
   const lastLine = run.stdout.trim().split('\n').pop() ?? '';
   if (run.status !== 0) return { lakeDir, report: [], failures: [glueFailure(run.status, lastLine, logFile)] };
   const result = JSON.parse(lastLine) as GlueLocalResult;
@@ -96,7 +123,9 @@ export async function runGlueLocally(options: LocalGlueOptions): Promise<LocalGl
   const failures =
     accounted === result.raw_lines
       ? []
-      : [`raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`];
+      : [
+          `raw lines ${result.raw_lines} != curated ${result.curated_rows} + quarantined ${result.quarantined_rows} + duplicates ${result.duplicates_dropped}`,
+        ];
   failures.push(...runMetricProblems(result));
   return {
     lakeDir,
@@ -128,7 +157,12 @@ export function glueFailure(status: number | string, lastLine: string, logFile: 
 }
 
 /** Runs a command with stderr (and, once it ended, stdout) appended to `logFile`; resolves with stdout. */
-function runToLog(command: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv): Promise<{ status: number | string; stdout: string }> {
+function runToLog(
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | string; stdout: string }> {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
   return new Promise((resolve, reject) => {
@@ -155,8 +189,20 @@ const LOCAL_JOB_NAME = 'log-etl-local';
  * What is wrong with the run's published counts: each must be in CloudWatch and equal what the output holds
  * (curated and quarantined rows counted from the files; lines read and duplicates as the run counted them).
  */
-export function runMetricProblems(result: Pick<GlueLocalResult, 'raw_lines' | 'duplicates_dropped' | 'curated_output_rows' | 'quarantine_output_rows' | 'metrics_published' | 'metrics_warning' | 'metrics_read_back'>): string[] {
-  if (!result.metrics_published) return [`the run's counts were not published to CloudWatch: ${result.metrics_warning ?? 'no reason given'}`];
+export function runMetricProblems(
+  result: Pick<
+    GlueLocalResult,
+    | 'raw_lines'
+    | 'duplicates_dropped'
+    | 'curated_output_rows'
+    | 'quarantine_output_rows'
+    | 'metrics_published'
+    | 'metrics_warning'
+    | 'metrics_read_back'
+  >,
+): string[] {
+  if (!result.metrics_published)
+    return [`the run's counts were not published to CloudWatch: ${result.metrics_warning ?? 'no reason given'}`];
   const expected: Record<keyof typeof GLUE_RUN_METRICS.metrics, number> = {
     raw_lines: result.raw_lines,
     curated_rows: result.curated_output_rows,
@@ -174,5 +220,10 @@ export function runMetricProblems(result: Pick<GlueLocalResult, 'raw_lines' | 'd
 
 /** "kafka 31, kinesis 1" */
 function bySource(counts: Readonly<Record<string, number>>): string {
-  return Object.entries(counts).sort().map(([source, n]) => `${source} ${n.toLocaleString('en-US')}`).join(', ') || 'none';
+  return (
+    Object.entries(counts)
+      .sort()
+      .map(([source, n]) => `${source} ${n.toLocaleString('en-US')}`)
+      .join(', ') || 'none'
+  );
 }

@@ -17,7 +17,9 @@ export const javaStep: LocalStep = {
       const reason = output.filter((line) => line.includes('ERROR')).map((line) => line.replace(/^check-java: ERROR: /, ''));
       return {
         report: [],
-        failures: [`Java 17 is needed (Spark runs the Glue job's transform on it, and the Kafka broker): ${reason.join(' ') || `scripts/check-java.sh exited ${status}`}`],
+        failures: [
+          `Java 17 is needed (Spark runs the Glue job's transform on it, and the Kafka broker): ${reason.join(' ') || `scripts/check-java.sh exited ${status}`}`,
+        ],
       };
     }
     return { report: [], failures: [] };

@@ -60,7 +60,9 @@ export const kafkaPathStep: LocalStep = {
     context.kafka = broker;
     const startMs = broker.startTimesMs[0];
     const rss = broker.rssBytes();
-    context.log(`Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${displayPath(broker.logFile)})`);
+    context.log(
+      `Kafka ${broker.bootstrap} ready in ${(startMs / 1000).toFixed(1)} s (KRaft, RSS ${rss === undefined ? '?' : (rss / MiB).toFixed(0)} MiB, log: ${displayPath(broker.logFile)})`,
+    );
 
     const { topic, partitions, groupId } = LOCAL_KAFKA;
     // The deployed mapping's on-failure destination is a bucket of its own (FailedBatchesBucket), so here too.
@@ -90,9 +92,13 @@ export const kafkaPathStep: LocalStep = {
     // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
     Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
     context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
-    const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION, context.options.formats), { logFile: functionLog });
+    const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION, context.options.formats), {
+      logFile: functionLog,
+    });
 
-    context.log(`event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`);
+    context.log(
+      `event source mapping: group ${groupId}, batch ≤ ${options.kafkaBatchSize} records / 6 MB, window ${options.kafkaBatchingWindowMs} ms, ${LOCAL_KAFKA.maxRetryAttempts} retries, then s3://${failedBatchesBucket}/`,
+    );
     const consumeStarted = Date.now();
     let lastInvocationLine = 0;
     let unshown = 0;
@@ -124,13 +130,24 @@ export const kafkaPathStep: LocalStep = {
     const consumeMs = Date.now() - consumeStarted;
     await mapping.stop();
 
-    const account = await accountKafkaLake(s3, lakeBucket, failedBatchesBucket, topic, ends, recordValidator((context.options.formats ?? []).map((f) => f.name)));
+    const account = await accountKafkaLake(
+      s3,
+      lakeBucket,
+      failedBatchesBucket,
+      topic,
+      ends,
+      recordValidator((context.options.formats ?? []).map((f) => f.name)),
+    );
     const failures = [...account.problems];
     if (inTopic !== linesIn) {
-      failures.push(`${fmt(linesIn)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > linesIn ? 'duplicated' : 'lost'} some`);
+      failures.push(
+        `${fmt(linesIn)} lines produced but the topic holds ${fmt(inTopic)} messages: the producer ${inTopic > linesIn ? 'duplicated' : 'lost'} some`,
+      );
     }
     if (account.missing.length > 0) {
-      failures.push(`${account.missing.length} offsets of ${topic} are nowhere in the lake (partition:offset ${account.missing.slice(0, 10).join(', ')}${account.missing.length > 10 ? ', …' : ''})`);
+      failures.push(
+        `${account.missing.length} offsets of ${topic} are nowhere in the lake (partition:offset ${account.missing.slice(0, 10).join(', ')}${account.missing.length > 10 ? ', …' : ''})`,
+      );
     }
     const accounted = account.rawRecords - account.duplicateEventIds + account.failedRecords + account.onFailureRecords;
     const { stats } = mapping;
@@ -141,8 +158,15 @@ export const kafkaPathStep: LocalStep = {
         `lines in            ${fmt(linesIn)} (${mib(source.bytes)}${options.logs ? ` from --logs ${options.logs.spec}` : ''}) → ${topic}: ${fmt(inTopic)} messages in ${partitions} partitions (${produced.sends} sends, ${(produced.ms / 1000).toFixed(1)} s)`,
         `consumer calls      ${fmt(stats.invocations)} (records delivered ${fmt(stats.recordsDelivered)}, retries ${stats.retries}, batch item failures ${stats.partialFailures}, function errors ${stats.functionErrors}, to on-failure ${stats.recordsToOnFailure}; largest payload ${mib(stats.largestPayloadBytes)})`,
         `objects             raw/source=kafka/ ${account.rawObjects} (${mib(account.rawBytes)} gz), errors/kafka-consumer-failed/ ${account.failedObjects}; failed-batches bucket ${account.onFailureObjects}`,
-        `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat).sort().map(([f, n]) => `${f} ${fmt(n)}`).join(', ')}), duplicates ${account.duplicateEventIds}`,
-        `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${Object.entries(account.failedByReason).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
+        `records out         ${fmt(account.rawRecords)} (${Object.entries(account.recordsByFormat)
+          .sort()
+          .map(([f, n]) => `${f} ${fmt(n)}`)
+          .join(', ')}), duplicates ${account.duplicateEventIds}`,
+        `failed (errors/)    ${fmt(account.failedRecords)} records kept with their bytes (${
+          Object.entries(account.failedByReason)
+            .map(([r, n]) => `${r} ${n}`)
+            .join(', ') || 'none'
+        }); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
         `accounted for       ${fmt(accounted)} of ${fmt(linesIn)} lines ${account.missing.length === 0 && accounted === linesIn ? '(nothing lost)' : '(MISMATCH)'}`,
         `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
       ],

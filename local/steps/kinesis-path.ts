@@ -89,7 +89,8 @@ export const kinesisPathStep: LocalStep = {
       oversizedFirstBatch: options.overflow,
       // Its re-ingest PutRecords calls to moto have no timeout of their own (it is the deployed code).
       invocationTimeoutMs: 2 * options.emulatorTimeoutMs,
-      explainTimeout: (what) => new EmulatorError(`${what}; moto_server (pid ${context.moto!.pid}), which it re-ingests into, is ${context.moto!.state()}`),
+      explainTimeout: (what) =>
+        new EmulatorError(`${what}; moto_server (pid ${context.moto!.pid}), which it re-ingests into, is ${context.moto!.state()}`),
       onInvocation: (p) => {
         if (p.invocation > 1 && p.dropped === 0 && Date.now() - lastInvocationLine < 2000) {
           unshown += 1;
@@ -108,15 +109,26 @@ export const kinesisPathStep: LocalStep = {
 
     const inventory = await readLake(s3, bucket);
     const summary = summarizeLake(inventory);
-    const failures = [...inventory.problems, ...checkLayout(inventory), ...checkSchema(inventory, (options.formats ?? []).map((f) => f.name))];
+    const failures = [
+      ...inventory.problems,
+      ...checkLayout(inventory),
+      ...checkSchema(
+        inventory,
+        (options.formats ?? []).map((f) => f.name),
+      ),
+    ];
     const linesIn = linesPut;
     const linesOut = summary.rawRecords + summary.failedLines;
     if (linesOut !== linesIn) {
-      failures.push(`lines in ${linesIn} ≠ records out ${summary.rawRecords} + failed ${summary.failedLines} (${linesOut}): ${linesIn > linesOut ? 'records were lost' : 'records were duplicated'}`);
+      failures.push(
+        `lines in ${linesIn} ≠ records out ${summary.rawRecords} + failed ${summary.failedLines} (${linesOut}): ${linesIn > linesOut ? 'records were lost' : 'records were duplicated'}`,
+      );
     }
     if (summary.duplicateEventIds > 0) failures.push(`${summary.duplicateEventIds} raw records share an event_id with another`);
     if (options.overflow && report.dropped === 0) {
-      context.log('note: --overflow was set but the first batch did not overflow; send more lines (--lines) or pack more per record (--lines-per-record)');
+      context.log(
+        'note: --overflow was set but the first batch did not overflow; send more lines (--lines) or pack more per record (--lines-per-record)',
+      );
     }
 
     const packing =
@@ -129,7 +141,8 @@ export const kinesisPathStep: LocalStep = {
       `transform calls     ${fmt(report.invocations)} (records read ${fmt(report.recordsRead)}: Ok ${fmt(report.ok)}, Dropped+re-ingested ${fmt(report.dropped)}, ProcessingFailed ${fmt(report.processingFailed)}; largest response ${mib(report.largestResponseBytes)})`,
       'objects per prefix:',
       ...Object.entries(summary.objectsByPrefix).map(
-        ([prefix, o]) => `  ${prefix.padEnd(44)} ${String(o.objects).padStart(3)} objects ${fmt(o.lines).padStart(8)} lines ${mib(o.compressedBytes).padStart(10)} gz (${mib(o.uncompressedBytes)} json)`,
+        ([prefix, o]) =>
+          `  ${prefix.padEnd(44)} ${String(o.objects).padStart(3)} objects ${fmt(o.lines).padStart(8)} lines ${mib(o.compressedBytes).padStart(10)} gz (${mib(o.uncompressedBytes)} json)`,
       ),
       `records out         ${fmt(summary.rawRecords)} = parsed ${fmt(summary.parsedRecords)} + unparsed ${fmt(summary.unparsedRecords)}`,
       `per format          ${formatComparison(source.expected, summary.recordsByFormat)}`,
@@ -168,7 +181,9 @@ export function checkLayout(inventory: LakeInventory): string[] {
     const expected =
       day === undefined ? undefined : object.kind === 'raw' ? rawPrefixFor('kinesis', day) : errorPrefixFor('processing-failed', day);
     if (object.kind === 'other' || object.prefix !== expected) {
-      problems.push(`${object.key} is not under a lake-layout prefix (expected ${expected ?? 'raw/source=kinesis/dt=YYYY-MM-DD/ or errors/processing-failed/dt=YYYY-MM-DD/'})`);
+      problems.push(
+        `${object.key} is not under a lake-layout prefix (expected ${expected ?? 'raw/source=kinesis/dt=YYYY-MM-DD/ or errors/processing-failed/dt=YYYY-MM-DD/'})`,
+      );
     }
     if (!object.key.endsWith('.gz')) problems.push(`${object.key} lacks the .gz extension of a GZIP object`);
   }
@@ -196,7 +211,9 @@ function formatComparison(expected: readonly ExpectedKind[] | undefined, got: Re
   if (expected === undefined) return formatCounts(got);
   const sent: Record<string, number> = {};
   for (const kind of expected) sent[kind] = (sent[kind] ?? 0) + 1;
-  const formats = Object.keys(sent).filter((k) => k !== 'malformed').sort();
+  const formats = Object.keys(sent)
+    .filter((k) => k !== 'malformed')
+    .sort();
   const parts = formats.map((f) => `${f} ${fmt(got[f] ?? 0)}/${fmt(sent[f])}`);
   for (const f of Object.keys(got).filter((k) => !(k in sent) && k !== 'unparsed')) parts.push(`${f} ${fmt(got[f])}/0`);
   parts.push(`unparsed ${fmt(got.unparsed ?? 0)} (${fmt(sent.malformed ?? 0)} malformed sent)`);
@@ -205,7 +222,9 @@ function formatComparison(expected: readonly ExpectedKind[] | undefined, got: Re
 
 /** "common 812, json 790, unparsed 12": records per format, unparsed last. */
 export function formatCounts(got: Readonly<Record<string, number>>): string {
-  const formats = Object.keys(got).filter((k) => k !== 'unparsed').sort();
+  const formats = Object.keys(got)
+    .filter((k) => k !== 'unparsed')
+    .sort();
   return [...formats.map((f) => `${f} ${fmt(got[f])}`), `unparsed ${fmt(got.unparsed ?? 0)}`].join(', ');
 }
 

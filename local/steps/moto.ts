@@ -16,7 +16,9 @@ export const motoStep: LocalStep = {
     const clientOptions = { timeoutMs: context.options.emulatorTimeoutMs, server: moto };
     context.kinesis = localKinesisClient(moto.endpoint, clientOptions);
     context.s3 = localS3Client(moto.endpoint, clientOptions);
-    context.log(`moto_server (pid ${moto.pid}) on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${displayPath(path.join(context.workDir, 'moto.log'))}; calls time out after ${context.options.emulatorTimeoutMs / 1000} s)`);
+    context.log(
+      `moto_server (pid ${moto.pid}) on ${moto.endpoint} (ready in ${Date.now() - started} ms, log: ${displayPath(path.join(context.workDir, 'moto.log'))}; calls time out after ${context.options.emulatorTimeoutMs / 1000} s)`,
+    );
     return { report: [], failures: [] };
   },
 };

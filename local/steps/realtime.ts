@@ -8,7 +8,18 @@
 import * as path from 'node:path';
 import { BURST_LINES, BURST_MINUTE, BURST_PATH } from '../realtime/burst';
 import { createTopic } from '../kafka/admin';
-import { buildFlinkJar, compareMinutes, jobMinutes, kafkaLakeRecords, lakeMinutes, minuteTable, publishRecords, readTopic, runBoundedJob, type JobRow } from '../realtime/job';
+import {
+  buildFlinkJar,
+  compareMinutes,
+  jobMinutes,
+  kafkaLakeRecords,
+  lakeMinutes,
+  minuteTable,
+  publishRecords,
+  readTopic,
+  runBoundedJob,
+  type JobRow,
+} from '../realtime/job';
 import { LOCAL_KAFKA } from './kafka-path';
 import type { LocalStep, StepResult } from './step';
 
@@ -28,7 +39,9 @@ export const realtimeStep: LocalStep = {
     await createTopic(kafka.bootstrap, REALTIME_TOPICS.records, LOCAL_KAFKA.partitions, kafka.describe());
     await createTopic(kafka.bootstrap, REALTIME_TOPICS.output, 1, kafka.describe());
     await publishRecords(kafka.bootstrap, REALTIME_TOPICS.records, records, kafka.describe());
-    context.log(`relayed ${records.length} lake records of the Kafka path to ${REALTIME_TOPICS.records} (${LOCAL_KAFKA.partitions} partitions, each raw partition's records in offset order)`);
+    context.log(
+      `relayed ${records.length} lake records of the Kafka path to ${REALTIME_TOPICS.records} (${LOCAL_KAFKA.partitions} partitions, each raw partition's records in offset order)`,
+    );
 
     const logFile = path.join(context.workDir, 'flink-job.log');
     context.log(`running the job on a local MiniCluster, bounded (log: ${path.relative(process.cwd(), logFile)})`);
@@ -47,12 +60,19 @@ export const realtimeStep: LocalStep = {
     // The planted burst is in the generator's lines only (local/line-source.ts); the user's own logs have none.
     if (context.options.logs === undefined) {
       const burstMinute = BURST_MINUTE.toISOString();
-      const burstRoute = rows.find((r) => r.kind === 'window' && r.dimension === 'route' && r.key === '/api' && r.window_start === burstMinute);
-      const burstPath = Array.isArray(burstRoute?.top_paths_by_5xx) ? (burstRoute.top_paths_by_5xx as { path: string; status_5xx: number }[]).find((p) => p.path === BURST_PATH) : undefined;
+      const burstRoute = rows.find(
+        (r) => r.kind === 'window' && r.dimension === 'route' && r.key === '/api' && r.window_start === burstMinute,
+      );
+      const burstPath = Array.isArray(burstRoute?.top_paths_by_5xx)
+        ? (burstRoute.top_paths_by_5xx as { path: string; status_5xx: number }[]).find((p) => p.path === BURST_PATH)
+        : undefined;
       if (!burstPath || burstPath.status_5xx < BURST_LINES) {
-        failures.push(`the burst of ${BURST_LINES} 503s on ${BURST_PATH} in ${burstMinute} is not in the job's /api window (found ${burstPath ? burstPath.status_5xx : 'no such path'})`);
+        failures.push(
+          `the burst of ${BURST_LINES} 503s on ${BURST_PATH} in ${burstMinute} is not in the job's /api window (found ${burstPath ? burstPath.status_5xx : 'no such path'})`,
+        );
       }
-      if (!rows.some((r) => r.kind === 'burst' && r.window_start === burstMinute)) failures.push(`no error burst row for the minute ${burstMinute} the burst was written in`);
+      if (!rows.some((r) => r.kind === 'burst' && r.window_start === burstMinute))
+        failures.push(`no error burst row for the minute ${burstMinute} the burst was written in`);
     }
     const late = rows.filter((r) => r.kind === 'late').length;
     const invalid = rows.filter((r) => r.kind === 'invalid').length;

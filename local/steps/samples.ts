@@ -21,7 +21,9 @@ export const samplesStep: LocalStep = {
     if (!fs.existsSync(rawDir)) return Promise.resolve({ report: [], failures: [] });
     const samples = sampleRecords(rawDir, SAMPLES_PER_FORMAT);
     const report: string[] = [`records as they landed (${SAMPLES_PER_FORMAT} per format; from ${displayPath(rawDir)}/):`];
-    for (const [format, records] of Object.entries(samples).sort(([a], [b]) => (a === 'unparsed' ? 1 : b === 'unparsed' ? -1 : a.localeCompare(b)))) {
+    for (const [format, records] of Object.entries(samples).sort(([a], [b]) =>
+      a === 'unparsed' ? 1 : b === 'unparsed' ? -1 : a.localeCompare(b),
+    )) {
       report.push(`  ${format}:`, ...records.map((r) => `    ${JSON.stringify(shorten(r))}`));
     }
     return Promise.resolve({ report, failures: [] });
@@ -67,7 +69,9 @@ export function sampleRecords(rawDir: string, perFormat: number): Record<string,
 function shorten(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(record).map(([key, value]) =>
-      typeof value === 'string' && value.length > SAMPLE_STRING_MAX ? [key, `${value.slice(0, SAMPLE_STRING_MAX)}… (${value.length.toLocaleString('en-US')} chars)`] : [key, value],
+      typeof value === 'string' && value.length > SAMPLE_STRING_MAX
+        ? [key, `${value.slice(0, SAMPLE_STRING_MAX)}… (${value.length.toLocaleString('en-US')} chars)`]
+        : [key, value],
     ),
   );
 }

@@ -28,25 +28,34 @@ import { capacityPlan } from '../../lib/capacity/plan';
 import { PRICE_REGION, PRICES, renderPriceTable } from './prices';
 
 const money = (n: number) => `$${n.toFixed(2)}`;
-const bytes = (n: number) => (n >= 1024 * 1024 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`);
+const bytes = (n: number) =>
+  n >= 1024 * 1024 ? `${(n / 2 ** 20).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${Math.round(n)} B`;
 
 export function costReport(argv: readonly string[]): string {
-  const { context, options } = parseArgs(argv, ['gb-per-day', 'month', 'record-bytes', 'private-egress', 'peak-factor'], ['prices', 'compare', 'plan']);
+  const { context, options } = parseArgs(
+    argv,
+    ['gb-per-day', 'month', 'record-bytes', 'private-egress', 'peak-factor'],
+    ['prices', 'compare', 'plan'],
+  );
   if (options.prices === true) return renderPriceTable();
   let config: StageConfig = stageConfig(context.stage);
   const plan = options.plan === true;
   const gbText = options['gb-per-day'] ?? (plan ? String(config.volume.gbPerDay) : undefined);
-  if (typeof gbText !== 'string') throw new UsageError('--gb-per-day N is required: the log volume shipped per day, in GB (e.g. --gb-per-day 5)');
+  if (typeof gbText !== 'string')
+    throw new UsageError('--gb-per-day N is required: the log volume shipped per day, in GB (e.g. --gb-per-day 5)');
   const gbPerDay = Number(gbText);
   if (!(gbPerDay > 0) || !Number.isFinite(gbPerDay)) throw new UsageError(`--gb-per-day must be a positive number (got '${gbText}')`);
   const monthText = options.month ?? '12';
   const month = Number(monthText);
-  if (!Number.isInteger(month) || month < 1 || month > 120) throw new UsageError(`--month must be an integer from 1 to 120 (got '${String(monthText)}')`);
+  if (!Number.isInteger(month) || month < 1 || month > 120)
+    throw new UsageError(`--month must be an integer from 1 to 120 (got '${String(monthText)}')`);
   let recordBytes: number | undefined;
   if (options['record-bytes'] !== undefined) {
     recordBytes = Number(options['record-bytes']);
     if (!Number.isInteger(recordBytes) || recordBytes < 1 || recordBytes > 1024 * 1024) {
-      throw new UsageError(`--record-bytes must be an integer from 1 to 1048576, a Kinesis record's limit (got '${String(options['record-bytes'])}')`);
+      throw new UsageError(
+        `--record-bytes must be an integer from 1 to 1048576, a Kinesis record's limit (got '${String(options['record-bytes'])}')`,
+      );
     }
   }
   const egress = options['private-egress'];
@@ -59,13 +68,16 @@ export function costReport(argv: readonly string[]): string {
   const peakText = options['peak-factor'];
   if (peakText !== undefined && !plan) throw new UsageError('--peak-factor goes with --plan');
   const peakFactor = peakText === undefined ? config.volume.peakFactor : Number(peakText);
-  if (!(peakFactor >= 1 && peakFactor <= 24)) throw new UsageError(`--peak-factor must be a number from 1 to 24 (got '${String(peakText)}')`);
+  if (!(peakFactor >= 1 && peakFactor <= 24))
+    throw new UsageError(`--peak-factor must be a number from 1 to 24 (got '${String(peakText)}')`);
   const estimateOptions: EstimateOptions = { month, recordBytes };
   if (plan) return renderSizingPlan(config, { gbPerDay, peakFactor }, estimateOptions);
   const result = estimate(config, gbPerDay, estimateOptions);
   const dates = [...new Set(Object.values(PRICES).map((p) => p.date))].join(', ');
   const whatIf = [
-    egress === undefined ? '' : `network.privateEgress '${String(egress)}' instead of '${stageConfig(context.stage).network.privateEgress}'`,
+    egress === undefined
+      ? ''
+      : `network.privateEgress '${String(egress)}' instead of '${stageConfig(context.stage).network.privateEgress}'`,
     recordBytes === undefined ? '' : `${recordBytes}-byte Kinesis records instead of what the agent packs`,
   ].filter((s) => s !== '');
   const lines = [
@@ -83,7 +95,9 @@ export function costReport(argv: readonly string[]): string {
   if (options.compare === true) lines.push('', ...renderComparison(config, gbPerDay, estimateOptions));
   lines.push(
     '',
-    `Assumptions: ${Object.entries(ASSUMPTIONS).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    `Assumptions: ${Object.entries(ASSUMPTIONS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
     `Kafka path from the stage config: ${JSON.stringify(kafkaSizingOf(config))}.`,
   );
   return lines.join('\n');
@@ -101,8 +115,12 @@ function recordLines(e: Estimate): string[] {
 function streamNote(config: StageConfig, e: Estimate): string {
   const capacity = config.stream.capacity;
   const need = `${e.shardsNeeded} shard${e.shardsNeeded === 1 ? '' : 's'}`;
-  if (capacity.mode === 'on-demand') return `Stream: on-demand; provisioned would need ${need} at this volume (peak ${ASSUMPTIONS.peakToAverage}× the average; --compare prices both).`;
-  const verdict = capacity.shardCount >= e.shardsNeeded ? 'enough' : `TOO FEW: raise stream.capacity.shardCount to ${e.shardsNeeded} or the agent's PutRecords are throttled at peaks`;
+  if (capacity.mode === 'on-demand')
+    return `Stream: on-demand; provisioned would need ${need} at this volume (peak ${ASSUMPTIONS.peakToAverage}× the average; --compare prices both).`;
+  const verdict =
+    capacity.shardCount >= e.shardsNeeded
+      ? 'enough'
+      : `TOO FEW: raise stream.capacity.shardCount to ${e.shardsNeeded} or the agent's PutRecords are throttled at peaks`;
   return `Stream: ${capacity.shardCount} provisioned shard${capacity.shardCount === 1 ? '' : 's'}; this volume needs ${need} at a peak of ${ASSUMPTIONS.peakToAverage}× the average: ${verdict}.`;
 }
 
@@ -119,7 +137,10 @@ export function renderComparison(config: StageConfig, gbPerDay: number, options:
   const kinesis = (e: Estimate) => e.items.filter((i) => i.service === 'Kinesis');
   const shards = provisioned.shardsNeeded;
   const rows = ['| mode | item | basis | USD/month |', '|---|---|---|---:|'];
-  for (const [name, e] of [['on-demand', onDemand], [`provisioned, ${shards} shard${shards === 1 ? '' : 's'}`, provisioned]] as const) {
+  for (const [name, e] of [
+    ['on-demand', onDemand],
+    [`provisioned, ${shards} shard${shards === 1 ? '' : 's'}`, provisioned],
+  ] as const) {
     for (const item of kinesis(e)) rows.push(`| ${name} | ${item.item} | ${item.basis} | ${item.usd.toFixed(2)} |`);
     rows.push(`| **${name}** | Kinesis | | **${subtotal(e, 'Kinesis').toFixed(2)}** |`);
   }
@@ -146,13 +167,19 @@ export const COST_HELP: CommandHelp = {
     'prices in ops/cost/prices.ts (us-east-1). Kinesis and Firehose are billed per record, as AWS bills them.',
   options: [
     { name: '-c stage=<stage>', description: 'the stage config to price (default dev)' },
-    { name: '--gb-per-day N', description: "log volume shipped per day, in GB (required, except with --prices, and with --plan: the stage's volume.gbPerDay)" },
+    {
+      name: '--gb-per-day N',
+      description: "log volume shipped per day, in GB (required, except with --prices, and with --plan: the stage's volume.gbPerDay)",
+    },
     { name: '--month M', description: 'month of operation, 1-120 (default 12): the lake grows until lifecycle rules expire data' },
-    { name: '--compare', description: "the stream on-demand and provisioned (sized for the volume), side by side" },
+    { name: '--compare', description: 'the stream on-demand and provisioned (sized for the volume), side by side' },
     { name: '--record-bytes B', description: 'price Kinesis records of B bytes instead of what the agent packs (154: one line a record)' },
-    { name: '--private-egress MODE', description: "price another network.privateEgress without editing the config" },
+    { name: '--private-egress MODE', description: 'price another network.privateEgress without editing the config' },
     { name: '--plan', description: "the sizing plan: each hop's load at the average and the peak, its limit, and what carries the volume" },
-    { name: '--peak-factor F', description: "with --plan: the busiest hour over the day's average (default: the stage's volume.peakFactor)" },
+    {
+      name: '--peak-factor F',
+      description: "with --plan: the busiest hour over the day's average (default: the stage's volume.peakFactor)",
+    },
     { name: '--prices', description: 'print the price table and exit' },
   ],
 };

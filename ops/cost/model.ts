@@ -6,7 +6,14 @@
  */
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
 import { KINESIS } from '../../lib/capacity/limits';
-import { CURATED_PARTITION_HOURS, GLUE_DPU_PER_WORKER, glueCapacityGbPerDay as glueCapacityOf, pathShares as pathSharesOf, runsPerDay, shardsNeeded as shardsNeededAt } from '../../lib/capacity/plan';
+import {
+  CURATED_PARTITION_HOURS,
+  GLUE_DPU_PER_WORKER,
+  glueCapacityGbPerDay as glueCapacityOf,
+  pathShares as pathSharesOf,
+  runsPerDay,
+  shardsNeeded as shardsNeededAt,
+} from '../../lib/capacity/plan';
 import { MEASURED } from '../../lib/capacity/rates';
 import type { StageConfig } from '../../lib/config';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
@@ -115,7 +122,7 @@ export function recordSizing(config: StageConfig, kinesisGbPerDay: number, recor
   }
   const files = Math.max(1, pathShares(config).kinesisFiles);
   const flush = config.host.agent.flushSeconds;
-  const perFlush = ((kinesisGbPerDay * 1e9) / 86_400) * flush / files;
+  const perFlush = (((kinesisGbPerDay * 1e9) / 86_400) * flush) / files;
   const records = Math.max(1, Math.ceil(perFlush / KINESIS_AGGREGATED_RECORD_MAX_BYTES));
   const bytes = Math.max(line, perFlush / records);
   return {
@@ -157,7 +164,9 @@ export function kafkaSizingOf(config: StageConfig): KafkaSizing {
   const { kafka } = config;
   const brokerHourPrice = BROKER_PRICES[kafka.brokerInstanceType];
   if (brokerHourPrice === undefined) {
-    throw new Error(`no broker-hour price for ${kafka.brokerInstanceType} in ops/cost/prices.ts (priced: ${Object.keys(BROKER_PRICES).join(', ')})`);
+    throw new Error(
+      `no broker-hour price for ${kafka.brokerInstanceType} in ops/cost/prices.ts (priced: ${Object.keys(BROKER_PRICES).join(', ')})`,
+    );
   }
   return {
     brokers: kafka.brokerCount,
@@ -210,7 +219,6 @@ export const FLINK_RUNNING_STORAGE_GB_PER_KPU = 50;
 /** EC2 instance-hour prices the table has. */
 const INSTANCE_PRICES: Readonly<Record<string, PriceId>> = { 't4g.micro': 'ec2T4gMicroHour', 't4g.small': 'ec2T4gSmallHour' };
 
-
 /** A unit price as the table has it (no rounding: $0.0168, not $0.02). */
 const usd = (n: number) => `$${Number(n.toPrecision(6))}`;
 const num = (n: number) => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
@@ -251,27 +259,67 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const { capacity, retentionHours } = config.stream;
   if (kinesisGbMonth > 0 && capacity.mode === 'on-demand') {
     const writtenGb = (records * record.kinesisOnDemandBilledBytes) / 1e9;
-    add('Kinesis', 'stream-hours', `${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisOnDemandStreamHour.usd)}`, HOURS_PER_MONTH * PRICES.kinesisOnDemandStreamHour.usd);
-    add('Kinesis', 'data written (each record rounded up to 1 KB)', `${recordsText} × ${num(record.kinesisOnDemandBilledBytes / 1024)} KB = ${num(writtenGb)} GB × ${usd(PRICES.kinesisOnDemandIngestGb.usd)}`, writtenGb * PRICES.kinesisOnDemandIngestGb.usd);
-    add('Kinesis', 'data read by Firehose', `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandRetrievalGb.usd)}`, kinesisGbMonth * PRICES.kinesisOnDemandRetrievalGb.usd);
+    add(
+      'Kinesis',
+      'stream-hours',
+      `${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisOnDemandStreamHour.usd)}`,
+      HOURS_PER_MONTH * PRICES.kinesisOnDemandStreamHour.usd,
+    );
+    add(
+      'Kinesis',
+      'data written (each record rounded up to 1 KB)',
+      `${recordsText} × ${num(record.kinesisOnDemandBilledBytes / 1024)} KB = ${num(writtenGb)} GB × ${usd(PRICES.kinesisOnDemandIngestGb.usd)}`,
+      writtenGb * PRICES.kinesisOnDemandIngestGb.usd,
+    );
+    add(
+      'Kinesis',
+      'data read by Firehose',
+      `${num(kinesisGbMonth)} GB × ${usd(PRICES.kinesisOnDemandRetrievalGb.usd)}`,
+      kinesisGbMonth * PRICES.kinesisOnDemandRetrievalGb.usd,
+    );
     if (retentionHours > 24) {
       const kept = kinesisGbPerDay * ((retentionHours - 24) / 24);
-      add('Kinesis', `retention ${retentionHours} h`, `${num(kept)} GB kept beyond 24 h × ${usd(PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd)}`, kept * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd);
+      add(
+        'Kinesis',
+        `retention ${retentionHours} h`,
+        `${num(kept)} GB kept beyond 24 h × ${usd(PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd)}`,
+        kept * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd,
+      );
     }
   } else if (kinesisGbMonth > 0 && capacity.mode === 'provisioned') {
     const shards = capacity.shardCount;
-    add('Kinesis', `shard-hours (${shards} provisioned)`, `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisShardHour.usd);
+    add(
+      'Kinesis',
+      `shard-hours (${shards} provisioned)`,
+      `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisShardHour.usd)}`,
+      shards * HOURS_PER_MONTH * PRICES.kinesisShardHour.usd,
+    );
     const units = (records * record.putPayloadUnits) / 1e6;
-    add('Kinesis', 'PUT payload units (25 KB each, per record)', `${recordsText} × ${record.putPayloadUnits} = ${num(units)} M × ${usd(PRICES.kinesisPutPayloadUnitsMillion.usd)}`, units * PRICES.kinesisPutPayloadUnitsMillion.usd);
+    add(
+      'Kinesis',
+      'PUT payload units (25 KB each, per record)',
+      `${recordsText} × ${record.putPayloadUnits} = ${num(units)} M × ${usd(PRICES.kinesisPutPayloadUnitsMillion.usd)}`,
+      units * PRICES.kinesisPutPayloadUnitsMillion.usd,
+    );
     if (retentionHours > 24) {
-      add('Kinesis', `retention ${retentionHours} h`, `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisExtendedRetentionShardHour.usd)}`, shards * HOURS_PER_MONTH * PRICES.kinesisExtendedRetentionShardHour.usd);
+      add(
+        'Kinesis',
+        `retention ${retentionHours} h`,
+        `${shards} × ${HOURS_PER_MONTH} h × ${usd(PRICES.kinesisExtendedRetentionShardHour.usd)}`,
+        shards * HOURS_PER_MONTH * PRICES.kinesisExtendedRetentionShardHour.usd,
+      );
     }
   }
 
   // Firehose: ingestion billed per record in 5 KB steps, a Kinesis source included.
   const firehoseGb = (records * record.firehoseBilledBytes) / 1e9;
   if (kinesisGbMonth > 0) {
-    add('Firehose', 'data ingested (each record rounded up to 5 KB)', `${recordsText} × ${num(record.firehoseBilledBytes / 1024)} KB = ${num(firehoseGb)} GB × ${usd(PRICES.firehoseIngestGb.usd)}`, firehoseGb * PRICES.firehoseIngestGb.usd);
+    add(
+      'Firehose',
+      'data ingested (each record rounded up to 5 KB)',
+      `${recordsText} × ${num(record.firehoseBilledBytes / 1024)} KB = ${num(firehoseGb)} GB × ${usd(PRICES.firehoseIngestGb.usd)}`,
+      firehoseGb * PRICES.firehoseIngestGb.usd,
+    );
   }
 
   // Lambda: the transform gets one processor buffer per invocation (at least one record); the consumer a
@@ -280,24 +328,64 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const transformInvocations = (kinesisGbMonth * 1e9) / (batchMiB * 2 ** 20);
   const kafkaLines = (kafkaGbMonth * 1e9) / ASSUMPTIONS.lineBytes;
   const consumerInvocations =
-    kafkaLines === 0 ? 0 : Math.min(kafkaLines, Math.max(kafkaLines / kafka.batchSize, (HOURS_PER_MONTH * 3600) / Math.max(1, kafka.batchingWindowSeconds)));
+    kafkaLines === 0
+      ? 0
+      : Math.min(kafkaLines, Math.max(kafkaLines / kafka.batchSize, (HOURS_PER_MONTH * 3600) / Math.max(1, kafka.batchingWindowSeconds)));
   const transformGbSeconds = ((kinesisGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB; // at 1024 MB = 1 GB
   const consumerGbSeconds = ((kafkaGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB;
-  add('Lambda', 'transform duration', `${num(Math.round(transformGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, transformGbSeconds * PRICES.lambdaArmGbSecond.usd);
-  add('Lambda', 'transform requests', `${num(Math.round(transformInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (transformInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+  add(
+    'Lambda',
+    'transform duration',
+    `${num(Math.round(transformGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`,
+    transformGbSeconds * PRICES.lambdaArmGbSecond.usd,
+  );
+  add(
+    'Lambda',
+    'transform requests',
+    `${num(Math.round(transformInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`,
+    (transformInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd,
+  );
   if (kafkaGbMonth > 0) {
-    add('Lambda', `consumer duration (Kafka path: ${num(kafkaGbMonth)} GB)`, `${num(Math.round(consumerGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`, consumerGbSeconds * PRICES.lambdaArmGbSecond.usd);
-    add('Lambda', 'consumer requests', `${num(Math.round(consumerInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`, (consumerInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd);
+    add(
+      'Lambda',
+      `consumer duration (Kafka path: ${num(kafkaGbMonth)} GB)`,
+      `${num(Math.round(consumerGbSeconds))} GB-s × ${usd(PRICES.lambdaArmGbSecond.usd)}`,
+      consumerGbSeconds * PRICES.lambdaArmGbSecond.usd,
+    );
+    add(
+      'Lambda',
+      'consumer requests',
+      `${num(Math.round(consumerInvocations))} × ${usd(PRICES.lambdaRequestsMillion.usd)}/M`,
+      (consumerInvocations / 1e6) * PRICES.lambdaRequestsMillion.usd,
+    );
   }
   const invocations = transformInvocations + consumerInvocations;
 
   // The log host.
   const hostPrice = INSTANCE_PRICES[config.host.instanceType];
-  if (hostPrice === undefined) throw new Error(`the price table has no price for ${config.host.instanceType}; add it to ops/cost/prices.ts (priced: ${Object.keys(INSTANCE_PRICES).join(', ')})`);
-  add('EC2', `${config.host.instanceType} host`, `${HOURS_PER_MONTH} h × ${usd(PRICES[hostPrice].usd)}`, HOURS_PER_MONTH * PRICES[hostPrice].usd);
-  add('EBS', `gp3 root ${config.host.rootVolumeGiB} GiB`, `${config.host.rootVolumeGiB} GB × ${usd(PRICES.ebsGp3GbMonth.usd)}`, config.host.rootVolumeGiB * PRICES.ebsGp3GbMonth.usd);
+  if (hostPrice === undefined)
+    throw new Error(
+      `the price table has no price for ${config.host.instanceType}; add it to ops/cost/prices.ts (priced: ${Object.keys(INSTANCE_PRICES).join(', ')})`,
+    );
+  add(
+    'EC2',
+    `${config.host.instanceType} host`,
+    `${HOURS_PER_MONTH} h × ${usd(PRICES[hostPrice].usd)}`,
+    HOURS_PER_MONTH * PRICES[hostPrice].usd,
+  );
+  add(
+    'EBS',
+    `gp3 root ${config.host.rootVolumeGiB} GiB`,
+    `${config.host.rootVolumeGiB} GB × ${usd(PRICES.ebsGp3GbMonth.usd)}`,
+    config.host.rootVolumeGiB * PRICES.ebsGp3GbMonth.usd,
+  );
   if (config.host.subnet === 'public') {
-    add('VPC', 'public IPv4 of the host', `${HOURS_PER_MONTH} h × ${usd(PRICES.publicIpv4Hour.usd)}`, HOURS_PER_MONTH * PRICES.publicIpv4Hour.usd);
+    add(
+      'VPC',
+      'public IPv4 of the host',
+      `${HOURS_PER_MONTH} h × ${usd(PRICES.publicIpv4Hour.usd)}`,
+      HOURS_PER_MONTH * PRICES.publicIpv4Hour.usd,
+    );
   }
 
   // Private egress (lib/constructs/network/network-config.ts).
@@ -309,12 +397,22 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
     add('VPC', 'NAT data processed', `${num(natGb)} GB × ${usd(PRICES.natGatewayGb.usd)}`, natGb * PRICES.natGatewayGb.usd);
   } else if (config.network.privateEgress === 'interface-endpoints') {
     const endpoints = 2; // Lambda and STS (PRIVATE_INTERFACE_ENDPOINTS)
-    add('VPC', 'interface endpoints', `${endpoints} × ${azs} AZ × ${HOURS_PER_MONTH} h × ${usd(PRICES.interfaceEndpointHour.usd)}`, endpoints * azs * HOURS_PER_MONTH * PRICES.interfaceEndpointHour.usd);
+    add(
+      'VPC',
+      'interface endpoints',
+      `${endpoints} × ${azs} AZ × ${HOURS_PER_MONTH} h × ${usd(PRICES.interfaceEndpointHour.usd)}`,
+      endpoints * azs * HOURS_PER_MONTH * PRICES.interfaceEndpointHour.usd,
+    );
   }
 
   // KMS.
   add('KMS', 'data key', `1 × ${usd(PRICES.kmsKeyMonth.usd)}`, PRICES.kmsKeyMonth.usd);
-  add('KMS', 'requests', `${num(ASSUMPTIONS.kmsRequestsPerMonth)} × ${usd(PRICES.kmsRequests10k.usd)}/10k`, (ASSUMPTIONS.kmsRequestsPerMonth / 1e4) * PRICES.kmsRequests10k.usd);
+  add(
+    'KMS',
+    'requests',
+    `${num(ASSUMPTIONS.kmsRequestsPerMonth)} × ${usd(PRICES.kmsRequests10k.usd)}/10k`,
+    (ASSUMPTIONS.kmsRequestsPerMonth / 1e4) * PRICES.kmsRequests10k.usd,
+  );
 
   // S3 by storage class, in month `month` of operation.
   const age = month * DAYS_PER_MONTH - DAYS_PER_MONTH / 2; // the month's mid-point
@@ -330,13 +428,32 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const curatedIa = Math.min(lake.curatedInfrequentAccessAfterDays, lake.curatedExpireAfterDays ?? Infinity);
   const standard = gbMonthsInWindow(rawLike, age, 0, rawIa) + gbMonthsInWindow(curatedPerDay, age, 0, curatedIa);
   const ia =
-    gbMonthsInWindow(rawLike, age, lake.rawInfrequentAccessAfterDays, Math.min(lake.rawGlacierAfterDays, lake.rawExpireAfterDays ?? Infinity)) +
-    gbMonthsInWindow(curatedPerDay, age, lake.curatedInfrequentAccessAfterDays, lake.curatedExpireAfterDays);
+    gbMonthsInWindow(
+      rawLike,
+      age,
+      lake.rawInfrequentAccessAfterDays,
+      Math.min(lake.rawGlacierAfterDays, lake.rawExpireAfterDays ?? Infinity),
+    ) + gbMonthsInWindow(curatedPerDay, age, lake.curatedInfrequentAccessAfterDays, lake.curatedExpireAfterDays);
   const gir = gbMonthsInWindow(rawLike, age, lake.rawGlacierAfterDays, lake.rawExpireAfterDays);
   const backup = config.delivery.backupSourceRecords ? ', backup' : '';
-  add('S3', `Standard (raw${backup} < ${lake.rawInfrequentAccessAfterDays} d, curated < ${lake.curatedInfrequentAccessAfterDays} d), month ${month}`, `${num(standard)} GB × ${usd(PRICES.s3StandardGbMonth.usd)}`, standard * PRICES.s3StandardGbMonth.usd);
-  add('S3', `Standard-IA (raw${backup} ${lake.rawInfrequentAccessAfterDays}–${lake.rawGlacierAfterDays} d, curated ≥ ${lake.curatedInfrequentAccessAfterDays} d${lake.curatedExpireAfterDays ? `, expired at ${lake.curatedExpireAfterDays} d` : ''}), month ${month}`, `${num(ia)} GB × ${usd(PRICES.s3StandardIaGbMonth.usd)}`, ia * PRICES.s3StandardIaGbMonth.usd);
-  add('S3', `Glacier IR (raw${backup} ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`, `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`, gir * PRICES.s3GlacierIrGbMonth.usd);
+  add(
+    'S3',
+    `Standard (raw${backup} < ${lake.rawInfrequentAccessAfterDays} d, curated < ${lake.curatedInfrequentAccessAfterDays} d), month ${month}`,
+    `${num(standard)} GB × ${usd(PRICES.s3StandardGbMonth.usd)}`,
+    standard * PRICES.s3StandardGbMonth.usd,
+  );
+  add(
+    'S3',
+    `Standard-IA (raw${backup} ${lake.rawInfrequentAccessAfterDays}–${lake.rawGlacierAfterDays} d, curated ≥ ${lake.curatedInfrequentAccessAfterDays} d${lake.curatedExpireAfterDays ? `, expired at ${lake.curatedExpireAfterDays} d` : ''}), month ${month}`,
+    `${num(ia)} GB × ${usd(PRICES.s3StandardIaGbMonth.usd)}`,
+    ia * PRICES.s3StandardIaGbMonth.usd,
+  );
+  add(
+    'S3',
+    `Glacier IR (raw${backup} ≥ ${lake.rawGlacierAfterDays} d${lake.rawExpireAfterDays ? `, expired at ${lake.rawExpireAfterDays} d` : ''}), month ${month}`,
+    `${num(gir)} GB × ${usd(PRICES.s3GlacierIrGbMonth.usd)}`,
+    gir * PRICES.s3GlacierIrGbMonth.usd,
+  );
   const runs = runsPerDay(config.analytics.schedule) * DAYS_PER_MONTH;
   const firehoseObjects = (HOURS_PER_MONTH * 3600) / config.delivery.bufferIntervalSeconds;
   // Firehose objects (and their backups), the consumer's one object per batch, a run's few per partition.
@@ -348,20 +465,49 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const dpuHours = runs * dpus * (runMinutes / 60);
   const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
   const glueSizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
-  add('Glue', `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`, `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`, dpuHours * gluePrice.usd);
+  add(
+    'Glue',
+    `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`,
+    `${num(dpuHours)} DPU-h × ${usd(gluePrice.usd)}`,
+    dpuHours * gluePrice.usd,
+  );
 
   // Athena.
   // Athena bills at least 10 MB a query (0.01 GB).
   const hourShare = CURATED_PARTITION_HOURS / 24;
-  const scannedTb = (ASSUMPTIONS.athenaQueriesPerDay * DAYS_PER_MONTH * Math.max(0.01, gbPerDay * hourShare * ASSUMPTIONS.rawGzipPerLogByte * ASSUMPTIONS.curatedPerRawGzip)) / 1000;
-  add('Athena', `${ASSUMPTIONS.athenaQueriesPerDay} queries/day, each over one source's ${CURATED_PARTITION_HOURS === 1 ? 'hour' : `${CURATED_PARTITION_HOURS} h`} of curated data`, `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`, scannedTb * PRICES.athenaTbScanned.usd);
+  const scannedTb =
+    (ASSUMPTIONS.athenaQueriesPerDay *
+      DAYS_PER_MONTH *
+      Math.max(0.01, gbPerDay * hourShare * ASSUMPTIONS.rawGzipPerLogByte * ASSUMPTIONS.curatedPerRawGzip)) /
+    1000;
+  add(
+    'Athena',
+    `${ASSUMPTIONS.athenaQueriesPerDay} queries/day, each over one source's ${CURATED_PARTITION_HOURS === 1 ? 'hour' : `${CURATED_PARTITION_HOURS} h`} of curated data`,
+    `${num(scannedTb)} TB × ${usd(PRICES.athenaTbScanned.usd)}`,
+    scannedTb * PRICES.athenaTbScanned.usd,
+  );
 
   // MSK and the event source mapping.
   if (kafka.brokers > 0) {
     const brokerPrice = PRICES[kafka.brokerHourPrice];
-    add('MSK', `${kafka.brokers} brokers (${brokerPrice.unit.replace('broker-hour ', '')})`, `${kafka.brokers} × ${HOURS_PER_MONTH} h × ${usd(brokerPrice.usd)}`, kafka.brokers * HOURS_PER_MONTH * brokerPrice.usd);
-    add('MSK', 'broker storage', `${kafka.brokers} × ${kafka.volumeGiBPerBroker} GB × ${usd(PRICES.mskStorageGbMonth.usd)}`, kafka.brokers * kafka.volumeGiBPerBroker * PRICES.mskStorageGbMonth.usd);
-    add('Lambda', 'provisioned pollers of the Kafka mapping', `${kafka.minimumPollers} × ${HOURS_PER_MONTH} h × ${usd(PRICES.lambdaKafkaProvisionedPollerHour.usd)}`, kafka.minimumPollers * HOURS_PER_MONTH * PRICES.lambdaKafkaProvisionedPollerHour.usd);
+    add(
+      'MSK',
+      `${kafka.brokers} brokers (${brokerPrice.unit.replace('broker-hour ', '')})`,
+      `${kafka.brokers} × ${HOURS_PER_MONTH} h × ${usd(brokerPrice.usd)}`,
+      kafka.brokers * HOURS_PER_MONTH * brokerPrice.usd,
+    );
+    add(
+      'MSK',
+      'broker storage',
+      `${kafka.brokers} × ${kafka.volumeGiBPerBroker} GB × ${usd(PRICES.mskStorageGbMonth.usd)}`,
+      kafka.brokers * kafka.volumeGiBPerBroker * PRICES.mskStorageGbMonth.usd,
+    );
+    add(
+      'Lambda',
+      'provisioned pollers of the Kafka mapping',
+      `${kafka.minimumPollers} × ${HOURS_PER_MONTH} h × ${usd(PRICES.lambdaKafkaProvisionedPollerHour.usd)}`,
+      kafka.minimumPollers * HOURS_PER_MONTH * PRICES.lambdaKafkaProvisionedPollerHour.usd,
+    );
   }
 
   // The stream analytics application: its KPUs at the parallelism's floor, plus "a single additional KPU per
@@ -372,26 +518,64 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   if (config.realtime.enabled) {
     const kpus = kpusFor(config.realtime.parallelism, config.realtime.parallelismPerKpu);
     const scaling = config.realtime.autoScaling ? `, scales up to ${config.realtime.maxKpus}` : '';
-    add('Managed Flink', `${kpus} KPU${kpus === 1 ? '' : 's'} + 1 orchestration KPU${scaling}`, `${kpus + 1} × ${HOURS_PER_MONTH} h × ${usd(PRICES.flinkKpuHour.usd)}`, (kpus + 1) * HOURS_PER_MONTH * PRICES.flinkKpuHour.usd);
+    add(
+      'Managed Flink',
+      `${kpus} KPU${kpus === 1 ? '' : 's'} + 1 orchestration KPU${scaling}`,
+      `${kpus + 1} × ${HOURS_PER_MONTH} h × ${usd(PRICES.flinkKpuHour.usd)}`,
+      (kpus + 1) * HOURS_PER_MONTH * PRICES.flinkKpuHour.usd,
+    );
     const storageGb = kpus * FLINK_RUNNING_STORAGE_GB_PER_KPU;
-    add('Managed Flink', 'running application storage', `${storageGb} GB × ${usd(PRICES.flinkRunningStorageGbMonth.usd)}`, storageGb * PRICES.flinkRunningStorageGbMonth.usd);
+    add(
+      'Managed Flink',
+      'running application storage',
+      `${storageGb} GB × ${usd(PRICES.flinkRunningStorageGbMonth.usd)}`,
+      storageGb * PRICES.flinkRunningStorageGbMonth.usd,
+    );
   }
 
   // CloudWatch: the dashboard, alarm metrics, custom metrics, logs.
   // ProcessingFailed share and Glue quarantine share read 2 metrics each; so does the on-failure alarm (sent + dropped).
   const alarmMetrics = 10 + (kafka.brokers > 0 ? 2 * kafka.brokers + 4 : 0);
   add('CloudWatch', 'dashboard', `1 × ${usd(PRICES.cloudwatchDashboardMonth.usd)}`, PRICES.cloudwatchDashboardMonth.usd);
-  add('CloudWatch', 'alarms', `${alarmMetrics} metrics × ${usd(PRICES.cloudwatchAlarmMetricMonth.usd)}`, alarmMetrics * PRICES.cloudwatchAlarmMetricMonth.usd);
+  add(
+    'CloudWatch',
+    'alarms',
+    `${alarmMetrics} metrics × ${usd(PRICES.cloudwatchAlarmMetricMonth.usd)}`,
+    alarmMetrics * PRICES.cloudwatchAlarmMetricMonth.usd,
+  );
   // The transform's, the agent's metric filters, the Glue job's run counts, the consumer's.
   const customMetrics = 7 + 2 + Object.keys(GLUE_RUN_METRICS.metrics).length + (kafka.brokers > 0 ? 6 : 0);
-  add('CloudWatch', 'custom metrics', `${customMetrics} × ${usd(PRICES.cloudwatchCustomMetricMonth.usd)}`, customMetrics * PRICES.cloudwatchCustomMetricMonth.usd);
+  add(
+    'CloudWatch',
+    'custom metrics',
+    `${customMetrics} × ${usd(PRICES.cloudwatchCustomMetricMonth.usd)}`,
+    customMetrics * PRICES.cloudwatchCustomMetricMonth.usd,
+  );
   const logGb = ASSUMPTIONS.flowLogGbPerDay * DAYS_PER_MONTH + (invocations * ASSUMPTIONS.lambdaLogBytesPerInvocation) / 1e9;
-  add('CloudWatch', 'logs ingested (flow logs, functions, agent)', `${num(logGb)} GB × ${usd(PRICES.cloudwatchLogsIngestGb.usd)}`, logGb * PRICES.cloudwatchLogsIngestGb.usd);
+  add(
+    'CloudWatch',
+    'logs ingested (flow logs, functions, agent)',
+    `${num(logGb)} GB × ${usd(PRICES.cloudwatchLogsIngestGb.usd)}`,
+    logGb * PRICES.cloudwatchLogsIngestGb.usd,
+  );
   const keptLogGb = logGb * Math.min(month, config.logRetentionDays / DAYS_PER_MONTH);
-  add('CloudWatch', `logs stored (${config.logRetentionDays} d retention)`, `${num(keptLogGb)} GB × ${usd(PRICES.cloudwatchLogsStorageGbMonth.usd)}`, keptLogGb * PRICES.cloudwatchLogsStorageGbMonth.usd);
+  add(
+    'CloudWatch',
+    `logs stored (${config.logRetentionDays} d retention)`,
+    `${num(keptLogGb)} GB × ${usd(PRICES.cloudwatchLogsStorageGbMonth.usd)}`,
+    keptLogGb * PRICES.cloudwatchLogsStorageGbMonth.usd,
+  );
 
   const totalUsd = items.reduce((sum, item) => sum + item.usd, 0);
-  return { stage: config.stage, gbPerDay, items, totalUsd, record, shardsNeeded: shardsNeeded(kinesisGbPerDay, sizing.recordBytes), gbDeliveredPerMonth: gbMonth };
+  return {
+    stage: config.stage,
+    gbPerDay,
+    items,
+    totalUsd,
+    record,
+    shardsNeeded: shardsNeeded(kinesisGbPerDay, sizing.recordBytes),
+    gbDeliveredPerMonth: gbMonth,
+  };
 }
 
 /** Sum of the estimate's lines of these services. */
@@ -400,7 +584,12 @@ export function subtotal(e: Estimate, ...services: string[]): number {
 }
 
 /** The stage with its stream in the other capacity mode (provisioned: sized for the volume by shardsNeeded). */
-export function withStreamMode(config: StageConfig, mode: 'on-demand' | 'provisioned', gbPerDay: number, recordBytes?: number): StageConfig {
+export function withStreamMode(
+  config: StageConfig,
+  mode: 'on-demand' | 'provisioned',
+  gbPerDay: number,
+  recordBytes?: number,
+): StageConfig {
   if (mode === 'on-demand') return { ...config, stream: { ...config.stream, capacity: { mode } } };
   const kinesisGbPerDay = gbPerDay * pathShares(config).kinesis;
   const shardCount = shardsNeeded(kinesisGbPerDay, recordSizing(config, kinesisGbPerDay, recordBytes).recordBytes);
@@ -408,7 +597,11 @@ export function withStreamMode(config: StageConfig, mode: 'on-demand' | 'provisi
 }
 
 /** Kinesis cost a month of each capacity mode at `gbPerDay`. */
-export function streamModeCosts(config: StageConfig, gbPerDay: number, options: EstimateOptions = {}): { onDemand: Estimate; provisioned: Estimate } {
+export function streamModeCosts(
+  config: StageConfig,
+  gbPerDay: number,
+  options: EstimateOptions = {},
+): { onDemand: Estimate; provisioned: Estimate } {
   return {
     onDemand: estimate(withStreamMode(config, 'on-demand', gbPerDay, options.recordBytes), gbPerDay, options),
     provisioned: estimate(withStreamMode(config, 'provisioned', gbPerDay, options.recordBytes), gbPerDay, options),
@@ -422,7 +615,10 @@ export const FLIP_SEARCH_GB_PER_DAY = { from: 0.01, to: 100_000 } as const;
  * Which capacity mode costs less for the stream, and the volumes (GB/day, to 2 significant digits) where that
  * changes, searched over FLIP_SEARCH_GB_PER_DAY on a fine logarithmic grid.
  */
-export function streamModeFlips(config: StageConfig, options: EstimateOptions = {}): { atLowest: 'on-demand' | 'provisioned'; flips: { gbPerDay: number; cheaper: 'on-demand' | 'provisioned' }[] } {
+export function streamModeFlips(
+  config: StageConfig,
+  options: EstimateOptions = {},
+): { atLowest: 'on-demand' | 'provisioned'; flips: { gbPerDay: number; cheaper: 'on-demand' | 'provisioned' }[] } {
   const cheaperAt = (v: number) => {
     const { onDemand, provisioned } = streamModeCosts(config, v, options);
     return subtotal(provisioned, 'Kinesis') < subtotal(onDemand, 'Kinesis') ? 'provisioned' : 'on-demand';
@@ -488,7 +684,12 @@ export function renderVolumeTable(configs: readonly StageConfig[], volumes: read
   const header = estimates.map((e) => `${e.stage} ${num(e.gbPerDay)} GB/d`);
   const lines = [`| service | ${header.join(' | ')} |`, `|---|${header.map(() => '---:|').join('')}`];
   for (const service of services) {
-    const cells = estimates.map((e) => e.items.filter((i) => i.service === service).reduce((s, i) => s + i.usd, 0).toFixed(2));
+    const cells = estimates.map((e) =>
+      e.items
+        .filter((i) => i.service === service)
+        .reduce((s, i) => s + i.usd, 0)
+        .toFixed(2),
+    );
     lines.push(`| ${service} | ${cells.join(' | ')} |`);
   }
   lines.push(`| **total** | ${estimates.map((e) => `**${e.totalUsd.toFixed(2)}**`).join(' | ')} |`);

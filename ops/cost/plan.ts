@@ -16,8 +16,14 @@ export function headroom(h: HopCheck): string {
 
 /** One row per hop: load at the average and the peak, the configured limit, the headroom, what carries the volume. */
 export function renderPlanTable(hops: readonly HopCheck[]): string {
-  const rows = ['| hop | unit | average | peak | limit (as configured) | headroom | carries it? | what carries the volume |', '|---|---|---:|---:|---:|---:|---|---|'];
-  for (const h of hops) rows.push(`| ${h.hop} | ${h.unit} | ${n(h.average)} | ${n(h.peak)} | ${n(h.limit)} (${h.basis}) | ${headroom(h)} | ${h.ok ? 'yes' : '**no**'} | ${h.need} |`);
+  const rows = [
+    '| hop | unit | average | peak | limit (as configured) | headroom | carries it? | what carries the volume |',
+    '|---|---|---:|---:|---:|---:|---|---|',
+  ];
+  for (const h of hops)
+    rows.push(
+      `| ${h.hop} | ${h.unit} | ${n(h.average)} | ${n(h.peak)} | ${n(h.limit)} (${h.basis}) | ${headroom(h)} | ${h.ok ? 'yes' : '**no**'} | ${h.need} |`,
+    );
   return rows.join('\n');
 }
 
@@ -49,7 +55,11 @@ export function renderSizingPlan(config: StageConfig, volume: VolumeConfig, opti
     plan.changes.length === 0 ? 'The stage as configured carries this volume.' : `To carry it, change: ${plan.changes.join('; ')}.`,
     ...(plan.unfixable.length === 0
       ? []
-      : ['', `No setting carries these (the stage cannot take ${n(volume.gbPerDay)} GB/day as one deployment):`, ...plan.unfixable.map((h) => `- ${h.hop}: ${h.need}`)]),
+      : [
+          '',
+          `No setting carries these (the stage cannot take ${n(volume.gbPerDay)} GB/day as one deployment):`,
+          ...plan.unfixable.map((h) => `- ${h.hop}: ${h.need}`),
+        ]),
     '',
     `Monthly cost of the configuration that carries it: $${sized.totalUsd.toFixed(2)} (the stage as configured: $${asConfigured.totalUsd.toFixed(2)}).`,
     '',

@@ -24,10 +24,22 @@ export const PRICES = {
   kinesisOnDemandStreamHour: p(0.04, 'stream-hour (on-demand)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
   kinesisOnDemandIngestGb: p(0.08, 'GB written (on-demand)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
   kinesisOnDemandRetrievalGb: p(0.04, 'GB read (on-demand)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
-  kinesisOnDemandExtendedRetentionGbMonth: p(0.1, 'GB-month kept beyond 24 h (on-demand)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
+  kinesisOnDemandExtendedRetentionGbMonth: p(
+    0.1,
+    'GB-month kept beyond 24 h (on-demand)',
+    'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  ),
   kinesisShardHour: p(0.015, 'shard-hour (provisioned)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
-  kinesisPutPayloadUnitsMillion: p(0.014, 'million 25 KB PUT payload units (provisioned)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
-  kinesisExtendedRetentionShardHour: p(0.02, 'shard-hour beyond 24 h retention (provisioned)', 'https://aws.amazon.com/kinesis/data-streams/pricing/'),
+  kinesisPutPayloadUnitsMillion: p(
+    0.014,
+    'million 25 KB PUT payload units (provisioned)',
+    'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  ),
+  kinesisExtendedRetentionShardHour: p(
+    0.02,
+    'shard-hour beyond 24 h retention (provisioned)',
+    'https://aws.amazon.com/kinesis/data-streams/pricing/',
+  ),
   firehoseIngestGb: p(0.029, 'GB ingested (first 500 TB/month)', 'https://aws.amazon.com/firehose/pricing/'),
   lambdaArmGbSecond: p(0.0000133334, 'GB-second (Arm, first tier)', 'https://aws.amazon.com/lambda/pricing/'),
   lambdaRequestsMillion: p(0.2, 'million requests', 'https://aws.amazon.com/lambda/pricing/'),
@@ -55,11 +67,19 @@ export const PRICES = {
   // "Amazon Managed Service for Apache Flink pricing": KPUs (1 vCPU, 4 GB) per hour, one more per application for
   // orchestration, and 50 GB of running application storage per KPU.
   flinkKpuHour: p(0.11, 'KPU-hour (Managed Service for Apache Flink)', 'https://aws.amazon.com/managed-service-apache-flink/pricing/'),
-  flinkRunningStorageGbMonth: p(0.1, 'GB-month running application storage (50 GB per KPU)', 'https://aws.amazon.com/managed-service-apache-flink/pricing/'),
+  flinkRunningStorageGbMonth: p(
+    0.1,
+    'GB-month running application storage (50 GB per KPU)',
+    'https://aws.amazon.com/managed-service-apache-flink/pricing/',
+  ),
   cloudwatchDashboardMonth: p(3, 'dashboard-month (beyond 3 free)', 'https://aws.amazon.com/cloudwatch/pricing/'),
   cloudwatchAlarmMetricMonth: p(0.1, 'standard-resolution alarm metric-month', 'https://aws.amazon.com/cloudwatch/pricing/'),
   cloudwatchCustomMetricMonth: p(0.3, 'custom metric-month (first 10,000)', 'https://aws.amazon.com/cloudwatch/pricing/'),
-  cloudwatchLogsIngestGb: p(0.5, 'GB of logs ingested (standard class; vended logs first tier)', 'https://aws.amazon.com/cloudwatch/pricing/'),
+  cloudwatchLogsIngestGb: p(
+    0.5,
+    'GB of logs ingested (standard class; vended logs first tier)',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+  ),
   cloudwatchLogsStorageGbMonth: p(0.03, 'GB-month of logs stored', 'https://aws.amazon.com/cloudwatch/pricing/'),
 } as const satisfies Record<string, Price>;
 

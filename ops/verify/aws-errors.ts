@@ -9,13 +9,19 @@ export function explainAwsError(err: unknown, doing: string): Error {
   if (err instanceof VerifyError) return err;
   const e = err as { name?: string; message?: string };
   if (e.name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(e.message ?? '')) {
-    return new VerifyError(`no AWS credentials while ${doing}: configure a profile (AWS_PROFILE) or environment credentials for the account the stage is deployed in`);
+    return new VerifyError(
+      `no AWS credentials while ${doing}: configure a profile (AWS_PROFILE) or environment credentials for the account the stage is deployed in`,
+    );
   }
   if (e.name === 'ValidationError' && /does not exist/.test(e.message ?? '')) {
-    return new VerifyError(`${doing}: ${e.message} — the stage is not deployed in this account and region (npm run deploy -- -c stage=...)`);
+    return new VerifyError(
+      `${doing}: ${e.message} — the stage is not deployed in this account and region (npm run deploy -- -c stage=...)`,
+    );
   }
   if (e.name === 'EntityNotFoundException' || e.name === 'ResourceNotFoundException') {
-    return new VerifyError(`${doing}: ${e.message ?? e.name} — not in this account and region: is the stage deployed (npm run deploy -- -c stage=...)?`);
+    return new VerifyError(
+      `${doing}: ${e.message ?? e.name} — not in this account and region: is the stage deployed (npm run deploy -- -c stage=...)?`,
+    );
   }
   if (e.name === 'AccessDeniedException' || e.name === 'AccessDenied') return new VerifyError(`access denied while ${doing}: ${e.message}`);
   return new VerifyError(`${doing} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);

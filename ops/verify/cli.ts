@@ -25,7 +25,19 @@ import { checkAwsSetup } from './aws-setup';
 import { showNodeVersionWarningOnce } from '../../local/node-warnings';
 import { checkCurated } from './glue-athena';
 import { readLakeSince } from './lake';
-import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, appendCommand, VerifyError, VERIFY_PATHS, type PathVerdict, type FoundRecord, type VerifyPath } from './markers';
+import {
+  judgePath,
+  makeMarkers,
+  matchMarkers,
+  newRunId,
+  waitUntil,
+  appendCommand,
+  VerifyError,
+  VERIFY_PATHS,
+  type PathVerdict,
+  type FoundRecord,
+  type VerifyPath,
+} from './markers';
 
 export { VerifyError, explainAwsError };
 
@@ -62,15 +74,19 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   const { context, options } = parseArgs(argv, ['lines', 'timeout', 'file', 'interval', 'curated-timeout'], ['curated']);
   const config = stageConfig(context.stage);
   const lines = Number(options.lines ?? '5');
-  if (!Number.isInteger(lines) || lines < 1 || lines > 1000) throw new UsageError(`--lines must be an integer from 1 to 1000 (got '${String(options.lines)}')`);
+  if (!Number.isInteger(lines) || lines < 1 || lines > 1000)
+    throw new UsageError(`--lines must be an integer from 1 to 1000 (got '${String(options.lines)}')`);
   const timeoutS = Number(options.timeout ?? '900');
-  if (!Number.isInteger(timeoutS) || timeoutS < 30) throw new UsageError(`--timeout must be an integer number of seconds, at least 30 (got '${String(options.timeout)}')`);
+  if (!Number.isInteger(timeoutS) || timeoutS < 30)
+    throw new UsageError(`--timeout must be an integer number of seconds, at least 30 (got '${String(options.timeout)}')`);
   const intervalS = Number(options.interval ?? '15');
   const curated = options.curated === true;
   // The job times out after analytics.jobTimeoutMinutes; ten minutes more cover a Flex run's later start and the query.
   const curatedTimeoutS = Number(options['curated-timeout'] ?? String(config.analytics.jobTimeoutMinutes * 60 + 600));
   if (!Number.isInteger(curatedTimeoutS) || curatedTimeoutS < 60) {
-    throw new UsageError(`--curated-timeout must be an integer number of seconds, at least 60 (got '${String(options['curated-timeout'])}')`);
+    throw new UsageError(
+      `--curated-timeout must be an integer number of seconds, at least 60 (got '${String(options['curated-timeout'])}')`,
+    );
   }
   if (options['curated-timeout'] !== undefined && !curated) throw new UsageError('--curated-timeout needs --curated');
   const target = markerTarget(config);
@@ -86,11 +102,15 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   const host = await stackOutputs(cfn, `${prefix}-Host`);
   const bucket = data.LakeBucketName;
   const instanceId = host.LogHostInstanceId;
-  if (!bucket || !instanceId) throw new VerifyError(`stack outputs LakeBucketName (${prefix}-Data) and LogHostInstanceId (${prefix}-Host) are required; redeploy the stage`);
+  if (!bucket || !instanceId)
+    throw new VerifyError(
+      `stack outputs LakeBucketName (${prefix}-Data) and LogHostInstanceId (${prefix}-Host) are required; redeploy the stage`,
+    );
   // Read before any marker is written: a stage without its Analytics stack fails now, not after the raw wait.
   const analytics = curated ? await stackOutputs(cfn, `${prefix}-Analytics`) : {};
   const missing = Object.values(ANALYTICS_OUTPUTS).filter((key) => curated && !analytics[key]);
-  if (missing.length > 0) throw new VerifyError(`stack ${prefix}-Analytics lacks the output(s) ${missing.join(', ')} that --curated reads; redeploy the stage`);
+  if (missing.length > 0)
+    throw new VerifyError(`stack ${prefix}-Analytics lacks the output(s) ${missing.join(', ')} that --curated reads; redeploy the stage`);
 
   // One set of markers per path the file ships to: each line travels every path, and each path's wait
   // looks for its own set under its own raw/source=<path>/ prefix.
@@ -114,17 +134,23 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
     const ssmWait = await waitUntil(
       'SSM command',
       async () => {
-        const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId })).catch((err: { name?: string }) => {
-          if (err.name === 'InvocationDoesNotExist') return { Status: 'Pending' as const, StandardErrorContent: '' };
-          throw err;
-        });
+        const inv = await ssm
+          .send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }))
+          .catch((err: { name?: string }) => {
+            if (err.name === 'InvocationDoesNotExist') return { Status: 'Pending' as const, StandardErrorContent: '' };
+            throw err;
+          });
         const status = inv.Status ?? 'Pending';
-        if (['Failed', 'Cancelled', 'TimedOut'].includes(status)) throw new VerifyError(`the SSM command on ${instanceId} ended ${status}: ${inv.StandardErrorContent ?? ''}`);
+        if (['Failed', 'Cancelled', 'TimedOut'].includes(status))
+          throw new VerifyError(`the SSM command on ${instanceId} ended ${status}: ${inv.StandardErrorContent ?? ''}`);
         return { done: status === 'Success', state: status, progress: status };
       },
       { timeoutMs: 120_000, intervalMs: 3_000, onProgress: log },
     );
-    if (!ssmWait.done) throw new VerifyError(`the SSM command on ${instanceId} did not finish in 120 s: is the SSM agent online (aws ssm describe-instance-information)?`);
+    if (!ssmWait.done)
+      throw new VerifyError(
+        `the SSM command on ${instanceId} did not finish in 120 s: is the SSM agent online (aws ssm describe-instance-information)?`,
+      );
   } catch (err) {
     throw explainAwsError(err, 'writing the markers through SSM Run Command');
   }
@@ -137,7 +163,15 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
     const lakeWait = await waitUntil(
       `${path} path`,
       async () => {
-        const read = await readLakeSince(s3, bucket, { raw: [`raw/source=${path}/dt=`], errors: ['errors/'] }, started, Date.now(), `run=${runId}`, seen);
+        const read = await readLakeSince(
+          s3,
+          bucket,
+          { raw: [`raw/source=${path}/dt=`], errors: ['errors/'] },
+          started,
+          Date.now(),
+          `run=${runId}`,
+          seen,
+        );
         const matches = matchMarkers(expected, read.records, validate);
         const landed = matches.filter((m) => m.found.length > 0).length;
         return {
@@ -165,7 +199,9 @@ export async function verify(argv: readonly string[], log: (line: string) => voi
   if (!curated) return verdicts;
 
   const jobName = analytics[ANALYTICS_OUTPUTS.glueJobName];
-  log(`verify ${config.stage} --curated: starting the Glue job ${jobName}, then an Athena query over the curated table (waits up to ${curatedTimeoutS} s)`);
+  log(
+    `verify ${config.stage} --curated: starting the Glue job ${jobName}, then an Athena query over the curated table (waits up to ${curatedTimeoutS} s)`,
+  );
   const curatedVerdicts = await checkCurated({
     glue: new GlueClient({}),
     athena: new AthenaClient({}),
@@ -207,9 +243,15 @@ export const VERIFY_HELP: CommandHelp = {
     { name: '--lines N', description: 'marker lines per path, 1-1000 (default 5)' },
     { name: '--timeout S', description: 'seconds to wait for the markers under raw/, at least 30 (default 900)' },
     { name: '--interval S', description: 'seconds between looks at the lake (default 15)' },
-    { name: '--file PATH', description: "file on the host to append the markers to (default: the stage's first file shipped to both paths)" },
+    {
+      name: '--file PATH',
+      description: "file on the host to append the markers to (default: the stage's first file shipped to both paths)",
+    },
     { name: '--curated', description: 'then run the Glue job and look for the markers in the curated table with Athena' },
-    { name: '--curated-timeout S', description: "seconds to wait for the job and the query, at least 60 (default: the job's timeout + 600)" },
+    {
+      name: '--curated-timeout S',
+      description: "seconds to wait for the job and the query, at least 60 (default: the job's timeout + 600)",
+    },
   ],
 };
 

@@ -33,7 +33,8 @@ export function sqlIdentifier(name: string): string {
  * the same thing in both engines; anything else is refused.
  */
 export function sqlString(value: string): string {
-  if (!/^[A-Za-z0-9 =._:%-]{0,200}$/.test(value)) throw new Error(`refusing to put '${value}' into SQL: only [A-Za-z0-9 =._:%-] are allowed`);
+  if (!/^[A-Za-z0-9 =._:%-]{0,200}$/.test(value))
+    throw new Error(`refusing to put '${value}' into SQL: only [A-Za-z0-9 =._:%-] are allowed`);
   return `'${value}'`;
 }
 
@@ -47,7 +48,8 @@ export function curatedMarkerQuery(target: Pick<CuratedTable, 'database' | 'tabl
   if (hours.length === 0) throw new Error('no curated hour partition to query');
   const byDay = new Map<string, string[]>();
   for (const { dt, hour } of hours) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || !/^([01]\d|2[0-3])$/.test(hour)) throw new Error(`not a curated hour partition: dt '${dt}', hour '${hour}'`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || !/^([01]\d|2[0-3])$/.test(hour))
+      throw new Error(`not a curated hour partition: dt '${dt}', hour '${hour}'`);
     byDay.set(dt, [...(byDay.get(dt) ?? []), hour]);
   }
   const partitions = [...byDay].map(([dt, dayHours]) => `("dt" = ${sqlString(dt)} AND "hour" IN (${dayHours.map(sqlString).join(', ')}))`);
@@ -84,7 +86,11 @@ export function athenaRows(resultSet: AthenaResultSet, firstPage: boolean): Reco
 
 /** Curated rows as records for matchCuratedMarkers, each named by its partition (curated/dt=…/hour=…/source=…/). */
 export function curatedRecords(rows: readonly Record<string, string>[], landedAtMs?: number): FoundRecord[] {
-  return rows.map((record) => ({ key: `curated/${CURATED_PARTITION_KEYS.map((key) => `${key}=${record[key] ?? '?'}/`).join('')}`, record, landedAtMs }));
+  return rows.map((record) => ({
+    key: `curated/${CURATED_PARTITION_KEYS.map((key) => `${key}=${record[key] ?? '?'}/`).join('')}`,
+    record,
+    landedAtMs,
+  }));
 }
 
 /** A Glue job run as GetJobRun returns it (the fields read here). */
@@ -114,7 +120,11 @@ export function glueRunDone(jobName: string, run: GlueRunState): boolean {
 /** An Athena query execution as GetQueryExecution returns it (the fields read here). */
 export interface AthenaQueryState {
   readonly QueryExecutionId?: string;
-  readonly Status?: { readonly State?: string; readonly StateChangeReason?: string; readonly AthenaError?: { readonly ErrorMessage?: string } };
+  readonly Status?: {
+    readonly State?: string;
+    readonly StateChangeReason?: string;
+    readonly AthenaError?: { readonly ErrorMessage?: string };
+  };
   readonly Statistics?: { readonly DataScannedInBytes?: number; readonly TotalExecutionTimeInMillis?: number };
 }
 

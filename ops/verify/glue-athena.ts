@@ -8,7 +8,16 @@ import { GetJobRunCommand, StartJobRunCommand, type GlueClient } from '@aws-sdk/
 import type { S3Client } from '@aws-sdk/client-s3';
 import { curatedHours, LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { explainAwsError } from './aws-errors';
-import { athenaQueryDone, athenaRows, curatedMarkerQuery, curatedRecords, glueRunDone, type AthenaQueryState, type CuratedTable, type GlueRunState } from './curated';
+import {
+  athenaQueryDone,
+  athenaRows,
+  curatedMarkerQuery,
+  curatedRecords,
+  glueRunDone,
+  type AthenaQueryState,
+  type CuratedTable,
+  type GlueRunState,
+} from './curated';
 import { dtPartitions, readRecordsUnder } from './lake';
 import {
   judgeCurated,
@@ -48,10 +57,14 @@ export async function runGlueJob(
   } catch (err) {
     const e = err as { name?: string; message?: string };
     if (e.name === 'EntityNotFoundException') {
-      throw new VerifyError(`the Glue job ${jobName} does not exist in this account and region: is the stage's Analytics stack deployed (npm run deploy -- -c stage=...)? (${e.message})`);
+      throw new VerifyError(
+        `the Glue job ${jobName} does not exist in this account and region: is the stage's Analytics stack deployed (npm run deploy -- -c stage=...)? (${e.message})`,
+      );
     }
     if (e.name === 'ConcurrentRunsExceededException') {
-      throw new VerifyError(`the Glue job ${jobName} is already running (a scheduled run?): wait for it to end (aws glue get-job-runs --job-name ${jobName}), then run verify --curated again`);
+      throw new VerifyError(
+        `the Glue job ${jobName} is already running (a scheduled run?): wait for it to end (aws glue get-job-runs --job-name ${jobName}), then run verify --curated again`,
+      );
     }
     throw explainAwsError(err, `starting the Glue job ${jobName}`);
   }
@@ -85,10 +98,21 @@ export interface AthenaQueryResult {
 }
 
 /** Runs `sql` in the curated table's workgroup and database, waits for it, and reads every result page. */
-export async function runAthenaQuery(athena: AthenaClient, sql: string, target: CuratedTable, wait: WaitOptions): Promise<AthenaQueryResult> {
+export async function runAthenaQuery(
+  athena: AthenaClient,
+  sql: string,
+  target: CuratedTable,
+  wait: WaitOptions,
+): Promise<AthenaQueryResult> {
   const doing = `querying the curated table ${target.database}.${target.table} in the Athena workgroup ${target.workGroup}`;
   const { QueryExecutionId: id } = await athena
-    .send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: target.workGroup, QueryExecutionContext: { Database: target.database } }))
+    .send(
+      new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: target.workGroup,
+        QueryExecutionContext: { Database: target.database },
+      }),
+    )
     .catch((err: unknown) => {
       throw explainAwsError(err, doing);
     });
@@ -96,9 +120,11 @@ export async function runAthenaQuery(athena: AthenaClient, sql: string, target: 
   const result = await waitUntil<AthenaQueryState>(
     `Athena query ${id}`,
     async () => {
-      const { QueryExecution: query = {} } = await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id })).catch((err: unknown) => {
-        throw explainAwsError(err, doing);
-      });
+      const { QueryExecution: query = {} } = await athena
+        .send(new GetQueryExecutionCommand({ QueryExecutionId: id }))
+        .catch((err: unknown) => {
+          throw explainAwsError(err, doing);
+        });
       return { done: athenaQueryDone(query), state: query, progress: query.Status?.State ?? 'QUEUED' };
     },
     wait,
@@ -124,7 +150,12 @@ export function quarantinePrefix(runId: string, day: string): string {
 }
 
 /** The marker lines (carrying `needle`) the Glue run quarantined, over the days it ran. */
-export async function readQuarantined(s3: S3Client, bucket: string, run: Pick<GlueRunResult, 'id' | 'startedAtMs'>, needle: string): Promise<FoundRecord[]> {
+export async function readQuarantined(
+  s3: S3Client,
+  bucket: string,
+  run: Pick<GlueRunResult, 'id' | 'startedAtMs'>,
+  needle: string,
+): Promise<FoundRecord[]> {
   const found: FoundRecord[] = [];
   for (const day of dtPartitions(run.startedAtMs, Date.now())) {
     const read = await readRecordsUnder(s3, bucket, quarantinePrefix(run.id, day), needle).catch((err: unknown) => {
@@ -161,7 +192,8 @@ export interface CuratedCheck {
  * the run's markers and a read of the run's quarantine; a verdict per path (judgeCurated).
  */
 export async function checkCurated(check: CuratedCheck): Promise<PathVerdict[]> {
-  const verdict = (raw: PathVerdict, rest: Partial<CuratedEvidence>) => judgeCurated({ raw, expected: check.markersByPath.get(raw.path)?.length ?? 0, quarantined: 0, ...rest });
+  const verdict = (raw: PathVerdict, rest: Partial<CuratedEvidence>) =>
+    judgeCurated({ raw, expected: check.markersByPath.get(raw.path)?.length ?? 0, quarantined: 0, ...rest });
   if (!check.rawVerdicts.some((v) => v.ok)) return check.rawVerdicts.map((raw) => verdict(raw, {}));
 
   const deadline = Date.now() + check.timeoutMs;
@@ -177,7 +209,9 @@ export async function checkCurated(check: CuratedCheck): Promise<PathVerdict[]> 
   const query = await runAthenaQuery(check.athena, sql, check.table, { ...wait, timeoutMs: Math.max(60_000, deadline - Date.now()) });
   const answeredAtMs = Date.now();
   const rows = curatedRecords(query.rows, answeredAtMs);
-  check.onProgress?.(`Athena query ${query.id}: ${query.done ? `${query.rows.length} marker row(s), ${query.scannedBytes ?? 0} bytes scanned` : 'did not finish'}`);
+  check.onProgress?.(
+    `Athena query ${query.id}: ${query.done ? `${query.rows.length} marker row(s), ${query.scannedBytes ?? 0} bytes scanned` : 'did not finish'}`,
+  );
   return check.rawVerdicts.map((raw) => {
     const markers = check.markersByPath.get(raw.path) ?? [];
     return verdict(raw, {

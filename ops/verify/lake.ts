@@ -115,7 +115,9 @@ async function readObject(
     // Firehose error records keep the source bytes in rawData (base64).
     return lines.filter((line) => {
       try {
-        return Buffer.from(String((JSON.parse(line) as { rawData?: unknown }).rawData ?? ''), 'base64').toString('utf8').includes(needle);
+        return Buffer.from(String((JSON.parse(line) as { rawData?: unknown }).rawData ?? ''), 'base64')
+          .toString('utf8')
+          .includes(needle);
       } catch {
         return false;
       }

@@ -23,13 +23,17 @@ export interface Marker {
 
 /** A run id unique enough that two verify runs never see each other's markers. */
 export function newRunId(now: Date = new Date()): string {
-  return `${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** `count` marker lines for a path, as a JSON logger would write them (the transform parses them as 'json'). */
 export function makeMarkers(runId: string, path: VerifyPath, count: number, now: Date = new Date()): Marker[] {
   if (!/^[0-9a-z-]{6,40}$/.test(runId)) throw new Error(`marker run id must be 6–40 characters of [0-9a-z-] (got '${runId}')`);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error(`marker count must be an integer from 1 to 1000 (got ${count})`);
+  if (!Number.isInteger(count) || count < 1 || count > 1000)
+    throw new Error(`marker count must be an integer from 1 to 1000 (got ${count})`);
   return Array.from({ length: count }, (_, seq) => {
     const text = `${MARKER_TAG} run=${runId} path=${path} seq=${seq}`;
     const line = JSON.stringify({ time: now.toISOString(), level: 'info', logger: MARKER_TAG, message: text });
@@ -84,14 +88,19 @@ function groupByMarker(markers: readonly Marker[], records: readonly FoundRecord
  * Matches `records` to `markers`: each marker with the records that carry it (more than one means a
  * duplicate, which the Glue job drops by event id) and its schema problems.
  */
-export function matchMarkers(markers: readonly Marker[], records: readonly FoundRecord[], validate: (record: unknown) => string[]): MarkerMatch[] {
+export function matchMarkers(
+  markers: readonly Marker[],
+  records: readonly FoundRecord[],
+  validate: (record: unknown) => string[],
+): MarkerMatch[] {
   return groupByMarker(markers, records).map(({ marker, found }) => {
     const problems: string[] = [];
     if (found.length > 0) {
       const { record, key } = found[0];
       problems.push(...validate(record).map((p) => `${key}: ${p}`));
       if (record.format !== 'json') problems.push(`${key}: parsed as '${String(record.format)}', expected 'json'`);
-      if (typeof key === 'string' && !key.startsWith(`raw/source=${marker.path}/`)) problems.push(`${key}: not under raw/source=${marker.path}/`);
+      if (typeof key === 'string' && !key.startsWith(`raw/source=${marker.path}/`))
+        problems.push(`${key}: not under raw/source=${marker.path}/`);
     }
     return { marker, found, problems };
   });
@@ -155,21 +164,50 @@ export function judgePath(evidence: PathEvidence): PathVerdict {
   const duplicates = evidence.matches.filter((m) => m.found.length > 1).length;
   const base = { path: evidence.path, problems };
   if (!evidence.written) {
-    return { ...base, ok: false, stoppedAt: chain[0], summary: `${evidence.path}: the marker lines were not written on the host (the SSM command failed)` };
+    return {
+      ...base,
+      ok: false,
+      stoppedAt: chain[0],
+      summary: `${evidence.path}: the marker lines were not written on the host (the SSM command failed)`,
+    };
   }
   if (landed.length === evidence.expected && problems.length === 0) {
     const took = evidence.elapsedMs === undefined ? '' : ` in ${(evidence.elapsedMs / 1000).toFixed(1)} s`;
     const dup = duplicates > 0 ? ` (${duplicates} delivered twice; the Glue job drops duplicates by event id)` : '';
-    return { ...base, ok: true, summary: `${evidence.path}: all ${evidence.expected} markers landed under raw/source=${evidence.path}/ and parsed into the record schema${took}${dup}` };
+    return {
+      ...base,
+      ok: true,
+      summary: `${evidence.path}: all ${evidence.expected} markers landed under raw/source=${evidence.path}/ and parsed into the record schema${took}${dup}`,
+    };
   }
   if (landed.length === evidence.expected) {
-    return { ...base, ok: false, stoppedAt: chain[2], summary: `${evidence.path}: all ${evidence.expected} markers landed, but ${problems.length} schema problem(s)` };
+    return {
+      ...base,
+      ok: false,
+      stoppedAt: chain[2],
+      summary: `${evidence.path}: all ${evidence.expected} markers landed, but ${problems.length} schema problem(s)`,
+    };
   }
   if (evidence.inErrors > 0) {
-    return { ...base, ok: false, stoppedAt: chain[2], summary: `${evidence.path}: ${evidence.inErrors} marker(s) were marked ProcessingFailed and are under errors/, ${landed.length} of ${evidence.expected} in raw/` };
+    return {
+      ...base,
+      ok: false,
+      stoppedAt: chain[2],
+      summary: `${evidence.path}: ${evidence.inErrors} marker(s) were marked ProcessingFailed and are under errors/, ${landed.length} of ${evidence.expected} in raw/`,
+    };
   }
-  const stoppedAt = landed.length > 0 || evidence.firstHopSeen === true ? chain[2] : evidence.firstHopSeen === false ? chain[1] : `${chain[1]} or ${chain[2]}`;
-  return { ...base, ok: false, stoppedAt, summary: `${evidence.path}: ${landed.length} of ${evidence.expected} markers landed before the timeout; they stopped at ${stoppedAt}` };
+  const stoppedAt =
+    landed.length > 0 || evidence.firstHopSeen === true
+      ? chain[2]
+      : evidence.firstHopSeen === false
+        ? chain[1]
+        : `${chain[1]} or ${chain[2]}`;
+  return {
+    ...base,
+    ok: false,
+    stoppedAt,
+    summary: `${evidence.path}: ${landed.length} of ${evidence.expected} markers landed before the timeout; they stopped at ${stoppedAt}`,
+  };
 }
 
 /**
@@ -201,25 +239,51 @@ export interface CuratedEvidence {
 export function judgeCurated(evidence: CuratedEvidence): PathVerdict {
   const { path } = evidence.raw;
   const chain = curatedChain(path);
-  const fail = (stoppedAt: string, summary: string, problems: readonly string[] = []): PathVerdict => ({ path, ok: false, stoppedAt, summary: `${path} (curated): ${summary}`, problems });
+  const fail = (stoppedAt: string, summary: string, problems: readonly string[] = []): PathVerdict => ({
+    path,
+    ok: false,
+    stoppedAt,
+    summary: `${path} (curated): ${summary}`,
+    problems,
+  });
   if (!evidence.raw.ok) {
-    return fail(evidence.raw.stoppedAt ?? chain[0], `not checked: the markers did not all reach ${chain[0]} (they stopped at ${evidence.raw.stoppedAt ?? 'raw/'})`);
+    return fail(
+      evidence.raw.stoppedAt ?? chain[0],
+      `not checked: the markers did not all reach ${chain[0]} (they stopped at ${evidence.raw.stoppedAt ?? 'raw/'})`,
+    );
   }
   if (evidence.glueRun === undefined) return fail(chain[1], 'the Glue job was not started');
   if (evidence.glueRun.state !== 'SUCCEEDED') {
-    return fail(chain[1], `the Glue run ${evidence.glueRun.id} was still ${evidence.glueRun.state} when the wait ended; they stopped at ${chain[1]}`);
+    return fail(
+      chain[1],
+      `the Glue run ${evidence.glueRun.id} was still ${evidence.glueRun.state} when the wait ended; they stopped at ${chain[1]}`,
+    );
   }
-  if (evidence.matches === undefined) return fail(chain[2], `the Athena query over the curated table did not finish; they stopped at ${chain[2]}`);
+  if (evidence.matches === undefined)
+    return fail(chain[2], `the Athena query over the curated table did not finish; they stopped at ${chain[2]}`);
   const present = evidence.matches.filter((m) => m.found.length > 0).length;
   const problems = evidence.matches.flatMap((m) => m.problems);
-  const quarantine = evidence.quarantined > 0 ? `; ${evidence.quarantined} quarantined by the run${evidence.quarantinePrefix ? ` (${evidence.quarantinePrefix})` : ''}` : '';
+  const quarantine =
+    evidence.quarantined > 0
+      ? `; ${evidence.quarantined} quarantined by the run${evidence.quarantinePrefix ? ` (${evidence.quarantinePrefix})` : ''}`
+      : '';
   if (present < evidence.expected) {
-    return fail(chain[1], `${present} of ${evidence.expected} markers in the curated table after the Glue run ${evidence.glueRun.id}${quarantine}; they stopped at ${chain[1]}`, problems);
+    return fail(
+      chain[1],
+      `${present} of ${evidence.expected} markers in the curated table after the Glue run ${evidence.glueRun.id}${quarantine}; they stopped at ${chain[1]}`,
+      problems,
+    );
   }
-  if (problems.length > 0) return fail(chain[2], `all ${evidence.expected} markers in the curated table, but ${problems.length} problem(s)`, problems);
+  if (problems.length > 0)
+    return fail(chain[2], `all ${evidence.expected} markers in the curated table, but ${problems.length} problem(s)`, problems);
   const took = evidence.elapsedMs === undefined ? '' : ` ${(evidence.elapsedMs / 1000).toFixed(1)} s after they were written`;
   // Every marker arrived; another line carrying the run's marker (a corrupted copy) was quarantined: worth a look.
-  return { path, ok: true, problems: [], summary: `${path} (curated): all ${evidence.expected} markers in the curated table once each${took} (Glue run ${evidence.glueRun.id})${quarantine}` };
+  return {
+    path,
+    ok: true,
+    problems: [],
+    summary: `${path} (curated): all ${evidence.expected} markers in the curated table once each${took} (Glue run ${evidence.glueRun.id})${quarantine}`,
+  };
 }
 
 export interface WaitOptions {

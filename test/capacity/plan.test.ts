@@ -84,7 +84,15 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
     expect(problemsOf({ ...small, volume: { gbPerDay: 1500, peakFactor: 3 } })).toContain(
       "kafka.brokerCount must be at least 6 to carry volume.gbPerDay 1,500 at a 3× peak (got 3): a kafka.t3.small broker sustains its EBS and network baselines (AWS's right-sizing formula); or a larger kafka.brokerInstanceType",
     );
-    const crowded = { ...small, volume: { gbPerDay: 1, peakFactor: 3 }, kafka: { ...small.kafka, topics: [{ name: 'logs', partitions: 400, retentionHours: 168 }], consumer: { ...small.kafka.consumer, maximumPollers: 12 } } };
+    const crowded = {
+      ...small,
+      volume: { gbPerDay: 1, peakFactor: 3 },
+      kafka: {
+        ...small.kafka,
+        topics: [{ name: 'logs', partitions: 400, retentionHours: 168 }],
+        consumer: { ...small.kafka.consumer, maximumPollers: 12 },
+      },
+    };
     expect(problemsOf(crowded)).toEqual([
       'kafka.brokerCount must be at least 4 to hold 400 partitions at replication 3 (got 3): AWS recommends at most 300 partition replicas on a kafka.t3.small',
     ]);
@@ -93,7 +101,7 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
     ]);
   });
 
-  test('the Kafka mapping: partitions at the consumer benchmark\'s rate, pollers at 5 MB/s', () => {
+  test("the Kafka mapping: partitions at the consumer benchmark's rate, pollers at 5 MB/s", () => {
     expect(problemsOf({ ...prod, kafka: { ...prod.kafka, consumer: { ...prod.kafka.consumer, batchSize: 1000 } } })).toEqual([
       'kafka.topics[0].partitions must be at least 27 to carry volume.gbPerDay 1,000 at a 3× peak (got 12): one batch at a time per partition moves 1.32 MB/s at batch 1000 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
     ]);
@@ -102,15 +110,22 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
     ]);
   });
 
-  test('S3 PUTs per prefix: the consumer\'s one object per batch', () => {
-    const config = { ...PROD_10_TB_A_DAY, kafka: { ...PROD_10_TB_A_DAY.kafka, topics: [{ name: 'logs', partitions: 400, retentionHours: 168 }], consumer: { ...PROD_10_TB_A_DAY.kafka.consumer, batchSize: 500, maximumPollers: 400 } } };
+  test("S3 PUTs per prefix: the consumer's one object per batch", () => {
+    const config = {
+      ...PROD_10_TB_A_DAY,
+      kafka: {
+        ...PROD_10_TB_A_DAY.kafka,
+        topics: [{ name: 'logs', partitions: 400, retentionHours: 168 }],
+        consumer: { ...PROD_10_TB_A_DAY.kafka.consumer, batchSize: 500, maximumPollers: 400 },
+      },
+    };
     expect(problemsOf(config)).toEqual([
       'kafka.topics[0].partitions must be at least 444 to carry volume.gbPerDay 10,000 at a 3× peak (got 400): one batch at a time per partition moves 0.78 MB/s at batch 500 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
       'kafka.consumer.batchSize must be at least 645 to carry volume.gbPerDay 10,000 at a 3× peak (got 500): the consumer writes one object per batch under one prefix a day, and S3 takes 3,500 PUTs a second per prefix',
     ]);
   });
 
-  test('Lambda concurrency, Glue workers, Athena\'s cutoff', () => {
+  test("Lambda concurrency, Glue workers, Athena's cutoff", () => {
     const slowConsumer = at(100_000);
     expect(problemsOf(slowConsumer)).toContain(
       'the account\'s Lambda concurrent executions quota must be at least 1,203 to carry volume.gbPerDay 100,000 at a 3× peak (got 1,000): request a quota increase (Service Quotas, Lambda "Concurrent executions") before deploying',
@@ -119,7 +134,7 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
       "analytics.numberOfWorkers must be at least 5 to carry volume.gbPerDay 1,000 at a 3× peak (got 4): at the Glue benchmark's 97,000 rows/s per DPU a run over the peak hour must end before the next; or a larger analytics.workerType",
     ]);
     expect(problemsOf({ ...prod, analytics: { ...prod.analytics, bytesScannedCutoffPerQuery: 10 * 1024 ** 3 } })).toEqual([
-      'analytics.bytesScannedCutoffPerQuery must be at least 33,285,996,544 to carry volume.gbPerDay 1,000 at a 3× peak (got 10,737,418,240): an all-column query over one source\'s peak hour of curated data scans 30.68 GiB and Athena cancels it at the cutoff',
+      "analytics.bytesScannedCutoffPerQuery must be at least 33,285,996,544 to carry volume.gbPerDay 1,000 at a 3× peak (got 10,737,418,240): an all-column query over one source's peak hour of curated data scans 30.68 GiB and Athena cancels it at the cutoff",
     ]);
   });
 
@@ -140,7 +155,9 @@ describe('the sizing plan', () => {
   test('--plan prints each hop with its average, peak, limit, headroom and what carries the volume, then prices that configuration', () => {
     const report = costReport(['-c', 'stage=prod', '--plan', '--gb-per-day', '10000']);
     expect(report).toContain('| hop | unit | average | peak | limit (as configured) | headroom | carries it? | what carries the volume |');
-    expect(report).toContain('| Kinesis stream writes | MB/s | 116 | 347 | 35.7 (34 shards × 1.05 MB/s) | 0.10× | **no** | stream.capacity.shardCount 332 |');
+    expect(report).toContain(
+      '| Kinesis stream writes | MB/s | 116 | 347 | 35.7 (34 shards × 1.05 MB/s) | 0.10× | **no** | stream.capacity.shardCount 332 |',
+    );
     expect(report).toContain('To carry it, change: stream.capacity: 34 shards → 332 shards; kafka.brokerCount: 3 → 9;');
     expect(report).toMatch(/Monthly cost of the configuration that carries it: \$\d+\.\d\d \(the stage as configured: \$\d+\.\d\d\)/);
     expect(report).toContain('| Kinesis | shard-hours (332 provisioned) |');
@@ -153,7 +170,11 @@ describe('the sizing plan', () => {
   });
 
   test('the plain estimate says when the stage as configured does not carry the volume', () => {
-    expect(costReport(['-c', 'stage=prod', '--gb-per-day', '1000'])).toContain('Capacity: the stage as configured carries 1000 GB/day at a 3× peak.');
-    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '100'])).toMatch(/Capacity: NOT carried at a 3× peak by Kinesis stream writes, .*--plan sizes and prices what carries it/);
+    expect(costReport(['-c', 'stage=prod', '--gb-per-day', '1000'])).toContain(
+      'Capacity: the stage as configured carries 1000 GB/day at a 3× peak.',
+    );
+    expect(costReport(['-c', 'stage=dev', '--gb-per-day', '100'])).toMatch(
+      /Capacity: NOT carried at a 3× peak by Kinesis stream writes, .*--plan sizes and prices what carries it/,
+    );
   });
 });

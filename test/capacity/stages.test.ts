@@ -23,7 +23,13 @@ function deployedSizing(stage: (typeof STAGES)[number]): StageConfig {
   const workgroup = only(templates.analytics, 'AWS::Athena::WorkGroup');
   return {
     ...config,
-    stream: { ...config.stream, capacity: stream.StreamModeDetails.StreamMode === 'PROVISIONED' ? { mode: 'provisioned', shardCount: stream.ShardCount } : { mode: 'on-demand' } },
+    stream: {
+      ...config.stream,
+      capacity:
+        stream.StreamModeDetails.StreamMode === 'PROVISIONED'
+          ? { mode: 'provisioned', shardCount: stream.ShardCount }
+          : { mode: 'on-demand' },
+    },
     kafka: {
       ...config.kafka,
       brokerInstanceType: cluster.BrokerNodeGroupInfo.InstanceType,
@@ -51,6 +57,10 @@ describe.each(STAGES)('%s as synthesized', (stage) => {
   test('every hop carries the declared volume at its peak', () => {
     const deployed = deployedSizing(stage);
     expect(deployed.kafka.topics.map((t) => t.partitions)).toEqual(STAGE_CONFIGS[stage].kafka.topics.map((t) => t.partitions));
-    expect(capacityPlan(deployed).filter((h) => !h.ok).map((h) => h.problem)).toEqual([]);
+    expect(
+      capacityPlan(deployed)
+        .filter((h) => !h.ok)
+        .map((h) => h.problem),
+    ).toEqual([]);
   });
 });

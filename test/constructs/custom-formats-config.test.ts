@@ -37,7 +37,9 @@ test('the example file (HDFS and Apache error logs) passes, and goes into a stag
 test('a stage config with a broken format names it among the stage problems', () => {
   const broken = { ...HDFS, pattern: '^(?<message>.*' };
   expect(() => validateStageConfig({ ...STAGE_CONFIGS.dev, formats: [broken] })).toThrow(ConfigError);
-  expect(() => validateStageConfig({ ...STAGE_CONFIGS.dev, formats: [broken] })).toThrow(/formats\[0\] 'hdfs': pattern does not compile: Invalid regular expression/);
+  expect(() => validateStageConfig({ ...STAGE_CONFIGS.dev, formats: [broken] })).toThrow(
+    /formats\[0\] 'hdfs': pattern does not compile: Invalid regular expression/,
+  );
 });
 
 test("a host log file may name one of the stage's custom formats, and no other name", () => {
@@ -50,11 +52,27 @@ test("a host log file may name one of the stage's custom formats, and no other n
 
 describe('each problem names the format', () => {
   test.each<[string, Partial<CustomFormatDefinition> | Record<string, unknown>, RegExp]>([
-    ['a name that is not lower case', { name: 'HDFS' }, /^formats\[0\]\.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters \(got "HDFS"\)$/],
-    ['a built-in name', { name: 'json' }, /^formats\[0\]\.name must not be a built-in format \(common, combined, syslog_rfc3164, syslog_rfc5424, json, unparsed\) \(got 'json'\)$/],
-    ['an unanchored pattern', { pattern: '(?<message>.*)' }, /^formats\[0\]\.pattern must be a regular expression starting with '\^'.* \(got "\(\?<message>\.\*\)"\)$/],
+    [
+      'a name that is not lower case',
+      { name: 'HDFS' },
+      /^formats\[0\]\.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters \(got "HDFS"\)$/,
+    ],
+    [
+      'a built-in name',
+      { name: 'json' },
+      /^formats\[0\]\.name must not be a built-in format \(common, combined, syslog_rfc3164, syslog_rfc5424, json, unparsed\) \(got 'json'\)$/,
+    ],
+    [
+      'an unanchored pattern',
+      { pattern: '(?<message>.*)' },
+      /^formats\[0\]\.pattern must be a regular expression starting with '\^'.* \(got "\(\?<message>\.\*\)"\)$/,
+    ],
     ['no examples', { examples: [] }, /^formats\[0\]\.examples must list at least one line .* \(got \[\]\)$/],
-    ['a group filling a field the pipeline writes', { pattern: '^(?<timestamp>\\d{6} \\d{6}) (?<source>\\S+) (?<message>.*)$' }, /^formats\[0\] 'hdfs': group 'source' names a field the pipeline writes itself/],
+    [
+      'a group filling a field the pipeline writes',
+      { pattern: '^(?<timestamp>\\d{6} \\d{6}) (?<source>\\S+) (?<message>.*)$' },
+      /^formats\[0\] 'hdfs': group 'source' names a field the pipeline writes itself/,
+    ],
     ['an unknown time layout', { time: { layout: '%Y%m%d %k' } }, /^formats\[0\] 'hdfs': time.layout '%Y%m%d %k': unknown directive '%k'/],
   ])('%s', (_, change, message) => {
     const problems = problemsOf([{ ...HDFS, ...change }]);
@@ -63,7 +81,9 @@ describe('each problem names the format', () => {
   });
 
   test('a name used twice', () => {
-    expect(problemsOf([HDFS, { ...APACHE_ERROR, name: 'hdfs' }])).toEqual([`formats[1].name must be unique: an earlier format has it (got 'hdfs')`]);
+    expect(problemsOf([HDFS, { ...APACHE_ERROR, name: 'hdfs' }])).toEqual([
+      `formats[1].name must be unique: an earlier format has it (got 'hdfs')`,
+    ]);
   });
 
   test('not a list, not an object', () => {
@@ -73,7 +93,8 @@ describe('each problem names the format', () => {
 });
 
 describe('each example problem names the format and the example', () => {
-  const withExample = (line: string, fields: Record<string, unknown>) => problemsOf([{ ...HDFS, examples: [HDFS.examples[0], { line, fields }] }]);
+  const withExample = (line: string, fields: Record<string, unknown>) =>
+    problemsOf([{ ...HDFS, examples: [HDFS.examples[0], { line, fields }] }]);
 
   test('a field the line does not give as listed', () => {
     expect(withExample('261206 031502 35 WARN dfs.FSNamesystem: queue long', { severity: 'warning', app: 'dfs.FSNamesystem' })).toEqual([
@@ -89,18 +110,32 @@ describe('each example problem names the format and the example', () => {
   });
 
   test('a line the pattern does not match, or whose time cannot exist', () => {
-    expect(withExample('not hdfs', {})).toEqual([`formats[0] 'hdfs': example 2 ("not hdfs") does not match the pattern (or its time, status or bytes cannot be read)`]);
+    expect(withExample('not hdfs', {})).toEqual([
+      `formats[0] 'hdfs': example 2 ("not hdfs") does not match the pattern (or its time, status or bytes cannot be read)`,
+    ]);
     expect(withExample('261332 031502 35 WARN dfs.X: m', {})[0]).toMatch(/example 2 .* does not match the pattern \(or its time/);
   });
 
   test('a line a built-in reads first (the built-ins win, so the format would never see it)', () => {
-    const anything: CustomFormatDefinition = { name: 'anything', pattern: '^(?<message>.+)$', examples: [{ line: '<13>Dec  6 03:12:30 web1 app: hi', fields: { message: 'hi' } }] };
-    expect(problemsOf([anything])).toEqual([`formats[0] 'anything': example 1 ("<13>Dec  6 03:12:30 web1 app: hi") is read by the built-in format 'syslog_rfc3164', which is tried first`]);
+    const anything: CustomFormatDefinition = {
+      name: 'anything',
+      pattern: '^(?<message>.+)$',
+      examples: [{ line: '<13>Dec  6 03:12:30 web1 app: hi', fields: { message: 'hi' } }],
+    };
+    expect(problemsOf([anything])).toEqual([
+      `formats[0] 'anything': example 1 ("<13>Dec  6 03:12:30 web1 app: hi") is read by the built-in format 'syslog_rfc3164', which is tried first`,
+    ]);
   });
 
   test('a line an earlier custom format reads first', () => {
-    const anything: CustomFormatDefinition = { name: 'anything', pattern: '^(?<message>.+)$', examples: [{ line: 'x', fields: { message: 'x' } }] };
-    expect(problemsOf([anything, HDFS])[0]).toMatch(/^formats\[1\] 'hdfs': example 1 \(.*\) is read by the earlier custom format 'anything', which is tried first$/);
+    const anything: CustomFormatDefinition = {
+      name: 'anything',
+      pattern: '^(?<message>.+)$',
+      examples: [{ line: 'x', fields: { message: 'x' } }],
+    };
+    expect(problemsOf([anything, HDFS])[0]).toMatch(
+      /^formats\[1\] 'hdfs': example 1 \(.*\) is read by the earlier custom format 'anything', which is tried first$/,
+    );
   });
 
   test('a field that is no record field', () => {
@@ -125,16 +160,24 @@ describe('catastrophic backtracking', () => {
 
   test('a nested quantifier is refused before anything runs, with what to write instead', () => {
     const problems = problemsOf([{ ...HDFS, pattern: '^(?<timestamp>\\d{6} \\d{6}) (?<message>(\\S+\\s?)+)$' }]);
-    expect(problems).toEqual([expect.stringMatching(/^formats\[0\] 'hdfs': pattern repeats a group that itself repeats \(the group at offset 38, '\(\\S\+\\s\?\)\+'\), which backtracks catastrophically/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^formats\[0\] 'hdfs': pattern repeats a group that itself repeats \(the group at offset 38, '\(\\S\+\\s\?\)\+'\), which backtracks catastrophically/,
+      ),
+    ]);
   });
 
   test('the trial lines are 64 KiB: generic runs, each example repeated, and each example pumped where its characters change kind', () => {
     const lines = trialLines(['ab 12']);
     expect(lines.every((l) => l.line.length >= TRIAL_LINE_BYTES)).toBe(true);
     expect(lines.map((l) => l.description)).toEqual(
-      expect.arrayContaining(['65536 bytes of "a"', 'example 1 repeated to 65536 bytes', `example 1's first 3 characters, then "1" to 65536 bytes, then \\u0001`]),
+      expect.arrayContaining([
+        '65536 bytes of "a"',
+        'example 1 repeated to 65536 bytes',
+        `example 1's first 3 characters, then "1" to 65536 bytes, then \\u0001`,
+      ]),
     );
-    expect(lines.find((l) => l.description.startsWith("example 1's first 3 characters, then \"1\""))?.line.startsWith('ab 111')).toBe(true);
+    expect(lines.find((l) => l.description.startsWith('example 1\'s first 3 characters, then "1"'))?.line.startsWith('ab 111')).toBe(true);
   });
 
   // Overlapping alternatives (\w|\d): no nested quantifier, exponential all the same; only running it shows it.
@@ -142,17 +185,35 @@ describe('catastrophic backtracking', () => {
     const pattern = '^(?<message>(?:\\w|\\d)+)$';
     expect(nestedQuantifier(pattern)).toBeNull();
     const started = Date.now();
-    expect(backtrackingTrial(pattern, ['12345'])).toMatch(/^(did not finish within 5 s|takes \d+ ms \(budget 100 ms\)) on example 1's first 0 characters, then "1" to 65536 bytes, then \\u0001$/);
+    expect(backtrackingTrial(pattern, ['12345'])).toMatch(
+      /^(did not finish within 5 s|takes \d+ ms \(budget 100 ms\)) on example 1's first 0 characters, then "1" to 65536 bytes, then \\u0001$/,
+    );
     expect(Date.now() - started).toBeLessThan(8_000);
   }, 15_000);
 
   test('and a polynomial one: two unbounded parts that can match the same spaces', () => {
-    const problems = problemsOf([{ name: 'slow', pattern: '^(?<host>\\S+)\\s+(?<message>.*)x$', examples: [{ line: 'h1 messagex', fields: { host: 'h1', message: 'message' } }] }]);
-    expect(problems).toEqual([expect.stringMatching(/^formats\[0\] 'slow': pattern (did not finish within 5 s|takes \d+ ms \(budget 100 ms\)) on .*; make the parts of the expression unable to match the same text/)]);
+    const problems = problemsOf([
+      {
+        name: 'slow',
+        pattern: '^(?<host>\\S+)\\s+(?<message>.*)x$',
+        examples: [{ line: 'h1 messagex', fields: { host: 'h1', message: 'message' } }],
+      },
+    ]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^formats\[0\] 'slow': pattern (did not finish within 5 s|takes \d+ ms \(budget 100 ms\)) on .*; make the parts of the expression unable to match the same text/,
+      ),
+    ]);
   }, 15_000);
 
   test('the example formats read every trial line within the budget', () => {
-    for (const format of EXAMPLE_FORMATS) expect(backtrackingTrial(format.pattern, format.examples.map((e) => e.line))).toBeNull();
+    for (const format of EXAMPLE_FORMATS)
+      expect(
+        backtrackingTrial(
+          format.pattern,
+          format.examples.map((e) => e.line),
+        ),
+      ).toBeNull();
   });
 });
 
@@ -173,7 +234,17 @@ describe('loadFormatsFile (npm run local -- --formats FILE)', () => {
     const notJson = write('bad.json', '{ formats: ');
     expect(() => loadFormatsFile(notJson)).toThrow(FormatsFileError);
     expect(() => loadFormatsFile(notJson)).toThrow(/bad\.json:\n {2}- cannot read it as JSON/);
-    const twoBad = write('two.json', JSON.stringify({ formats: [{ ...HDFS, name: 'common' }, { ...APACHE_ERROR, examples: [] }] }));
-    expect(() => loadFormatsFile(twoBad)).toThrow(/formats\[0\]\.name must not be a built-in format[^\n]*\n {2}- formats\[1\]\.examples must list/);
+    const twoBad = write(
+      'two.json',
+      JSON.stringify({
+        formats: [
+          { ...HDFS, name: 'common' },
+          { ...APACHE_ERROR, examples: [] },
+        ],
+      }),
+    );
+    expect(() => loadFormatsFile(twoBad)).toThrow(
+      /formats\[0\]\.name must not be a built-in format[^\n]*\n {2}- formats\[1\]\.examples must list/,
+    );
   });
 });

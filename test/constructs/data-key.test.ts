@@ -40,7 +40,10 @@ describe('DataKey with its defaults', () => {
             Condition: {
               ArnLike: {
                 'kms:EncryptionContext:aws:logs:arn': {
-                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*']],
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':log-group:*'],
+                  ],
                 },
               },
             },
@@ -62,6 +65,8 @@ describe('DataKey props', () => {
   });
 
   test.each([6, 31])('a pendingWindow of %d days is refused with the allowed range', (days) => {
-    expect(() => keyStack({ pendingWindow: cdk.Duration.days(days) })).toThrow(`DataKey pendingWindow must be between 7 and 30 days (got ${days})`);
+    expect(() => keyStack({ pendingWindow: cdk.Duration.days(days) })).toThrow(
+      `DataKey pendingWindow must be between 7 and 30 days (got ${days})`,
+    );
   });
 });

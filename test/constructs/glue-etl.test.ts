@@ -39,7 +39,10 @@ class LakeFixtureStack extends cdk.Stack {
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     });
-    cdk.Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'Test fixture standing in for the DataStack lake, which logs access' });
+    cdk.Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Test fixture standing in for the DataStack lake, which logs access',
+    });
     this.lakeBucket = bucket;
   }
 }
@@ -94,9 +97,20 @@ describe('Glue job', () => {
     expect(fs.readdirSync(libraryDir)).toEqual(['log_etl']);
     const files = fs.readdirSync(path.join(libraryDir, 'log_etl')).sort();
     expect(files).toEqual(
-      expect.arrayContaining(['__init__.py', 'transform.py', 'record_schema.py', 'lake_io.py', 'catalog.py', 'run_metrics.py', 'run_metrics.json', 'log-record.schema.json']),
+      expect.arrayContaining([
+        '__init__.py',
+        'transform.py',
+        'record_schema.py',
+        'lake_io.py',
+        'catalog.py',
+        'run_metrics.py',
+        'run_metrics.json',
+        'log-record.schema.json',
+      ]),
     );
-    expect(fs.readFileSync(path.join(libraryDir, 'log_etl', 'log-record.schema.json'), 'utf8')).toBe(fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8'));
+    expect(fs.readFileSync(path.join(libraryDir, 'log_etl', 'log-record.schema.json'), 'utf8')).toBe(
+      fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8'),
+    );
     // The run metrics' names: the same file the CDK app reads for the role's condition, the dashboard and the alarm.
     expect(JSON.parse(fs.readFileSync(path.join(libraryDir, 'log_etl', 'run_metrics.json'), 'utf8'))).toMatchObject(GLUE_RUN_METRICS);
   });
@@ -124,7 +138,7 @@ describe('Glue job', () => {
     expect(passed.sort()).toEqual(scriptArgs.sort());
   });
 
-  test("logs to its own two encrypted groups, named after --custom-logGroup-prefix as Glue 5.0 does, with metrics on", () => {
+  test('logs to its own two encrypted groups, named after --custom-logGroup-prefix as Glue 5.0 does, with metrics on', () => {
     const { template, etl, stack } = dev;
     const args = jobArgs(template);
     expect(args).toMatchObject({ '--enable-metrics': '', '--enable-observability-metrics': 'true' });
@@ -147,7 +161,11 @@ describe('Glue job', () => {
     expect(encryption.S3Encryptions).toEqual([{ S3EncryptionMode: 'SSE-KMS', KmsKeyArn: expect.anything() }]);
     expect(encryption.CloudWatchEncryption.CloudWatchEncryptionMode).toBe('SSE-KMS');
     expect(encryption.JobBookmarksEncryption.JobBookmarksEncryptionMode).toBe('CSE-KMS');
-    const keys = [encryption.S3Encryptions[0].KmsKeyArn, encryption.CloudWatchEncryption.KmsKeyArn, encryption.JobBookmarksEncryption.KmsKeyArn];
+    const keys = [
+      encryption.S3Encryptions[0].KmsKeyArn,
+      encryption.CloudWatchEncryption.KmsKeyArn,
+      encryption.JobBookmarksEncryption.KmsKeyArn,
+    ];
     for (const key of keys) expect(JSON.stringify(key)).toMatch(/DataKey[0-9A-F]+Arn/);
     template.hasResourceProperties('AWS::Glue::Job', { SecurityConfiguration: { Ref: id } });
   });
@@ -165,8 +183,7 @@ describe('Glue job', () => {
 });
 
 describe('job role', () => {
-  const lakeStatements = () =>
-    iamStatements(dev.template).filter((s) => JSON.stringify(s.Resource).includes('LakeBucket'));
+  const lakeStatements = () => iamStatements(dev.template).filter((s) => JSON.stringify(s.Resource).includes('LakeBucket'));
 
   test('is assumed by Glue only and has no managed policies', () => {
     const roles = Object.values(dev.template.findResources('AWS::IAM::Role'));
@@ -207,7 +224,9 @@ describe('job role', () => {
 
   test('lists the bucket only under the job prefixes', () => {
     const list = iamStatements(dev.template).find((s) => s.Sid === 'ListJobPrefixes')!;
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['raw', 'raw/*', 'curated', 'curated/*', 'quarantine', 'quarantine/*', 'glue-temp', 'glue-temp/*'] } });
+    expect(list.Condition).toEqual({
+      StringLike: { 's3:prefix': ['raw', 'raw/*', 'curated', 'curated/*', 'quarantine', 'quarantine/*', 'glue-temp', 'glue-temp/*'] },
+    });
   });
 
   test('uses the data key with exact actions, and no other key', () => {
@@ -250,7 +269,9 @@ describe('cdk-nag AwsSolutions', () => {
 
   test('the checks do run: an unacknowledged wildcard fails them', () => {
     const { app, stack } = analyticsStack({}, { nag: true });
-    stack.etl.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['glue:Get*'], resources: [stack.catalog.database.databaseArn] }));
+    stack.etl.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['glue:Get*'], resources: [stack.catalog.database.databaseArn] }),
+    );
     expect(() => app.synth({ force: true })).toThrow(/AwsSolutions-IAM5\[Action::glue:Get\*\]/);
   });
 });
@@ -291,7 +312,11 @@ describe('analytics config', () => {
 
   test('prod scales between 2 workers and its ceiling on the standard class; dev runs Flex on 2 workers', () => {
     const prod = analyticsStack(STAGE_CONFIGS.prod.analytics).template;
-    prod.hasResourceProperties('AWS::Glue::Job', { ExecutionClass: 'STANDARD', NumberOfWorkers: 10, DefaultArguments: Match.objectLike({ '--enable-auto-scaling': 'true' }) });
+    prod.hasResourceProperties('AWS::Glue::Job', {
+      ExecutionClass: 'STANDARD',
+      NumberOfWorkers: 10,
+      DefaultArguments: Match.objectLike({ '--enable-auto-scaling': 'true' }),
+    });
     const devJob = Object.values(dev.template.findResources('AWS::Glue::Job'))[0].Properties;
     expect(devJob.ExecutionClass).toBe('FLEX');
     expect(devJob.DefaultArguments['--enable-auto-scaling']).toBeUndefined();

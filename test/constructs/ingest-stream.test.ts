@@ -50,7 +50,9 @@ describe('IngestStream props', () => {
   });
 
   test('removalPolicy DESTROY deletes the stream on cdk destroy', () => {
-    const stream = Object.values(streamStack({ removalPolicy: cdk.RemovalPolicy.DESTROY }).template.findResources('AWS::Kinesis::Stream'))[0];
+    const stream = Object.values(
+      streamStack({ removalPolicy: cdk.RemovalPolicy.DESTROY }).template.findResources('AWS::Kinesis::Stream'),
+    )[0];
     expect(stream.DeletionPolicy).toBe('Delete');
   });
 });

@@ -65,12 +65,17 @@ describe('topic replacement guard', () => {
   test('the lock file records what each stage config deploys', () => {
     for (const stage of ['dev', 'prod'] as const) {
       const kafka = STAGE_CONFIGS[stage].kafka;
-      expect(topicsLock[stage]).toEqual(kafka.topics.map((t) => ({ name: t.name, replicationFactor: kafka.replicationFactor, partitions: t.partitions })));
+      expect(topicsLock[stage]).toEqual(
+        kafka.topics.map((t) => ({ name: t.name, replicationFactor: kafka.replicationFactor, partitions: t.partitions })),
+      );
     }
   });
 
   test('renaming a deployed topic or changing its replication factor stops synth with what to do', () => {
-    const renamed: StageConfig = { ...STAGE_CONFIGS.prod, kafka: { ...STAGE_CONFIGS.prod.kafka, topics: [{ name: 'app-logs', partitions: 6, retentionHours: 168 }] } };
+    const renamed: StageConfig = {
+      ...STAGE_CONFIGS.prod,
+      kafka: { ...STAGE_CONFIGS.prod.kafka, topics: [{ name: 'app-logs', partitions: 6, retentionHours: 168 }] },
+    };
     expect(() => validateStageConfig(renamed)).toThrow(ConfigError);
     expect(() => validateStageConfig(renamed)).toThrow(
       "kafka.topics[0] would replace the deployed topic 'logs' (replication 3) with 'app-logs' (replication 3), deleting its data: set kafka.topics[0].replaceExisting: true to accept that, then record the new topic in lib/constructs/kafka/topics.lock.json under 'prod'",
@@ -89,15 +94,39 @@ describe('topic replacement guard', () => {
         `Keep ${deployed} or more; to have fewer, give the topic a new name with kafka.topics[0].replaceExisting: true (which deletes the old topic and its data), then record it in lib/constructs/kafka/topics.lock.json under 'prod'`,
     );
     // replaceExisting alone does not replace a topic whose name and replication are unchanged: still refused.
-    expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 3, replaceExisting: true }] }, topicsLock.prod, 'prod')).toHaveLength(1);
-    expect(topicReplacementProblems({ ...kafka, topics: [{ name: 'logs-v2', partitions: 3, retentionHours: 168, replaceExisting: true }] }, topicsLock.prod, 'prod')).toEqual([]);
+    expect(
+      topicReplacementProblems(
+        { ...kafka, topics: [{ ...kafka.topics[0], partitions: 3, replaceExisting: true }] },
+        topicsLock.prod,
+        'prod',
+      ),
+    ).toHaveLength(1);
+    expect(
+      topicReplacementProblems(
+        { ...kafka, topics: [{ name: 'logs-v2', partitions: 3, retentionHours: 168, replaceExisting: true }] },
+        topicsLock.prod,
+        'prod',
+      ),
+    ).toEqual([]);
   });
 
   test('an explicit replaceExisting, a partition change and a new topic pass', () => {
     const kafka = STAGE_CONFIGS.prod.kafka;
-    expect(topicReplacementProblems({ ...kafka, topics: [{ name: 'app-logs', partitions: 6, retentionHours: 168, replaceExisting: true }] }, topicsLock.prod, 'prod')).toEqual([]);
+    expect(
+      topicReplacementProblems(
+        { ...kafka, topics: [{ name: 'app-logs', partitions: 6, retentionHours: 168, replaceExisting: true }] },
+        topicsLock.prod,
+        'prod',
+      ),
+    ).toEqual([]);
     expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 12 }] }, topicsLock.prod, 'prod')).toEqual([]);
-    expect(topicReplacementProblems({ ...kafka, topics: [...kafka.topics, { name: 'audit', partitions: 3, retentionHours: 24 }] }, topicsLock.prod, 'prod')).toEqual([]);
+    expect(
+      topicReplacementProblems(
+        { ...kafka, topics: [...kafka.topics, { name: 'audit', partitions: 3, retentionHours: 24 }] },
+        topicsLock.prod,
+        'prod',
+      ),
+    ).toEqual([]);
   });
 
   test('a new replication factor under the same name is refused even with replaceExisting: a custom-named resource cannot be replaced under its name', () => {

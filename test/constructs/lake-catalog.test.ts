@@ -6,7 +6,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import recordSchema from '../../schema/log-record.schema.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ATHENA_ENGINE_VERSION, LakeCatalog, lastHoursCondition, PARTITION_KEY_NAMES, recordColumns, SAVED_QUERY_HOURS, savedQueries, type RecordSchemaDocument } from '../../lib/constructs/analytics/lake-catalog';
+import {
+  ATHENA_ENGINE_VERSION,
+  LakeCatalog,
+  lastHoursCondition,
+  PARTITION_KEY_NAMES,
+  recordColumns,
+  SAVED_QUERY_HOURS,
+  savedQueries,
+  type RecordSchemaDocument,
+} from '../../lib/constructs/analytics/lake-catalog';
 import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../contracts/lake-layout';
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { synthStage } from '../helpers/app';
@@ -61,7 +70,14 @@ describe('raw table', () => {
     const columns = tableInput(template, 'CatalogRawTable').StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
     expect(columns.map((c) => c.Name)).toEqual(schemaProperties.filter((name) => name !== 'source'));
     const types = Object.fromEntries(columns.map((c) => [c.Name, c.Type]));
-    expect(types).toMatchObject({ timestamp: 'string', ingested_at: 'string', status: 'int', bytes: 'bigint', attributes: 'map<string,string>', event_id: 'string' });
+    expect(types).toMatchObject({
+      timestamp: 'string',
+      ingested_at: 'string',
+      status: 'int',
+      bytes: 'bigint',
+      attributes: 'map<string,string>',
+      event_id: 'string',
+    });
   });
 });
 
@@ -75,9 +91,17 @@ describe('curated table', () => {
     expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['dt', 'hour', 'source']);
     expect(input.PartitionKeys.every((k: { Type: string }) => k.Type === 'string')).toBe(true);
     expect(input.Parameters).toMatchObject({ classification: 'parquet', 'parquet.compression': 'ZSTD' });
-    const types = Object.fromEntries((input.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((c) => [c.Name, c.Type]));
+    const types = Object.fromEntries(
+      (input.StorageDescriptor.Columns as Array<{ Name: string; Type: string }>).map((c) => [c.Name, c.Type]),
+    );
     expect(Object.keys(types)).toEqual(schemaProperties.filter((name) => name !== 'source'));
-    expect(types).toMatchObject({ timestamp: 'timestamp', ingested_at: 'timestamp', status: 'int', bytes: 'bigint', attributes: 'map<string,string>' });
+    expect(types).toMatchObject({
+      timestamp: 'timestamp',
+      ingested_at: 'timestamp',
+      status: 'int',
+      bytes: 'bigint',
+      attributes: 'map<string,string>',
+    });
   });
 
   test('its partition projection is lake-layout.curatedTableProjection, resolved for the lake bucket', () => {
@@ -102,7 +126,7 @@ describe('curated table', () => {
 // https://docs.aws.amazon.com/athena/latest/ug/partition-projection.html): so the projection alone must describe
 // every curated partition key and the job's directories, on both stages.
 describe.each(['dev', 'prod'] as const)('the %s curated table, as deployed', (stage) => {
-  test('projects every partition key, and its location template names each key in the job\'s order', () => {
+  test("projects every partition key, and its location template names each key in the job's order", () => {
     const tables = synthStage(stage).templates.analytics.findResources('AWS::Glue::Table');
     const [input] = Object.entries(tables)
       .filter(([id]) => id.includes('CuratedTable'))
@@ -205,7 +229,10 @@ describe('saved queries', () => {
   });
 
   test('the queries use only columns the tables have', () => {
-    const columns = new Set([...recordColumns(recordSchema as RecordSchemaDocument, 'curated').map((c) => c.name), ...CURATED_PARTITION_KEYS]);
+    const columns = new Set([
+      ...recordColumns(recordSchema as RecordSchemaDocument, 'curated').map((c) => c.name),
+      ...CURATED_PARTITION_KEYS,
+    ]);
     const identifiers = /\b(status|path|bytes|host|client_ip|severity|timestamp|ingested_at|format|source|dt|hour)\b/g;
     for (const query of savedQueries('db', 'curated', 'raw')) {
       for (const [name] of query.sql.matchAll(identifiers)) expect(columns).toContain(name);

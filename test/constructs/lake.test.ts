@@ -45,7 +45,11 @@ describe('Lake with its defaults', () => {
       expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     }
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
-    expect(rulesOf(template, lakeId)).toContainEqual({ Id: 'expire-noncurrent-versions', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' });
+    expect(rulesOf(template, lakeId)).toContainEqual({
+      Id: 'expire-noncurrent-versions',
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      Status: 'Enabled',
+    });
   });
 
   test('the lake is SSE-KMS with the given encryptionKey and bucket keys, logging its access under lake/', () => {
@@ -64,15 +68,26 @@ describe('Lake with its defaults', () => {
 
   test('the access-log bucket uses SSE-S3 (all S3 log delivery supports) and expires logs after lifecycle.accessLogsExpireAfterDays', () => {
     const logs = template.findResources('AWS::S3::Bucket')[logsId].Properties;
-    expect(logs.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+    expect(logs.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
     expect(logs.LoggingConfiguration).toBeUndefined();
-    expect(rulesOf(template, logsId)).toContainEqual({ Id: 'expire-access-logs', ExpirationInDays: LIFECYCLE.accessLogsExpireAfterDays, Status: 'Enabled' });
+    expect(rulesOf(template, logsId)).toContainEqual({
+      Id: 'expire-access-logs',
+      ExpirationInDays: LIFECYCLE.accessLogsExpireAfterDays,
+      Status: 'Enabled',
+    });
   });
 
   test('both buckets block public access, enforce bucket-owner ownership and deny plain HTTP', () => {
     for (const id of [lakeId, logsId]) {
       const bucket = template.findResources('AWS::S3::Bucket')[id].Properties;
-      expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: id },
@@ -115,7 +130,12 @@ describe('Lake with its defaults', () => {
   });
 
   test('athenaResultsExpireAfterDays defaults to 30', () => {
-    expect(rulesOf(template, lakeId)).toContainEqual({ Id: 'expire-athena-results', Prefix: LAKE_PREFIXES.athenaResults, ExpirationInDays: 30, Status: 'Enabled' });
+    expect(rulesOf(template, lakeId)).toContainEqual({
+      Id: 'expire-athena-results',
+      Prefix: LAKE_PREFIXES.athenaResults,
+      ExpirationInDays: 30,
+      Status: 'Enabled',
+    });
   });
 });
 
@@ -145,7 +165,12 @@ describe('Lake with removalPolicy DESTROY', () => {
 describe('Lake props that change the lifecycle', () => {
   test('athenaResultsExpireAfterDays sets the expiry of athena-results/', () => {
     const { lake, template } = lakeStack({ athenaResultsExpireAfterDays: 3 });
-    expect(rulesOf(template, logicalIdOf(lake.bucket))).toContainEqual({ Id: 'expire-athena-results', Prefix: LAKE_PREFIXES.athenaResults, ExpirationInDays: 3, Status: 'Enabled' });
+    expect(rulesOf(template, logicalIdOf(lake.bucket))).toContainEqual({
+      Id: 'expire-athena-results',
+      Prefix: LAKE_PREFIXES.athenaResults,
+      ExpirationInDays: 3,
+      Status: 'Enabled',
+    });
   });
 
   test('without rawExpireAfterDays raw/ and backup/ objects are kept forever (tiered, never expired)', () => {

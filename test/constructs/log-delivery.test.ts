@@ -22,7 +22,10 @@ function deliveryStack(id: string, props: Partial<LogDeliveryProps> = {}) {
   const bucket = new s3.Bucket(stack, 'Bucket', { encryption: s3.BucketEncryption.KMS, encryptionKey: key });
   const delivery = new LogDelivery(stack, 'Delivery', { sourceStream: stream, lakeBucket: bucket, encryptionKey: key, ...props });
   // As the ingest stack does: the Firehose L2 adds a CIDR mapping to the stack that this destination never reads.
-  cdk.Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::W7001', reason: "aws-cdk-lib's Firehose L2 regional CIDR mapping, unused here." });
+  cdk.Validations.of(stack).acknowledge({
+    id: 'CloudFormation-Validate::W7001',
+    reason: "aws-cdk-lib's Firehose L2 regional CIDR mapping, unused here.",
+  });
   return { stack, key, stream, bucket, delivery };
 }
 
@@ -45,7 +48,9 @@ type Destination = Record<string, unknown> & {
 const destinationOf = (template: Template): Destination =>
   Object.values(template.findResources('AWS::KinesisFirehose::DeliveryStream'))[0].Properties.ExtendedS3DestinationConfiguration;
 const processorParameters = (template: Template) =>
-  Object.fromEntries(destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]));
+  Object.fromEntries(
+    destinationOf(template).ProcessingConfiguration.Processors[0].Parameters.map((p) => [p.ParameterName, p.ParameterValue]),
+  );
 
 /** The lake prefixes the exposed delivery role may write, as `<prefix>*` after the bucket ARN. */
 const writablePrefixes = (template: Template, delivery: LogDelivery) =>
@@ -108,12 +113,18 @@ describe('LogDelivery with its defaults', () => {
       KinesisStreamSourceConfiguration: { RoleARN: roleArn },
       ExtendedS3DestinationConfiguration: Match.objectLike({ RoleARN: roleArn }),
     });
-    expect(Object.keys(template.findResources('AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' } })] } } }))).toEqual([
-      logicalIdOf(delivery.role),
-    ]);
+    expect(
+      Object.keys(
+        template.findResources('AWS::IAM::Role', {
+          Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'firehose.amazonaws.com' } })] } },
+        }),
+      ),
+    ).toEqual([logicalIdOf(delivery.role)]);
     const actions = actionsOf(roleStatements(template, logicalIdOf(delivery.role)));
     expect(actions.filter((a) => a.startsWith('s3:Delete'))).toEqual([]);
-    expect(actions).toEqual(expect.arrayContaining(['kinesis:GetRecords', 'lambda:InvokeFunction', 'logs:PutLogEvents', 's3:PutObject', 'kms:GenerateDataKey']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['kinesis:GetRecords', 'lambda:InvokeFunction', 'logs:PutLogEvents', 's3:PutObject', 'kms:GenerateDataKey']),
+    );
   });
 
   test('delivered objects are SSE-KMS with the given encryptionKey; Firehose logs to the exposed log group', () => {

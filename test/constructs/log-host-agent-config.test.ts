@@ -116,36 +116,126 @@ const COMMON_INPUT_KEYS = ['name', 'tag', 'storage.type', 'mem_buf_limit', 'stor
 const COMMON_OUTPUT_KEYS = ['name', 'match', 'match_regex', 'retry_limit', 'storage.total_limit_size', 'workers'];
 const KNOWN_KEYS: Record<string, readonly string[]> = {
   service: [
-    'flush', 'grace', 'daemon', 'log_file', 'log_level', 'http_server', 'http_listen', 'http_port', 'health_check',
-    'hc_errors_count', 'hc_retry_failure_count', 'hc_period', 'storage.path', 'storage.sync', 'storage.checksum',
-    'storage.backlog.mem_limit', 'storage.max_chunks_up', 'storage.metrics', 'scheduler.base', 'scheduler.cap',
-    'parsers_file', 'plugins_file',
+    'flush',
+    'grace',
+    'daemon',
+    'log_file',
+    'log_level',
+    'http_server',
+    'http_listen',
+    'http_port',
+    'health_check',
+    'hc_errors_count',
+    'hc_retry_failure_count',
+    'hc_period',
+    'storage.path',
+    'storage.sync',
+    'storage.checksum',
+    'storage.backlog.mem_limit',
+    'storage.max_chunks_up',
+    'storage.metrics',
+    'scheduler.base',
+    'scheduler.cap',
+    'parsers_file',
+    'plugins_file',
   ],
   tail: [
-    ...COMMON_INPUT_KEYS, 'path', 'exclude_path', 'path_key', 'offset_key', 'db', 'db.sync', 'db.locking',
-    'db.journal_mode', 'db.compare_filename', 'read_from_head', 'refresh_interval', 'rotate_wait', 'ignore_older',
-    'skip_long_lines', 'skip_empty_lines', 'buffer_chunk_size', 'buffer_max_size', 'key', 'inotify_watcher',
-    'parser', 'multiline.parser', 'static_batch_size',
+    ...COMMON_INPUT_KEYS,
+    'path',
+    'exclude_path',
+    'path_key',
+    'offset_key',
+    'db',
+    'db.sync',
+    'db.locking',
+    'db.journal_mode',
+    'db.compare_filename',
+    'read_from_head',
+    'refresh_interval',
+    'rotate_wait',
+    'ignore_older',
+    'skip_long_lines',
+    'skip_empty_lines',
+    'buffer_chunk_size',
+    'buffer_max_size',
+    'key',
+    'inotify_watcher',
+    'parser',
+    'multiline.parser',
+    'static_batch_size',
   ],
   systemd: [
-    ...COMMON_INPUT_KEYS, 'path', 'max_fields', 'max_entries', 'systemd_filter', 'systemd_filter_type', 'db', 'db.sync',
-    'read_from_tail', 'lowercase', 'strip_underscores',
+    ...COMMON_INPUT_KEYS,
+    'path',
+    'max_fields',
+    'max_entries',
+    'systemd_filter',
+    'systemd_filter_type',
+    'db',
+    'db.sync',
+    'read_from_tail',
+    'lowercase',
+    'strip_underscores',
   ],
   fluentbit_logs: COMMON_INPUT_KEYS,
   kinesis_streams: [
-    ...COMMON_OUTPUT_KEYS, 'region', 'stream', 'log_key', 'time_key', 'time_key_format', 'role_arn', 'external_id',
-    'endpoint', 'sts_endpoint', 'port', 'profile', 'auto_retry_requests', 'simple_aggregation', 'compression',
+    ...COMMON_OUTPUT_KEYS,
+    'region',
+    'stream',
+    'log_key',
+    'time_key',
+    'time_key_format',
+    'role_arn',
+    'external_id',
+    'endpoint',
+    'sts_endpoint',
+    'port',
+    'profile',
+    'auto_retry_requests',
+    'simple_aggregation',
+    'compression',
   ],
   // docs.fluentbit.io/manual/data-pipeline/outputs/kafka (4.2 and later list aws_msk_iam, aws_msk_iam_cluster_arn).
   kafka: [
-    ...COMMON_OUTPUT_KEYS, 'format', 'message_key', 'message_key_field', 'timestamp_key', 'timestamp_format', 'brokers',
-    'topics', 'topic_key', 'dynamic_topic', 'queue_full_retries', 'raw_log_key', 'aws_msk_iam', 'aws_msk_iam_cluster_arn',
-    'rdkafka.security.protocol', 'rdkafka.enable.idempotence', 'rdkafka.request.required.acks', 'rdkafka.compression.codec',
+    ...COMMON_OUTPUT_KEYS,
+    'format',
+    'message_key',
+    'message_key_field',
+    'timestamp_key',
+    'timestamp_format',
+    'brokers',
+    'topics',
+    'topic_key',
+    'dynamic_topic',
+    'queue_full_retries',
+    'raw_log_key',
+    'aws_msk_iam',
+    'aws_msk_iam_cluster_arn',
+    'rdkafka.security.protocol',
+    'rdkafka.enable.idempotence',
+    'rdkafka.request.required.acks',
+    'rdkafka.compression.codec',
   ],
   cloudwatch_logs: [
-    ...COMMON_OUTPUT_KEYS, 'region', 'log_group_name', 'log_group_template', 'log_stream_name', 'log_stream_prefix',
-    'log_stream_template', 'log_key', 'log_format', 'role_arn', 'auto_create_group', 'log_retention_days',
-    'endpoint', 'sts_endpoint', 'metric_namespace', 'metric_dimensions', 'auto_retry_requests', 'external_id', 'profile',
+    ...COMMON_OUTPUT_KEYS,
+    'region',
+    'log_group_name',
+    'log_group_template',
+    'log_stream_name',
+    'log_stream_prefix',
+    'log_stream_template',
+    'log_key',
+    'log_format',
+    'role_arn',
+    'auto_create_group',
+    'log_retention_days',
+    'endpoint',
+    'sts_endpoint',
+    'metric_namespace',
+    'metric_dimensions',
+    'auto_retry_requests',
+    'external_id',
+    'profile',
   ],
 };
 
@@ -200,7 +290,13 @@ describe('renderAgentConfig', () => {
     expect(tails.map((t) => t.path)).toEqual(PROPS.files.map((f) => f.path));
     expect(new Set(tails.map((t) => t.db)).size).toBe(tails.length);
     for (const tail of tails) {
-      expect(tail).toMatchObject({ 'db.locking': true, read_from_head: true, rotate_wait: 30, 'storage.type': 'filesystem', skip_long_lines: 'on' });
+      expect(tail).toMatchObject({
+        'db.locking': true,
+        read_from_head: true,
+        rotate_wait: 30,
+        'storage.type': 'filesystem',
+        skip_long_lines: 'on',
+      });
     }
   });
 
@@ -254,8 +350,14 @@ describe('renderAgentConfig', () => {
   test('the journal time format is UTC ISO 8601 with ms, as the transform reads a JSON time', () => {
     const journal = parsed().pipeline.outputs.find((o) => o.match === 'journal');
     // strftime on gmtime plus Fluent Bit's %3N (milliseconds), for the entry of 2026-07-29 10:30:00.123 UTC.
-    const rendered = String(journal?.time_key_format).replace('%Y', '2026').replace('%m', '07').replace('%d', '29')
-      .replace('%H', '10').replace('%M', '30').replace('%S', '00').replace('%3N', '123');
+    const rendered = String(journal?.time_key_format)
+      .replace('%Y', '2026')
+      .replace('%m', '07')
+      .replace('%d', '29')
+      .replace('%H', '10')
+      .replace('%M', '30')
+      .replace('%S', '00')
+      .replace('%3N', '123');
     expect(rendered).toBe('2026-07-29T10:30:00.123Z');
     expect(parseLine(JSON.stringify({ MESSAGE: 'm', [String(journal?.time_key)]: rendered }), Date.UTC(2026, 6, 30)).timestamp).toBe(
       '2026-07-29T10:30:00.123Z',
@@ -263,7 +365,11 @@ describe('renderAgentConfig', () => {
   });
 
   test("the agent keeps the package unit's user (root), which may read the journal: the drop-in sets none", () => {
-    const script = renderBootScript({ agentConfig: renderAgentConfig(PROPS), region: 'eu-west-1', signal: { stackName: 's', logicalId: 'i' } });
+    const script = renderBootScript({
+      agentConfig: renderAgentConfig(PROPS),
+      region: 'eu-west-1',
+      signal: { stackName: 's', logicalId: 'i' },
+    });
     const dropIn = script.slice(script.indexOf('/etc/systemd/system/fluent-bit.service.d/log-pipeline.conf <<'));
     const body = dropIn.slice(0, dropIn.indexOf('\nLOG_HOST_EOF\n'));
     expect(body).toContain('ExecStart=/opt/fluent-bit/bin/fluent-bit');
@@ -315,13 +421,21 @@ describe('renderAgentConfig', () => {
 
   test('passes CDK tokens through unchanged for CloudFormation to resolve', () => {
     const stack = new cdk.Stack();
-    const text = renderAgentConfig({ ...PROPS, streamName: cdk.Fn.ref('Stream'), region: stack.region, agentLogGroupName: cdk.Fn.ref('Group') });
+    const text = renderAgentConfig({
+      ...PROPS,
+      streamName: cdk.Fn.ref('Stream'),
+      region: stack.region,
+      agentLogGroupName: cdk.Fn.ref('Group'),
+    });
     const resolved = stack.resolve(text) as { 'Fn::Join': [string, unknown[]] };
     expect(resolved['Fn::Join'][1]).toEqual(expect.arrayContaining([{ Ref: 'Stream' }, { Ref: 'AWS::Region' }, { Ref: 'Group' }]));
   });
 
   test('renders a numeric retry limit and the tuning values', () => {
-    const config = parsed({ ...PROPS, tuning: { flushSeconds: 1, retryLimit: 20, retryBaseSeconds: 2, retryCapSeconds: 60, bufferLimitMiB: 64 } });
+    const config = parsed({
+      ...PROPS,
+      tuning: { flushSeconds: 1, retryLimit: 20, retryBaseSeconds: 2, retryCapSeconds: 60, bufferLimitMiB: 64 },
+    });
     expect(config.service).toMatchObject({ flush: 1, 'scheduler.base': 2, 'scheduler.cap': 60 });
     expect(config.pipeline.outputs[0]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '48M' });
     expect(config.pipeline.outputs[1]).toMatchObject({ retry_limit: 20, 'storage.total_limit_size': '16M' });
@@ -345,7 +459,7 @@ describe('renderAgentConfig validation', () => {
     ]);
   });
 
-  test('reports every problem of its own props at once (files and tuning are the host config\'s, checked once there)', () => {
+  test("reports every problem of its own props at once (files and tuning are the host config's, checked once there)", () => {
     const problems = agentConfigProblems({
       files: [],
       systemJournal: false,
@@ -379,7 +493,7 @@ describe('renderAgentConfig: files shipped to Kafka', () => {
   const tags = (selected: Record<string, unknown>) =>
     config.pipeline.inputs.map((i) => String(i.tag)).filter((tag) => new RegExp(String(selected.match_regex)).test(tag));
 
-  test("a kafka output with MSK IAM over TLS, an idempotent acks=all producer, the raw line as the value", () => {
+  test('a kafka output with MSK IAM over TLS, an idempotent acks=all producer, the raw line as the value', () => {
     const [kafka] = output('kafka');
     expect(kafka).toMatchObject({
       brokers: KAFKA.brokers,
@@ -401,7 +515,7 @@ describe('renderAgentConfig: files shipped to Kafka', () => {
     expect(tags(kinesis)).toEqual([fileTag(files[0]), fileTag(files[2])]);
   });
 
-  test('the two outputs share the files\' buffer limit', () => {
+  test("the two outputs share the files' buffer limit", () => {
     const sizes = config.pipeline.outputs
       .filter((o) => o.name !== 'cloudwatch_logs')
       .map((o) => Number(String(o['storage.total_limit_size']).replace('M', '')));

@@ -38,7 +38,11 @@ const AGENT_CONFIG = renderAgentConfig({
   region: 'eu-west-1',
   agentLogGroupName: 'LogPipeline-dev-Host-AgentLogs-XyZ',
   tuning: DEV_HOST.agent,
-  kafka: { brokers: 'b-1.c.kafka.eu-west-1.amazonaws.com:9098,b-2.c.kafka.eu-west-1.amazonaws.com:9098', clusterArn: TEST_CLUSTER_ARN, topic: 'logs' },
+  kafka: {
+    brokers: 'b-1.c.kafka.eu-west-1.amazonaws.com:9098,b-2.c.kafka.eu-west-1.amazonaws.com:9098',
+    clusterArn: TEST_CLUSTER_ARN,
+    topic: 'logs',
+  },
 });
 
 const WITH_DEMO: BootScriptProps = {
@@ -73,7 +77,9 @@ describe('renderBootScript', () => {
     const script = renderBootScript(WITH_DEMO);
     expect(FLUENT_BIT_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
     expect(script).toContain(`readonly FLUENT_BIT_VERSION='${FLUENT_BIT_VERSION}'`);
-    expect(script).toContain('if ! rpm -q --quiet "fluent-bit-${FLUENT_BIT_VERSION}"; then dnf install -y "fluent-bit-${FLUENT_BIT_VERSION}"; fi\n');
+    expect(script).toContain(
+      'if ! rpm -q --quiet "fluent-bit-${FLUENT_BIT_VERSION}"; then dnf install -y "fluent-bit-${FLUENT_BIT_VERSION}"; fi\n',
+    );
     expect(writtenFile(script, '/etc/yum.repos.d/fluent-bit.repo')).toBe(
       '[fluent-bit]\nname=Fluent Bit\nbaseurl=https://packages.fluentbit.io/amazonlinux/2023/\ngpgcheck=1\n' +
         'gpgkey=https://packages.fluentbit.io/fluentbit.key\nenabled=1\n',

@@ -1,4 +1,11 @@
-import { demoFiles, destinationsOf, hostPlacementProblems, LOG_FILE_FORMATS, validateHostConfig, type HostConfig } from '../../lib/constructs/log-host';
+import {
+  demoFiles,
+  destinationsOf,
+  hostPlacementProblems,
+  LOG_FILE_FORMATS,
+  validateHostConfig,
+  type HostConfig,
+} from '../../lib/constructs/log-host';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { DEV_HOST, PROD_HOST } from './log-host/fixtures';
 import schema from '../../schema/log-record.schema.json';
@@ -40,7 +47,9 @@ describe('validateHostConfig', () => {
   });
 
   test('the host must be placed where its subnets reach the internet', () => {
-    expect(hostPlacementProblems(DEV_HOST, { ...STAGE_CONFIGS.dev.network, publicSubnets: false, privateEgress: 'interface-endpoints' })).toEqual([
+    expect(
+      hostPlacementProblems(DEV_HOST, { ...STAGE_CONFIGS.dev.network, publicSubnets: false, privateEgress: 'interface-endpoints' }),
+    ).toEqual([
       "host.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'",
     ]);
     expect(hostPlacementProblems(PROD_HOST, { ...STAGE_CONFIGS.prod.network, privateEgress: 'interface-endpoints' })).toEqual([
@@ -79,7 +88,7 @@ describe('validateHostConfig', () => {
     ]);
   });
 
-  test("a protected host must run a pinned image: a new image would replace it, and CloudFormation cannot delete the protected old one", () => {
+  test('a protected host must run a pinned image: a new image would replace it, and CloudFormation cannot delete the protected old one', () => {
     expect(validateHostConfig({ ...PROD_HOST, image: 'latest' })).toEqual([
       "host.image must be 'pinned' when host.terminationProtection is on (got 'latest'): a new image replaces the host, and CloudFormation cannot delete the protected old one, which keeps running",
     ]);
@@ -95,7 +104,9 @@ describe('validateHostConfig', () => {
   });
 
   test('systemJournal must be a boolean', () => {
-    expect(validateHostConfig({ ...DEV_HOST, systemJournal: 1 as unknown as boolean })).toEqual(['host.systemJournal must be true or false (got 1)']);
+    expect(validateHostConfig({ ...DEV_HOST, systemJournal: 1 as unknown as boolean })).toEqual([
+      'host.systemJournal must be true or false (got 1)',
+    ]);
   });
 
   test('the agent buffer may take at most a quarter of the root volume', () => {

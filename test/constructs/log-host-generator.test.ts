@@ -35,7 +35,10 @@ describe('demo generator on the host', () => {
     const file = path.join(dir, 'combined.log');
     execFileSync(process.execPath, [bundle, '--format', 'combined', '--file', file, '--count', '20'], { encoding: 'utf8' });
     execFileSync(process.execPath, [bundle, '--format', 'combined', '--file', file, '--count', '5'], { encoding: 'utf8' });
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     expect(lines).toHaveLength(25);
     expect(lines.every((line) => parseLine(line, Date.now()).format === 'combined')).toBe(true);
   });

@@ -2,7 +2,8 @@ import { ConfigError } from '../../lib/problems';
 import { HOST_IMAGES_CONTEXT, hostImagePinProblems } from '../../lib/constructs/log-host';
 import { PROD_HOST, hostStack } from './log-host/fixtures';
 
-const PIN_COMMAND = 'aws ssm get-parameter --region eu-central-1 --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text';
+const PIN_COMMAND =
+  'aws ssm get-parameter --region eu-central-1 --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text';
 
 describe("the prod host's pinned image", () => {
   test('a region known at synth without a pin is a synth error that says how to pin it', () => {
@@ -11,7 +12,10 @@ describe("the prod host's pinned image", () => {
   });
 
   test('a region known at synth with a pin runs exactly that image, with no deploy-time parameter', () => {
-    const { template } = hostStack(PROD_HOST, { env: { account: '123456789012', region: 'eu-central-1' }, hostImages: { 'eu-central-1': 'ami-0123456789abcdef0' } });
+    const { template } = hostStack(PROD_HOST, {
+      env: { account: '123456789012', region: 'eu-central-1' },
+      hostImages: { 'eu-central-1': 'ami-0123456789abcdef0' },
+    });
     template.hasResourceProperties('AWS::EC2::Instance', { ImageId: 'ami-0123456789abcdef0' });
     expect(Object.keys(template.toJSON().Parameters ?? {}).filter((name) => name.startsWith('SsmParameterValue'))).toEqual([]);
   });

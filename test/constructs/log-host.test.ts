@@ -65,9 +65,14 @@ describe.each([
     const kafkaWrite = ['kafka-cluster:Connect', 'kafka-cluster:WriteData'];
     expect(allActions).toEqual(
       [
-        'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords',
-        'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*',
-        'logs:CreateLogStream', 'logs:PutLogEvents',
+        'kinesis:ListShards',
+        'kinesis:PutRecord',
+        'kinesis:PutRecords',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
         'cloudformation:SignalResource',
         ...SESSION_MANAGER_ACTIONS,
         ...generatorRead,
@@ -104,7 +109,10 @@ describe.each([
   test('the root volume is encrypted gp3', () => {
     template.hasResourceProperties('AWS::EC2::Instance', {
       BlockDeviceMappings: [
-        { DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: config.rootVolumeGiB, DeleteOnTermination: true } },
+        {
+          DeviceName: '/dev/xvda',
+          Ebs: { Encrypted: true, VolumeType: 'gp3', VolumeSize: config.rootVolumeGiB, DeleteOnTermination: true },
+        },
       ],
     });
   });
@@ -123,10 +131,20 @@ describe.each([
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     expect(ingress).toHaveLength(1);
     expect(JSON.stringify(ingress[0].GroupId)).not.toContain(hostGroupId);
-    expect(ingress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 9098, ToPort: 9098, SourceSecurityGroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] } });
+    expect(ingress[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 9098,
+      ToPort: 9098,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] },
+    });
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties);
     expect(egress).toHaveLength(1);
-    expect(egress[0]).toMatchObject({ IpProtocol: 'tcp', FromPort: 9098, ToPort: 9098, GroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] } });
+    expect(egress[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 9098,
+      ToPort: 9098,
+      GroupId: { 'Fn::GetAtt': [hostGroupId, 'GroupId'] },
+    });
     expect(egress[0].CidrIp).toBeUndefined();
   });
 
@@ -142,23 +160,37 @@ describe.each([
     template.hasResourceProperties('AWS::EC2::Instance', { DisableApiTermination: stage === 'prod' });
   });
 
-  test(stage === 'dev' ? 'latest AL2023 for the architecture, by public SSM parameter at each deploy' : 'the AMI pinned per region, and a rule that refuses a region without a pin', () => {
-    const json = template.toJSON();
-    const imageId = Object.values(template.findResources('AWS::EC2::Instance'))[0].Properties.ImageId;
-    const parameters = (json.Parameters ?? {}) as Record<string, { Type: string; Default: string }>;
-    const ssm = Object.values(parameters).find((p) => p.Default?.startsWith('/aws/service/ami-amazon-linux-latest/'));
-    if (stage === 'dev') {
-      expect(ssm).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64' });
-      return;
-    }
-    expect(ssm).toBeUndefined();
-    const [mapping, , key] = imageId['Fn::FindInMap'];
-    expect(Object.fromEntries(Object.entries(json.Mappings[mapping]).map(([region, value]) => [region, (value as Record<string, string>)[key]]))).toEqual(TEST_HOST_IMAGES);
-    expect(json.Rules.HostImagePinned.Assertions[0].Assert).toEqual({ 'Fn::Contains': [Object.keys(TEST_HOST_IMAGES).sort(), { Ref: 'AWS::Region' }] });
-    expect(json.Rules.HostImagePinned.Assertions[0].AssertDescription).toContain(
-      'aws ssm get-parameter --region <this region> --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
-    );
-  });
+  test(
+    stage === 'dev'
+      ? 'latest AL2023 for the architecture, by public SSM parameter at each deploy'
+      : 'the AMI pinned per region, and a rule that refuses a region without a pin',
+    () => {
+      const json = template.toJSON();
+      const imageId = Object.values(template.findResources('AWS::EC2::Instance'))[0].Properties.ImageId;
+      const parameters = (json.Parameters ?? {}) as Record<string, { Type: string; Default: string }>;
+      const ssm = Object.values(parameters).find((p) => p.Default?.startsWith('/aws/service/ami-amazon-linux-latest/'));
+      if (stage === 'dev') {
+        expect(ssm).toEqual({
+          Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+          Default: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+        });
+        return;
+      }
+      expect(ssm).toBeUndefined();
+      const [mapping, , key] = imageId['Fn::FindInMap'];
+      expect(
+        Object.fromEntries(
+          Object.entries(json.Mappings[mapping]).map(([region, value]) => [region, (value as Record<string, string>)[key]]),
+        ),
+      ).toEqual(TEST_HOST_IMAGES);
+      expect(json.Rules.HostImagePinned.Assertions[0].Assert).toEqual({
+        'Fn::Contains': [Object.keys(TEST_HOST_IMAGES).sort(), { Ref: 'AWS::Region' }],
+      });
+      expect(json.Rules.HostImagePinned.Assertions[0].AssertDescription).toContain(
+        'aws ssm get-parameter --region <this region> --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64',
+      );
+    },
+  );
 
   test('the stack waits for the first boot to report the agent running', () => {
     template.hasResource('AWS::EC2::Instance', { CreationPolicy: { ResourceSignal: { Count: 1, Timeout: 'PT20M' } } });
@@ -196,7 +228,10 @@ describe('LogHost config errors stop synth', () => {
   }
 
   test('too many files for 16 KiB of user data', () => {
-    const logFiles = Array.from({ length: 40 }, (_, i) => ({ path: `/var/log/app-${i}/service-with-a-long-name.log`, format: 'json' as const }));
+    const logFiles = Array.from({ length: 40 }, (_, i) => ({
+      path: `/var/log/app-${i}/service-with-a-long-name.log`,
+      format: 'json' as const,
+    }));
     const noDemo = { ...DEV_HOST, demoGenerator: { enabled: false, linesPerSecond: 5 } };
     expect(build({ ...noDemo, logFiles })).toThrow(ConfigError);
     expect(build({ ...noDemo, logFiles })).toThrow(/user data would be about \d+ bytes, over EC2's limit of 16384: ship fewer files/);

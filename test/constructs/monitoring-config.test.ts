@@ -1,4 +1,8 @@
-import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from '../../lib/constructs/monitoring/monitoring-config';
+import {
+  DEFAULT_ALARM_THRESHOLDS,
+  monitoringConfigProblems,
+  type MonitoringConfig,
+} from '../../lib/constructs/monitoring/monitoring-config';
 import { STAGE_CONFIGS, validateStageConfig } from '../../lib/config';
 import { Problems } from '../../lib/problems';
 
@@ -19,7 +23,10 @@ test('both stages are valid and subscribe nobody by default', () => {
 });
 
 test('email addresses are validated one by one, repeats named', () => {
-  const problems = problemsOf({ ...valid, alarmEmails: ['ops@example.com', 'Ops <ops@example.com>', 'no-at.example.com', 'a@b', 'OPS@example.com'] });
+  const problems = problemsOf({
+    ...valid,
+    alarmEmails: ['ops@example.com', 'Ops <ops@example.com>', 'no-at.example.com', 'a@b', 'OPS@example.com'],
+  });
   expect(problems).toEqual([
     "monitoring.alarmEmails[1] must be an email address such as ops@example.com (got 'Ops <ops@example.com>')",
     "monitoring.alarmEmails[2] must be an email address such as ops@example.com (got 'no-at.example.com')",
@@ -31,10 +38,16 @@ test('email addresses are validated one by one, repeats named', () => {
 test('thresholds out of range are each named with the value', () => {
   const problems = problemsOf({
     ...valid,
-    thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 7, processingFailedPercent: 120, kafkaDiskUsedPercent: 100, iteratorAgeSeconds: 10 },
+    thresholds: {
+      ...DEFAULT_ALARM_THRESHOLDS,
+      agentSilentMinutes: 7,
+      processingFailedPercent: 120,
+      kafkaDiskUsedPercent: 100,
+      iteratorAgeSeconds: 10,
+    },
   });
   expect(problems).toEqual([
-    'monitoring.thresholds.agentSilentMinutes must be a multiple of 5, the alarm\'s period (got 7)',
+    "monitoring.thresholds.agentSilentMinutes must be a multiple of 5, the alarm's period (got 7)",
     'monitoring.thresholds.iteratorAgeSeconds must be an integer between 60 and 86400 (got 10)',
     'monitoring.thresholds.processingFailedPercent must be a number between 0 and 100 (got 120)',
     'monitoring.thresholds.kafkaDiskUsedPercent must be an integer between 1 and 99 (got 100)',

@@ -6,7 +6,13 @@ import { networkConfigProblems } from '../../lib/constructs/network/network-conf
 import { Problems } from '../../lib/problems';
 import { freshStack } from '../helpers/constructs';
 
-const CONFIG: NetworkConfig = { availabilityZones: 3, publicSubnets: true, privateEgress: 'nat-gateway', cidr: '10.7.0.0/16', availabilityZoneIds: ['use1-az1', 'use1-az2', 'use1-az4'] };
+const CONFIG: NetworkConfig = {
+  availabilityZones: 3,
+  publicSubnets: true,
+  privateEgress: 'nat-gateway',
+  cidr: '10.7.0.0/16',
+  availabilityZoneIds: ['use1-az1', 'use1-az2', 'use1-az4'],
+};
 
 describe('Network with availabilityZoneIds', () => {
   const stack = freshStack();
@@ -35,13 +41,18 @@ describe('Network with availabilityZoneIds', () => {
     const [logicalId, attribute] = host.AvailabilityZone['Fn::GetAtt'];
     expect(attribute).toBe('AvailabilityZone');
     expect(subnets[logicalId].Properties.AvailabilityZoneId).toBe('use1-az1');
-    expect(stack.resolve((instance.node.defaultChild as ec2.CfnInstance).subnetId)).toEqual({ Ref: expect.stringMatching(/publicSubnet1/) });
+    expect(stack.resolve((instance.node.defaultChild as ec2.CfnInstance).subnetId)).toEqual({
+      Ref: expect.stringMatching(/publicSubnet1/),
+    });
   });
 });
 
 test('isolated private subnets (interface endpoints) are placed by zone ID too', () => {
   const stack = freshStack();
-  new Network(stack, 'Network', { config: { ...CONFIG, availabilityZones: 2, privateEgress: 'interface-endpoints', availabilityZoneIds: ['euw1-az3', 'euw1-az1'] }, encryptionKey: new kms.Key(stack, 'Key') });
+  new Network(stack, 'Network', {
+    config: { ...CONFIG, availabilityZones: 2, privateEgress: 'interface-endpoints', availabilityZoneIds: ['euw1-az3', 'euw1-az1'] },
+    encryptionKey: new kms.Key(stack, 'Key'),
+  });
   const subnets = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet')).map((s) => s.Properties);
   expect(subnets.map((s) => s.AvailabilityZoneId).sort()).toEqual(['euw1-az1', 'euw1-az1', 'euw1-az3', 'euw1-az3']);
   expect(subnets.every((s) => s.AvailabilityZone === undefined)).toBe(true);
@@ -56,7 +67,11 @@ describe('network.availabilityZoneIds validation', () => {
 
   test('one distinct zone ID per zone passes; a wrong count, a zone name or a repeat is refused with what to run', () => {
     expect(problemsOf(CONFIG)).toEqual([]);
-    for (const ids of [['use1-az1', 'use1-az2'], ['us-east-1a', 'us-east-1b', 'us-east-1c'], ['use1-az1', 'use1-az1', 'use1-az2']]) {
+    for (const ids of [
+      ['use1-az1', 'use1-az2'],
+      ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+      ['use1-az1', 'use1-az1', 'use1-az2'],
+    ]) {
       expect(problemsOf({ ...CONFIG, availabilityZoneIds: ids })).toEqual([
         `network.availabilityZoneIds must list 3 distinct zone IDs such as use1-az1, one per network.availabilityZones (got ${JSON.stringify(ids)}); list yours with aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`,
       ]);

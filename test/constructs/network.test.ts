@@ -176,7 +176,10 @@ describe('Network props', () => {
   );
 
   test('logRetention and removalPolicy DESTROY reach the flow log group', () => {
-    const { key, network, template } = networkStack({}, { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: cdk.RemovalPolicy.DESTROY });
+    const { key, network, template } = networkStack(
+      {},
+      { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: cdk.RemovalPolicy.DESTROY },
+    );
     expectLogGroup(template, network.flowLogGroup, { encryptionKey: key, retentionDays: 7, removalPolicy: cdk.RemovalPolicy.DESTROY });
   });
 });

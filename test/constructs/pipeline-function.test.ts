@@ -59,7 +59,11 @@ describe('PipelineFunction with its defaults', () => {
   test('the environment names the service after its folder, the default metrics namespace, and turns on source maps', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
-        Variables: { POWERTOOLS_SERVICE_NAME: FUNCTION_DIR, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE, NODE_OPTIONS: '--enable-source-maps' },
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: FUNCTION_DIR,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          NODE_OPTIONS: '--enable-source-maps',
+        },
       },
     });
     expect(METRICS_NAMESPACE).toBe('LogPipeline');
@@ -73,7 +77,9 @@ describe('PipelineFunction with its defaults', () => {
     const roleId = logicalIdOf(fn.function.role!);
     template.hasResourceProperties('AWS::Lambda::Function', { Role: { 'Fn::GetAtt': [roleId, 'Arn'] } });
     const role = resourceOf(template, fn.function.role!).Properties;
-    expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }]);
+    expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
     expect(role.ManagedPolicyArns).toBeUndefined();
     const statements = roleStatements(template, roleId);
     expect(actionsOf(statements)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
@@ -106,7 +112,12 @@ describe('PipelineFunction props', () => {
       Timeout: 42,
       MemorySize: 512,
       Environment: {
-        Variables: { POWERTOOLS_SERVICE_NAME: FUNCTION_DIR, POWERTOOLS_METRICS_NAMESPACE: 'Custom', NODE_OPTIONS: '--enable-source-maps', TABLE: 'records' },
+        Variables: {
+          POWERTOOLS_SERVICE_NAME: FUNCTION_DIR,
+          POWERTOOLS_METRICS_NAMESPACE: 'Custom',
+          NODE_OPTIONS: '--enable-source-maps',
+          TABLE: 'records',
+        },
       },
     });
   });

@@ -12,7 +12,7 @@ import { buildRealtime } from './realtime-fixture';
 
 const built = buildRealtime();
 
-test('the application runs FLINK-2_2 from the jar asset (ZIPFILE), unnamed, in the private subnets with the brokers\' group', () => {
+test("the application runs FLINK-2_2 from the jar asset (ZIPFILE), unnamed, in the private subnets with the brokers' group", () => {
   const { template, stack, vpc, cluster, analytics } = built;
   const app = template.toJSON().Resources[stack.getLogicalId(analytics.application)];
   expect(app.Properties.ApplicationName).toBeUndefined();
@@ -21,19 +21,30 @@ test('the application runs FLINK-2_2 from the jar asset (ZIPFILE), unnamed, in t
   expect(config.ApplicationCodeConfiguration.CodeContentType).toBe('ZIPFILE');
   expect(config.ApplicationCodeConfiguration.CodeContent.S3ContentLocation.FileKey).toMatch(/^[0-9a-f]{64}\.jar$/);
   expect(config.VpcConfigurations).toEqual([
-    { SubnetIds: stack.resolve(vpc.isolatedSubnets.map((s) => s.subnetId)), SecurityGroupIds: [stack.resolve(cluster.securityGroup.securityGroupId)] },
+    {
+      SubnetIds: stack.resolve(vpc.isolatedSubnets.map((s) => s.subnetId)),
+      SecurityGroupIds: [stack.resolve(cluster.securityGroup.securityGroupId)],
+    },
   ]);
   expect(app.DeletionPolicy).toBe('Delete');
 });
 
-test('checkpoints, snapshots and parallelism come from the stage; the job\'s settings are its LogAnalytics property group', () => {
+test("checkpoints, snapshots and parallelism come from the stage; the job's settings are its LogAnalytics property group", () => {
   const { template, stack, analytics, cluster } = built;
   const config = template.toJSON().Resources[stack.getLogicalId(analytics.application)].Properties.ApplicationConfiguration;
   expect(config.ApplicationSnapshotConfiguration).toEqual({ SnapshotsEnabled: true });
   expect(config.FlinkApplicationConfiguration.CheckpointConfiguration).toEqual({
-    ConfigurationType: 'CUSTOM', CheckpointingEnabled: true, CheckpointInterval: 60_000, MinPauseBetweenCheckpoints: 5_000,
+    ConfigurationType: 'CUSTOM',
+    CheckpointingEnabled: true,
+    CheckpointInterval: 60_000,
+    MinPauseBetweenCheckpoints: 5_000,
   });
-  expect(config.FlinkApplicationConfiguration.ParallelismConfiguration).toEqual({ ConfigurationType: 'CUSTOM', Parallelism: 1, ParallelismPerKPU: 1, AutoScalingEnabled: true });
+  expect(config.FlinkApplicationConfiguration.ParallelismConfiguration).toEqual({
+    ConfigurationType: 'CUSTOM',
+    Parallelism: 1,
+    ParallelismPerKPU: 1,
+    AutoScalingEnabled: true,
+  });
   expect(config.EnvironmentProperties.PropertyGroups).toEqual([
     {
       PropertyGroupId: 'LogAnalytics',
@@ -49,7 +60,7 @@ test('checkpoints, snapshots and parallelism come from the stage; the job\'s set
   ]);
 });
 
-test('its log goes to an encrypted group with the stage\'s retention, through a logging option on the application', () => {
+test("its log goes to an encrypted group with the stage's retention, through a logging option on the application", () => {
   const { template, key, analytics, stack } = built;
   expectLogGroup(template, analytics.logGroup, { encryptionKey: key, retentionDays: 90, removalPolicy: cdk.RemovalPolicy.RETAIN });
   template.hasResourceProperties('AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption', {
@@ -58,9 +69,10 @@ test('its log goes to an encrypted group with the stage\'s retention, through a 
   });
 });
 
-test('MSF may assume the role only for this account\'s resources (its confused-deputy conditions)', () => {
+test("MSF may assume the role only for this account's resources (its confused-deputy conditions)", () => {
   const { template, stack, analytics } = built;
-  const trust = template.toJSON().Resources[stack.getLogicalId(analytics.role.node.defaultChild as cdk.CfnElement)].Properties.AssumeRolePolicyDocument;
+  const trust =
+    template.toJSON().Resources[stack.getLogicalId(analytics.role.node.defaultChild as cdk.CfnElement)].Properties.AssumeRolePolicyDocument;
   expect(trust.Statement).toEqual([
     {
       Action: 'sts:AssumeRole',
@@ -68,7 +80,14 @@ test('MSF may assume the role only for this account\'s resources (its confused-d
       Principal: { Service: 'kinesisanalytics.amazonaws.com' },
       Condition: {
         StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kinesisanalytics:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':kinesisanalytics:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*'],
+            ],
+          },
+        },
       },
     },
   ]);
@@ -89,7 +108,7 @@ test('a missing or stale jar fails synth with the command that builds it', () =>
   fs.rmSync(module, { recursive: true });
 });
 
-test('the stamp hash is the one scripts/flink-jar.sh writes for the project\'s job', () => {
+test("the stamp hash is the one scripts/flink-jar.sh writes for the project's job", () => {
   const stamp = path.join(FLINK_MODULE, 'target', '.sources.sha256');
   expect(fs.readFileSync(stamp, 'utf8').trim()).toBe(flinkSourcesHash());
 });

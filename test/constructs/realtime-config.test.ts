@@ -30,7 +30,7 @@ test('KPUs are the parallelism over the tasks per KPU, rounded up', () => {
   expect(kpusFor(256, 8)).toBe(32);
 });
 
-test('MSF\'s ranges: parallelism 1-256, 1-8 per KPU, at most the default 64 KPUs; each named with its value', () => {
+test("MSF's ranges: parallelism 1-256, 1-8 per KPU, at most the default 64 KPUs; each named with its value", () => {
   expect(problemsOf({ ...valid, parallelism: 0, parallelismPerKpu: 9, maxKpus: 65 })).toEqual([
     'realtime.parallelism must be an integer between 1 and 256 (got 0): Managed Service for Apache Flink allows 1 to 256',
     'realtime.parallelismPerKpu must be an integer between 1 and 8 (got 9): Managed Service for Apache Flink allows 1 to 8',

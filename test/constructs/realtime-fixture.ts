@@ -14,16 +14,29 @@ import '../helpers/quiet-bundling';
 
 const kafkaConfig = {
   ...STAGE_CONFIGS.prod.kafka,
-  topics: [...STAGE_CONFIGS.prod.kafka.topics, { name: 'log-records', partitions: 12, retentionHours: 24 }, { name: 'log-analytics', partitions: 1, retentionHours: 168 }],
+  topics: [
+    ...STAGE_CONFIGS.prod.kafka.topics,
+    { name: 'log-records', partitions: 12, retentionHours: 24 },
+    { name: 'log-analytics', partitions: 1, retentionHours: 168 },
+  ],
 };
 
 export function buildRealtime(realtime = STAGE_CONFIGS.prod.realtime, app = projectApp()) {
   // As lib/app-stacks.ts does for every stage.
   cdk.Aspects.of(app).add(new ConfusedDeputyConditions());
   const stack = freshStack(app);
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 3, natGateways: 0, subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 3,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
   const key = new kms.Key(stack, 'Key');
-  const cluster = new KafkaCluster(stack, 'Kafka', { config: kafkaConfig, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, encryptionKey: key });
+  const cluster = new KafkaCluster(stack, 'Kafka', {
+    config: kafkaConfig,
+    vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    encryptionKey: key,
+  });
   const analytics = new RealtimeAnalytics(stack, 'Realtime', {
     config: realtime,
     cluster,
@@ -38,4 +51,3 @@ export function buildRealtime(realtime = STAGE_CONFIGS.prod.realtime, app = proj
   });
   return { app, stack, vpc, key, cluster, analytics, template: Template.fromStack(stack) };
 }
-

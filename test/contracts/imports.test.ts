@@ -18,7 +18,10 @@ function relativeImports(dir: string): { file: string; target: string }[] {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.ts')) {
         for (const match of fs.readFileSync(full, 'utf8').matchAll(IMPORT)) {
-          out.push({ file: path.relative(PROJECT_ROOT, full), target: path.relative(PROJECT_ROOT, path.resolve(path.dirname(full), match[1])) });
+          out.push({
+            file: path.relative(PROJECT_ROOT, full),
+            target: path.relative(PROJECT_ROOT, path.resolve(path.dirname(full), match[1])),
+          });
         }
       }
     }

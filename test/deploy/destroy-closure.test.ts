@@ -29,14 +29,27 @@ describe.each(STAGES)('%s: cdk destroy', (stage) => {
   test('the walk sees references across stacks (a kept resource reading another stack is followed there)', () => {
     // Guards the check above against passing by reading nothing: the consumer mapping reads the cluster and the
     // log groups read the key, both through other stacks' outputs.
-    const crossStack = resources.flatMap((r) => referencedResources(templates, r.stack, r.resource.Properties).filter((used) => used.stack !== r.stack));
+    const crossStack = resources.flatMap((r) =>
+      referencedResources(templates, r.stack, r.resource.Properties).filter((used) => used.stack !== r.stack),
+    );
     expect(crossStack.some((used) => used.resource.Type === 'AWS::KMS::Key')).toBe(true);
     expect(crossStack.some((used) => used.resource.Type === 'AWS::MSK::Cluster')).toBe(true);
   });
 });
 
 test('prod keeps its data on destroy (the key, the buckets, the stream, the log groups); dev keeps nothing', () => {
-  const kept = (stage: 'dev' | 'prod') => new Set(allResources(stageTemplates(stage)).filter((r) => keptOnDestroy(r.resource)).map((r) => r.resource.Type));
+  const kept = (stage: 'dev' | 'prod') =>
+    new Set(
+      allResources(stageTemplates(stage))
+        .filter((r) => keptOnDestroy(r.resource))
+        .map((r) => r.resource.Type),
+    );
   expect(kept('dev')).toEqual(new Set());
-  expect([...kept('prod')].sort()).toEqual(['AWS::KMS::Key', 'AWS::Kinesis::Stream', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::S3::Bucket']);
+  expect([...kept('prod')].sort()).toEqual([
+    'AWS::KMS::Key',
+    'AWS::Kinesis::Stream',
+    'AWS::Logs::LogGroup',
+    'AWS::Logs::LogStream',
+    'AWS::S3::Bucket',
+  ]);
 });

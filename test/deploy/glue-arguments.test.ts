@@ -14,7 +14,12 @@
 import { allResources, describe_, keptOnDestroy, STAGES, stageTemplates, type StageResource } from './redeploy-templates';
 
 /** Arguments Glue 5.0 ignores, by the migration page. */
-const IGNORED_BY_GLUE_5 = ['--enable-continuous-cloudwatch-log', '--enable-continuous-log-filter', '--continuous-log-logGroup', '--continuous-log-logStreamPrefix'];
+const IGNORED_BY_GLUE_5 = [
+  '--enable-continuous-cloudwatch-log',
+  '--enable-continuous-log-filter',
+  '--continuous-log-logGroup',
+  '--continuous-log-logStreamPrefix',
+];
 
 describe.each(STAGES)('%s: Glue jobs', (stage) => {
   const templates = stageTemplates(stage);
@@ -26,7 +31,11 @@ describe.each(STAGES)('%s: Glue jobs', (stage) => {
     expect(jobs.length).toBeGreaterThan(0);
     const ignored = jobs
       .filter((job) => Number(job.resource.Properties?.GlueVersion) >= 5)
-      .flatMap((job) => Object.keys(args(job)).filter((key) => IGNORED_BY_GLUE_5.includes(key)).map((key) => `${describe_(job)} passes ${key}`));
+      .flatMap((job) =>
+        Object.keys(args(job))
+          .filter((key) => IGNORED_BY_GLUE_5.includes(key))
+          .map((key) => `${describe_(job)} passes ${key}`),
+      );
     expect(ignored).toEqual([]);
   });
 

@@ -34,7 +34,10 @@ describe.each(['dev', 'prod'] as StageName[])('%s: MSK topics', (stage) => {
       expect(Number(topic.resource.Properties?.PartitionCount)).toBeGreaterThanOrEqual(locked[i].partitions);
     });
     const config = STAGE_CONFIGS[stage];
-    const fewer = { ...config, kafka: { ...config.kafka, topics: config.kafka.topics.map((t, i) => ({ ...t, partitions: locked[i].partitions - 1 })) } };
+    const fewer = {
+      ...config,
+      kafka: { ...config.kafka, topics: config.kafka.topics.map((t, i) => ({ ...t, partitions: locked[i].partitions - 1 })) },
+    };
     expect(() => validateStageConfig(fewer)).toThrow(/partitions must be at least \d+, the partitions the deployed topic 'logs' has/);
   });
 });

@@ -10,7 +10,10 @@ import { STAGE_CONFIGS, stageConfig, validateStageConfig, type StageConfig, type
 import { MSK_UNSUPPORTED_ZONE_IDS } from '../../lib/constructs/kafka/kafka-config';
 import { asArray, stageWiring } from './wiring';
 
-const withZoneIds = (config: StageConfig, ids: string[]): StageConfig => ({ ...config, network: { ...config.network, availabilityZoneIds: ids } });
+const withZoneIds = (config: StageConfig, ids: string[]): StageConfig => ({
+  ...config,
+  network: { ...config.network, availabilityZoneIds: ids },
+});
 
 describe.each(['dev', 'prod'] as StageName[])('%s: MSK client subnets and use1-az3', (stage) => {
   const wiring = stageWiring(stage);
@@ -21,7 +24,9 @@ describe.each(['dev', 'prod'] as StageName[])('%s: MSK client subnets and use1-a
     const clusters = wiring.resources.filter((r) => r.resource.Type === 'AWS::MSK::Cluster');
     expect(clusters).toHaveLength(1);
     for (const cluster of clusters) {
-      const subnets = asArray((cluster.resource.Properties?.BrokerNodeGroupInfo as { ClientSubnets: unknown[] }).ClientSubnets).map((s) => wiring.locate(cluster.stack, s));
+      const subnets = asArray((cluster.resource.Properties?.BrokerNodeGroupInfo as { ClientSubnets: unknown[] }).ClientSubnets).map((s) =>
+        wiring.locate(cluster.stack, s),
+      );
       expect(subnets).toHaveLength(n);
       for (const subnet of subnets) {
         expect(subnet?.resource.Type).toBe('AWS::EC2::Subnet');
@@ -34,10 +39,14 @@ describe.each(['dev', 'prod'] as StageName[])('%s: MSK client subnets and use1-a
   });
 
   test('synth in us-east-1 refuses zones by position and use1-az3, and accepts other zone IDs; elsewhere and unknown regions pass', () => {
-    expect(() => stageConfig(stage, { region: 'us-east-1' })).toThrow(/network\.availabilityZoneIds must be set in us-east-1 \(got none\): MSK cannot use zone use1-az3/);
+    expect(() => stageConfig(stage, { region: 'us-east-1' })).toThrow(
+      /network\.availabilityZoneIds must be set in us-east-1 \(got none\): MSK cannot use zone use1-az3/,
+    );
     const good = ['use1-az1', 'use1-az2', 'use1-az4'].slice(0, n);
     expect(() => validateStageConfig(withZoneIds(config, good), { region: 'us-east-1' })).not.toThrow();
-    expect(() => validateStageConfig(withZoneIds(config, ['use1-az3', ...good].slice(0, n)), { region: 'us-east-1' })).toThrow(/network\.availabilityZoneIds must not include use1-az3/);
+    expect(() => validateStageConfig(withZoneIds(config, ['use1-az3', ...good].slice(0, n)), { region: 'us-east-1' })).toThrow(
+      /network\.availabilityZoneIds must not include use1-az3/,
+    );
     expect(() => stageConfig(stage, { region: 'eu-west-1' })).not.toThrow();
     expect(() => stageConfig(stage)).not.toThrow();
   });

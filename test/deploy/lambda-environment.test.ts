@@ -16,9 +16,14 @@ describe.each(STAGES)('%s: Lambda environments', (stage) => {
     expect(functions.length).toBeGreaterThan(0);
     const over: string[] = [];
     for (const fn of functions) {
-      const variables = ((fn.resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<string, unknown>;
+      const variables = ((fn.resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+        {}) as Record<string, unknown>;
       // Unresolved values (Refs) are counted as their JSON: longer than the names they resolve to.
-      const bytes = Object.entries(variables).reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value)), 0);
+      const bytes = Object.entries(variables).reduce(
+        (sum, [name, value]) =>
+          sum + Buffer.byteLength(name) + Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value)),
+        0,
+      );
       if (bytes > LIMIT_BYTES) over.push(`${describe_(fn)}: ${bytes} bytes`);
       for (const name of Object.keys(variables)) if (/FORMAT/i.test(name)) over.push(`${describe_(fn)} carries ${name}`);
     }

@@ -27,7 +27,9 @@ import {
 /** The route table of each subnet, by the subnet's stack and logical ID. */
 function routeTableOf(templates: StageTemplates, subnet: StageResource): string | undefined {
   const association = allResources(templates).find(
-    (r) => r.resource.Type === 'AWS::EC2::SubnetRouteTableAssociation' && JSON.stringify(r.resource.Properties?.SubnetId) === JSON.stringify({ Ref: subnet.id }),
+    (r) =>
+      r.resource.Type === 'AWS::EC2::SubnetRouteTableAssociation' &&
+      JSON.stringify(r.resource.Properties?.SubnetId) === JSON.stringify({ Ref: subnet.id }),
   );
   return association && `${association.stack}/${(association.resource.Properties?.RouteTableId as { Ref: string }).Ref}`;
 }
@@ -39,14 +41,20 @@ describe.each(STAGES)('%s: the Kafka mappings and their network', (stage) => {
   const resources = allResources(templates);
   const mappings = resources
     .filter((r) => r.resource.Type === 'AWS::Lambda::EventSourceMapping')
-    .filter((m) => referencedResources(templates, m.stack, m.resource.Properties?.EventSourceArn).some((c) => c.resource.Type === 'AWS::MSK::Cluster'));
+    .filter((m) =>
+      referencedResources(templates, m.stack, m.resource.Properties?.EventSourceArn).some((c) => c.resource.Type === 'AWS::MSK::Cluster'),
+    );
   const endpoints = resources.filter((r) => r.resource.Type === 'AWS::EC2::VPCEndpoint');
   const clusterOf = (mapping: StageResource) =>
-    referencedResources(templates, mapping.stack, mapping.resource.Properties?.EventSourceArn).find((c) => c.resource.Type === 'AWS::MSK::Cluster')!;
+    referencedResources(templates, mapping.stack, mapping.resource.Properties?.EventSourceArn).find(
+      (c) => c.resource.Type === 'AWS::MSK::Cluster',
+    )!;
   const subnetsOf = (cluster: StageResource) =>
-    referencedResources(templates, cluster.stack, (cluster.resource.Properties?.BrokerNodeGroupInfo as Record<string, unknown>).ClientSubnets).filter(
-      (s) => s.resource.Type === 'AWS::EC2::Subnet',
-    );
+    referencedResources(
+      templates,
+      cluster.stack,
+      (cluster.resource.Properties?.BrokerNodeGroupInfo as Record<string, unknown>).ClientSubnets,
+    ).filter((s) => s.resource.Type === 'AWS::EC2::Subnet');
 
   test('there is a Kafka mapping to check', () => {
     expect(mappings.length).toBeGreaterThan(0);
@@ -58,7 +66,9 @@ describe.each(STAGES)('%s: the Kafka mappings and their network', (stage) => {
       const toS3 = referencedResources(templates, mapping.stack, onFailure).some((r) => r.resource.Type === 'AWS::S3::Bucket');
       if (!toS3) return [];
       const s3Gateways = endpoints.filter((e) => e.resource.Properties?.VpcEndpointType === 'Gateway' && service(e).includes('.s3'));
-      const covered = new Set(s3Gateways.flatMap((e) => (e.resource.Properties?.RouteTableIds as { Ref: string }[]).map((ref) => `${e.stack}/${ref.Ref}`)));
+      const covered = new Set(
+        s3Gateways.flatMap((e) => (e.resource.Properties?.RouteTableIds as { Ref: string }[]).map((ref) => `${e.stack}/${ref.Ref}`)),
+      );
       return subnetsOf(clusterOf(mapping))
         .filter((subnet) => !covered.has(routeTableOf(templates, subnet) ?? ''))
         .map((subnet) => `${describe_(mapping)} sends failures to S3, but ${describe_(subnet)} has no S3 gateway endpoint`);

@@ -16,10 +16,20 @@ describe.each(['dev', 'prod'] as StageName[])('%s: server access log targets', (
   test('no bucket that cdk destroy deletes receives server access logs', () => {
     const targets = buckets
       .filter((b) => b.resource.Properties?.LoggingConfiguration !== undefined)
-      .map((source) => ({ source, target: wiring.locate(source.stack, (source.resource.Properties?.LoggingConfiguration as { DestinationBucketName: unknown }).DestinationBucketName) }));
+      .map((source) => ({
+        source,
+        target: wiring.locate(
+          source.stack,
+          (source.resource.Properties?.LoggingConfiguration as { DestinationBucketName: unknown }).DestinationBucketName,
+        ),
+      }));
     for (const { source, target } of targets) {
       expect(target?.resource.Type).toBe('AWS::S3::Bucket');
-      expect({ source: source.logicalId, target: target!.logicalId, deletion: target!.resource.DeletionPolicy }).toEqual({ source: source.logicalId, target: target!.logicalId, deletion: 'Retain' });
+      expect({ source: source.logicalId, target: target!.logicalId, deletion: target!.resource.DeletionPolicy }).toEqual({
+        source: source.logicalId,
+        target: target!.logicalId,
+        deletion: 'Retain',
+      });
     }
     // A stage that deletes its buckets has no log target at all; one that keeps them logs every bucket it keeps.
     const deleted = (b: Located) => b.resource.DeletionPolicy !== 'Retain';

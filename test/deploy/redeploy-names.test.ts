@@ -25,8 +25,12 @@ describe.each(STAGES)('%s: the deploy after destroy', (stage) => {
   test('the check sees fixed names where they are (so it can fail)', () => {
     // The MSK cluster's and the topic's names are fixed (MSK requires them); they are not kept, so they are
     // fine, but the check must recognise them as fixed, and a generated name as not.
-    const fixed = allResources(templates).filter((r) => hasFixedName(templates, r)).map((r) => r.resource.Type);
-    expect(fixed).toEqual(expect.arrayContaining(['AWS::MSK::Cluster', 'AWS::MSK::Configuration', 'AWS::MSK::Topic', 'AWS::Athena::WorkGroup']));
+    const fixed = allResources(templates)
+      .filter((r) => hasFixedName(templates, r))
+      .map((r) => r.resource.Type);
+    expect(fixed).toEqual(
+      expect.arrayContaining(['AWS::MSK::Cluster', 'AWS::MSK::Configuration', 'AWS::MSK::Topic', 'AWS::Athena::WorkGroup']),
+    );
     expect(fixed).not.toContain('AWS::S3::Bucket');
     expect(fixed).not.toContain('AWS::KMS::Key');
   });

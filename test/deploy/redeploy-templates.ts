@@ -35,7 +35,10 @@ export type StageTemplates = ReadonlyMap<string, CfnTemplate>;
 export function stageTemplates(stage: StageName): StageTemplates {
   const { templates } = synthStage(stage);
   return new Map(
-    Object.entries(templates).map(([key, template]) => [`LogPipeline-${stage}-${key[0].toUpperCase()}${key.slice(1)}`, template.toJSON() as CfnTemplate]),
+    Object.entries(templates).map(([key, template]) => [
+      `LogPipeline-${stage}-${key[0].toUpperCase()}${key.slice(1)}`,
+      template.toJSON() as CfnTemplate,
+    ]),
   );
 }
 
@@ -48,13 +51,18 @@ export function templatesWithConfig(stage: StageName, config: StageConfig): Stag
   const stacks = addPipelineStacks(app, { ...config, stage }, undefined, { hostImages: TEST_HOST_IMAGES });
   const assembly = app.synth();
   return new Map(
-    Object.values(stacks as PipelineStacks).map((stack: cdk.Stack) => [stack.stackName, assembly.getStackByName(stack.stackName).template as CfnTemplate]),
+    Object.values(stacks as PipelineStacks).map((stack: cdk.Stack) => [
+      stack.stackName,
+      assembly.getStackByName(stack.stackName).template as CfnTemplate,
+    ]),
   );
 }
 
 /** Every resource of the stage. */
 export function allResources(templates: StageTemplates): StageResource[] {
-  return [...templates].flatMap(([stack, template]) => Object.entries(template.Resources).map(([id, resource]) => ({ stack, id, resource })));
+  return [...templates].flatMap(([stack, template]) =>
+    Object.entries(template.Resources).map(([id, resource]) => ({ stack, id, resource })),
+  );
 }
 
 export function describe_(r: StageResource): string {
@@ -90,7 +98,9 @@ export function referencedResources(templates: StageTemplates, stack: string, va
         walk(StackName, output.Value);
       } else if (key === 'Fn::ImportValue') {
         const producer = [...templates].flatMap(([name, t]) =>
-          Object.values(t.Outputs ?? {}).filter((o) => JSON.stringify(o.Export?.Name) === JSON.stringify(child)).map((o) => ({ name, o })),
+          Object.values(t.Outputs ?? {})
+            .filter((o) => JSON.stringify(o.Export?.Name) === JSON.stringify(child))
+            .map((o) => ({ name, o })),
         );
         if (producer.length !== 1) throw new Error(`${inStack} imports ${JSON.stringify(child)}, exported ${producer.length} times`);
         walk(producer[0].name, producer[0].o.Value);
@@ -116,7 +126,8 @@ export function resourceSchema(type: string): ResourceSchema {
     throw new Error(`CloudFormation's resource schemas come with cfn-lint in .venv (${index} is missing): run bash scripts/python-env.sh`);
   }
   const hash = (JSON.parse(fs.readFileSync(index, 'utf8')) as Record<string, string>)[type];
-  if (hash === undefined) throw new Error(`no CloudFormation schema for ${type} in cfn-lint's copy: upgrade cfn-lint in requirements-dev.txt`);
+  if (hash === undefined)
+    throw new Error(`no CloudFormation schema for ${type} in cfn-lint's copy: upgrade cfn-lint in requirements-dev.txt`);
   return JSON.parse(fs.readFileSync(path.join(CFN_LINT_SCHEMAS, 'resources', `${hash}.json`), 'utf8')) as ResourceSchema;
 }
 
@@ -145,7 +156,8 @@ export function namePaths(type: string): string[][] {
   const schema = resourceSchema(type);
   const readOnly = new Set(schema.readOnlyProperties ?? []);
   const settable = (schema.primaryIdentifier ?? []).filter((p) => !readOnly.has(p)).map(segments);
-  const names = settable.length > 0 ? settable : (schema.createOnlyProperties ?? []).map(segments).filter((s) => /Name$/.test(s[s.length - 1]));
+  const names =
+    settable.length > 0 ? settable : (schema.createOnlyProperties ?? []).map(segments).filter((s) => /Name$/.test(s[s.length - 1]));
   return type === 'AWS::Glue::Database' ? [...names, ['DatabaseInput', 'Name']] : names;
 }
 

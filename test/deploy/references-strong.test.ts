@@ -25,12 +25,14 @@ describe.each(['dev', 'prod'] as StageName[])('%s: cross-stack references', (sta
   // makes Monitoring read it again (lib/app-stacks.ts).
   test('only the mapping UUID and the host instance ID are read with Fn::GetStackOutput, by the Monitoring stack alone', () => {
     const weak = Object.entries(wiring.templates).flatMap(([stack, template]) =>
-      [...JSON.stringify(template).matchAll(/"OutputName":"(PublishOutput\w+)"/g)].map((m) => `${stack} <- ${m[1].replace(/^PublishOutputRef/, '').replace(/[0-9A-F]{16}$/, '')}`),
+      [...JSON.stringify(template).matchAll(/"OutputName":"(PublishOutput\w+)"/g)].map(
+        (m) => `${stack} <- ${m[1].replace(/^PublishOutputRef/, '').replace(/[0-9A-F]{16}$/, '')}`,
+      ),
     );
     expect([...new Set(weak)].sort()).toEqual(['monitoring <- ConsumerMapping', 'monitoring <- LogHostInstance']);
   });
 
-  test("a change that replaces the mapping changes the Monitoring template too (it names the topic, the group and the cluster), so the CLI deploys it and reads the new UUID", () => {
+  test('a change that replaces the mapping changes the Monitoring template too (it names the topic, the group and the cluster), so the CLI deploys it and reads the new UUID', () => {
     const config = STAGE_CONFIGS[stage];
     const monitoring = text.monitoring;
     expect(monitoring).toContain(`topic ${config.kafka.topics[0].name}, group ${CONSUMER_GROUP_ID}`);
@@ -47,7 +49,11 @@ describe.each(['dev', 'prod'] as StageName[])('%s: cross-stack references', (sta
     for (const [stack, json] of Object.entries(text)) {
       for (const match of json.matchAll(/"Fn::ImportValue":"([^"]+)"/g)) {
         imported.add(match[1]);
-        expect({ name: match[1], producer: exported.has(match[1]), self: exported.get(match[1]) === stack }).toEqual({ name: match[1], producer: true, self: false });
+        expect({ name: match[1], producer: exported.has(match[1]), self: exported.get(match[1]) === stack }).toEqual({
+          name: match[1],
+          producer: true,
+          self: false,
+        });
       }
     }
     expect(imported.size).toBeGreaterThan(10);

@@ -32,8 +32,14 @@ describe.each(['dev', 'prod'] as StageName[])('%s: trust conditions', (stage) =>
     for (const role of roles) {
       for (const statement of (role.resource.Properties?.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement) {
         for (const service of asArray((statement.Principal as { Service?: string | string[] }).Service)) {
-          const keys = Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.keys(byKey)).sort();
-          expect({ role: role.logicalId, service, keys }).toEqual({ role: role.logicalId, service, keys: [...(DOCUMENTED_KEYS[service] ?? ['<undocumented service>'])].sort() });
+          const keys = Object.values(statement.Condition ?? {})
+            .flatMap((byKey) => Object.keys(byKey))
+            .sort();
+          expect({ role: role.logicalId, service, keys }).toEqual({
+            role: role.logicalId,
+            service,
+            keys: [...(DOCUMENTED_KEYS[service] ?? ['<undocumented service>'])].sort(),
+          });
           expect(SERVICE_TRUST_CONDITIONS[service]?.page).toMatch(/^.+, "[^"]+", https:\/\/docs\.aws\.amazon\.com\//);
         }
       }

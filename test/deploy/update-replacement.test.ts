@@ -68,14 +68,23 @@ describe.each(STAGES)('%s: an update after a config change', (stage) => {
     // a change at synth (lib/constructs/kafka/kafka-config.ts), so it never reaches CloudFormation.
     const refusedAtSynth = (r: StageResource) =>
       r.resource.Type === 'AWS::MSK::Topic' &&
-      topicReplacementProblems(STAGE_CONFIGS[OTHER[stage]].kafka, topicsLock[stage], stage).some((p) => p.includes(`'${String(r.resource.Properties?.TopicName)}'`));
+      topicReplacementProblems(STAGE_CONFIGS[OTHER[stage]].kafka, topicsLock[stage], stage).some((p) =>
+        p.includes(`'${String(r.resource.Properties?.TopicName)}'`),
+      );
     // The stages' replication factors differ, so the topic is found: the exemption is exercised, not idle.
     expect(found.filter((f) => refusedAtSynth(f.resource)).map((f) => f.resource.resource.Type)).toEqual(['AWS::MSK::Topic']);
-    expect(found.filter((f) => !refusedAtSynth(f.resource)).map((f) => `${describe_(f.resource)} named ${nameOf(f.resource)}: ${f.properties.join(', ')}`)).toEqual([]);
+    expect(
+      found
+        .filter((f) => !refusedAtSynth(f.resource))
+        .map((f) => `${describe_(f.resource)} named ${nameOf(f.resource)}: ${f.properties.join(', ')}`),
+    ).toEqual([]);
   });
 
   test('the comparison sees the config: the Kafka version and the zones move the MSK names with them', () => {
-    const name = (templates: StageTemplates, type: string) => allResources(templates).filter((r) => r.resource.Type === type).map(nameOf);
+    const name = (templates: StageTemplates, type: string) =>
+      allResources(templates)
+        .filter((r) => r.resource.Type === type)
+        .map(nameOf);
     expect(name(changed, 'AWS::MSK::Configuration')).not.toEqual(name(base, 'AWS::MSK::Configuration'));
     expect(name(changed, 'AWS::MSK::Cluster')).not.toEqual(name(base, 'AWS::MSK::Cluster'));
   });
@@ -86,7 +95,9 @@ describe.each(STAGES)('%s: an update after a config change', (stage) => {
     const readAtDeploy = protectedResources.flatMap((r) =>
       (resourceSchema(r.resource.Type).createOnlyProperties ?? [])
         .map(segments)
-        .filter((p) => [...JSON.stringify(valueAt(r.resource.Properties, p) ?? null).matchAll(/"Ref":"([^"]+)"/g)].some((m) => parameters.has(m[1])))
+        .filter((p) =>
+          [...JSON.stringify(valueAt(r.resource.Properties, p) ?? null).matchAll(/"Ref":"([^"]+)"/g)].some((m) => parameters.has(m[1])),
+        )
         .map((p) => `${describe_(r)}: ${p.join('.')}`),
     );
     expect(protectedResources.length).toBe(stage === 'prod' ? 1 : 0);

@@ -93,17 +93,29 @@ export function servicePrincipals(statement: Statement): string[] {
 
 /** Every IAM statement that applies to a role: its inline policies and the AWS::IAM::Policy resources attached to it. */
 export function roleStatements(wiring: StageWiring, role: Located): Statement[] {
-  const inline = asArray(role.resource.Properties?.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+  const inline = asArray(role.resource.Properties?.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap(
+    (p) => p.PolicyDocument.Statement,
+  );
   const attached = wiring.resources
     .filter((r) => r.resource.Type === 'AWS::IAM::Policy')
-    .filter((r) => asArray(r.resource.Properties?.Roles as unknown[]).some((ref) => wiring.locate(r.stack, ref)?.logicalId === role.logicalId && wiring.locate(r.stack, ref)?.stack === role.stack))
+    .filter((r) =>
+      asArray(r.resource.Properties?.Roles as unknown[]).some(
+        (ref) => wiring.locate(r.stack, ref)?.logicalId === role.logicalId && wiring.locate(r.stack, ref)?.stack === role.stack,
+      ),
+    )
     .flatMap((r) => (r.resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
   return [...inline, ...attached];
 }
 
 /** True when `pattern` (an IAM action with `*` wildcards, case-insensitive) covers `action`. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
   return regex.test(action);
 }
 

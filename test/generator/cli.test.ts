@@ -41,14 +41,16 @@ describe('parseCliArgs', () => {
   });
 
   test('flags with separate and inline values', () => {
-    expect(parseCliArgs(['--format', 'combined,json', '--file=/var/log/demo/a.log', '--rate', '2.5', '--count=10', '--seed', '7'])).toEqual({
-      formats: ['combined', 'json'],
-      file: '/var/log/demo/a.log',
-      rate: 2.5,
-      rateGiven: true,
-      count: 10,
-      seed: 7,
-    });
+    expect(parseCliArgs(['--format', 'combined,json', '--file=/var/log/demo/a.log', '--rate', '2.5', '--count=10', '--seed', '7'])).toEqual(
+      {
+        formats: ['combined', 'json'],
+        file: '/var/log/demo/a.log',
+        rate: 2.5,
+        rateGiven: true,
+        count: 10,
+        seed: 7,
+      },
+    );
   });
 
   test.each([
@@ -129,7 +131,10 @@ describe('bundled CLI', () => {
   });
 
   test('a closed pipe ends it quietly', () => {
-    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${bundle}" --count 200000 | head -n 3`], { encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${bundle}" --count 200000 | head -n 3`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(result.status).toBe(0);
     expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(3);
     expect(result.stderr).toBe('');

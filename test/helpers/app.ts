@@ -134,7 +134,10 @@ function synthesize(stage: StageName, outdir: string | undefined): CachedSynthes
     return { templateFiles: attempt(true, outdir) };
   } catch (nagError) {
     try {
-      return { templateFiles: attempt(false, outdir && `${outdir}-without-nag`), nagFailure: String((nagError as Error).message ?? nagError) };
+      return {
+        templateFiles: attempt(false, outdir && `${outdir}-without-nag`),
+        nagFailure: String((nagError as Error).message ?? nagError),
+      };
     } catch (error) {
       return { error: String((error as Error).message ?? error) };
     }

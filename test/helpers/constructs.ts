@@ -39,7 +39,10 @@ export function expectLogGroup(
   expected: { encryptionKey: kms.IKey; retentionDays: number; removalPolicy: cdk.RemovalPolicy },
 ): void {
   const resource = resourceOf(template, group);
-  expect(resource.Properties).toEqual({ KmsKeyId: cdk.Stack.of(group).resolve(expected.encryptionKey.keyArn), RetentionInDays: expected.retentionDays });
+  expect(resource.Properties).toEqual({
+    KmsKeyId: cdk.Stack.of(group).resolve(expected.encryptionKey.keyArn),
+    RetentionInDays: expected.retentionDays,
+  });
   const policy = expected.removalPolicy === cdk.RemovalPolicy.DESTROY ? 'Delete' : 'Retain';
   expect(resource.DeletionPolicy).toBe(policy);
   expect(resource.UpdateReplacePolicy).toBe(policy);

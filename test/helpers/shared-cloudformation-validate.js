@@ -3,12 +3,15 @@
 // test/helpers/cdk-test-environment.ts keeps for this worker. Results come back as the package returns them.
 const shared = globalThis.__logPipelineSharedCloudFormationValidate;
 if (!shared) {
-  throw new Error('test/helpers/shared-cloudformation-validate.js needs the testEnvironment test/helpers/cdk-test-environment.ts (see jest.config.js)');
+  throw new Error(
+    'test/helpers/shared-cloudformation-validate.js needs the testEnvironment test/helpers/cdk-test-environment.ts (see jest.config.js)',
+  );
 }
 
 class TemplateContent {
   constructor(content, name) {
-    if (typeof content !== 'string' && !(content instanceof Uint8Array)) throw new TypeError('template content must be a string or a Uint8Array');
+    if (typeof content !== 'string' && !(content instanceof Uint8Array))
+      throw new TypeError('template content must be a string or a Uint8Array');
     this.content = typeof content === 'string' ? content : Buffer.from(content).toString('utf8');
     this.name = name;
   }

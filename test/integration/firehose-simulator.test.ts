@@ -10,7 +10,12 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { bundleLambda, loadBundledHandler, LOCAL_BUILD_DIR } from '../../local/bundle';
 import { buildCorpus } from '../../local/corpus';
-import { deliverStream, FirehoseContractError, StreamNotDrainingError, type TransformHandler } from '../../local/kinesis/firehose-simulator';
+import {
+  deliverStream,
+  FirehoseContractError,
+  StreamNotDrainingError,
+  type TransformHandler,
+} from '../../local/kinesis/firehose-simulator';
 import { putRecords } from '../../local/kinesis/producer';
 import { localKinesisClient, localS3Client, type MotoServer, startMoto } from '../../local/moto';
 import { showNodeVersionWarningOnce } from '../../local/node-warnings';
@@ -56,7 +61,16 @@ async function streamWithLines(lines: number): Promise<{ streamArn: string; buck
 
 async function deliverWith(handler: TransformHandler): Promise<unknown> {
   const { streamArn, bucket } = await streamWithLines(50);
-  return deliverStream({ kinesis, s3, streamArn, bucket, handler, processorBufferBytes: MiB, deliveryBufferBytes: 5 * MiB, maxInvocations: 20 });
+  return deliverStream({
+    kinesis,
+    s3,
+    streamArn,
+    bucket,
+    handler,
+    processorBufferBytes: MiB,
+    deliveryBufferBytes: 5 * MiB,
+    maxInvocations: 20,
+  });
 }
 
 /** The real transform with its response changed by `breakIt`. */
@@ -71,12 +85,40 @@ describe('Firehose simulator contract checks', () => {
 
   test.each([
     ['a recordId is missing', (r: FirehoseTransformationResult) => ({ records: r.records.slice(1) }), /recordId\(s\) missing/],
-    ['a recordId comes back twice', (r: FirehoseTransformationResult) => ({ records: [...r.records, r.records[0]] }), /returned more than once/],
-    ['a recordId was never sent', (r: FirehoseTransformationResult) => ({ records: [...r.records.slice(1), { ...r.records[0], recordId: 'nope' }] }), /was not in the request/],
-    ['a result is not a Firehose status', (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { ...x, result: 'Fine' as 'Ok' } : x)) }), /expected Ok, Dropped or ProcessingFailed/],
-    ['an Ok record has no data', (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { recordId: x.recordId, result: 'Ok' as const } : x)) }), /is Ok but has no data/],
-    ['data is not base64', (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { ...x, data: 'not base64!' } : x)) }), /not base64/],
-    ['the response exceeds 6 MB', (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { ...x, data: Buffer.alloc(6 * MiB).toString('base64') } : x)) }), /Firehose accepts at most/],
+    [
+      'a recordId comes back twice',
+      (r: FirehoseTransformationResult) => ({ records: [...r.records, r.records[0]] }),
+      /returned more than once/,
+    ],
+    [
+      'a recordId was never sent',
+      (r: FirehoseTransformationResult) => ({ records: [...r.records.slice(1), { ...r.records[0], recordId: 'nope' }] }),
+      /was not in the request/,
+    ],
+    [
+      'a result is not a Firehose status',
+      (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { ...x, result: 'Fine' as 'Ok' } : x)) }),
+      /expected Ok, Dropped or ProcessingFailed/,
+    ],
+    [
+      'an Ok record has no data',
+      (r: FirehoseTransformationResult) => ({
+        records: r.records.map((x, i) => (i === 0 ? { recordId: x.recordId, result: 'Ok' as const } : x)),
+      }),
+      /is Ok but has no data/,
+    ],
+    [
+      'data is not base64',
+      (r: FirehoseTransformationResult) => ({ records: r.records.map((x, i) => (i === 0 ? { ...x, data: 'not base64!' } : x)) }),
+      /not base64/,
+    ],
+    [
+      'the response exceeds 6 MB',
+      (r: FirehoseTransformationResult) => ({
+        records: r.records.map((x, i) => (i === 0 ? { ...x, data: Buffer.alloc(6 * MiB).toString('base64') } : x)),
+      }),
+      /Firehose accepts at most/,
+    ],
   ])('fails loudly when %s', async (_, breakIt, message) => {
     const delivery = deliverWith(broken(breakIt));
     await expect(delivery).rejects.toThrow(FirehoseContractError);

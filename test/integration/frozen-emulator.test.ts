@@ -21,10 +21,14 @@ interface Outcome {
 /** Starts a local run, sends `signal` to its moto_server once lines are being put, waits for the run to end. */
 function runAndSignalMoto(signal: NodeJS.Signals): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const run: ChildProcess = spawn(TSX, [path.join(PROJECT_ROOT, 'local', 'run.ts'), '--lines', '20000', '--emulator-timeout', String(EMULATOR_TIMEOUT_S)], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const run: ChildProcess = spawn(
+      TSX,
+      [path.join(PROJECT_ROOT, 'local', 'run.ts'), '--lines', '20000', '--emulator-timeout', String(EMULATOR_TIMEOUT_S)],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     let motoPid: number | undefined;
     let signalledAt: number | undefined;
@@ -64,7 +68,9 @@ test('a frozen emulator (SIGSTOP) ends the run with an error naming moto as stop
   const { status, output, msAfterSignal } = await runAndSignalMoto('SIGSTOP');
   expect(status).toBe(1);
   expect(msAfterSignal).toBeLessThan(BOUND_MS);
-  expect(output).toMatch(/moto_server \(pid \d+, http:\/\/127\.0\.0\.1:\d+\) did not answer (Kinesis|S3) \w+ within 3 s: it is stopped \(frozen by SIGSTOP/);
+  expect(output).toMatch(
+    /moto_server \(pid \d+, http:\/\/127\.0\.0\.1:\d+\) did not answer (Kinesis|S3) \w+ within 3 s: it is stopped \(frozen by SIGSTOP/,
+  );
   expect(output).toContain('LOCAL RUN FAILED');
   expect(output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
 });
@@ -72,6 +78,8 @@ test('a frozen emulator (SIGSTOP) ends the run with an error naming moto as stop
 test('a dead emulator (SIGKILL) is reported as dead, not as a bare ECONNREFUSED', async () => {
   const { status, output } = await runAndSignalMoto('SIGKILL');
   expect(status).toBe(1);
-  expect(output).toMatch(/moto_server \(pid \d+, http:\/\/127\.0\.0\.1:\d+\) is dead \(killed by SIGKILL\): (Kinesis|S3) \w+ could not be served/);
+  expect(output).toMatch(
+    /moto_server \(pid \d+, http:\/\/127\.0\.0\.1:\d+\) is dead \(killed by SIGKILL\): (Kinesis|S3) \w+ could not be served/,
+  );
   expect(output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
 });

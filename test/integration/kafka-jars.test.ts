@@ -14,7 +14,13 @@ import { pathWithout } from '../helpers/path-without';
 test('without mvn, ./mvnw downloads Maven and the Kafka jars are fetched into .local/kafka/lib', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-jars-wrapper-'));
   try {
-    for (const file of ['scripts/kafka-jars.sh', 'scripts/check-java.sh', 'local/kafka/pom.xml', 'mvnw', '.mvn/wrapper/maven-wrapper.properties']) {
+    for (const file of [
+      'scripts/kafka-jars.sh',
+      'scripts/check-java.sh',
+      'local/kafka/pom.xml',
+      'mvnw',
+      '.mvn/wrapper/maven-wrapper.properties',
+    ]) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
     }
@@ -31,7 +37,9 @@ test('without mvn, ./mvnw downloads Maven and the Kafka jars are fetched into .l
     expect(jars.some((name) => /^kafka_2\.13-\d+\.\d+\.\d+\.jar$/.test(name))).toBe(true);
     expect(jars.length).toBeGreaterThan(30);
     // The Maven that ran is the one the wrapper put under MAVEN_USER_HOME.
-    const version = /apache-maven-(\d+\.\d+\.\d+)-bin\.zip/.exec(fs.readFileSync(path.join(root, '.mvn', 'wrapper', 'maven-wrapper.properties'), 'utf8'))![1];
+    const version = /apache-maven-(\d+\.\d+\.\d+)-bin\.zip/.exec(
+      fs.readFileSync(path.join(root, '.mvn', 'wrapper', 'maven-wrapper.properties'), 'utf8'),
+    )![1];
     expect(fs.readdirSync(path.join(mavenUserHome, 'wrapper', 'dists'))).toEqual([`apache-maven-${version}`]);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -68,7 +68,12 @@ interface PathSetup {
 
 async function freshPath(partitions = 3): Promise<PathSetup> {
   const id = randomBytes(4).toString('hex');
-  const setup = { topic: `logs-${id}`, bucket: `kafka-lake-${id}`, failedBatchesBucket: `kafka-failed-batches-${id}`, groupId: `consumer-${id}` };
+  const setup = {
+    topic: `logs-${id}`,
+    bucket: `kafka-lake-${id}`,
+    failedBatchesBucket: `kafka-failed-batches-${id}`,
+    groupId: `consumer-${id}`,
+  };
   await s3.send(new CreateBucketCommand({ Bucket: setup.bucket }));
   await s3.send(new CreateBucketCommand({ Bucket: setup.failedBatchesBucket }));
   await createTopic(broker.bootstrap, setup.topic, partitions, broker.describe());
@@ -85,7 +90,11 @@ function consumer(bucket: string, s3Endpoint: string, s3MaxAttempts = 3) {
   return handler;
 }
 
-async function mapping(setup: PathSetup, handler: (event: MSKEvent) => Promise<BatchItemFailureResponse>, maxRetryAttempts = 3): Promise<EventSourceMapping> {
+async function mapping(
+  setup: PathSetup,
+  handler: (event: MSKEvent) => Promise<BatchItemFailureResponse>,
+  maxRetryAttempts = 3,
+): Promise<EventSourceMapping> {
   const started = await startEventSourceMapping({
     bootstrap: broker.bootstrap,
     brokerName: broker.describe(),
@@ -174,7 +183,10 @@ test('S3 writes failing for a while: batch item failures, retried from the faile
 
 test('S3 writes failing for longer than the retries: the batch goes to the on-failure destination, kept, and the partition moves on', async () => {
   const setup = await freshPath(1);
-  const proxy = await startFailingS3Proxy({ target: moto.endpoint, failing: (key) => key.startsWith('raw/source=kafka/') && key.endsWith('-0.gz') });
+  const proxy = await startFailingS3Proxy({
+    target: moto.endpoint,
+    failing: (key) => key.startsWith('raw/source=kafka/') && key.endsWith('-0.gz'),
+  });
   try {
     const lines = buildCorpus({ lines: 300, seed: 6, malformed: false }).lines;
     await produceLines(broker.bootstrap, setup.topic, lines, { brokerName: broker.describe() });
@@ -190,7 +202,11 @@ test('S3 writes failing for longer than the retries: the batch goes to the on-fa
     expect((await listKeys(s3, setup.bucket)).filter((key) => !key.startsWith('raw/source=kafka/'))).toEqual([]);
     const onFailureKeys = await listKeys(s3, setup.failedBatchesBucket);
     expect(onFailureKeys).toEqual([
-      expect.stringMatching(new RegExp(`^${onFailureKeyPrefix(`${setup.topic}-0`)}\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${onFailureKeyPrefix(`${setup.topic}-0`)}\\d{4}/\\d{2}/\\d{2}/\\d{4}-\\d{2}-\\d{2}T\\d{2}\\.\\d{2}\\.\\d{2}-[0-9a-f-]{36}$`,
+        ),
+      ),
     ]);
     const record = JSON.parse((await getBytes(s3, setup.failedBatchesBucket, onFailureKeys[0])).toString('utf8')) as OnFailureRecord;
     expect(record.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 });
@@ -226,7 +242,11 @@ test('a batch item failure naming a record not in the event fails the whole batc
 test('a poison record lands under errors/ with its bytes and the reason; its partition keeps moving', async () => {
   const setup = await freshPath(1);
   const good = buildCorpus({ lines: 400, seed: 7, malformed: false }).lines;
-  const poison = [Buffer.from([0x63, 0x61, 0x66, 0xe9, 0xff, 0xfe]), Buffer.from('bin\u0000ary'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad])];
+  const poison = [
+    Buffer.from([0x63, 0x61, 0x66, 0xe9, 0xff, 0xfe]),
+    Buffer.from('bin\u0000ary'),
+    Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad]),
+  ];
   const lines = [...good.slice(0, 150), poison[0], ...good.slice(150, 300), poison[1], poison[2], ...good.slice(300)];
   await produceLines(broker.bootstrap, setup.topic, lines, { brokerName: broker.describe() });
   const esm = await mapping(setup, consumer(setup.bucket, moto.endpoint));
@@ -258,7 +278,11 @@ test("the console tools --keep prints work against the broker: topics, the group
   const [list, describe, group, read] = consoleTools(broker, setup.topic, setup.groupId).map((command) => {
     const [bin, ...args] = command.argv;
     const result = spawnSync(bin, args, { encoding: 'utf8', timeout: 60_000 });
-    expect({ what: command.what, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({ what: command.what, status: 0, stderr: '' });
+    expect({ what: command.what, status: result.status, stderr: result.status === 0 ? '' : result.stderr }).toEqual({
+      what: command.what,
+      status: 0,
+      stderr: '',
+    });
     return result.stdout;
   });
   expect(list.split('\n')).toContain(setup.topic);

@@ -132,7 +132,10 @@ describe('Kinesis → Firehose (simulated) → transform → S3 on moto', () => 
     for (const line of malformed) {
       const keptAsFailed = failedData.some((data) => data.equals(Buffer.concat([line, Buffer.from('\n')])) || data.equals(line));
       const keptAsUnparsed = unparsedRaw.includes(line.toString('utf8'));
-      expect({ line: line.toString('utf8').slice(0, 60), kept: keptAsFailed || keptAsUnparsed }).toEqual({ line: line.toString('utf8').slice(0, 60), kept: true });
+      expect({ line: line.toString('utf8').slice(0, 60), kept: keptAsFailed || keptAsUnparsed }).toEqual({
+        line: line.toString('utf8').slice(0, 60),
+        kept: true,
+      });
     }
 
     // Error records follow Firehose's processing-failed format.
@@ -178,7 +181,9 @@ describe('Kinesis → Firehose (simulated) → transform → S3 on moto', () => 
       // Producer side: every record lands once although ~1 in 7 entries is throttled at first.
       const id = randomBytes(4).toString('hex');
       await kinesis.send(new CreateStreamCommand({ StreamName: `it-throttled-${id}`, ShardCount: 2 }));
-      const { StreamDescriptionSummary: stream } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: `it-throttled-${id}` }));
+      const { StreamDescriptionSummary: stream } = await kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: `it-throttled-${id}` }),
+      );
       const put = await putRecords(throttledKinesis, stream!.StreamARN!, corpus.payloads.slice(0, 2_000), { baseDelayMs: 5 });
       expect(put.records).toBe(2_000);
       expect(put.retriedEntries).toBeGreaterThan(0);

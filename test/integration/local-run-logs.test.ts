@@ -28,7 +28,12 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function run(script: string, args: readonly string[]) {
-  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, script), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(TSX, [path.join(PROJECT_ROOT, script), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 540_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: result.status, stdout: result.stdout, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -40,8 +45,26 @@ test('your own files through both paths, accounted per format; the records shown
   const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe, 0x20, 0x6c, 0x61, 0x74, 0x69, 0x6e, 0x31]);
   fs.mkdirSync(path.join(logs, 'web'), { recursive: true });
   fs.mkdirSync(path.join(logs, 'app'), { recursive: true });
-  fs.writeFileSync(path.join(logs, 'web', 'first.log'), `${generated.slice(0, 150).map((g) => g.line).join('\r\n')}\r\n\r\n`);
-  fs.writeFileSync(path.join(logs, 'app', 'second.log'), Buffer.concat([Buffer.from(`${generated.slice(150).map((g) => g.line).join('\n')}\n${hdfs}\n`), latin1, Buffer.from('\n')]));
+  fs.writeFileSync(
+    path.join(logs, 'web', 'first.log'),
+    `${generated
+      .slice(0, 150)
+      .map((g) => g.line)
+      .join('\r\n')}\r\n\r\n`,
+  );
+  fs.writeFileSync(
+    path.join(logs, 'app', 'second.log'),
+    Buffer.concat([
+      Buffer.from(
+        `${generated
+          .slice(150)
+          .map((g) => g.line)
+          .join('\n')}\n${hdfs}\n`,
+      ),
+      latin1,
+      Buffer.from('\n'),
+    ]),
+  );
   fs.writeFileSync(path.join(logs, 'app', 'ignored.txt'), 'not matched by the glob\n');
 
   const local = run('local/run.ts', ['--logs', path.join(logs, '**/*.log'), '--dir', dir]);
@@ -55,7 +78,12 @@ test('your own files through both paths, accounted per format; the records shown
   expect(kinesis).toContain(`accounted for       ${sent} of ${sent} lines (nothing lost)`);
   expect(kafka).toContain(`accounted for       ${sent} of ${sent} lines (nothing lost)`);
   // Per format as the parsers found them: the generated lines by their format, the HDFS line unparsed.
-  const perFormat = [...Object.keys(expected).sort().map((f) => `${f} ${expected[f]}`), 'unparsed 1'].join(', ');
+  const perFormat = [
+    ...Object.keys(expected)
+      .sort()
+      .map((f) => `${f} ${expected[f]}`),
+    'unparsed 1',
+  ].join(', ');
   expect(kinesis).toContain(`per format          ${perFormat}`);
   expect(kafka).toContain(`records out         301 (${perFormat})`);
   // The Latin-1 line under errors/ on both paths.
@@ -92,7 +120,11 @@ test('a Glue run that fails names the Python exception and its message, and keep
   fs.mkdirSync(path.dirname(object), { recursive: true });
   fs.writeFileSync(object, 'this is not gzip data\n');
   const python = path.join(PROJECT_ROOT, '.venv', 'bin', 'python');
-  const result = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'local', 'run_local.py'), '--lake', lake], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(python, [path.join(PROJECT_ROOT, 'glue', 'local', 'run_local.py'), '--lake', lake], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   expect(result.status).toBe(1);
   const last = JSON.parse(result.stdout.trim().split('\n').pop()!) as { error_type: string; error: string };
   expect(last.error_type).toMatch(/^\w+( \([\w.$]+\))?$/);

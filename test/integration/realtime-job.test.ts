@@ -9,7 +9,17 @@ import * as path from 'node:path';
 import { LOCAL_BUILD_DIR } from '../../local/bundle';
 import { createTopic } from '../../local/kafka/admin';
 import { startKafkaBroker, type KafkaBroker } from '../../local/kafka/broker';
-import { buildFlinkJar, compareMinutes, jobMinutes, lakeMinutes, publishRecords, readTopic, runBoundedJob, type JobRow, type LakeRecord } from '../../local/realtime/job';
+import {
+  buildFlinkJar,
+  compareMinutes,
+  jobMinutes,
+  lakeMinutes,
+  publishRecords,
+  readTopic,
+  runBoundedJob,
+  type JobRow,
+  type LakeRecord,
+} from '../../local/realtime/job';
 
 const WORK_DIR = path.join(LOCAL_BUILD_DIR, '..', 'integration-realtime');
 let broker: KafkaBroker;
@@ -31,7 +41,18 @@ function access(time: string, path: string, status: number, host = 'web-1'): Lak
   n++;
   return {
     partition: 0,
-    record: { event_id: n.toString(16).padStart(32, '0'), source: 'kafka', format: 'json', timestamp: `${time}Z`, ingested_at: `${time}Z`, host, app: 'shop', path, status, bytes: 100 * n },
+    record: {
+      event_id: n.toString(16).padStart(32, '0'),
+      source: 'kafka',
+      format: 'json',
+      timestamp: `${time}Z`,
+      ingested_at: `${time}Z`,
+      host,
+      app: 'shop',
+      path,
+      status,
+      bytes: 100 * n,
+    },
   };
 }
 
@@ -46,25 +67,57 @@ test('out-of-order records within the bound count in their window, late ones are
     access('2026-03-01T10:00:58.000', '/api/a', 500), // late
   ];
   // A burst on web-2 in 10:02: 30 of 40 requests are 503s (thresholds: 20 and 20%).
-  for (let i = 0; i < 40; i++) records.push(access(`2026-03-01T10:02:${String(10 + Math.floor(i / 4)).padStart(2, '0')}.${String(i * 10).padStart(3, '0')}`, '/checkout/pay', i < 30 ? 503 : 200, 'web-2'));
+  for (let i = 0; i < 40; i++)
+    records.push(
+      access(
+        `2026-03-01T10:02:${String(10 + Math.floor(i / 4)).padStart(2, '0')}.${String(i * 10).padStart(3, '0')}`,
+        '/checkout/pay',
+        i < 30 ? 503 : 200,
+        'web-2',
+      ),
+    );
   const topics = { records: 'records-ooo', output: 'analytics-ooo' };
   await createTopic(broker.bootstrap, topics.records, 1, broker.describe());
   await createTopic(broker.bootstrap, topics.output, 1, broker.describe());
   await publishRecords(broker.bootstrap, topics.records, records, broker.describe());
 
-  await runBoundedJob({ classpathFile, bootstrap: broker.bootstrap, recordsTopic: topics.records, outputTopic: topics.output, groupId: 'it-ooo', logFile: path.join(WORK_DIR, 'flink-ooo.log'), timeoutMs: 4 * 60_000 });
+  await runBoundedJob({
+    classpathFile,
+    bootstrap: broker.bootstrap,
+    recordsTopic: topics.records,
+    outputTopic: topics.output,
+    groupId: 'it-ooo',
+    logFile: path.join(WORK_DIR, 'flink-ooo.log'),
+    timeoutMs: 4 * 60_000,
+  });
   const rows = (await readTopic(broker.bootstrap, topics.output, broker.describe())).map((v) => JSON.parse(v) as JobRow);
 
-  const overall = (minute: string) => rows.find((r) => r.kind === 'window' && r.dimension === 'overall' && r.window_start === `2026-03-01T10:${minute}:00.000Z`);
+  const overall = (minute: string) =>
+    rows.find((r) => r.kind === 'window' && r.dimension === 'overall' && r.window_start === `2026-03-01T10:${minute}:00.000Z`);
   expect(overall('00')).toMatchObject({ window_end: '2026-03-01T10:01:00.000Z', records: 3, requests: 3, status_2xx: 2, status_5xx: 1 });
   expect(overall('01')).toMatchObject({ records: 2, status_2xx: 2 });
   expect(overall('02')).toMatchObject({ records: 40, status_5xx: 30, share_5xx: 0.75 });
   const late = rows.filter((r) => r.kind === 'late');
-  expect(late).toEqual([expect.objectContaining({ window_start: '2026-03-01T10:00:00.000Z', timestamp: '2026-03-01T10:00:58.000Z', watermark: '2026-03-01T10:01:09.999Z', status: 500 })]);
-  expect(rows.filter((r) => r.kind === 'burst')).toEqual([
-    expect.objectContaining({ key: 'web-2', window_start: '2026-03-01T10:02:00.000Z', status_5xx: 30, requests: 40, quiet_until: '2026-03-01T10:08:00.000Z' }),
+  expect(late).toEqual([
+    expect.objectContaining({
+      window_start: '2026-03-01T10:00:00.000Z',
+      timestamp: '2026-03-01T10:00:58.000Z',
+      watermark: '2026-03-01T10:01:09.999Z',
+      status: 500,
+    }),
   ]);
-  const route = rows.find((r) => r.kind === 'window' && r.dimension === 'route' && r.key === '/checkout' && r.window_start === '2026-03-01T10:02:00.000Z');
+  expect(rows.filter((r) => r.kind === 'burst')).toEqual([
+    expect.objectContaining({
+      key: 'web-2',
+      window_start: '2026-03-01T10:02:00.000Z',
+      status_5xx: 30,
+      requests: 40,
+      quiet_until: '2026-03-01T10:08:00.000Z',
+    }),
+  ]);
+  const route = rows.find(
+    (r) => r.kind === 'window' && r.dimension === 'route' && r.key === '/checkout' && r.window_start === '2026-03-01T10:02:00.000Z',
+  );
   expect(route?.top_paths_by_5xx).toEqual([{ path: '/checkout/pay', status_5xx: 30 }]);
   // Exactly once: each window row once (the sink's transactions, read read_committed), and windows + late = input.
   const windowKeys = rows.filter((r) => r.kind === 'window').map((r) => `${r.window_start} ${r.dimension} ${r.key}`);

@@ -37,7 +37,17 @@ import { TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';
 import { curatedMarkerQuery } from '../../ops/verify/curated';
 import { checkCurated, quarantinePrefix, readQuarantined, type CuratedCheck } from '../../ops/verify/glue-athena';
 import { readLakeSince } from '../../ops/verify/lake';
-import { judgePath, makeMarkers, matchMarkers, newRunId, waitUntil, type FoundRecord, type Marker, type PathVerdict, type VerifyPath } from '../../ops/verify/markers';
+import {
+  judgePath,
+  makeMarkers,
+  matchMarkers,
+  newRunId,
+  waitUntil,
+  type FoundRecord,
+  type Marker,
+  type PathVerdict,
+  type VerifyPath,
+} from '../../ops/verify/markers';
 import { startAthenaProxy, startSparkAthena, type AthenaProxy, type SparkAthena } from './helpers/athena-on-spark';
 import { ensurePythonEnv } from './helpers/python-env';
 
@@ -108,7 +118,9 @@ async function kinesisPath(bucket: string, lines: readonly Buffer[], deliver: bo
   if (!deliver) return;
   let handler: ((event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>) | undefined;
   jest.isolateModules(() => {
-    handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(transformBundle, { logFile: path.join(WORK_DIR, 'transform.log') });
+    handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(transformBundle, {
+      logFile: path.join(WORK_DIR, 'transform.log'),
+    });
   });
   await deliverStream({
     kinesis,
@@ -167,7 +179,15 @@ async function lookForMarkers(bucket: string, path: VerifyPath, runId: string, m
   const wait = await waitUntil(
     `${path} path`,
     async () => {
-      const read = await readLakeSince(s3, bucket, { raw: [`raw/source=${path}/dt=`], errors: ['errors/'] }, started, Date.now(), `run=${runId}`, seen);
+      const read = await readLakeSince(
+        s3,
+        bucket,
+        { raw: [`raw/source=${path}/dt=`], errors: ['errors/'] },
+        started,
+        Date.now(),
+        `run=${runId}`,
+        seen,
+      );
       const matches = matchMarkers(markers, read.records, validate);
       const landed = matches.filter((m) => m.found.length > 0).length;
       return { done: landed === markers.length, state: { matches, read }, progress: `${landed}/${markers.length}` };
@@ -177,9 +197,24 @@ async function lookForMarkers(bucket: string, path: VerifyPath, runId: string, m
   return { wait, progress };
 }
 
-async function rawVerdict(bucket: string, path: VerifyPath, runId: string, markers: readonly Marker[], started: number, firstHopSeen?: boolean): Promise<PathVerdict> {
+async function rawVerdict(
+  bucket: string,
+  path: VerifyPath,
+  runId: string,
+  markers: readonly Marker[],
+  started: number,
+  firstHopSeen?: boolean,
+): Promise<PathVerdict> {
   const { wait } = await lookForMarkers(bucket, path, runId, markers, started);
-  return judgePath({ path, expected: markers.length, written: true, firstHopSeen, matches: wait.state.matches, inErrors: wait.state.read.errorRecords, elapsedMs: wait.done ? wait.elapsedMs : undefined });
+  return judgePath({
+    path,
+    expected: markers.length,
+    written: true,
+    firstHopSeen,
+    matches: wait.state.matches,
+    inErrors: wait.state.read.errorRecords,
+    elapsedMs: wait.done ? wait.elapsedMs : undefined,
+  });
 }
 
 const lines = (markers: readonly Marker[]) => markers.map((m) => Buffer.from(m.line));
@@ -198,10 +233,19 @@ describe('raw: where the markers land', () => {
     expect(wait.done).toBe(true);
     expect(progress.at(-1)).toMatch(/^kinesis path: 5\/5 \(\d+ s\)$/);
     expect(wait.state.read.problems).toEqual([]);
-    const verdict = judgePath({ path: 'kinesis', expected: 5, written: true, matches: wait.state.matches, inErrors: wait.state.read.errorRecords, elapsedMs: wait.elapsedMs });
+    const verdict = judgePath({
+      path: 'kinesis',
+      expected: 5,
+      written: true,
+      matches: wait.state.matches,
+      inErrors: wait.state.read.errorRecords,
+      elapsedMs: wait.elapsedMs,
+    });
     expect(verdict.problems).toEqual([]);
     expect(verdict.ok).toBe(true);
-    expect(verdict.summary).toMatch(/^kinesis: all 5 markers landed under raw\/source=kinesis\/ and parsed into the record schema in \d+\.\d s$/);
+    expect(verdict.summary).toMatch(
+      /^kinesis: all 5 markers landed under raw\/source=kinesis\/ and parsed into the record schema in \d+\.\d s$/,
+    );
     // Each found exactly once, and only this run's.
     expect(wait.state.matches.map((m) => m.found.length)).toEqual([1, 1, 1, 1, 1]);
   });
@@ -216,7 +260,14 @@ describe('raw: where the markers land', () => {
     const { wait, progress } = await lookForMarkers(bucket, 'kinesis', runId, markers, started);
     expect(wait.done).toBe(false);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    const verdict = judgePath({ path: 'kinesis', expected: 3, written: true, firstHopSeen: true, matches: wait.state.matches, inErrors: 0 });
+    const verdict = judgePath({
+      path: 'kinesis',
+      expected: 3,
+      written: true,
+      firstHopSeen: true,
+      matches: wait.state.matches,
+      inErrors: 0,
+    });
     expect(verdict).toMatchObject({
       ok: false,
       stoppedAt: 'Firehose + transform → lake raw/source=kinesis/',
@@ -237,9 +288,18 @@ describe('raw: where the markers land', () => {
     const { wait, progress } = await lookForMarkers(bucket, 'kafka', runId, markers, started);
     expect(wait.done).toBe(true);
     expect(progress.at(-1)).toMatch(/^kafka path: 5\/5 \(\d+ s\)$/);
-    const verdict = judgePath({ path: 'kafka', expected: 5, written: true, matches: wait.state.matches, inErrors: wait.state.read.errorRecords, elapsedMs: wait.elapsedMs });
+    const verdict = judgePath({
+      path: 'kafka',
+      expected: 5,
+      written: true,
+      matches: wait.state.matches,
+      inErrors: wait.state.read.errorRecords,
+      elapsedMs: wait.elapsedMs,
+    });
     expect(verdict).toMatchObject({ ok: true, problems: [] });
-    expect(verdict.summary).toMatch(/^kafka: all 5 markers landed under raw\/source=kafka\/ and parsed into the record schema in \d+\.\d s$/);
+    expect(verdict.summary).toMatch(
+      /^kafka: all 5 markers landed under raw\/source=kafka\/ and parsed into the record schema in \d+\.\d s$/,
+    );
     expect(wait.state.matches.map((m) => m.found.map((f) => f.key.startsWith('raw/source=kafka/dt=')))).toEqual(markers.map(() => [true]));
   });
 
@@ -272,13 +332,26 @@ describe('curated: the Glue run and the Athena query', () => {
 
   beforeAll(async () => {
     // The deployed stack's job, as far as moto needs it (its runs run nothing: the test runs the batch itself).
-    await glue.send(new CreateJobCommand({ Name: JOB, Role: 'arn:aws:iam::123456789012:role/glue', Command: { Name: 'glueetl', ScriptLocation: 's3://assets/log_etl_job.py' } }));
+    await glue.send(
+      new CreateJobCommand({
+        Name: JOB,
+        Role: 'arn:aws:iam::123456789012:role/glue',
+        Command: { Name: 'glueetl', ScriptLocation: 's3://assets/log_etl_job.py' },
+      }),
+    );
   });
 
   /** The work of the run: the real Glue batch on local Spark over `lakeBucket`'s raw/, its quarantine put where the job puts it. */
   const localGlueRun = (lakeBucket: string, intoBucket: string) => async (run: { id: string; startedAtMs: number }) => {
     // A job name per run: each run's published counts are read back on their own (glue/local/run_local.py).
-    const result = await runGlueLocally({ s3, bucket: lakeBucket, moto, workDir: WORK_DIR, log: () => undefined, jobName: `verify-${run.id.slice(3, 15)}` });
+    const result = await runGlueLocally({
+      s3,
+      bucket: lakeBucket,
+      moto,
+      workDir: WORK_DIR,
+      log: () => undefined,
+      jobName: `verify-${run.id.slice(3, 15)}`,
+    });
     expect(result.failures).toEqual([]);
     const quarantineDir = path.join(result.lakeDir, 'quarantine');
     const files = fs.existsSync(quarantineDir) ? fs.readdirSync(quarantineDir).filter((f) => f.endsWith('.gz')) : [];
@@ -288,7 +361,14 @@ describe('curated: the Glue run and the Athena query', () => {
     }
   };
 
-  const check = (bucket: string, runId: string, markersByPath: Map<VerifyPath, Marker[]>, rawVerdicts: PathVerdict[], writtenAtMs: number, progress: string[]): CuratedCheck => ({
+  const check = (
+    bucket: string,
+    runId: string,
+    markersByPath: Map<VerifyPath, Marker[]>,
+    rawVerdicts: PathVerdict[],
+    writtenAtMs: number,
+    progress: string[],
+  ): CuratedCheck => ({
     glue,
     athena,
     s3,
@@ -319,10 +399,20 @@ describe('curated: the Glue run and the Athena query', () => {
     await kafkaPath(bucket, [...buildCorpus({ lines: 200, seed: 8, malformed: false }).lines, ...lines(all)], true);
     // And one more line with this run's marker that is not a valid record (no instant in `timestamp`), as a
     // corrupted copy would be: not one of the markers the raw check waits for; the Glue job quarantines it.
-    const corrupt = { event_id: 'corrupt-1', source: 'kinesis', format: 'json', timestamp: 'yesterday', ingested_at: new Date().toISOString(), message: `log-pipeline-verify run=${runId} path=kinesis seq=99` };
+    const corrupt = {
+      event_id: 'corrupt-1',
+      source: 'kinesis',
+      format: 'json',
+      timestamp: 'yesterday',
+      ingested_at: new Date().toISOString(),
+      message: `log-pipeline-verify run=${runId} path=kinesis seq=99`,
+    };
     const corruptKey = `raw/source=kinesis/dt=${new Date().toISOString().slice(0, 10)}/corrupt.gz`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: corruptKey, Body: gzipSync(`${JSON.stringify(corrupt)}\n`) }));
-    const rawVerdicts = [await rawVerdict(bucket, 'kinesis', runId, markersByPath.get('kinesis')!, started), await rawVerdict(bucket, 'kafka', runId, markersByPath.get('kafka')!, started)];
+    const rawVerdicts = [
+      await rawVerdict(bucket, 'kinesis', runId, markersByPath.get('kinesis')!, started),
+      await rawVerdict(bucket, 'kafka', runId, markersByPath.get('kafka')!, started),
+    ];
     expect(rawVerdicts.map((v) => v.ok)).toEqual([true, true]);
 
     const progress: string[] = [];
@@ -340,14 +430,22 @@ describe('curated: the Glue run and the Athena query', () => {
     expect(verdicts[0].summary).toBe(
       `kinesis (curated): all 4 markers in the curated table once each ${verdicts[0].summary.match(/each (\d+\.\d) s/)?.[1]} s after they were written (Glue run ${run!.id}); 1 quarantined by the run (${prefix})`,
     );
-    expect(verdicts[1].summary).toMatch(/^kafka \(curated\): all 4 markers in the curated table once each \d+\.\d s after they were written \(Glue run jr_[0-9a-f]+\)$/);
+    expect(verdicts[1].summary).toMatch(
+      /^kafka \(curated\): all 4 markers in the curated table once each \d+\.\d s after they were written \(Glue run jr_[0-9a-f]+\)$/,
+    );
     // The quarantined line as the deployed job keeps it, read back from the run's quarantine prefix.
     const [quarantined, ...more] = await readQuarantined(s3, bucket, run!, `run=${runId}`);
     expect(more).toEqual([]);
     expect(quarantined.key.startsWith(prefix)).toBe(true);
-    expect(quarantined.record).toMatchObject({ source_file: expect.stringContaining(corruptKey), reason: expect.stringContaining('timestamp') });
+    expect(quarantined.record).toMatchObject({
+      source_file: expect.stringContaining(corruptKey),
+      reason: expect.stringContaining('timestamp'),
+    });
     // The run's progress as GetJobRun reported it, then the query's.
-    expect(progress.filter((p) => p.startsWith('Glue run ')).map((p) => p.split(': ')[1].replace(/ \(\d+ s\)$/, ''))).toEqual(['RUNNING', 'SUCCEEDED']);
+    expect(progress.filter((p) => p.startsWith('Glue run ')).map((p) => p.split(': ')[1].replace(/ \(\d+ s\)$/, ''))).toEqual([
+      'RUNNING',
+      'SUCCEEDED',
+    ]);
     expect(progress.at(-1)).toMatch(/^Athena query [0-9a-f-]+: 16 marker row\(s\)/);
     // 8 markers, each line through both paths: 16 rows, each path's verdict counting its own partition.
     // Spark ran exactly the SQL verify sent to Athena.
@@ -369,11 +467,16 @@ describe('curated: the Glue run and the Athena query', () => {
     await kinesisPath(otherLake, buildCorpus({ lines: 200, seed: 9, malformed: false }).payloads, true);
 
     const progress: string[] = [];
-    const [verdict] = await checkCurated({ ...check(bucket, runId, new Map([['kinesis', markers]]), [raw], started, progress), onGlueRunStarted: localGlueRun(otherLake, bucket) });
+    const [verdict] = await checkCurated({
+      ...check(bucket, runId, new Map([['kinesis', markers]]), [raw], started, progress),
+      onGlueRunStarted: localGlueRun(otherLake, bucket),
+    });
     expect(verdict).toMatchObject({
       ok: false,
       stoppedAt: 'the Glue job run (raw/ → curated/)',
-      summary: expect.stringMatching(/^kinesis \(curated\): 0 of 3 markers in the curated table after the Glue run jr_[0-9a-f]+; they stopped at the Glue job run \(raw\/ → curated\/\)$/),
+      summary: expect.stringMatching(
+        /^kinesis \(curated\): 0 of 3 markers in the curated table after the Glue run jr_[0-9a-f]+; they stopped at the Glue job run \(raw\/ → curated\/\)$/,
+      ),
     });
     expect(progress.at(-1)).toMatch(/: 0 marker row\(s\)/);
   });
@@ -386,7 +489,11 @@ describe('curated: the Glue run and the Athena query', () => {
 
     await glueProgression(1_000_000); // the run stays STARTING
     const [stuck] = await checkCurated({ ...check('unused', runId, markers, [ok], Date.now(), []), timeoutMs: 1_000 });
-    expect(stuck).toMatchObject({ ok: false, stoppedAt: 'the Glue job run (raw/ → curated/)', summary: expect.stringMatching(/^kinesis \(curated\): the Glue run jr_[0-9a-f]+ was still STARTING when the wait ended/) });
+    expect(stuck).toMatchObject({
+      ok: false,
+      stoppedAt: 'the Glue job run (raw/ → curated/)',
+      summary: expect.stringMatching(/^kinesis \(curated\): the Glue run jr_[0-9a-f]+ was still STARTING when the wait ended/),
+    });
 
     await expect(checkCurated({ ...check('unused', runId, markers, [ok], Date.now(), []), jobName: 'no-such-job' })).rejects.toThrow(
       /^the Glue job no-such-job does not exist in this account and region: is the stage's Analytics stack deployed/,

@@ -21,24 +21,53 @@ describe('HDFS and Apache error lines', () => {
   test.each([
     [
       '261205 235959 2 INFO dfs.DataNode$DataXceiver: Receiving block blk_5 src: /10.250.19.102:54106 dest: /10.250.19.102:50010',
-      { format: 'hdfs', timestamp: '2026-12-05T23:59:59.000Z', proc_id: '2', severity: 'info', app: 'dfs.DataNode$DataXceiver', message: 'Receiving block blk_5 src: /10.250.19.102:54106 dest: /10.250.19.102:50010', attributes: { block: 'blk_5' } },
+      {
+        format: 'hdfs',
+        timestamp: '2026-12-05T23:59:59.000Z',
+        proc_id: '2',
+        severity: 'info',
+        app: 'dfs.DataNode$DataXceiver',
+        message: 'Receiving block blk_5 src: /10.250.19.102:54106 dest: /10.250.19.102:50010',
+        attributes: { block: 'blk_5' },
+      },
     ],
     [
       '260229 120000 7 ERROR dfs.FSDataset: Unexpected error trying to delete block. BlockInfo not found in volumeMap.',
       // 2026 is no leap year: 29 February does not exist, so the line is not HDFS (and nothing else reads it).
-      { format: 'unparsed', raw: '260229 120000 7 ERROR dfs.FSDataset: Unexpected error trying to delete block. BlockInfo not found in volumeMap.' },
+      {
+        format: 'unparsed',
+        raw: '260229 120000 7 ERROR dfs.FSDataset: Unexpected error trying to delete block. BlockInfo not found in volumeMap.',
+      },
     ],
     [
       '[Sat Dec 05 23:01:02 2026] [warn] [client 2001:db8::7] File does not exist: /srv/www/favicon.ico',
-      { format: 'apache_error', timestamp: '2026-12-05T23:01:02.000Z', severity: 'warn', client_ip: '2001:db8::7', message: 'File does not exist: /srv/www/favicon.ico', attributes: null },
+      {
+        format: 'apache_error',
+        timestamp: '2026-12-05T23:01:02.000Z',
+        severity: 'warn',
+        client_ip: '2001:db8::7',
+        message: 'File does not exist: /srv/www/favicon.ico',
+        attributes: null,
+      },
     ],
     [
       '[Sat Dec 05 23:01:03 2026] [notice] Apache/2.2.3 configured -- resuming normal operations',
-      { format: 'apache_error', timestamp: '2026-12-05T23:01:03.000Z', severity: 'notice', client_ip: null, message: 'Apache/2.2.3 configured -- resuming normal operations' },
+      {
+        format: 'apache_error',
+        timestamp: '2026-12-05T23:01:03.000Z',
+        severity: 'notice',
+        client_ip: null,
+        message: 'Apache/2.2.3 configured -- resuming normal operations',
+      },
     ],
   ])('%s', (line, expected) => {
     const parsed = parse(line);
-    const fields = Object.fromEntries(Object.keys(expected).map((k) => [k, k === 'attributes' && parsed.attributes ? { ...parsed.attributes } : (parsed as unknown as Record<string, unknown>)[k]]));
+    const fields = Object.fromEntries(
+      Object.keys(expected).map((k) => [
+        k,
+        k === 'attributes' && parsed.attributes ? { ...parsed.attributes } : (parsed as unknown as Record<string, unknown>)[k],
+      ]),
+    );
     expect(fields).toEqual(expected);
   });
 
@@ -46,7 +75,12 @@ describe('HDFS and Apache error lines', () => {
     const parsed = parse('[Sat Dec 05 23:01:02 2026] [error] [client 192.0.2.1] script "/srv/cgi-bin/a\\b" not found');
     expect(parsed.plainText).toBe(false);
     const record = JSON.parse(serializeRecord('0'.repeat(32), 'kafka', '2026-12-06T03:20:00.000Z', parsed)) as Record<string, unknown>;
-    expect(record).toMatchObject({ format: 'apache_error', source: 'kafka', client_ip: '192.0.2.1', message: 'script "/srv/cgi-bin/a\\b" not found' });
+    expect(record).toMatchObject({
+      format: 'apache_error',
+      source: 'kafka',
+      client_ip: '192.0.2.1',
+      message: 'script "/srv/cgi-bin/a\\b" not found',
+    });
   });
 
   test('without the custom formats, the same lines are unparsed: nothing changes for a stage without formats', () => {
@@ -76,7 +110,10 @@ describe('built-ins first', () => {
 
   test("a format named like an Object property ('constructor') serializes as its name", () => {
     const named = compileCustomFormat({ name: 'constructor', pattern: '^(?<message>x.*)$', examples: [] });
-    const record = JSON.parse(serializeRecord('0'.repeat(32), 'kinesis', '2026-12-06T03:20:00.000Z', parse('x1', [named]))) as Record<string, unknown>;
+    const record = JSON.parse(serializeRecord('0'.repeat(32), 'kinesis', '2026-12-06T03:20:00.000Z', parse('x1', [named]))) as Record<
+      string,
+      unknown
+    >;
     expect(record.format).toBe('constructor');
   });
 });
@@ -90,9 +127,15 @@ describe('groups', () => {
   });
 
   test('a group named like a field the pipeline writes is refused, naming the fields a group may fill', () => {
-    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<event_id>\\S+)', examples: [] })).toThrow(/group 'event_id' names a field the pipeline writes itself; groups may fill host, client_ip/);
-    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<timestamp>\\S+)', examples: [] })).toThrow(/'timestamp' must be the time group/);
-    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<when>\\S+)', time: { layout: 'iso8601' }, examples: [] })).toThrow(/time.group 'timestamp' is not a named group of the pattern \(its groups: when\)/);
+    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<event_id>\\S+)', examples: [] })).toThrow(
+      /group 'event_id' names a field the pipeline writes itself; groups may fill host, client_ip/,
+    );
+    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<timestamp>\\S+)', examples: [] })).toThrow(
+      /'timestamp' must be the time group/,
+    );
+    expect(() => compileCustomFormat({ name: 'x', pattern: '^(?<when>\\S+)', time: { layout: 'iso8601' }, examples: [] })).toThrow(
+      /time.group 'timestamp' is not a named group of the pattern \(its groups: when\)/,
+    );
   });
 });
 

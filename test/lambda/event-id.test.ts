@@ -86,7 +86,12 @@ describe('event ids', () => {
   test('no collisions among 200,000 consecutive Kinesis sequence numbers and line indexes', () => {
     const ids = new Set<string>();
     for (let sequence = 0; sequence < 50_000; sequence++) {
-      const prefix = eventIdPrefix({ kind: 'kinesis', shardId: 'shardId-000000000000', sequenceNumber: `4965${sequence}`, subsequenceNumber: '0' });
+      const prefix = eventIdPrefix({
+        kind: 'kinesis',
+        shardId: 'shardId-000000000000',
+        sequenceNumber: `4965${sequence}`,
+        subsequenceNumber: '0',
+      });
       for (let line = 0; line < 4; line++) ids.add(eventId(prefix, line));
     }
     expect(ids.size).toBe(200_000);

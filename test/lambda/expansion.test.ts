@@ -47,7 +47,10 @@ async function measureExpansion(formats: readonly LogFormat[], seed: number, cou
       },
     });
   }
-  const { response } = await transformEvent({ invocationId: 'x', deliveryStreamArn: 'y', region: 'z', records }, { responseLimitBytes: Number.MAX_SAFE_INTEGER });
+  const { response } = await transformEvent(
+    { invocationId: 'x', deliveryStreamArn: 'y', region: 'z', records },
+    { responseLimitBytes: Number.MAX_SAFE_INTEGER },
+  );
   let outputBytes = 0;
   for (const record of response.records) {
     expect(record.result).toBe('Ok');
@@ -56,7 +59,10 @@ async function measureExpansion(formats: readonly LogFormat[], seed: number, cou
   return outputBytes / rawBytes;
 }
 
-const CORPORA: [string, readonly LogFormat[]][] = [...LOG_FORMATS.map((f): [string, LogFormat[]] => [f, [f]]), ['all formats', LOG_FORMATS]];
+const CORPORA: [string, readonly LogFormat[]][] = [
+  ...LOG_FORMATS.map((f): [string, LogFormat[]] => [f, [f]]),
+  ['all formats', LOG_FORMATS],
+];
 
 test.each(CORPORA)('output/raw bytes of a %s corpus stays within MAX_OUTPUT_EXPANSION', async (_name, formats) => {
   for (const seed of SEEDS) {

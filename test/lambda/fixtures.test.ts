@@ -17,7 +17,10 @@ import {
 import { schemaErrors } from './helpers/schema';
 
 const inputs = readJsonLines<FixtureInput>(VALID_INPUTS_PATH);
-const validLines = fs.readFileSync(VALID_RECORDS_PATH, 'utf8').split('\n').filter((line) => line.length > 0);
+const validLines = fs
+  .readFileSync(VALID_RECORDS_PATH, 'utf8')
+  .split('\n')
+  .filter((line) => line.length > 0);
 const invalid = readJsonLines<{ reason: string; record: unknown }>(INVALID_RECORDS_PATH);
 
 describe('valid-records.jsonl', () => {
@@ -25,9 +28,12 @@ describe('valid-records.jsonl', () => {
     expect(await transformFixtureInputs(inputs)).toEqual(validLines);
   });
 
-  test.each(validLines.map((line, i) => [inputs[i]?.description ?? `line ${i + 1}`, line]))('%s: valid against the schema', (_name, line) => {
-    expect(schemaErrors(JSON.parse(line))).toEqual([]);
-  });
+  test.each(validLines.map((line, i) => [inputs[i]?.description ?? `line ${i + 1}`, line]))(
+    '%s: valid against the schema',
+    (_name, line) => {
+      expect(schemaErrors(JSON.parse(line))).toEqual([]);
+    },
+  );
 
   test('covers every format, unparsed included', () => {
     const formats = new Set(validLines.map((line) => (JSON.parse(line) as { format: string }).format));
@@ -44,7 +50,13 @@ describe('invalid-records.jsonl', () => {
   test('has realistic cases, each with a reason', () => {
     const reasons = invalid.map((c) => c.reason);
     expect(new Set(reasons).size).toBe(reasons.length);
-    for (const expected of ['missing event_id', 'status as a string', 'unknown format', 'extra field not in the schema', 'timestamp without milliseconds']) {
+    for (const expected of [
+      'missing event_id',
+      'status as a string',
+      'unknown format',
+      'extra field not in the schema',
+      'timestamp without milliseconds',
+    ]) {
       expect(reasons).toContain(expected);
     }
   });

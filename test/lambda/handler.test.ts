@@ -24,7 +24,10 @@ async function invokeWith(
     chunks.push(chunk.toString());
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     const result = await mod.handler(event, context);
     return {
@@ -94,13 +97,17 @@ test('re-ingest stays inside the Lambda timeout: with no time left it is not att
 describe('readConfig', () => {
   test('both Powertools variables are required', () => {
     expect(() => mod.readConfig({})).toThrow(mod.ConfigurationError);
-    expect(() => mod.readConfig({})).toThrow('Invalid environment: POWERTOOLS_SERVICE_NAME must be set; POWERTOOLS_METRICS_NAMESPACE must be set');
+    expect(() => mod.readConfig({})).toThrow(
+      'Invalid environment: POWERTOOLS_SERVICE_NAME must be set; POWERTOOLS_METRICS_NAMESPACE must be set',
+    );
   });
 
   test('REINGEST_MAX_ATTEMPTS must be an integer from 1 to 10', () => {
     const base = { POWERTOOLS_SERVICE_NAME: 's', POWERTOOLS_METRICS_NAMESPACE: 'n' };
     expect(mod.readConfig(base).reingestMaxAttempts).toBe(4);
     expect(mod.readConfig({ ...base, REINGEST_MAX_ATTEMPTS: '7' }).reingestMaxAttempts).toBe(7);
-    expect(() => mod.readConfig({ ...base, REINGEST_MAX_ATTEMPTS: '0' })).toThrow("REINGEST_MAX_ATTEMPTS must be an integer between 1 and 10 (got '0')");
+    expect(() => mod.readConfig({ ...base, REINGEST_MAX_ATTEMPTS: '0' })).toThrow(
+      "REINGEST_MAX_ATTEMPTS must be an integer between 1 and 10 (got '0')",
+    );
   });
 });

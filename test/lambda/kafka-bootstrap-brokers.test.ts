@@ -49,7 +49,11 @@ describe('bootstrap brokers custom resource', () => {
   test('a failure names the error and the log stream, and keeps an existing physical id', () => {
     const del: CloudFormationCustomResourceDeleteEvent = { ...create, RequestType: 'Delete', PhysicalResourceId: 'bootstrap-brokers:old' };
     const failed = failureResponse(del, new TypeError('boom'), '2026/12/01/[$LATEST]abc');
-    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'bootstrap-brokers:old', Reason: 'TypeError: boom (log stream 2026/12/01/[$LATEST]abc)' });
+    expect(failed).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'bootstrap-brokers:old',
+      Reason: 'TypeError: boom (log stream 2026/12/01/[$LATEST]abc)',
+    });
     expect(failureResponse(create, 'x'.repeat(5000), 's').Reason?.length).toBeLessThan(1100);
     expect(failureResponse(create, new Error('e'), 's').PhysicalResourceId).toBe('failed:req-1');
   });

@@ -43,13 +43,18 @@ beforeEach(() => {
   s3.failWhen = () => false;
 });
 
-async function invoke(event: MSKEvent): Promise<{ result: Awaited<ReturnType<HandlerModule['handler']>>; output: Record<string, unknown>[] }> {
+async function invoke(
+  event: MSKEvent,
+): Promise<{ result: Awaited<ReturnType<HandlerModule['handler']>>; output: Record<string, unknown>[] }> {
   const chunks: string[] = [];
   const capture = (chunk: string | Uint8Array) => {
     chunks.push(chunk.toString());
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
+    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
+  ];
   try {
     const result = await mod.handler(event);
     return {
@@ -79,7 +84,14 @@ test('writes GZIP JSON lines to the lake bucket, publishes counts, answers with 
   expect(JSON.parse(zlib.gunzipSync(raw.body).toString())).toMatchObject({ source: 'kafka', format: 'common', status: 200 });
   expect(raw.metadata).toEqual({ 'first-offset': '100', 'last-offset': '101', records: '2' });
   const emf = output.find((entry) => '_aws' in entry);
-  expect(emf).toMatchObject({ KafkaRecords: 3, ParsedLines: 1, FailedRecords: 1, DroppedRecords: 1, LakeWriteFailures: 0, service: 'kafka-consumer' });
+  expect(emf).toMatchObject({
+    KafkaRecords: 3,
+    ParsedLines: 1,
+    FailedRecords: 1,
+    DroppedRecords: 1,
+    LakeWriteFailures: 0,
+    service: 'kafka-consumer',
+  });
   expect(output.some((entry) => entry.message === 'Records kept under the error prefix (not decodable)')).toBe(true);
 });
 
@@ -91,7 +103,9 @@ test('a write S3 keeps refusing becomes a batch item failure for that partition 
   expect(s3.puts.map((p) => p.key)).toEqual(['raw/source=kafka/dt=2026-11-25/logs-0-7.gz']);
   // S3_MAX_ATTEMPTS=2: the real client retried the 503 once before giving up.
   expect(s3.rejected).toEqual(['raw/source=kafka/dt=2026-11-25/logs-1-7.gz', 'raw/source=kafka/dt=2026-11-25/logs-1-7.gz']);
-  const error = output.find((entry) => entry.message === 'Lake writes failed; reported as batch item failures for the mapping to retry') as {
+  const error = output.find(
+    (entry) => entry.message === 'Lake writes failed; reported as batch item failures for the mapping to retry',
+  ) as {
     writeFailures: { error: string }[];
   };
   expect(error.writeFailures[0].error).toMatch(/SlowDown|reduce your request rate/);
@@ -117,7 +131,11 @@ describe('readConfig', () => {
   test('LAKE_BUCKET must be a bucket name, S3_MAX_ATTEMPTS an integer from 1 to 10', () => {
     expect(mod.readConfig(base)).toEqual({ lakeBucket: 'my-lake', serviceName: 's', metricsNamespace: 'n', s3MaxAttempts: 3 });
     expect(mod.readConfig({ ...base, S3_MAX_ATTEMPTS: '10' }).s3MaxAttempts).toBe(10);
-    expect(() => mod.readConfig({ ...base, LAKE_BUCKET: 'arn:aws:s3:::my-lake' })).toThrow("LAKE_BUCKET must be an S3 bucket name (got 'arn:aws:s3:::my-lake')");
-    expect(() => mod.readConfig({ ...base, S3_MAX_ATTEMPTS: '0' })).toThrow("S3_MAX_ATTEMPTS must be an integer between 1 and 10 (got '0')");
+    expect(() => mod.readConfig({ ...base, LAKE_BUCKET: 'arn:aws:s3:::my-lake' })).toThrow(
+      "LAKE_BUCKET must be an S3 bucket name (got 'arn:aws:s3:::my-lake')",
+    );
+    expect(() => mod.readConfig({ ...base, S3_MAX_ATTEMPTS: '0' })).toThrow(
+      "S3_MAX_ATTEMPTS must be an integer between 1 and 10 (got '0')",
+    );
   });
 });

@@ -14,7 +14,12 @@ const SAMPLE_LINES = generateLogLines({ count: 300, seed: 21 }).map((g) => g.lin
 
 /** A record value: generated lines, random bytes (bad UTF-8, NUL, gzip magic), bad base64, null, wrong types. */
 const valueArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 5, arbitrary: fc.array(fc.constantFrom(...SAMPLE_LINES), { maxLength: 6 }).map((lines) => Buffer.from(lines.join('\n')).toString('base64')) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .array(fc.constantFrom(...SAMPLE_LINES), { maxLength: 6 })
+      .map((lines) => Buffer.from(lines.join('\n')).toString('base64')),
+  },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('base64')) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from([0x1f, 0x8b, ...bytes]).toString('base64')) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 80 }).map((s) => Buffer.from(s).toString('base64')) },
@@ -32,8 +37,17 @@ const timestampArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, -1e20, 'now', Number.POSITIVE_INFINITY) },
 );
 
-const recordArb = fc.record({ value: valueArb, offset: offsetArb, timestamp: timestampArb, key: fc.option(fc.base64String({ maxLength: 12 })), headerCount: fc.nat(2) });
-const partitionArb = fc.oneof({ weight: 10, arbitrary: fc.array(recordArb, { maxLength: 30 }) }, { weight: 1, arbitrary: fc.constantFrom('x', null, 7) });
+const recordArb = fc.record({
+  value: valueArb,
+  offset: offsetArb,
+  timestamp: timestampArb,
+  key: fc.option(fc.base64String({ maxLength: 12 })),
+  headerCount: fc.nat(2),
+});
+const partitionArb = fc.oneof(
+  { weight: 10, arbitrary: fc.array(recordArb, { maxLength: 30 }) },
+  { weight: 1, arbitrary: fc.constantFrom('x', null, 7) },
+);
 const eventArb = fc.dictionary(
   fc.oneof(fc.constantFrom('logs-0', 'logs-1', 'app.events-12', 'a-b-c-3'), fc.string({ maxLength: 12 })),
   partitionArb,
@@ -110,7 +124,9 @@ test('every record accounted for exactly once, schema-valid output, no throw', (
           expect(error.partitionKey).toBe(partition.partitionKey);
         }
         for (const object of objects) {
-          expect(object.key).toMatch(/^(raw\/source=kafka|errors\/kafka-consumer-failed)\/dt=\d{4}-\d{2}-\d{2}\/[A-Za-z0-9._-]+-[0-9a-z-]+\.gz$/);
+          expect(object.key).toMatch(
+            /^(raw\/source=kafka|errors\/kafka-consumer-failed)\/dt=\d{4}-\d{2}-\d{2}\/[A-Za-z0-9._-]+-[0-9a-z-]+\.gz$/,
+          );
         }
       }
     }),
@@ -120,14 +136,24 @@ test('every record accounted for exactly once, schema-valid output, no throw', (
 
 test('event ids follow topic, partition, offset and line index', () => {
   const lines = SAMPLE_LINES.slice(0, 3).join('\n');
-  const plan = planBatch({ records: { 'logs-4': [{ topic: 'logs', partition: 4, offset: 77, timestamp: Date.UTC(2026, 10, 30), value: Buffer.from(lines).toString('base64') }] } });
+  const plan = planBatch({
+    records: {
+      'logs-4': [
+        { topic: 'logs', partition: 4, offset: 77, timestamp: Date.UTC(2026, 10, 30), value: Buffer.from(lines).toString('base64') },
+      ],
+    },
+  });
   const raw = jsonLines(plan.partitions[0].groups[0].objects[0].body);
   expect(raw.map((r) => r.event_id)).toEqual([0, 1, 2].map((i) => kafkaEventId('logs', 4, 77, i)));
 });
 
 test("a partition key of '__proto__' (a legal topic name) is a partition like any other", () => {
   const value = Buffer.from(SAMPLE_LINES[0]).toString('base64');
-  const event: unknown = JSON.parse(JSON.stringify({ records: { '__proto__-0': [{ topic: '__proto__', partition: 0, offset: 1, timestamp: Date.UTC(2026, 10, 30), value }] } }).replace('"__proto__-0"', '"__proto__"'));
+  const event: unknown = JSON.parse(
+    JSON.stringify({
+      records: { '__proto__-0': [{ topic: '__proto__', partition: 0, offset: 1, timestamp: Date.UTC(2026, 10, 30), value }] },
+    }).replace('"__proto__-0"', '"__proto__"'),
+  );
   const plan = planBatch(event);
   expect(plan.partitions.map((p) => p.partitionKey)).toEqual(['__proto__']);
   expect(plan.stats.okRecords + plan.stats.droppedRecords + plan.stats.failedRecords).toBe(1);

@@ -80,14 +80,31 @@ describe('planBatch on an AWS-shaped MSK event', () => {
       ['lines:2', 'dropped:null-value', 'lines:1'],
       ['lines:1', 'failed:invalid-utf8', 'failed:binary-data', 'failed:invalid-base64', 'dropped:no-lines'],
     ]);
-    expect(plan.stats).toMatchObject({ records: 8, okRecords: 3, droppedRecords: 2, failedRecords: 3, lines: 4, parsedLines: 3, unparsedLines: 1 });
+    expect(plan.stats).toMatchObject({
+      records: 8,
+      okRecords: 3,
+      droppedRecords: 2,
+      failedRecords: 3,
+      lines: 4,
+      parsedLines: 3,
+      unparsedLines: 1,
+    });
   });
 });
 
 test('records of different days (Kafka timestamp, UTC) land in their own dt= objects', () => {
   const beforeMidnight = Date.UTC(2026, 10, 30, 23, 59, 59, 900);
   const plan = planBatch(
-    mskEvent({ 'app.events-7': [{ value: APACHE, timestamp: beforeMidnight }, { value: APACHE, timestamp: beforeMidnight + 50 }, { value: APACHE, timestamp: beforeMidnight + 200 }] }, 5000),
+    mskEvent(
+      {
+        'app.events-7': [
+          { value: APACHE, timestamp: beforeMidnight },
+          { value: APACHE, timestamp: beforeMidnight + 50 },
+          { value: APACHE, timestamp: beforeMidnight + 200 },
+        ],
+      },
+      5000,
+    ),
   );
   expect(plan.partitions[0].groups.map((g) => [g.firstOffset, g.lastOffset, g.objects.map((o) => o.key)])).toEqual([
     [5000, 5001, ['raw/source=kafka/dt=2026-11-30/app.events-7-5000.gz']],
@@ -106,7 +123,11 @@ describe('deliverPlan', () => {
   const beforeMidnight = Date.UTC(2026, 10, 30, 23, 59, 59);
   const event = mskEvent({
     'logs-0': [{ value: APACHE }, { value: APACHE }],
-    'logs-1': [{ value: APACHE, timestamp: beforeMidnight }, { value: Buffer.from([0xff]), timestamp: beforeMidnight }, { value: APACHE, timestamp: beforeMidnight + 2000 }],
+    'logs-1': [
+      { value: APACHE, timestamp: beforeMidnight },
+      { value: Buffer.from([0xff]), timestamp: beforeMidnight },
+      { value: APACHE, timestamp: beforeMidnight + 2000 },
+    ],
   });
 
   test('all written: an empty batchItemFailures list', async () => {
@@ -172,7 +193,9 @@ describe('hostile event shapes never throw', () => {
   });
 
   test('a topic-partition key with characters no topic has stays inside its prefix', () => {
-    const plan = planBatch({ records: { '../../etc/passwd-0': [{ offset: 1, timestamp: TIMESTAMP_MS, value: Buffer.from(APACHE).toString('base64') }] } });
+    const plan = planBatch({
+      records: { '../../etc/passwd-0': [{ offset: 1, timestamp: TIMESTAMP_MS, value: Buffer.from(APACHE).toString('base64') }] },
+    });
     expect(objects(plan)[0].key).toBe('raw/source=kafka/dt=2026-11-25/.._.._etc_passwd-0-1.gz');
   });
 });

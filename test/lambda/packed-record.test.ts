@@ -19,7 +19,9 @@ import { firehoseEvent, SOURCE_STREAM_ARN } from './helpers/firehose-events';
 
 /** The largest record the agent sends: one flush of combined-format access lines, packed to the limit. */
 function fullRecord(format: 'combined' | 'common'): Buffer {
-  const lines = generateLogLines({ count: 12_000, seed: 5, formats: [format], start: new Date(Date.UTC(2026, 10, 25)) }).map((g) => Buffer.from(g.line));
+  const lines = generateLogLines({ count: 12_000, seed: 5, formats: [format], start: new Date(Date.UTC(2026, 10, 25)) }).map((g) =>
+    Buffer.from(g.line),
+  );
   const [first] = packLikeAgent(lines, lines.length);
   expect(first.length).toBeLessThanOrEqual(KINESIS_AGGREGATED_RECORD_MAX_BYTES);
   expect(first.length).toBeGreaterThan(KINESIS_AGGREGATED_RECORD_MAX_BYTES - 400); // within a line of the limit
@@ -39,7 +41,11 @@ class AcceptingStream implements PutRecordsSender {
       expect(data.length + Buffer.byteLength(entry.PartitionKey!)).toBeLessThanOrEqual(1024 * 1024);
       this.written.push({ data, partitionKey: entry.PartitionKey! });
     }
-    return { $metadata: {}, FailedRecordCount: 0, Records: entries.map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })) };
+    return {
+      $metadata: {},
+      FailedRecordCount: 0,
+      Records: entries.map((_, i) => ({ SequenceNumber: String(i + 1), ShardId: 'shardId-000000000000' })),
+    };
   }
 }
 
@@ -90,7 +96,9 @@ describe('one packed record of up to 1 MiB', () => {
 
   test('without a stream to re-ingest into (Direct PUT), that record is ProcessingFailed with its bytes: kept, not lost', async () => {
     const data = Buffer.from('x\n'.repeat(40_000));
-    const { response, failures } = await transformEvent(firehoseEvent([{ data }], { directPut: true }), { reingest: async () => ({ reingested: new Set(), failed: new Map() }) });
+    const { response, failures } = await transformEvent(firehoseEvent([{ data }], { directPut: true }), {
+      reingest: async () => ({ reingested: new Set(), failed: new Map() }),
+    });
     expect(response.records[0].result).toBe('ProcessingFailed');
     expect(failures[0].reason).toBe('output-exceeds-response-cap');
     // The original bytes go back as data (Firehose writes the raw record under the error prefix either way).
@@ -100,7 +108,8 @@ describe('one packed record of up to 1 MiB', () => {
 });
 
 describe('a packed record with a line that is not UTF-8 text', () => {
-  const good = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => `10.0.0.${i} - - [25/Nov/2026:11:52:39 +0000] "GET / HTTP/1.1" 200 5\n`).join(''));
+  const good = (n: number) =>
+    Buffer.from(Array.from({ length: n }, (_, i) => `10.0.0.${i} - - [25/Nov/2026:11:52:39 +0000] "GET / HTTP/1.1" 200 5\n`).join(''));
   const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]); // 'café' in Latin-1, not UTF-8
 
   test('is split: the good lines around it come back Ok, the bad line alone is ProcessingFailed with only its bytes', async () => {
@@ -121,7 +130,10 @@ describe('a packed record with a line that is not UTF-8 text', () => {
   test('pieces not all re-ingested: the whole record is ProcessingFailed with its bytes (kept, never lost)', async () => {
     const data = Buffer.concat([good(3), latin1, good(3)]);
     const { response, failures } = await transformEvent(firehoseEvent([{ data }]), {
-      reingest: async (_arn, records) => ({ reingested: new Set([records[0].recordId]), failed: new Map(records.slice(1).map((r) => [r.recordId, 'ProvisionedThroughputExceededException: Rate exceeded'])) }),
+      reingest: async (_arn, records) => ({
+        reingested: new Set([records[0].recordId]),
+        failed: new Map(records.slice(1).map((r) => [r.recordId, 'ProvisionedThroughputExceededException: Rate exceeded'])),
+      }),
     });
     expect(response.records[0].result).toBe('ProcessingFailed');
     expect(failures[0]).toMatchObject({ reason: 'reingest-failed' });

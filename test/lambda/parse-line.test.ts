@@ -182,7 +182,12 @@ describe('syslog RFC 3164', () => {
   });
 
   test('no hostname: the first token is the tag', () => {
-    expect(parse('<13>Nov 25 11:52:39 sshd[99]: Connection closed')).toMatchObject({ host: null, app: 'sshd', proc_id: '99', message: 'Connection closed' });
+    expect(parse('<13>Nov 25 11:52:39 sshd[99]: Connection closed')).toMatchObject({
+      host: null,
+      app: 'sshd',
+      proc_id: '99',
+      message: 'Connection closed',
+    });
   });
 
   test('no tag: the rest is the message', () => {
@@ -240,7 +245,9 @@ describe('syslog RFC 3164', () => {
         fc.constantFrom(' ', '0', ''),
         (month, day, ms, arrival, pad) => {
           const seconds = Math.floor(ms / 1000);
-          const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
+          const hms = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60]
+            .map((n) => String(n).padStart(2, '0'))
+            .join(':');
           const dd = day < 10 ? `${pad}${day}` : String(day);
           const line = `<13>${MONTHS[month]} ${dd} ${hms}.${String(ms % 1000).padStart(3, '0')} host app: x`;
           const expected = day > [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month] ? null : mostRecent(month, day, ms, arrival);
@@ -527,7 +534,7 @@ describe('JSON lines', () => {
     });
   });
 
-  test("log4j2 JsonLayout: instant {epochSecond, nanoOfSecond}, loggerName, thread", () => {
+  test('log4j2 JsonLayout: instant {epochSecond, nanoOfSecond}, loggerName, thread', () => {
     expect(
       parse(
         '{"instant":{"epochSecond":1785321000,"nanoOfSecond":987654321},"thread":"main","level":"WARN","loggerName":"com.example.Billing","message":"retrying","endOfBatch":false,"threadId":1}',
@@ -559,7 +566,11 @@ describe('JSON lines', () => {
   });
 
   test('ECS layout: @timestamp, log.level, log.logger as flat dotted keys', () => {
-    expect(parse('{"@timestamp":"2026-07-29T10:30:00.123Z","log.level":"ERROR","message":"boom","ecs.version":"1.2.0","log.logger":"com.example.A"}')).toMatchObject({
+    expect(
+      parse(
+        '{"@timestamp":"2026-07-29T10:30:00.123Z","log.level":"ERROR","message":"boom","ecs.version":"1.2.0","log.logger":"com.example.A"}',
+      ),
+    ).toMatchObject({
       timestamp: '2026-07-29T10:30:00.123Z',
       severity: 'error',
       message: 'boom',
@@ -615,7 +626,10 @@ describe('JSON lines', () => {
   test('a journal entry without SYSLOG_IDENTIFIER takes its unit as the app; PRIORITY 0-7 by syslog name', () => {
     const names = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
     names.forEach((name, priority) => {
-      expect(parse(`{"PRIORITY":"${priority}","_SYSTEMD_UNIT":"nginx.service","MESSAGE":"m"}`)).toMatchObject({ severity: name, app: 'nginx.service' });
+      expect(parse(`{"PRIORITY":"${priority}","_SYSTEMD_UNIT":"nginx.service","MESSAGE":"m"}`)).toMatchObject({
+        severity: name,
+        app: 'nginx.service',
+      });
     });
     expect(parse('{"PRIORITY":"9","SYSLOG_FACILITY":"30","MESSAGE":"m"}')).toMatchObject({ severity: '9', facility: '30' });
   });
@@ -678,7 +692,16 @@ describe('timestamp helpers', () => {
   });
 
   test('offsetMinutesOf', () => {
-    expect(['Z', '+00:00', '-07:00', '+0530', '+05', '+19:00', 'x', '+5:00'].map(offsetMinutesOf)).toEqual([0, 0, -420, 330, 300, null, null, null]);
+    expect(['Z', '+00:00', '-07:00', '+0530', '+05', '+19:00', 'x', '+5:00'].map(offsetMinutesOf)).toEqual([
+      0,
+      0,
+      -420,
+      330,
+      300,
+      null,
+      null,
+      null,
+    ]);
   });
 
   test('offsetMinutesOfSignedHhmm (the access-log fast path) agrees with offsetMinutesOf on every [+-]HHMM', () => {
@@ -692,8 +715,17 @@ describe('timestamp helpers', () => {
   });
 
   test('monthNumber knows the twelve abbreviations, case-sensitively, and nothing else', () => {
-    expect(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(monthNumber)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    expect(['jan', 'JAN', 'Sept', '', 'toString', '__proto__'].map(monthNumber)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+    expect(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(monthNumber)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+    ]);
+    expect(['jan', 'JAN', 'Sept', '', 'toString', '__proto__'].map(monthNumber)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test('isoFromIsoLike rejects out-of-range years and impossible dates', () => {
@@ -710,5 +742,8 @@ describe('timestamp helpers', () => {
 });
 
 test('plainText: an unquoted access-log field with a quote is escaped', () => {
-  expect(parseLine('127.0.0.1 - a"b [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1', ARRIVAL)).toMatchObject({ user: 'a"b', plainText: false });
+  expect(parseLine('127.0.0.1 - a"b [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1', ARRIVAL)).toMatchObject({
+    user: 'a"b',
+    plainText: false,
+  });
 });

@@ -23,7 +23,10 @@ function run(payload: string | Buffer, context: PayloadContext): PayloadResult {
 function records(result: PayloadResult): Record<string, unknown>[] {
   if (result.kind !== 'lines') throw new Error(`expected lines, got ${JSON.stringify(result)}`);
   expect(result.output.endsWith('\n')).toBe(true);
-  return result.output.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return result.output
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('recordsFromPayload', () => {
@@ -84,7 +87,11 @@ describe('recordsFromPayload', () => {
     ['invalid UTF-8', Buffer.from([0x66, 0xff, 0xfe, 0x0a]), 'invalid-utf8'],
     ['binary data', Buffer.from('a\u0000b'), 'binary-data'],
     ['corrupt gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]), 'corrupt-gzip'],
-    ['a CloudWatch Logs message with a bad event', zlib.gzipSync(Buffer.from('{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1"}]}')), 'invalid-cloudwatch-logs-message'],
+    [
+      'a CloudWatch Logs message with a bad event',
+      zlib.gzipSync(Buffer.from('{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1"}]}')),
+      'invalid-cloudwatch-logs-message',
+    ],
   ])('fails %s with its reason', (_name, payload, reason) => {
     expect(run(payload, kafka)).toMatchObject({ kind: 'failed', reason });
   });

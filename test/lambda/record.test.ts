@@ -49,7 +49,13 @@ describe('record.ts matches schema/log-record.schema.json', () => {
   });
 
   test('a record with only the required fields is valid, and so is one with explicit nulls', () => {
-    const base = { event_id: 'f'.repeat(32), source: 'kinesis', format: 'json', timestamp: '2026-01-01T00:00:00.000Z', ingested_at: '2026-01-01T00:00:00.000Z' };
+    const base = {
+      event_id: 'f'.repeat(32),
+      source: 'kinesis',
+      format: 'json',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      ingested_at: '2026-01-01T00:00:00.000Z',
+    };
     expect(schemaErrors(base)).toEqual([]);
     expect(schemaErrors({ ...base, host: null, attributes: null })).toEqual([]);
   });

@@ -90,7 +90,9 @@ describe('reingestRecords', () => {
   test('retries only the failed entries, with jittered exponential backoff', async () => {
     // Call 1 throttles entries 1 and 3; call 2 throttles the first of the two again; call 3 succeeds.
     const stream = new ScriptedStream((call, index, key) =>
-      (call === 1 && (index === 1 || index === 3)) || (call === 2 && index === 0 && key === 'pk-1') ? 'ProvisionedThroughputExceededException' : undefined,
+      (call === 1 && (index === 1 || index === 3)) || (call === 2 && index === 0 && key === 'pk-1')
+        ? 'ProvisionedThroughputExceededException'
+        : undefined,
     );
     const sleeps: number[] = [];
     const report = await reingestRecords(stream, STREAM_ARN, overflow(5), {
@@ -122,7 +124,9 @@ describe('reingestRecords', () => {
   });
 
   test('a call that throws counts as all its entries failing, and is retried', async () => {
-    const stream = new ScriptedStream(undefined, (call) => (call === 1 ? Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }) : undefined));
+    const stream = new ScriptedStream(undefined, (call) =>
+      call === 1 ? Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }) : undefined,
+    );
     const report = await reingestRecords(stream, STREAM_ARN, overflow(4), noSleep);
     expect(stream.calls).toHaveLength(2);
     expect(report.reingested.size).toBe(4);
@@ -143,7 +147,11 @@ describe('reingestRecords', () => {
       async send(command) {
         call++;
         const n = command.input.Records!.length;
-        return { $metadata: {}, FailedRecordCount: 0, Records: Array.from({ length: call === 1 ? n - 1 : n }, (_, i) => ({ SequenceNumber: `${call}-${i}`, ShardId: 's' })) };
+        return {
+          $metadata: {},
+          FailedRecordCount: 0,
+          Records: Array.from({ length: call === 1 ? n - 1 : n }, (_, i) => ({ SequenceNumber: `${call}-${i}`, ShardId: 's' })),
+        };
       },
     };
     const report = await reingestRecords(sender, STREAM_ARN, overflow(3), noSleep);
@@ -191,7 +199,9 @@ describe('reingestRecords', () => {
       send: (_command, options) => {
         signals.push(options?.abortSignal);
         // A hung endpoint: only the abort signal ends the call.
-        return new Promise((_resolve, reject) => options?.abortSignal?.addEventListener('abort', () => reject(new Error('Request aborted'))));
+        return new Promise((_resolve, reject) =>
+          options?.abortSignal?.addEventListener('abort', () => reject(new Error('Request aborted'))),
+        );
       },
     };
     const started = Date.now();

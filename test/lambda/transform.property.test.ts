@@ -49,7 +49,11 @@ const recordArb: fc.Arbitrary<RecordCase> = fc.oneof(
   {
     weight: 6,
     arbitrary: fc
-      .record({ lines: fc.array(lineArb, { maxLength: 25 }), separators: fc.array(separatorArb, { minLength: 25, maxLength: 25 }), trailing: fc.boolean() })
+      .record({
+        lines: fc.array(lineArb, { maxLength: 25 }),
+        separators: fc.array(separatorArb, { minLength: 25, maxLength: 25 }),
+        trailing: fc.boolean(),
+      })
       .map((r) => ({ kind: 'text' as const, ...r })),
   },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
@@ -61,11 +65,15 @@ const recordArb: fc.Arbitrary<RecordCase> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc
-      .tuple(fc.uint8Array({ maxLength: 60 }), fc.nat(30))
-      .map(([bytes, cut]) => ({ kind: 'gzip-garbage' as const, bytes: Uint8Array.from([...zlib.gzipSync(Buffer.from(bytes)).subarray(0, cut), ...bytes]) })),
+    arbitrary: fc.tuple(fc.uint8Array({ maxLength: 60 }), fc.nat(30)).map(([bytes, cut]) => ({
+      kind: 'gzip-garbage' as const,
+      bytes: Uint8Array.from([...zlib.gzipSync(Buffer.from(bytes)).subarray(0, cut), ...bytes]),
+    })),
   },
-  { weight: 1, arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 40 }).map((text) => ({ kind: 'bad-base64' as const, text })) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 40 }).map((text) => ({ kind: 'bad-base64' as const, text })),
+  },
 );
 
 function specOf(c: RecordCase): RecordSpec {
@@ -90,7 +98,10 @@ function specOf(c: RecordCase): RecordSpec {
 /** The non-empty lines a text record holds, as the transform must split them. */
 function linesOf(c: Extract<RecordCase, { kind: 'text' }>): string[] {
   const text = specOf(c).data as string;
-  return text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).filter((l) => l.length > 0);
+  return text
+    .replace(/^\uFEFF/, '')
+    .split(/\r\n|\r|\n/)
+    .filter((l) => l.length > 0);
 }
 
 const batchArb = fc.record({
@@ -181,10 +192,19 @@ test('the fast serializer writes exactly what JSON.stringify writes, for any fie
   const anyUtf16 = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 30 });
   const token = anyUtf16.map((s) => s.replace(/[\s\]"]/g, '') || 'x');
   const lineArb = fc.oneof(
-    fc.tuple(token, token, anyUtf16, anyUtf16).map(([ip, user, path, agent]) => `${ip} - ${user} [10/Oct/2000:13:55:36 -0700] "GET /${path.replace(/[\s"\\]/g, '')} HTTP/1.0" 200 1 "-" "${agent.replace(/["\\]/g, '')}"`),
+    fc
+      .tuple(token, token, anyUtf16, anyUtf16)
+      .map(
+        ([ip, user, path, agent]) =>
+          `${ip} - ${user} [10/Oct/2000:13:55:36 -0700] "GET /${path.replace(/[\s"\\]/g, '')} HTTP/1.0" 200 1 "-" "${agent.replace(/["\\]/g, '')}"`,
+      ),
     fc.tuple(token, anyUtf16).map(([host, msg]) => `<13>Oct 11 22:14:15 ${host} app[1]: ${msg}`),
-    fc.tuple(token, anyUtf16).map(([app, msg]) => `<14>1 2026-11-25T11:52:39Z h ${app} - - [x@1 k="${msg.replace(/["\\\]]/g, '')}"] ${msg}`),
-    fc.dictionary(anyUtf16, fc.oneof(anyUtf16, fc.integer(), fc.constant(null), fc.array(anyUtf16, { maxLength: 2 }))).map((o) => JSON.stringify(o)),
+    fc
+      .tuple(token, anyUtf16)
+      .map(([app, msg]) => `<14>1 2026-11-25T11:52:39Z h ${app} - - [x@1 k="${msg.replace(/["\\\]]/g, '')}"] ${msg}`),
+    fc
+      .dictionary(anyUtf16, fc.oneof(anyUtf16, fc.integer(), fc.constant(null), fc.array(anyUtf16, { maxLength: 2 })))
+      .map((o) => JSON.stringify(o)),
     fc.tuple(anyUtf16, anyUtf16).map(([msg, level]) => `{"msg":${JSON.stringify(msg)},"level":${JSON.stringify(level)},"app":{"a":1}}`),
     anyUtf16,
   );

@@ -10,19 +10,16 @@ import {
   type OverflowRecord,
   type ReingestFunction,
 } from '../../lambda/firehose-transform/transform';
-import {
-  SHARD_ID,
-  SOURCE_STREAM_ARN,
-  cloudWatchLogsPayload,
-  firehoseEvent,
-  outputLines,
-  outputRecords,
-} from './helpers/firehose-events';
+import { SHARD_ID, SOURCE_STREAM_ARN, cloudWatchLogsPayload, firehoseEvent, outputLines, outputRecords } from './helpers/firehose-events';
 import { schemaErrors } from './helpers/schema';
 
 const INGESTED_AT = '2026-11-25T11:52:40.000Z';
 
-function expectContract(event: ReturnType<typeof firehoseEvent>, result: FirehoseTransformationResult, limit = FIREHOSE_RESPONSE_LIMIT_BYTES): void {
+function expectContract(
+  event: ReturnType<typeof firehoseEvent>,
+  result: FirehoseTransformationResult,
+  limit = FIREHOSE_RESPONSE_LIMIT_BYTES,
+): void {
   expect(result.records.map((r) => r.recordId)).toEqual(event.records.map((r) => r.recordId));
   for (const record of result.records) {
     expect(['Ok', 'Dropped', 'ProcessingFailed']).toContain(record.result);
@@ -141,7 +138,14 @@ describe('one line of each format', () => {
       const keys = Object.keys(outputRecords(record.data)[0]);
       expect(keys).toEqual(LOG_RECORD_FIELDS.filter((field) => keys.includes(field)));
     }
-    expect(Object.keys(outputRecords(response.records[0].data)[0])).toEqual(['event_id', 'source', 'format', 'timestamp', 'ingested_at', 'raw']);
+    expect(Object.keys(outputRecords(response.records[0].data)[0])).toEqual([
+      'event_id',
+      'source',
+      'format',
+      'timestamp',
+      'ingested_at',
+      'raw',
+    ]);
   });
 });
 
@@ -172,7 +176,9 @@ describe('records and lines', () => {
 
   test('ingested_at from approximateArrivalTimestamp; a line without time uses it as timestamp', async () => {
     const arrival = Date.UTC(2027, 0, 1, 0, 0, 3, 250);
-    const { response } = await transformEvent(firehoseEvent([{ data: '<13>Dec 31 23:59:58 web-01 CRON[1]: job\n{"msg":"no time"}', arrivalMs: arrival }]));
+    const { response } = await transformEvent(
+      firehoseEvent([{ data: '<13>Dec 31 23:59:58 web-01 CRON[1]: job\n{"msg":"no time"}', arrivalMs: arrival }]),
+    );
     const [syslog, json] = outputRecords(response.records[0].data);
     expect(syslog).toMatchObject({ ingested_at: '2027-01-01T00:00:03.250Z', timestamp: '2026-12-31T23:59:58.000Z' });
     expect(json).toMatchObject({ ingested_at: '2027-01-01T00:00:03.250Z', timestamp: '2027-01-01T00:00:03.250Z' });
@@ -279,7 +285,9 @@ describe('CloudWatch Logs subscription payloads', () => {
   });
 
   test('CONTROL_MESSAGE → Dropped', async () => {
-    const event = firehoseEvent([{ data: cloudWatchLogsPayload('CONTROL_MESSAGE', ['CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.']) }]);
+    const event = firehoseEvent([
+      { data: cloudWatchLogsPayload('CONTROL_MESSAGE', ['CWL CONTROL MESSAGE: Checking health of destination Kinesis stream.']) },
+    ]);
     const { response } = await transformEvent(event);
     expect(response.records[0]).toEqual({ recordId: event.records[0].recordId, result: 'Dropped', data: '' });
   });
@@ -414,7 +422,9 @@ describe('response budget, overflow and re-ingest', () => {
     expect(stats.splitRecords).toBe(1);
     expect(calls).toHaveLength(1);
     expect(Buffer.concat(calls[0].records.map((r) => r.data)).toString()).toBe(data);
-    expect(calls[0].records.every((r) => r.partitionKey === 'agent-1' && r.recordId.startsWith(`${event.records[0].recordId}#`))).toBe(true);
+    expect(calls[0].records.every((r) => r.partitionKey === 'agent-1' && r.recordId.startsWith(`${event.records[0].recordId}#`))).toBe(
+      true,
+    );
   });
 
   test('ProcessingFailed records carry empty data when their original bytes would break the cap', async () => {
@@ -441,7 +451,23 @@ describe('response budget, overflow and re-ingest', () => {
 
 describe('strict base64 check', () => {
   test('isStrictBase64 agrees with the regex on edge cases', () => {
-    for (const text of ['', 'QQ==', 'QUI=', 'QUJD', 'Q===', '====', 'QQ=A', 'Q=JD', 'QUJ-', 'QUJ_', 'QU D', 'QUJDQQ', 'QR==', 'QUJ\u00e9', 'QUJD\n']) {
+    for (const text of [
+      '',
+      'QQ==',
+      'QUI=',
+      'QUJD',
+      'Q===',
+      '====',
+      'QQ=A',
+      'Q=JD',
+      'QUJ-',
+      'QUJ_',
+      'QU D',
+      'QUJDQQ',
+      'QR==',
+      'QUJ\u00e9',
+      'QUJD\n',
+    ]) {
       expect([text, isStrictBase64(text, Buffer.from(text, 'base64').length)]).toEqual([text, STRICT_BASE64.test(text)]);
     }
   });

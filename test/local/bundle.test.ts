@@ -27,7 +27,8 @@ const nodeCache = createRequire(index).cache;
 const emitWarning = process.emitWarning;
 beforeAll(() => {
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (!(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning')) (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+    if (!(typeof warning === 'string' ? warning : warning.message).startsWith('NodeVersionSupportWarning'))
+      (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   bundleFunction(FUNCTION_DIR, outdir);
 });
@@ -78,5 +79,7 @@ test('the bundled handler loads kinesis-client.js on the first overflow only, an
 
 test('a function folder without its entry is refused, naming the missing file', () => {
   expect(() => bundleFunction('no-such-function', path.join(path.dirname(outdir), 'none'))).toThrow(BundleError);
-  expect(() => bundleFunction('no-such-function', path.join(path.dirname(outdir), 'none'))).toThrow(/lambda[\\/]no-such-function[\\/]index\.ts does not exist/);
+  expect(() => bundleFunction('no-such-function', path.join(path.dirname(outdir), 'none'))).toThrow(
+    /lambda[\\/]no-such-function[\\/]index\.ts does not exist/,
+  );
 });

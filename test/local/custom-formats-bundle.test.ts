@@ -15,7 +15,11 @@ import { PROJECT_ROOT } from '../../lib/project-paths';
 import { loadBundledHandler } from '../../local/bundle';
 import { firehoseEvent } from '../lambda/helpers/firehose-events';
 
-const FORMATS = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'formats', 'hdfs-apache-error.json'), 'utf8')) as { formats: CustomFormatDefinition[] }).formats;
+const FORMATS = (
+  JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'formats', 'hdfs-apache-error.json'), 'utf8')) as {
+    formats: CustomFormatDefinition[];
+  }
+).formats;
 const FUNCTION_DIR = 'firehose-transform';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'formats-bundle-'));
 // One folder per build: jest's module registry keeps a loaded index.js, so a rebuild goes elsewhere.
@@ -33,7 +37,9 @@ afterAll(() => {
 });
 
 async function formatsOfLines(outdir: string): Promise<unknown[]> {
-  const handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(path.join(outdir, 'index.js'), { logFile: path.join(root, 'function.log') });
+  const handler = loadBundledHandler<FirehoseTransformationEvent, FirehoseTransformationResult>(path.join(outdir, 'index.js'), {
+    logFile: path.join(root, 'function.log'),
+  });
   const result = await handler(firehoseEvent([LINES.join('\n')]));
   expect(result.records.map((r) => r.result)).toEqual(['Ok']);
   return Buffer.from(result.records[0].data ?? '', 'base64')

@@ -17,7 +17,9 @@ test('counts equal to the output pass', () => {
 });
 
 test('a count that differs from the output, or is missing, is a failure naming the metric', () => {
-  const withoutDuplicates = Object.fromEntries(Object.entries(honest.metrics_read_back).filter(([name]) => name !== metrics.duplicates_dropped));
+  const withoutDuplicates = Object.fromEntries(
+    Object.entries(honest.metrics_read_back).filter(([name]) => name !== metrics.duplicates_dropped),
+  );
   expect(runMetricProblems({ ...honest, metrics_read_back: { ...withoutDuplicates, [metrics.curated_rows]: 10 } })).toEqual([
     `CloudWatch has ${namespace}/${metrics.curated_rows} = 10, the output holds 9`,
     `CloudWatch returned no ${namespace}/${metrics.duplicates_dropped} for the run`,
@@ -25,7 +27,7 @@ test('a count that differs from the output, or is missing, is a failure naming t
 });
 
 test('counts that were not published are a failure with the reason', () => {
-  expect(runMetricProblems({ ...honest, metrics_published: false, metrics_read_back: undefined, metrics_warning: 'EndpointConnectionError: …' })).toEqual([
-    "the run's counts were not published to CloudWatch: EndpointConnectionError: …",
-  ]);
+  expect(
+    runMetricProblems({ ...honest, metrics_published: false, metrics_read_back: undefined, metrics_warning: 'EndpointConnectionError: …' }),
+  ).toEqual(["the run's counts were not published to CloudWatch: EndpointConnectionError: …"]);
 });

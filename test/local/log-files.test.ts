@@ -41,7 +41,9 @@ describe('resolveLogFiles', () => {
   });
 
   test('a PATH that names nothing is an error that says so', () => {
-    expect(() => resolveLogFiles(path.join(dir, 'missing.log'))).toThrow(new LogFilesError(`--logs ${path.join(dir, 'missing.log')}: no such file or folder`));
+    expect(() => resolveLogFiles(path.join(dir, 'missing.log'))).toThrow(
+      new LogFilesError(`--logs ${path.join(dir, 'missing.log')}: no such file or folder`),
+    );
     expect(() => resolveLogFiles(path.join(dir, '*.gz'))).toThrow(/matches no file \(quote it so the shell does not expand it\)/);
     fs.mkdirSync(path.join(dir, 'empty'));
     expect(() => resolveLogFiles(path.join(dir, 'empty'))).toThrow(/the folder holds no file/);
@@ -60,9 +62,19 @@ describe('resolveLogFiles', () => {
 describe('readLogLines', () => {
   test('splits at \\n, \\r\\n and \\r, skips empty lines, and keeps every other byte (invalid UTF-8 too)', async () => {
     const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0xff, 0xfe]);
-    const file = write('mixed.log', Buffer.concat([Buffer.from('one\r\ntwo\rthree\n\n\n'), latin1, Buffer.from('\n  \nlast without newline')]));
+    const file = write(
+      'mixed.log',
+      Buffer.concat([Buffer.from('one\r\ntwo\rthree\n\n\n'), latin1, Buffer.from('\n  \nlast without newline')]),
+    );
     const lines = await allLines([file]);
-    expect(lines.map((l) => l.toString('latin1'))).toEqual(['one', 'two', 'three', latin1.toString('latin1'), '  ', 'last without newline']);
+    expect(lines.map((l) => l.toString('latin1'))).toEqual([
+      'one',
+      'two',
+      'three',
+      latin1.toString('latin1'),
+      '  ',
+      'last without newline',
+    ]);
     expect(lines[3].equals(latin1)).toBe(true);
   });
 
@@ -79,7 +91,7 @@ describe('readLogLines', () => {
     expect(batches.length).toBeGreaterThan(5);
   });
 
-  test('on any text, the lines are exactly the pipeline\'s (lambda/shared/lines.ts splitLines)', async () => {
+  test("on any text, the lines are exactly the pipeline's (lambda/shared/lines.ts splitLines)", async () => {
     const piece = fc.constantFrom('a', 'é', ' ', '\n', '\r', '\r\n', 'word', '{"k":1}');
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 60 }), async (pieces) => {

@@ -18,22 +18,35 @@ test("every saved query of the workgroup is known by name, with the workgroup's 
   for (const query of LOCAL_SAVED_QUERIES) {
     const request = parseQueryArgs([query.name]);
     expect(request.saved).toBe(query.name);
-    expect(request.sql).toBe(deployed.find((q) => q.name === query.name)!.sql.replace(/"db"\."curated_t"/g, '"default"."curated"').replace(/"db"\."raw_t"/g, '"default"."raw"'));
+    expect(request.sql).toBe(
+      deployed
+        .find((q) => q.name === query.name)!
+        .sql.replace(/"db"\."curated_t"/g, '"default"."curated"')
+        .replace(/"db"\."raw_t"/g, '"default"."raw"'),
+    );
   }
 });
 
 test('SQL is taken as written; a word that is no saved query, no query, or two arguments are usage errors', () => {
   expect(parseQueryArgs(['SELECT 1', '--dir', '/tmp/x'])).toEqual({ sql: 'SELECT 1', saved: undefined, dir: '/tmp/x' });
-  expect(() => parseQueryArgs(['top-path'])).toThrow(new QueryUsageError("'top-path' is not a saved query (status-codes-per-minute, top-paths, errors-by-host, raw-arrivals-today) nor SQL"));
+  expect(() => parseQueryArgs(['top-path'])).toThrow(
+    new QueryUsageError("'top-path' is not a saved query (status-codes-per-minute, top-paths, errors-by-host, raw-arrivals-today) nor SQL"),
+  );
   expect(() => parseQueryArgs([])).toThrow(/give a query/);
   expect(() => parseQueryArgs(['SELECT', '1'])).toThrow(/put the SQL in quotes \(got 2 arguments\)/);
   expect(() => parseQueryArgs(['--limit', '3'])).toThrow(/unknown option '--limit'/);
 });
 
 test('rows print as an aligned table, NULL as NULL, with the row count', () => {
-  expect(renderTable({ columns: ['format', 'n'], rows: [['json', '12'], ['syslog_rfc5424', null]] })).toBe(
-    ['format         | n', '---------------+-----', 'json           | 12', 'syslog_rfc5424 | NULL', '(2 rows)'].join('\n'),
-  );
+  expect(
+    renderTable({
+      columns: ['format', 'n'],
+      rows: [
+        ['json', '12'],
+        ['syslog_rfc5424', null],
+      ],
+    }),
+  ).toBe(['format         | n', '---------------+-----', 'json           | 12', 'syslog_rfc5424 | NULL', '(2 rows)'].join('\n'));
   expect(renderTable({ columns: ['x'], rows: [] })).toBe(['x', '-', '(0 rows)'].join('\n'));
 });
 
@@ -44,7 +57,11 @@ describe('npm run query refuses before starting Spark', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const query = () => {
-    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'query.ts'), '--dir', dir, 'top-paths'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'query.ts'), '--dir', dir, 'top-paths'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   };
 
@@ -58,13 +75,19 @@ describe('npm run query refuses before starting Spark', () => {
   test('while a run is writing the folder', () => {
     const run = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      fs.writeFileSync(path.join(dir, 'run.lock'), JSON.stringify({ pid: run.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local' }));
+      fs.writeFileSync(
+        path.join(dir, 'run.lock'),
+        JSON.stringify({ pid: run.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local' }),
+      );
       const { status, output } = query();
       expect(status).toBe(1);
       expect(output).toContain(`another local run (pid ${run.pid}`);
       expect(output).toContain('query when it has ended');
       // A run kept alive (--keep) has written its lake: the query goes on (here to the missing tables).
-      fs.writeFileSync(path.join(dir, 'run.lock'), JSON.stringify({ pid: run.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep', phase: 'kept' }));
+      fs.writeFileSync(
+        path.join(dir, 'run.lock'),
+        JSON.stringify({ pid: run.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep', phase: 'kept' }),
+      );
       expect(query().output).toContain("no local run's tables in");
     } finally {
       run.kill('SIGKILL');

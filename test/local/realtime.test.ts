@@ -25,12 +25,22 @@ test("the job's windows plus its late records must equal the lake's minute by mi
     { partition: 0, record: { timestamp: '2026-03-01T10:00:02.000Z', status: 503 } },
     { partition: 0, record: { timestamp: '2026-03-01T10:00:03.000Z' } },
   ]);
-  const window: JobRow = { kind: 'window', dimension: 'overall', window_start: '2026-03-01T10:00:00.000Z', records: 2, requests: 1, status_2xx: 1, status_3xx: 0, status_4xx: 0, status_5xx: 0 };
+  const window: JobRow = {
+    kind: 'window',
+    dimension: 'overall',
+    window_start: '2026-03-01T10:00:00.000Z',
+    records: 2,
+    requests: 1,
+    status_2xx: 1,
+    status_3xx: 0,
+    status_4xx: 0,
+    status_5xx: 0,
+  };
   const late: JobRow = { kind: 'late', window_start: '2026-03-01T10:00:00.000Z', status: 503 };
   expect(compareMinutes(jobMinutes([window, late]), lake)).toEqual([]);
   expect(compareMinutes(jobMinutes([window]), lake)).toEqual([
-    'minute 2026-03-01T10:00:00.000Z: records 2 in the job\'s rows (windows + late) but 3 in the lake',
-    'minute 2026-03-01T10:00:00.000Z: requests 1 in the job\'s rows (windows + late) but 2 in the lake',
-    'minute 2026-03-01T10:00:00.000Z: status5xx 0 in the job\'s rows (windows + late) but 1 in the lake',
+    "minute 2026-03-01T10:00:00.000Z: records 2 in the job's rows (windows + late) but 3 in the lake",
+    "minute 2026-03-01T10:00:00.000Z: requests 1 in the job's rows (windows + late) but 2 in the lake",
+    "minute 2026-03-01T10:00:00.000Z: status5xx 0 in the job's rows (windows + late) but 1 in the lake",
   ]);
 });

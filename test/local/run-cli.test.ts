@@ -13,7 +13,12 @@ import { pathWithout } from '../helpers/path-without';
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 function runLocal(args: readonly string[], env: NodeJS.ProcessEnv = process.env) {
-  const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'run.ts'), ...args], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 120_000 });
+  const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'local', 'run.ts'), ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
@@ -21,7 +26,9 @@ describe('npm run local: fails fast with a clear message', () => {
   test('--lines-per-record too large for one Kinesis record is a usage error naming the option and the limit', () => {
     const { status, output } = runLocal(['--lines', '20000', '--lines-per-record', '20000']);
     expect(status).toBe(2);
-    expect(output).toMatch(/--lines-per-record 20000 packs up to [\d,]+ bytes into one Kinesis record; a record holds at most 1,048,576 bytes \(1 MiB\)/);
+    expect(output).toMatch(
+      /--lines-per-record 20000 packs up to [\d,]+ bytes into one Kinesis record; a record holds at most 1,048,576 bytes \(1 MiB\)/,
+    );
     expect(output).toMatch(/--lines-per-record \d+ or less always fits/);
     expect(output).not.toMatch(/RangeError|\n\s+at /);
   });
@@ -32,15 +39,20 @@ describe('npm run local: fails fast with a clear message', () => {
     expect(output).toContain("--kafka-batch-size is at most 10000 (the mapping's maximum), got 20000");
   });
 
-  test('a second run in the same folder refuses at once, naming the first run\'s PID and how to run both', () => {
+  test("a second run in the same folder refuses at once, naming the first run's PID and how to run both", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'second-run-'));
     const first = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      fs.writeFileSync(path.join(dir, 'run.lock'), JSON.stringify({ pid: first.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep' }));
+      fs.writeFileSync(
+        path.join(dir, 'run.lock'),
+        JSON.stringify({ pid: first.pid, startedAt: '2026-12-06T03:00:00Z', command: 'npm run local -- --keep' }),
+      );
       const started = Date.now();
       const { status, output } = runLocal(['--dir', dir]);
       expect(status).toBe(1);
-      expect(output).toContain(`npm run local: another local run (pid ${first.pid}, started 2026-12-06T03:00:00Z: npm run local -- --keep)`);
+      expect(output).toContain(
+        `npm run local: another local run (pid ${first.pid}, started 2026-12-06T03:00:00Z: npm run local -- --keep)`,
+      );
       expect(output).toContain('npm run local -- --dir .local-2');
       // At once: nothing checked, installed or started.
       expect(output).not.toMatch(/check-java|python-env|moto_server/);
@@ -58,10 +70,13 @@ describe('npm run local: fails fast with a clear message', () => {
       expect(missing.status).toBe(2);
       expect(missing.output).toContain(`--logs ${path.join(dir, 'nope.log')}: no such file or folder`);
       const file = path.join(dir, 'huge.log');
-      fs.writeFileSync(file, `ok
+      fs.writeFileSync(
+        file,
+        `ok
 
 ${'x'.repeat(1_100_000)}
-`);
+`,
+      );
       const huge = runLocal(['--dir', dir, '--logs', file]);
       expect(huge.status).toBe(2);
       expect(huge.output).toMatch(/line 3 of .*huge\.log is 1,100,000 bytes; a Kinesis record holds at most 1,048,556 bytes/);

@@ -22,7 +22,12 @@ function object(key: string, records: readonly Record<string, unknown>[]): void 
 }
 
 test('up to N records per format, one from each path first, as they are in the objects', () => {
-  const kinesis = Array.from({ length: 5 }, (_, i) => ({ event_id: `k${i}`, source: 'kinesis', format: i < 4 ? 'json' : 'unparsed', raw: i === 4 ? 'x' : undefined }));
+  const kinesis = Array.from({ length: 5 }, (_, i) => ({
+    event_id: `k${i}`,
+    source: 'kinesis',
+    format: i < 4 ? 'json' : 'unparsed',
+    raw: i === 4 ? 'x' : undefined,
+  }));
   const kafka = Array.from({ length: 3 }, (_, i) => ({ event_id: `f${i}`, source: 'kafka', format: 'json', message: 'hé' }));
   object('source=kinesis/dt=2026-01-01/a.gz', kinesis.slice(0, 2));
   object('source=kinesis/dt=2026-01-02/b.gz', kinesis.slice(2));
@@ -35,7 +40,9 @@ test('up to N records per format, one from each path first, as they are in the o
 
 test("a failed Glue run is reported by its exception's type and message, with the log to open", () => {
   const log = path.join(process.cwd(), '.local', 'glue.log');
-  expect(glueFailure(1, '{"error_type": "Py4JJavaError (org.apache.spark.SparkException)", "error": "Job aborted due to stage failure"}', log)).toBe(
+  expect(
+    glueFailure(1, '{"error_type": "Py4JJavaError (org.apache.spark.SparkException)", "error": "Job aborted due to stage failure"}', log),
+  ).toBe(
     "the Glue job's batch failed with Py4JJavaError (org.apache.spark.SparkException): Job aborted due to stage failure (Spark's full output: .local/glue.log)",
   );
   expect(glueFailure('SIGKILL', '\tat org.apache.spark.rdd.RDD.iterator(RDD.scala:329)', log)).toBe(

@@ -11,19 +11,39 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Each command's entry file, the usage line it must print, and options its help must list. */
 const COMMANDS = [
-  { file: 'bench/run.ts', usage: 'usage: npm run bench -- [--only transform|cold-start|consumer|glue]', options: ['--only NAME', '--iterations N', '--glue-mb MB'] },
-  { file: 'ops/verify/cli.ts', usage: 'usage: npm run verify -- -c stage=<stage>', options: ['-c stage=<stage>', '--lines N', '--curated-timeout S'] },
-  { file: 'local/run.ts', usage: 'usage: npm run local -- [options]', options: ['--logs PATH', '--lines N', '--overflow', '--dir DIR', '--keep'] },
+  {
+    file: 'bench/run.ts',
+    usage: 'usage: npm run bench -- [--only transform|cold-start|consumer|glue]',
+    options: ['--only NAME', '--iterations N', '--glue-mb MB'],
+  },
+  {
+    file: 'ops/verify/cli.ts',
+    usage: 'usage: npm run verify -- -c stage=<stage>',
+    options: ['-c stage=<stage>', '--lines N', '--curated-timeout S'],
+  },
+  {
+    file: 'local/run.ts',
+    usage: 'usage: npm run local -- [options]',
+    options: ['--logs PATH', '--lines N', '--overflow', '--dir DIR', '--keep'],
+  },
   { file: 'local/query.ts', usage: 'usage: npm run query -- [--dir DIR] "SQL" | <saved query>', options: ['--dir DIR'] },
   { file: 'generator/cli.ts', usage: 'usage: generator [--format <fmt>[,<fmt>...]|all]', options: ['--format', '--count', '--seed'] },
   { file: 'ops/docs-sections.ts', usage: 'usage: npm run docs', options: [] },
-  { file: 'ops/cost/cli.ts', usage: 'usage: npm run cost -- -c stage=<stage>', options: ['--gb-per-day N', '--month M', '--compare', '--plan', '--peak-factor F', '--prices'] },
+  {
+    file: 'ops/cost/cli.ts',
+    usage: 'usage: npm run cost -- -c stage=<stage>',
+    options: ['--gb-per-day N', '--month M', '--compare', '--plan', '--peak-factor F', '--prices'],
+  },
 ] as const;
 
 describe.each(COMMANDS)('$file', ({ file, usage, options }) => {
   test.each(['--help', '-h'])('%s prints the usage, the summary and the options to stdout and exits 0', (flag) => {
     // An invalid argument before the flag: help comes first, whatever else is on the line.
-    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, file), '--no-such-option', flag], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, file), '--no-such-option', flag], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const [first, blank, ...rest] = run.stdout.trimEnd().split('\n');

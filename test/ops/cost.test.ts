@@ -51,7 +51,9 @@ describe('what AWS bills per record', () => {
     expect(2 * billedRecordBytes(1 * KB, BILLING_UNITS.firehoseRecordBytes)).toBe(10 * KB);
   });
   test('the estimate bills what the rules give for the record it assumes: one 154-byte line a record costs 1 KB and 5 KB', () => {
-    const e = estimate({ ...STAGE_CONFIGS.dev, stream: { ...STAGE_CONFIGS.dev.stream, capacity: { mode: 'on-demand' } } }, 1, { recordBytes: 154 });
+    const e = estimate({ ...STAGE_CONFIGS.dev, stream: { ...STAGE_CONFIGS.dev.stream, capacity: { mode: 'on-demand' } } }, 1, {
+      recordBytes: 154,
+    });
     const records = (1e9 * (730 / 24)) / 154;
     expect(e.record).toMatchObject({ recordBytes: 154, kinesisOnDemandBilledBytes: 1024, putPayloadUnits: 1, firehoseBilledBytes: 5120 });
     expect(byItem(e, 'Kinesis', /^data written/)).toBeCloseTo(((records * 1024) / 1e9) * PRICES.kinesisOnDemandIngestGb.usd, 6);
@@ -97,7 +99,7 @@ describe('dev at 1 GB/day, month 12, checked by hand against the price table', (
     expect(byItem(e, 'Firehose', /^data ingested/)).toBeCloseTo(((records * 15 * 1024) / 1e9) * 0.029, 6); // $1.17
   });
 
-  test('the Kafka path carries the same volume: the consumer\'s duration and one request per 5 s window', () => {
+  test("the Kafka path carries the same volume: the consumer's duration and one request per 5 s window", () => {
     expect(byItem(e, 'Lambda', /^consumer duration/)).toBeCloseTo(((gbMonth * 1e9) / 2 ** 20) * 0.06 * PRICES.lambdaArmGbSecond.usd, 6);
     expect(byItem(e, 'Lambda', 'consumer requests')).toBeCloseTo(((730 * 3600) / 5 / 1e6) * 0.2, 6);
   });
@@ -130,22 +132,27 @@ describe('dev at 1 GB/day, month 12, checked by hand against the price table', (
   });
 
   test('the total is the sum of the lines', () => {
-    expect(e.totalUsd).toBeCloseTo(e.items.reduce((s, i) => s + i.usd, 0), 9);
+    expect(e.totalUsd).toBeCloseTo(
+      e.items.reduce((s, i) => s + i.usd, 0),
+      9,
+    );
   });
 });
 
-test('prod\'s Glue job auto scales to 2 of its 10 workers at 5 GB a day; dev pays the Flex price', () => {
+test("prod's Glue job auto scales to 2 of its 10 workers at 5 GB a day; dev pays the Flex price", () => {
   const prod = estimate(STAGE_CONFIGS.prod, 5);
   const rowsPerRun = (2 * 5e9) / 154 / 24; // prod ships its access log to both paths
   const minutes = 1.5 + rowsPerRun / (97_000 * 2) / 60;
-  expect(prod.items.find((i) => i.service === 'Glue')!.item).toBe(`730 runs × auto scaled to 2 of 10 DPU × ${Number(minutes.toFixed(2))} min (STANDARD)`);
+  expect(prod.items.find((i) => i.service === 'Glue')!.item).toBe(
+    `730 runs × auto scaled to 2 of 10 DPU × ${Number(minutes.toFixed(2))} min (STANDARD)`,
+  );
   expect(byItem(prod, 'Glue', /runs/)).toBeCloseTo(730 * 2 * (minutes / 60) * PRICES.glueDpuHour.usd, 6);
   // At 1 TB a day a run has 13 GB of raw input: the ceiling.
   expect(estimate(STAGE_CONFIGS.prod, 1000).items.find((i) => i.service === 'Glue')!.item).toMatch(/auto scaled to 10 of 10 DPU/);
   expect(estimate(STAGE_CONFIGS.dev, 1).items.find((i) => i.service === 'Glue')!.basis).toMatch(/× \$0\.29$/);
 });
 
-test('prod: NAT gateway carries the private host\'s lines, 168 h retention is charged per shard, Glue is hourly on 10 DPU', () => {
+test("prod: NAT gateway carries the private host's lines, 168 h retention is charged per shard, Glue is hourly on 10 DPU", () => {
   const e = estimate(STAGE_CONFIGS.prod, 5);
   expect(byItem(e, 'VPC', 'NAT gateway')).toBeCloseTo(730 * PRICES.natGatewayHour.usd, 6);
   expect(byItem(e, 'VPC', 'NAT data processed')).toBeCloseTo(5 * (730 / 24) * PRICES.natGatewayGb.usd, 6);
@@ -178,7 +185,9 @@ test('npm run cost prints a table with a total for both stages, and says what is
     const out = costReport(['-c', `stage=${stage}`, '--gb-per-day', '2']);
     expect(out).toMatch(new RegExp(`\\| \\*\\*total\\*\\* \\| ${stage}, 2 GB/day \\| \\| \\*\\*\\d+\\.\\d\\d\\*\\* \\|`));
   }
-  expect(() => costReport(['-c', 'stage=dev'])).toThrow(new UsageError('--gb-per-day N is required: the log volume shipped per day, in GB (e.g. --gb-per-day 5)'));
+  expect(() => costReport(['-c', 'stage=dev'])).toThrow(
+    new UsageError('--gb-per-day N is required: the log volume shipped per day, in GB (e.g. --gb-per-day 5)'),
+  );
   expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '-3'])).toThrow(/--gb-per-day must be a positive number \(got '-3'\)/);
   expect(() => costReport(['-c', 'stage=qa', '--gb-per-day', '1'])).toThrow(/stage must be one of dev, prod/);
   expect(() => costReport(['--gb-per-days', '1'])).toThrow(/unknown option --gb-per-days/);
@@ -199,13 +208,19 @@ describe('stream capacity: shards from the volume, and which mode costs less', (
     expect(shardsNeeded(1, 154)).toBe(1); // 676 records/s at the peak, one line a record
     expect(shardsNeeded(10, 154)).toBe(3); // 2,255 records/s at the peak: 3 shards by count, where the bytes need 1
   });
-  test('each stage\'s configured shards take its design volume (dev 1 GB/day, prod 100 GB/day)', () => {
+  test("each stage's configured shards take its design volume (dev 1 GB/day, prod 100 GB/day)", () => {
     expect(estimate(STAGE_CONFIGS.dev, 1).shardsNeeded).toBeLessThanOrEqual(1);
     expect(estimate(STAGE_CONFIGS.prod, 100).shardsNeeded).toBeLessThanOrEqual(4);
   });
   test('--compare: provisioned sized for the volume costs less than on-demand at every volume searched', () => {
     const { onDemand, provisioned } = streamModeCosts(STAGE_CONFIGS.prod, 100);
-    expect(subtotal(onDemand, 'Kinesis')).toBeCloseTo(29.2 + (onDemand.record.kinesisOnDemandBilledBytes * ((100e9 * 730) / 24 / onDemand.record.recordBytes) / 1e9) * 0.08 + 3041.6667 * 0.04 + 600 * 0.1, 2);
+    expect(subtotal(onDemand, 'Kinesis')).toBeCloseTo(
+      29.2 +
+        ((onDemand.record.kinesisOnDemandBilledBytes * ((100e9 * 730) / 24 / onDemand.record.recordBytes)) / 1e9) * 0.08 +
+        3041.6667 * 0.04 +
+        600 * 0.1,
+      2,
+    );
     expect(subtotal(provisioned, 'Kinesis')).toBeLessThan(subtotal(onDemand, 'Kinesis'));
     expect(streamModeFlips(STAGE_CONFIGS.dev)).toEqual({ atLowest: 'provisioned', flips: [] });
     const report = costReport(['-c', 'stage=prod', '--gb-per-day', '100', '--compare']);
@@ -231,20 +246,28 @@ describe('the targets of issue 17, as npm run cost prints them', () => {
     expect(subtotal(estimate(withStreamMode(STAGE_CONFIGS.prod, 'provisioned', 100), 100), 'Kinesis', 'Firehose')).toBeLessThanOrEqual(600);
     // The sizing plan for 100 GB/day prices that stream: it sizes the shards down as well as up.
     expect(costReport(['-c', 'stage=prod', '--plan', '--gb-per-day', '100'])).toContain('stream.capacity: 34 shards → 4 shards');
-    expect(costReport(['-c', 'stage=prod', '--gb-per-day', '100'])).toMatch(/Kinesis \+ Firehose: \$\d+\.\d\d a month\. Per GB delivered: \$\d+\.\d\d/);
+    expect(costReport(['-c', 'stage=prod', '--gb-per-day', '100'])).toMatch(
+      /Kinesis \+ Firehose: \$\d+\.\d\d a month\. Per GB delivered: \$\d+\.\d\d/,
+    );
   });
   test('the report states the record it assumed and what each service bills for it', () => {
     const report = costReport(['-c', 'stage=dev', '--gb-per-day', '1']);
     expect(report).toContain('Kinesis record: 11.3 KiB on average, 75.2 lines of 154 B (1 GB/day over 5 files, flushed every 5 s');
-    expect(report).toContain('Billed per record: Kinesis on-demand 12 KB written, provisioned 1 PUT payload unit of 25 KB, Firehose 15 KB ingested.');
+    expect(report).toContain(
+      'Billed per record: Kinesis on-demand 12 KB written, provisioned 1 PUT payload unit of 25 KB, Firehose 15 KB ingested.',
+    );
   });
   test('bad what-if values say what is allowed', () => {
-    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--record-bytes', '2000000'])).toThrow(/--record-bytes must be an integer from 1 to 1048576/);
-    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'vpn'])).toThrow(/--private-egress must be one of nat-gateway, interface-endpoints, none \(got 'vpn'\)/);
+    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--record-bytes', '2000000'])).toThrow(
+      /--record-bytes must be an integer from 1 to 1048576/,
+    );
+    expect(() => costReport(['-c', 'stage=dev', '--gb-per-day', '1', '--private-egress', 'vpn'])).toThrow(
+      /--private-egress must be one of nat-gateway, interface-endpoints, none \(got 'vpn'\)/,
+    );
   });
 });
 
-test('Managed Flink bills the application\'s KPUs plus one orchestration KPU around the clock, and 50 GB of running storage per KPU; dev has none', () => {
+test("Managed Flink bills the application's KPUs plus one orchestration KPU around the clock, and 50 GB of running storage per KPU; dev has none", () => {
   // prod: 1 KPU at the floor (parallelism 1, 1 per KPU) + 1 orchestration KPU, 730 h at $0.11: $160.60; 50 GB at $0.10.
   // Priced as prod will run it once a stack deploys it (both stages have it off for now, and are priced without it).
   const prod = estimate({ ...STAGE_CONFIGS.prod, realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true } }, 5);
@@ -253,7 +276,13 @@ test('Managed Flink bills the application\'s KPUs plus one orchestration KPU aro
   expect(byItem(prod, 'Managed Flink', 'running application storage')).toBeCloseTo(50 * PRICES.flinkRunningStorageGbMonth.usd, 6);
   expect(subtotal(prod, 'Managed Flink')).toBeCloseTo(165.6, 6);
   // 5 tasks at 2 per KPU take 3 KPUs: 4 KPU-hours an hour, 150 GB.
-  const wider = estimate({ ...STAGE_CONFIGS.prod, realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true, parallelism: 5, parallelismPerKpu: 2, autoScaling: false, maxKpus: 3 } }, 5);
+  const wider = estimate(
+    {
+      ...STAGE_CONFIGS.prod,
+      realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true, parallelism: 5, parallelismPerKpu: 2, autoScaling: false, maxKpus: 3 },
+    },
+    5,
+  );
   expect(byItem(wider, 'Managed Flink', '3 KPUs + 1 orchestration KPU')).toBeCloseTo(4 * 730 * PRICES.flinkKpuHour.usd, 6);
   expect(byItem(wider, 'Managed Flink', 'running application storage')).toBeCloseTo(150 * PRICES.flinkRunningStorageGbMonth.usd, 6);
   expect(estimate(STAGE_CONFIGS.dev, 1).items.filter((i) => i.service === 'Managed Flink')).toEqual([]);

@@ -13,11 +13,22 @@ const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 function bareEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('AWS_')) env[key] = value;
-  return { ...env, AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials', AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  return {
+    ...env,
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 function verify(env: NodeJS.ProcessEnv) {
-  const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'ops', 'verify', 'cli.ts'), '-c', 'stage=dev'], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 60_000 });
+  const run = spawnSync(TSX, [path.join(PROJECT_ROOT, 'ops', 'verify', 'cli.ts'), '-c', 'stage=dev'], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    env,
+    timeout: 60_000,
+  });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 

@@ -4,7 +4,16 @@ import { STAGE_CONFIGS } from '../../lib/config';
 import { PRICES } from '../../ops/cost/prices';
 import { explainAwsError } from '../../ops/verify/aws-errors';
 import { verify } from '../../ops/verify/cli';
-import { athenaQueryDone, athenaRows, CURATED_QUERY_COLUMNS, curatedMarkerQuery, curatedRecords, glueRunDone, sqlIdentifier, sqlString } from '../../ops/verify/curated';
+import {
+  athenaQueryDone,
+  athenaRows,
+  CURATED_QUERY_COLUMNS,
+  curatedMarkerQuery,
+  curatedRecords,
+  glueRunDone,
+  sqlIdentifier,
+  sqlString,
+} from '../../ops/verify/curated';
 import { judgeCurated, makeMarkers, markerOf, matchCuratedMarkers, type PathVerdict } from '../../ops/verify/markers';
 import { UsageError } from '../../ops/cli-args';
 import { curatedHours } from '../../contracts/lake-layout';
@@ -32,7 +41,9 @@ describe('the curated query', () => {
     expect(() => curatedMarkerQuery(table, "x' OR '1'='1", hour)).toThrow(/run id/);
     expect(() => curatedMarkerQuery({ ...table, table: 'curated"; DROP TABLE x; --' }, runId, hour)).toThrow(/not a Glue\/Athena name/);
     expect(() => curatedMarkerQuery(table, runId, [{ dt: "2026-12-01') OR ('1", hour: '10' }])).toThrow(/not a curated hour partition/);
-    expect(() => curatedMarkerQuery(table, runId, [{ dt: '2026-12-01', hour: '24' }])).toThrow(/not a curated hour partition: dt '2026-12-01', hour '24'/);
+    expect(() => curatedMarkerQuery(table, runId, [{ dt: '2026-12-01', hour: '24' }])).toThrow(
+      /not a curated hour partition: dt '2026-12-01', hour '24'/,
+    );
     expect(() => curatedMarkerQuery(table, runId, [])).toThrow(/no curated hour partition/);
     expect(() => sqlString("it's")).toThrow(/refusing/);
     expect(() => sqlString('back\\slash')).toThrow(/refusing/);
@@ -49,26 +60,38 @@ describe('Athena results', () => {
     const first = { ResultSetMetadata: metadata, Rows: [row('source', 'message'), row('kinesis', 'm0'), row('kafka', undefined)] };
     expect(athenaRows(first, true)).toEqual([{ source: 'kinesis', message: 'm0' }, { source: 'kafka' }]);
     // A later page has no header: a row that looks like one is data.
-    expect(athenaRows({ ResultSetMetadata: metadata, Rows: [row('source', 'message')] }, false)).toEqual([{ source: 'source', message: 'message' }]);
+    expect(athenaRows({ ResultSetMetadata: metadata, Rows: [row('source', 'message')] }, false)).toEqual([
+      { source: 'source', message: 'message' },
+    ]);
     expect(athenaRows({ ResultSetMetadata: metadata, Rows: [row('source', 'message')] }, true)).toEqual([]);
     expect(() => athenaRows({ ResultSetMetadata: metadata, Rows: [row('only one')] }, false)).toThrow(/1 values for 2 columns/);
   });
 
   test('rows become records named by their partition', () => {
     expect(curatedRecords([{ dt: '2026-12-01', hour: '09', source: 'kafka', message: 'x' }], 5)).toEqual([
-      { key: 'curated/dt=2026-12-01/hour=09/source=kafka/', record: { dt: '2026-12-01', hour: '09', source: 'kafka', message: 'x' }, landedAtMs: 5 },
+      {
+        key: 'curated/dt=2026-12-01/hour=09/source=kafka/',
+        record: { dt: '2026-12-01', hour: '09', source: 'kafka', message: 'x' },
+        landedAtMs: 5,
+      },
     ]);
   });
 
   test('a FAILED or CANCELLED query is an error with its StateChangeReason', () => {
     expect(athenaQueryDone({ Status: { State: 'RUNNING' } })).toBe(false);
     expect(athenaQueryDone({ Status: { State: 'SUCCEEDED' } })).toBe(true);
-    expect(() => athenaQueryDone({ QueryExecutionId: 'q-1', Status: { State: 'FAILED', StateChangeReason: "TABLE_NOT_FOUND: line 2:6: Table 'x' does not exist" } })).toThrow(
-      "the Athena query q-1 over the curated table ended FAILED: TABLE_NOT_FOUND: line 2:6: Table 'x' does not exist",
-    );
-    expect(() => athenaQueryDone({ QueryExecutionId: 'q-2', Status: { State: 'CANCELLED', AthenaError: { ErrorMessage: 'Bytes scanned limit was exceeded' } } })).toThrow(
-      /q-2 .* CANCELLED: Bytes scanned limit was exceeded/,
-    );
+    expect(() =>
+      athenaQueryDone({
+        QueryExecutionId: 'q-1',
+        Status: { State: 'FAILED', StateChangeReason: "TABLE_NOT_FOUND: line 2:6: Table 'x' does not exist" },
+      }),
+    ).toThrow("the Athena query q-1 over the curated table ended FAILED: TABLE_NOT_FOUND: line 2:6: Table 'x' does not exist");
+    expect(() =>
+      athenaQueryDone({
+        QueryExecutionId: 'q-2',
+        Status: { State: 'CANCELLED', AthenaError: { ErrorMessage: 'Bytes scanned limit was exceeded' } },
+      }),
+    ).toThrow(/q-2 .* CANCELLED: Bytes scanned limit was exceeded/);
   });
 });
 
@@ -78,8 +101,12 @@ describe('the Glue run', () => {
     expect(glueRunDone('job', {})).toBe(false);
     expect(glueRunDone('job', { JobRunState: 'SUCCEEDED' })).toBe(true);
     for (const state of ['FAILED', 'TIMEOUT', 'STOPPED']) {
-      expect(() => glueRunDone('LogEtlJob-abc', { Id: 'jr_1', JobRunState: state, ErrorMessage: 'AnalysisException: Path does not exist' })).toThrow(
-        new RegExp(`^the Glue job LogEtlJob-abc run jr_1 ended ${state}: AnalysisException: Path does not exist\\. Runbook \\(docs/operations\\.md, Alarms: 'Glue job failed'\\): Open the run`),
+      expect(() =>
+        glueRunDone('LogEtlJob-abc', { Id: 'jr_1', JobRunState: state, ErrorMessage: 'AnalysisException: Path does not exist' }),
+      ).toThrow(
+        new RegExp(
+          `^the Glue job LogEtlJob-abc run jr_1 ended ${state}: AnalysisException: Path does not exist\\. Runbook \\(docs/operations\\.md, Alarms: 'Glue job failed'\\): Open the run`,
+        ),
       );
     }
   });
@@ -93,7 +120,14 @@ describe('the Glue run', () => {
 
 describe('the curated verdict', () => {
   const markers = makeMarkers(runId, 'kinesis', 3, now);
-  const row = (text: string, source = 'kinesis', format = 'json') => ({ dt: '2026-12-01', hour: '10', source, format, message: text, event_id: `e-${text.slice(-1)}` });
+  const row = (text: string, source = 'kinesis', format = 'json') => ({
+    dt: '2026-12-01',
+    hour: '10',
+    source,
+    format,
+    message: text,
+    event_id: `e-${text.slice(-1)}`,
+  });
   const glueRun = { id: 'jr_1', state: 'SUCCEEDED' };
 
   test('every marker once, in its own partition: ok, with the time it took', () => {
@@ -104,18 +138,38 @@ describe('the curated verdict', () => {
       problems: [],
       summary: 'kinesis (curated): all 3 markers in the curated table once each 312.4 s after they were written (Glue run jr_1)',
     });
-    expect(judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, matches, quarantined: 1, quarantinePrefix: 'quarantine/dt=2026-12-01/run=jr_1/' })).toMatchObject({
+    expect(
+      judgeCurated({
+        raw: rawOk('kinesis'),
+        expected: 3,
+        glueRun,
+        matches,
+        quarantined: 1,
+        quarantinePrefix: 'quarantine/dt=2026-12-01/run=jr_1/',
+      }),
+    ).toMatchObject({
       ok: true,
-      summary: 'kinesis (curated): all 3 markers in the curated table once each (Glue run jr_1); 1 quarantined by the run (quarantine/dt=2026-12-01/run=jr_1/)',
+      summary:
+        'kinesis (curated): all 3 markers in the curated table once each (Glue run jr_1); 1 quarantined by the run (quarantine/dt=2026-12-01/run=jr_1/)',
     });
   });
 
   test('missing markers stopped at the Glue run, and the quarantine is named when it holds them', () => {
     const matches = matchCuratedMarkers(markers, curatedRecords([row(markers[0].text)]));
-    expect(judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, matches, quarantined: 2, quarantinePrefix: 'quarantine/dt=2026-12-01/run=jr_1/' })).toMatchObject({
+    expect(
+      judgeCurated({
+        raw: rawOk('kinesis'),
+        expected: 3,
+        glueRun,
+        matches,
+        quarantined: 2,
+        quarantinePrefix: 'quarantine/dt=2026-12-01/run=jr_1/',
+      }),
+    ).toMatchObject({
       ok: false,
       stoppedAt: 'the Glue job run (raw/ → curated/)',
-      summary: 'kinesis (curated): 1 of 3 markers in the curated table after the Glue run jr_1; 2 quarantined by the run (quarantine/dt=2026-12-01/run=jr_1/); they stopped at the Glue job run (raw/ → curated/)',
+      summary:
+        'kinesis (curated): 1 of 3 markers in the curated table after the Glue run jr_1; 2 quarantined by the run (quarantine/dt=2026-12-01/run=jr_1/); they stopped at the Glue job run (raw/ → curated/)',
     });
   });
 
@@ -123,35 +177,54 @@ describe('the curated verdict', () => {
     const rows = [...markers.map((m) => row(m.text)), row(markers[1].text)];
     const matches = matchCuratedMarkers(markers, curatedRecords(rows));
     const verdict = judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, matches, quarantined: 0 });
-    expect(verdict).toMatchObject({ ok: false, stoppedAt: 'the curated table (Athena)', problems: [`${markers[1].text}: 2 rows in the curated table (the Glue job keeps one per event_id)`] });
+    expect(verdict).toMatchObject({
+      ok: false,
+      stoppedAt: 'the curated table (Athena)',
+      problems: [`${markers[1].text}: 2 rows in the curated table (the Glue job keeps one per event_id)`],
+    });
     // The same line through Kafka is another event in source=kafka: expected, and not this path's row.
-    const mixed = matchCuratedMarkers(markers, curatedRecords([row(markers[0].text, 'kafka'), row(markers[1].text), row(markers[2].text, 'kinesis', 'unparsed')]));
+    const mixed = matchCuratedMarkers(
+      markers,
+      curatedRecords([row(markers[0].text, 'kafka'), row(markers[1].text), row(markers[2].text, 'kinesis', 'unparsed')]),
+    );
     expect(mixed.map((m) => m.found.length)).toEqual([0, 1, 1]);
     expect(mixed.flatMap((m) => m.problems)).toEqual(["curated/dt=2026-12-01/hour=10/source=kinesis/: format 'unparsed', expected 'json'"]);
   });
 
   test('earlier stops are named: raw, a run still going, a query that did not finish', () => {
-    const rawFailed: PathVerdict = { path: 'kafka', ok: false, stoppedAt: 'the consumer Lambda → lake raw/source=kafka/', summary: '', problems: [] };
+    const rawFailed: PathVerdict = {
+      path: 'kafka',
+      ok: false,
+      stoppedAt: 'the consumer Lambda → lake raw/source=kafka/',
+      summary: '',
+      problems: [],
+    };
     expect(judgeCurated({ raw: rawFailed, expected: 3, quarantined: 0 })).toMatchObject({
       ok: false,
       stoppedAt: 'the consumer Lambda → lake raw/source=kafka/',
-      summary: 'kafka (curated): not checked: the markers did not all reach lake raw/source=kafka/ (they stopped at the consumer Lambda → lake raw/source=kafka/)',
+      summary:
+        'kafka (curated): not checked: the markers did not all reach lake raw/source=kafka/ (they stopped at the consumer Lambda → lake raw/source=kafka/)',
     });
     expect(judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun: { id: 'jr_2', state: 'RUNNING' }, quarantined: 0 })).toMatchObject({
       stoppedAt: 'the Glue job run (raw/ → curated/)',
-      summary: 'kinesis (curated): the Glue run jr_2 was still RUNNING when the wait ended; they stopped at the Glue job run (raw/ → curated/)',
+      summary:
+        'kinesis (curated): the Glue run jr_2 was still RUNNING when the wait ended; they stopped at the Glue job run (raw/ → curated/)',
     });
     expect(judgeCurated({ raw: rawOk('kinesis'), expected: 3, glueRun, quarantined: 0 }).stoppedAt).toBe('the curated table (Athena)');
   });
 
   test('a quarantined line is recognised by the raw line it keeps', () => {
     const value = JSON.stringify({ event_id: 'x', message: markers[2].text });
-    expect(markerOf({ value, source_file: 's3://lake/raw/source=kinesis/dt=2026-12-01/a.gz', reason: 'timestamp: not an instant' })).toEqual({ runId, path: 'kinesis', seq: 2 });
+    expect(
+      markerOf({ value, source_file: 's3://lake/raw/source=kinesis/dt=2026-12-01/a.gz', reason: 'timestamp: not an instant' }),
+    ).toEqual({ runId, path: 'kinesis', seq: 2 });
   });
 });
 
 test('--curated-timeout is checked before anything is called, and needs --curated', async () => {
-  await expect(verify(['-c', 'stage=dev', '--curated-timeout', '600'])).rejects.toThrow(new UsageError('--curated-timeout needs --curated'));
+  await expect(verify(['-c', 'stage=dev', '--curated-timeout', '600'])).rejects.toThrow(
+    new UsageError('--curated-timeout needs --curated'),
+  );
   await expect(verify(['-c', 'stage=dev', '--curated', '--curated-timeout', '5'])).rejects.toThrow(/at least 60 \(got '5'\)/);
 });
 
@@ -162,7 +235,9 @@ test("docs/operations.md's cost of --curated follows from the dev stage and the 
   const perMinute = (analytics.numberOfWorkers * PRICES.glueFlexDpuHour.usd) / 60;
   expect(readme).toContain(`dev: 2 G.1X Flex workers, 2 DPU at $${PRICES.glueFlexDpuHour.usd} per DPU-hour`);
   expect(readme).toContain(`about $${perMinute.toFixed(2)} for each minute it runs`);
-  expect(readme).toContain(`($${PRICES.athenaTbScanned.usd} per TB scanned, at least 10 MB per query: $${((10 / 1e6) * PRICES.athenaTbScanned.usd).toFixed(5)} for a small lake`);
+  expect(readme).toContain(
+    `($${PRICES.athenaTbScanned.usd} per TB scanned, at least 10 MB per query: $${((10 / 1e6) * PRICES.athenaTbScanned.usd).toFixed(5)} for a small lake`,
+  );
   expect(CURATED_QUERY_COLUMNS).toHaveLength(6); // "reading six columns"
   expect(readme).toContain('reading six columns');
 });

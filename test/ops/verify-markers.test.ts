@@ -1,7 +1,16 @@
 import { recordValidator } from '../../local/record-schema';
 import { parseLine } from '../../lambda/shared/parsers';
 import { recordsFromPayload } from '../../lambda/shared/record-core';
-import { appendCommand, judgePath, makeMarkers, markerOf, matchMarkers, newRunId, waitUntil, type FoundRecord } from '../../ops/verify/markers';
+import {
+  appendCommand,
+  judgePath,
+  makeMarkers,
+  markerOf,
+  matchMarkers,
+  newRunId,
+  waitUntil,
+  type FoundRecord,
+} from '../../ops/verify/markers';
 import { dtPartitions } from '../../ops/verify/lake';
 import { markerFile, markerTarget, explainAwsError } from '../../ops/verify/cli';
 import { STAGE_CONFIGS } from '../../lib/config';
@@ -36,7 +45,11 @@ function landed(line: string, key = 'raw/source=kinesis/dt=2026-12-01/a.json.gz'
 
 test('all markers landed and valid: ok, with the time it took', () => {
   const markers = makeMarkers('20261201100000-abc123', 'kinesis', 2, now);
-  const matches = matchMarkers(markers, markers.map((m) => landed(m.line)), validate);
+  const matches = matchMarkers(
+    markers,
+    markers.map((m) => landed(m.line)),
+    validate,
+  );
   expect(matches.map((m) => m.problems)).toEqual([[], []]);
   const verdict = judgePath({ path: 'kinesis', expected: 2, written: true, matches, inErrors: 0, elapsedMs: 92_400 });
   expect(verdict).toEqual({
@@ -47,7 +60,7 @@ test('all markers landed and valid: ok, with the time it took', () => {
   });
 });
 
-test('another run\'s markers do not count; missing ones say where the chain stopped', () => {
+test("another run's markers do not count; missing ones say where the chain stopped", () => {
   const mine = makeMarkers('20261201100000-abc123', 'kinesis', 3, now);
   const other = makeMarkers('20261201090000-ffffff', 'kinesis', 3, now);
   const matches = matchMarkers(mine, [landed(mine[0].line), ...other.map((m) => landed(m.line))], validate);
@@ -58,11 +71,16 @@ test('another run\'s markers do not count; missing ones say where the chain stop
     summary: 'kinesis: 1 of 3 markers landed before the timeout; they stopped at Firehose + transform → lake raw/source=kinesis/',
   });
   const none = matchMarkers(mine, [], validate);
-  expect(judgePath({ path: 'kinesis', expected: 3, written: true, matches: none, inErrors: 0, firstHopSeen: false }).stoppedAt).toBe('the agent → Kinesis stream');
+  expect(judgePath({ path: 'kinesis', expected: 3, written: true, matches: none, inErrors: 0, firstHopSeen: false }).stoppedAt).toBe(
+    'the agent → Kinesis stream',
+  );
   expect(judgePath({ path: 'kinesis', expected: 3, written: true, matches: none, inErrors: 0 }).stoppedAt).toBe(
     'the agent → Kinesis stream or Firehose + transform → lake raw/source=kinesis/',
   );
-  expect(judgePath({ path: 'kinesis', expected: 3, written: false, matches: none, inErrors: 0 })).toMatchObject({ ok: false, stoppedAt: 'the host file (SSM Run Command)' });
+  expect(judgePath({ path: 'kinesis', expected: 3, written: false, matches: none, inErrors: 0 })).toMatchObject({
+    ok: false,
+    stoppedAt: 'the host file (SSM Run Command)',
+  });
   expect(judgePath({ path: 'kinesis', expected: 3, written: true, matches: none, inErrors: 2 }).summary).toBe(
     'kinesis: 2 marker(s) were marked ProcessingFailed and are under errors/, 0 of 3 in raw/',
   );
@@ -70,13 +88,21 @@ test('another run\'s markers do not count; missing ones say where the chain stop
 
 test('a marker that landed unparsed, or under the wrong path, is a problem', () => {
   const [marker] = makeMarkers('20261201100000-abc123', 'kinesis', 1, now);
-  const unparsed: FoundRecord = { key: 'raw/source=kafka/dt=2026-12-01/x.json.gz', record: { ...landed(marker.line).record, format: 'unparsed', raw: marker.line } };
+  const unparsed: FoundRecord = {
+    key: 'raw/source=kafka/dt=2026-12-01/x.json.gz',
+    record: { ...landed(marker.line).record, format: 'unparsed', raw: marker.line },
+  };
   const [match] = matchMarkers([marker], [unparsed], validate);
-  expect(match.problems).toEqual(expect.arrayContaining([
-    "raw/source=kafka/dt=2026-12-01/x.json.gz: parsed as 'unparsed', expected 'json'",
-    'raw/source=kafka/dt=2026-12-01/x.json.gz: not under raw/source=kinesis/',
-  ]));
-  expect(judgePath({ path: 'kinesis', expected: 1, written: true, matches: [match], inErrors: 0 })).toMatchObject({ ok: false, summary: 'kinesis: all 1 markers landed, but 3 schema problem(s)'.replace('3', String(match.problems.length)) });
+  expect(match.problems).toEqual(
+    expect.arrayContaining([
+      "raw/source=kafka/dt=2026-12-01/x.json.gz: parsed as 'unparsed', expected 'json'",
+      'raw/source=kafka/dt=2026-12-01/x.json.gz: not under raw/source=kinesis/',
+    ]),
+  );
+  expect(judgePath({ path: 'kinesis', expected: 1, written: true, matches: [match], inErrors: 0 })).toMatchObject({
+    ok: false,
+    summary: 'kinesis: all 1 markers landed, but 3 schema problem(s)'.replace('3', String(match.problems.length)),
+  });
 });
 
 test('waitUntil reports progress each poll and stops at the timeout', async () => {
@@ -90,9 +116,19 @@ test('waitUntil reports progress each poll and stops at the timeout', async () =
     onProgress: (m) => progress.push(m),
   });
   expect(result).toEqual({ done: false, state: 60_000, elapsedMs: 60_000 });
-  expect(progress).toEqual(['lake: waiting (0 s)', 'lake: waiting (15 s)', 'lake: waiting (30 s)', 'lake: waiting (45 s)', 'lake: waiting (60 s)']);
+  expect(progress).toEqual([
+    'lake: waiting (0 s)',
+    'lake: waiting (15 s)',
+    'lake: waiting (30 s)',
+    'lake: waiting (45 s)',
+    'lake: waiting (60 s)',
+  ]);
   let polls = 0;
-  const done = await waitUntil('lake', async () => ({ done: ++polls === 2, state: polls, progress: `${polls}` }), { timeoutMs: 60_000, intervalMs: 1, sleep: async () => {} });
+  const done = await waitUntil('lake', async () => ({ done: ++polls === 2, state: polls, progress: `${polls}` }), {
+    timeoutMs: 60_000,
+    intervalMs: 1,
+    sleep: async () => {},
+  });
   expect(done.done).toBe(true);
   expect(done.state).toBe(2);
 });
@@ -115,16 +151,25 @@ test('markers go to a file the stage ships; partitions span midnight', () => {
   // Both stages' marker files ship to both paths, so verify waits for the Kinesis and the Kafka path.
   expect(markerTarget(STAGE_CONFIGS.prod).paths).toEqual(['kinesis', 'kafka']);
   expect(markerTarget(STAGE_CONFIGS.dev).paths).toEqual(['kinesis', 'kafka']);
-  const kinesisOnly = { ...STAGE_CONFIGS.prod, host: { ...STAGE_CONFIGS.prod.host, logFiles: [{ path: '/var/log/a.log', format: 'json' as const }] } };
+  const kinesisOnly = {
+    ...STAGE_CONFIGS.prod,
+    host: { ...STAGE_CONFIGS.prod.host, logFiles: [{ path: '/var/log/a.log', format: 'json' as const }] },
+  };
   expect(markerTarget(kinesisOnly)).toEqual({ file: '/var/log/a.log', paths: ['kinesis'] });
   expect(dtPartitions(Date.parse('2026-12-01T23:50:00Z'), Date.parse('2026-12-02T00:10:00Z'))).toEqual(['2026-12-01', '2026-12-02']);
 });
 
 test('AWS errors a user meets first get a message that says what to do', () => {
-  expect(explainAwsError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'reading stack X').message).toMatch(
-    /^no AWS credentials while reading stack X: configure a profile/,
-  );
-  expect(explainAwsError(Object.assign(new Error('Stack with id LogPipeline-dev-Data does not exist'), { name: 'ValidationError' }), 'reading stack LogPipeline-dev-Data').message).toMatch(
-    /the stage is not deployed in this account and region/,
-  );
+  expect(
+    explainAwsError(
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      'reading stack X',
+    ).message,
+  ).toMatch(/^no AWS credentials while reading stack X: configure a profile/);
+  expect(
+    explainAwsError(
+      Object.assign(new Error('Stack with id LogPipeline-dev-Data does not exist'), { name: 'ValidationError' }),
+      'reading stack LogPipeline-dev-Data',
+    ).message,
+  ).toMatch(/the stage is not deployed in this account and region/);
 });

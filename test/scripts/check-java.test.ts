@@ -17,7 +17,9 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(bin, { recursive: true, force: true }));
 
 function checkWith(versionLine: string) {
-  fs.writeFileSync(path.join(bin, 'java'), `#!/bin/sh\necho '${versionLine}' >&2\necho 'OpenJDK Runtime Environment' >&2\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'java'), `#!/bin/sh\necho '${versionLine}' >&2\necho 'OpenJDK Runtime Environment' >&2\n`, {
+    mode: 0o755,
+  });
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
   delete env.JAVA_HOME;
   const run = spawnSync('bash', [path.join(PROJECT_ROOT, 'scripts', 'check-java.sh')], { encoding: 'utf8', env });

@@ -14,7 +14,13 @@ let root: string;
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-jars-'));
-  for (const file of ['scripts/kafka-jars.sh', 'scripts/check-java.sh', 'local/kafka/pom.xml', 'mvnw', '.mvn/wrapper/maven-wrapper.properties']) {
+  for (const file of [
+    'scripts/kafka-jars.sh',
+    'scripts/check-java.sh',
+    'local/kafka/pom.xml',
+    'mvnw',
+    '.mvn/wrapper/maven-wrapper.properties',
+  ]) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
   }
@@ -39,7 +45,9 @@ test('git keeps mvnw executable, so a clone can run it', () => {
 test('the wrapper pins one Maven from Maven Central and downloads it with a script (no wrapper jar)', () => {
   const properties = fs.readFileSync(path.join(PROJECT_ROOT, '.mvn', 'wrapper', 'maven-wrapper.properties'), 'utf8');
   expect(properties).toMatch(/^distributionType=only-script$/m);
-  expect(properties).toMatch(/^distributionUrl=https:\/\/repo\.maven\.apache\.org\/maven2\/org\/apache\/maven\/apache-maven\/(\d+\.\d+\.\d+)\/apache-maven-\1-bin\.zip$/m);
+  expect(properties).toMatch(
+    /^distributionUrl=https:\/\/repo\.maven\.apache\.org\/maven2\/org\/apache\/maven\/apache-maven\/(\d+\.\d+\.\d+)\/apache-maven-\1-bin\.zip$/m,
+  );
   expect(fs.existsSync(path.join(PROJECT_ROOT, '.mvn', 'wrapper', 'maven-wrapper.jar'))).toBe(false);
 });
 
@@ -48,7 +56,12 @@ test('without mvn on PATH it runs the Maven Wrapper, and a Maven it cannot downl
   const properties = path.join(root, '.mvn', 'wrapper', 'maven-wrapper.properties');
   fs.writeFileSync(
     properties,
-    fs.readFileSync(properties, 'utf8').replace(/^distributionUrl=.*$/m, 'distributionUrl=http://127.0.0.1:9/maven2/org/apache/maven/apache-maven/3.9.16/apache-maven-3.9.16-bin.zip'),
+    fs
+      .readFileSync(properties, 'utf8')
+      .replace(
+        /^distributionUrl=.*$/m,
+        'distributionUrl=http://127.0.0.1:9/maven2/org/apache/maven/apache-maven/3.9.16/apache-maven-3.9.16-bin.zip',
+      ),
   );
   const { status, stderr } = run(withoutMaven());
   expect(status).toBe(1);

@@ -45,5 +45,7 @@ test('.venv-shellcheck is git-ignored like the other environments', () => {
 test('an unknown argument fails with the usage, which names --shellcheck', () => {
   const result = spawnSync('bash', [script, '--spark'], { encoding: 'utf8' });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain("python-env: ERROR: unknown argument '--spark' (usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock])");
+  expect(result.stderr).toContain(
+    "python-env: ERROR: unknown argument '--spark' (usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock])",
+  );
 });

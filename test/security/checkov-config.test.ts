@@ -22,7 +22,10 @@ function readConfig(file: string): CheckovConfig {
   const settings = doc.toJS() as Record<string, unknown>;
   const list = isMap(doc.contents) ? doc.contents.get('skip-check', true) : undefined;
   const skips = isSeq(list)
-    ? list.items.map((item) => ({ id: isScalar(item) ? String(item.value) : String(item), reason: (isScalar(item) ? (item.comment ?? '') : '').trim() }))
+    ? list.items.map((item) => ({
+        id: isScalar(item) ? String(item.value) : String(item),
+        reason: (isScalar(item) ? (item.comment ?? '') : '').trim(),
+      }))
     : [];
   return { settings, skips };
 }
@@ -31,7 +34,10 @@ describe('checkov configuration', () => {
   const prod = readConfig('.checkov.yaml');
   const dev = readConfig('.checkov.dev.yaml');
 
-  test.each([['.checkov.yaml', prod], ['.checkov.dev.yaml', dev]])('%s gives every skipped check a reason', (_file, config) => {
+  test.each([
+    ['.checkov.yaml', prod],
+    ['.checkov.dev.yaml', dev],
+  ])('%s gives every skipped check a reason', (_file, config) => {
     expect(config.skips.length).toBeGreaterThan(0);
     for (const skip of config.skips) {
       expect(skip.id).toMatch(/^CKV2?_AWS_\d+$/);
@@ -44,7 +50,8 @@ describe('checkov configuration', () => {
     const prodIds = prod.skips.map((s) => s.id);
     expect(dev.skips.map((s) => s.id).filter((id) => !prodIds.includes(id))).toEqual(DEV_ONLY_SKIPS);
     for (const skip of prod.skips) expect(dev.skips).toContainEqual(skip);
-    const withoutSkips = (settings: Record<string, unknown>) => Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'skip-check'));
+    const withoutSkips = (settings: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(settings).filter(([key]) => key !== 'skip-check'));
     expect(withoutSkips(dev.settings)).toEqual(withoutSkips(prod.settings));
   });
 

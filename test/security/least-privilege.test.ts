@@ -28,7 +28,8 @@ function flat(value: unknown): string {
 
 const list = (v: unknown): string[] => ([] as unknown[]).concat(v ?? []).map(flat);
 const LAKE = /LakeLakeBucket/;
-const coversPrefix = (resource: string, prefix: string) => LAKE.test(resource) && (resource.endsWith(`/${prefix}*`) || /\/\*$/.test(resource) && !/\/[a-z-]+(=[a-z]+)?\/\*$/.test(resource));
+const coversPrefix = (resource: string, prefix: string) =>
+  LAKE.test(resource) && (resource.endsWith(`/${prefix}*`) || (/\/\*$/.test(resource) && !/\/[a-z-]+(=[a-z]+)?\/\*$/.test(resource)));
 const actionMatches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/\*/g, '.*')}$`, 'i').test(action);
 
 /** Every Allow statement of every IAM policy, with the role(s) it is attached to. */
@@ -47,12 +48,27 @@ function roleStatements(): Array<{ stage: string; role: string; statement: State
 describe('least privilege', () => {
   const statements = roleStatements();
   const rolesAllowedTo = (action: string, resource: (r: string) => boolean) =>
-    [...new Set(statements.filter(({ statement }) => list(statement.Action).some((a) => actionMatches(a, action)) && list(statement.Resource).some(resource)).map((s) => `${s.stage}:${s.role}`))].sort();
+    [
+      ...new Set(
+        statements
+          .filter(
+            ({ statement }) => list(statement.Action).some((a) => actionMatches(a, action)) && list(statement.Resource).some(resource),
+          )
+          .map((s) => `${s.stage}:${s.role}`),
+      ),
+    ].sort();
 
   test("only the Glue job may PutMetricData, and only in Glue's namespace and its run counts' (by condition, as it has no resources)", () => {
-    const publishers = statements.filter(({ statement }) => list(statement.Action).some((a) => actionMatches(a, 'cloudwatch:PutMetricData')));
+    const publishers = statements.filter(({ statement }) =>
+      list(statement.Action).some((a) => actionMatches(a, 'cloudwatch:PutMetricData')),
+    );
     expect([...new Set(publishers.map((p) => `${p.stage}:${p.role}`))].sort()).toEqual(['dev:<EtlRole378F0859>', 'prod:<EtlRole378F0859>']);
-    expect(putMetricDataNamespaces(publishers.map((p) => p.statement))).toEqual(['Glue', 'Glue', GLUE_RUN_METRICS.namespace, GLUE_RUN_METRICS.namespace]);
+    expect(putMetricDataNamespaces(publishers.map((p) => p.statement))).toEqual([
+      'Glue',
+      'Glue',
+      GLUE_RUN_METRICS.namespace,
+      GLUE_RUN_METRICS.namespace,
+    ]);
   });
 
   test('only the Glue job may read curated/', () => {
@@ -60,19 +76,31 @@ describe('least privilege', () => {
   });
 
   test('only the Glue job may delete in the lake, and only in curated/, quarantine/ and glue-temp/', () => {
-    const deleters = statements.filter(({ statement }) => list(statement.Action).some((a) => actionMatches(a, 's3:DeleteObject') || actionMatches(a, 's3:DeleteObjectVersion')) && list(statement.Resource).some((r) => LAKE.test(r)));
+    const deleters = statements.filter(
+      ({ statement }) =>
+        list(statement.Action).some((a) => actionMatches(a, 's3:DeleteObject') || actionMatches(a, 's3:DeleteObjectVersion')) &&
+        list(statement.Resource).some((r) => LAKE.test(r)),
+    );
     expect([...new Set(deleters.map((d) => `${d.stage}:${d.role}`))].sort()).toEqual(['dev:<EtlRole378F0859>', 'prod:<EtlRole378F0859>']);
     for (const { statement } of deleters) {
-      expect(list(statement.Resource).map((r) => r.replace(/^<[^>]+>/, '<lake>')).sort()).toEqual(['<lake>/curated/*', '<lake>/glue-temp/*', '<lake>/quarantine/*']);
+      expect(
+        list(statement.Resource)
+          .map((r) => r.replace(/^<[^>]+>/, '<lake>'))
+          .sort(),
+      ).toEqual(['<lake>/curated/*', '<lake>/glue-temp/*', '<lake>/quarantine/*']);
     }
   });
 
   test.each(['dev', 'prod'] as const)('%s: Firehose may do exactly what delivery needs, on its own prefixes', (stage) => {
-    const firehose = statements.filter((s) => s.stage === stage && s.role === '<DeliveryRole959799AB>').map(({ statement }) => ({
-      actions: list(statement.Action).sort(),
-      resources: list(statement.Resource).map((r) => r.replace(/^<[\w-]+:ExportsOutputFnGetAttLakeLakeBucket\w+>/, '<lake>')).sort(),
-      ...(statement.Condition ? { condition: Object.keys(Object.values(statement.Condition)[0]) } : {}),
-    }));
+    const firehose = statements
+      .filter((s) => s.stage === stage && s.role === '<DeliveryRole959799AB>')
+      .map(({ statement }) => ({
+        actions: list(statement.Action).sort(),
+        resources: list(statement.Resource)
+          .map((r) => r.replace(/^<[\w-]+:ExportsOutputFnGetAttLakeLakeBucket\w+>/, '<lake>'))
+          .sort(),
+        ...(statement.Condition ? { condition: Object.keys(Object.values(statement.Condition)[0]) } : {}),
+      }));
     const prefixes = ['<lake>/errors/*', '<lake>/raw/source=kinesis/*', ...(stage === 'prod' ? ['<lake>/backup/*'] : [])].sort();
     expect(firehose).toEqual(
       expect.arrayContaining([
@@ -80,13 +108,25 @@ describe('least privilege', () => {
         { actions: ['s3:ListBucket'], resources: ['<lake>'], condition: ['s3:prefix'] },
         { actions: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'], resources: prefixes },
         { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [expect.stringMatching(/DataKey/)], condition: ['kms:ViaService'] },
-        { actions: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'], resources: ['<DeliveryTransformFunction5E0C6455.Arn>', '<DeliveryTransformFunction5E0C6455.Arn>:*'] },
+        {
+          actions: ['lambda:GetFunctionConfiguration', 'lambda:InvokeFunction'],
+          resources: ['<DeliveryTransformFunction5E0C6455.Arn>', '<DeliveryTransformFunction5E0C6455.Arn>:*'],
+        },
       ]),
     );
     const s3Actions = firehose.flatMap((s) => s.actions).filter((a) => a.startsWith('s3:'));
-    expect([...new Set(s3Actions)].sort()).toEqual(['s3:AbortMultipartUpload', 's3:GetBucketLocation', 's3:GetObject', 's3:ListBucket', 's3:ListBucketMultipartUploads', 's3:PutObject']);
+    expect([...new Set(s3Actions)].sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:GetBucketLocation',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:ListBucketMultipartUploads',
+      's3:PutObject',
+    ]);
     // Only the delivery role: the L2's own destination role, with its bucket-wide grant, is gone.
-    const firehoseRoles = Object.entries(synthStage(stage).templates.ingest.findResources('AWS::IAM::Role')).filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('firehose.amazonaws.com'));
+    const firehoseRoles = Object.entries(synthStage(stage).templates.ingest.findResources('AWS::IAM::Role')).filter(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('firehose.amazonaws.com'),
+    );
     expect(firehoseRoles.map(([id]) => id)).toEqual(['DeliveryRole959799AB']);
   });
 
@@ -111,7 +151,11 @@ describe('least privilege', () => {
 describe('service roles', () => {
   const roles = (['dev', 'prod'] as const).flatMap((stage) =>
     Object.values(synthStage(stage).templates).flatMap((template) =>
-      Object.entries(template.findResources('AWS::IAM::Role')).map(([id, role]) => ({ stage, id, role: role.Properties as Record<string, unknown> })),
+      Object.entries(template.findResources('AWS::IAM::Role')).map(([id, role]) => ({
+        stage,
+        id,
+        role: role.Properties as Record<string, unknown>,
+      })),
     ),
   );
 
@@ -120,7 +164,14 @@ describe('service roles', () => {
       'firehose.amazonaws.com': { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
       'vpc-flow-logs.amazonaws.com': {
         StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*']] } },
+        ArnLike: {
+          'aws:SourceArn': {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':vpc-flow-log/*'],
+            ],
+          },
+        },
       },
     };
     const seen = new Set<string>();
@@ -132,7 +183,13 @@ describe('service roles', () => {
       expect(SERVICE_TRUST_CONDITIONS[service]).toBeDefined();
       expect({ id, condition: statement.Condition }).toEqual({ id, condition: expected[service] });
     }
-    expect([...seen].sort()).toEqual(['ec2.amazonaws.com', 'firehose.amazonaws.com', 'glue.amazonaws.com', 'lambda.amazonaws.com', 'vpc-flow-logs.amazonaws.com']);
+    expect([...seen].sort()).toEqual([
+      'ec2.amazonaws.com',
+      'firehose.amazonaws.com',
+      'glue.amazonaws.com',
+      'lambda.amazonaws.com',
+      'vpc-flow-logs.amazonaws.com',
+    ]);
   });
 
   test('docs/security.md lists exactly the roles with AWS managed policies, and the policy', () => {
@@ -146,10 +203,16 @@ describe('service roles', () => {
       }
     }
     const customResources = (['dev', 'prod'] as const).flatMap((stage) =>
-      Object.values(synthStage(stage).templates).flatMap((t) => Object.keys(t.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Custom')).map((id) => `${stage}:${id.replace(/CustomResourceProviderHandler\w+$/, '').replace(/^Custom/, '')}`)),
+      Object.values(synthStage(stage).templates).flatMap((t) =>
+        Object.keys(t.findResources('AWS::Lambda::Function'))
+          .filter((id) => id.startsWith('Custom'))
+          .map((id) => `${stage}:${id.replace(/CustomResourceProviderHandler\w+$/, '').replace(/^Custom/, '')}`),
+      ),
     );
     const section = fs.readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
-    const listed = [...section.matchAll(/^- `Custom::(\w+)` \(([a-z, ]+)\)/gm)].flatMap((m) => m[2].split(/, ?/).map((stage) => `${stage}:${m[1]}`));
+    const listed = [...section.matchAll(/^- `Custom::(\w+)` \(([a-z, ]+)\)/gm)].flatMap((m) =>
+      m[2].split(/, ?/).map((stage) => `${stage}:${m[1]}`),
+    );
     expect([...new Set(listed)].sort()).toEqual([...new Set(customResources)].sort());
     expect([...withManaged.keys()]).toEqual(['AWSLambdaBasicExecutionRole']);
     expect(section).toContain('`AWSLambdaBasicExecutionRole`');

@@ -12,15 +12,25 @@ const statements: Statement[] = attachedStatements(template)
   .filter(({ roles }) => roles.some((r) => JSON.stringify(r) === JSON.stringify(roleRef)))
   .map(({ statement }) => statement);
 const text = (v: unknown) => JSON.stringify(stack.resolve(v));
-const grants = statements.map((s) => ({ actions: ([] as string[]).concat(s.Action as string | string[]).sort(), resource: text(s.Resource) }));
-const actionsWhere = (match: RegExp) => grants.filter((g) => match.test(g.resource)).flatMap((g) => g.actions).sort();
+const grants = statements.map((s) => ({
+  actions: ([] as string[]).concat(s.Action as string | string[]).sort(),
+  resource: text(s.Resource),
+}));
+const actionsWhere = (match: RegExp) =>
+  grants
+    .filter((g) => match.test(g.resource))
+    .flatMap((g) => g.actions)
+    .sort();
 
 test('Kafka: read the records topic, write the output topic, its group and its transactional ids; the logs topic not at all', () => {
   expect(actionsWhere(/topic\/[^"]*\/\*\/log-records"/)).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']);
   expect(actionsWhere(/topic\/[^"]*\/\*\/log-analytics"/)).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData']);
   expect(actionsWhere(/topic\/[^"]*\/\*\/logs"/)).toEqual([]);
   expect(actionsWhere(/group\/[^"]*\/\*\/log-analytics-flink"/)).toEqual(['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']);
-  expect(actionsWhere(/transactional-id\/[^"]*\/\*\/log-analytics-flink\*"/)).toEqual(['kafka-cluster:AlterTransactionalId', 'kafka-cluster:DescribeTransactionalId']);
+  expect(actionsWhere(/transactional-id\/[^"]*\/\*\/log-analytics-flink\*"/)).toEqual([
+    'kafka-cluster:AlterTransactionalId',
+    'kafka-cluster:DescribeTransactionalId',
+  ]);
 });
 
 test('every action of the role (DescribeTopic once per topic), and no wildcard action', () => {
@@ -54,7 +64,7 @@ test('every action of the role (DescribeTopic once per topic), and no wildcard a
   ]);
 });
 
-test('metrics only in AWS/KinesisAnalytics; logs only to its own stream; the jar\'s one object', () => {
+test("metrics only in AWS/KinesisAnalytics; logs only to its own stream; the jar's one object", () => {
   expect(putMetricDataNamespaces(statements)).toEqual(['AWS/KinesisAnalytics']);
   const logGroup = text(analytics.logGroup.logGroupName);
   expect(grants.find((g) => g.actions.includes('logs:PutLogEvents'))!.resource).toContain(':log-stream:');

@@ -14,9 +14,15 @@ import { CUSTOM_FORMATS_FILE, type CustomFormatDefinition } from '../../lambda/s
 import { PROJECT_ROOT } from '../../lib/project-paths';
 import { projectApp, synthStage, TEST_HOST_IMAGES } from '../helpers/app';
 
-const FORMATS = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'formats', 'hdfs-apache-error.json'), 'utf8')) as { formats: CustomFormatDefinition[] }).formats;
+const FORMATS = (
+  JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'formats', 'hdfs-apache-error.json'), 'utf8')) as {
+    formats: CustomFormatDefinition[];
+  }
+).formats;
 
-function glueArguments(template: { findResources(type: string): Record<string, { Properties: { DefaultArguments: Record<string, unknown> } }> }): Record<string, unknown> {
+function glueArguments(template: {
+  findResources(type: string): Record<string, { Properties: { DefaultArguments: Record<string, unknown> } }>;
+}): Record<string, unknown> {
   const jobs = Object.values(template.findResources('AWS::Glue::Job'));
   expect(jobs).toHaveLength(1);
   return jobs[0].Properties.DefaultArguments;
@@ -27,7 +33,10 @@ describe.each(STAGES)('%s with the example formats', (stage) => {
   afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
   const config = validateStageConfig({ ...STAGE_CONFIGS[stage], formats: FORMATS });
   // Only the two stacks with line-reading functions are bundled; the rest is template only.
-  const app = projectApp({ outdir, context: { [cxapi.BUNDLING_STACKS]: [`LogPipeline-${stage}-Ingest`, `LogPipeline-${stage}-KafkaConsumer`] } });
+  const app = projectApp({
+    outdir,
+    context: { [cxapi.BUNDLING_STACKS]: [`LogPipeline-${stage}-Ingest`, `LogPipeline-${stage}-KafkaConsumer`] },
+  });
   const stacks = addPipelineStacks(app, config, undefined, { hostImages: TEST_HOST_IMAGES });
   const assembly = app.synth();
 
@@ -44,7 +53,14 @@ describe.each(STAGES)('%s with the example formats', (stage) => {
   });
 
   test("the Glue job accepts the formats' names", () => {
-    const template = { findResources: (type: string) => Object.fromEntries(Object.entries(assembly.getStackByName(stacks.analytics.stackName).template.Resources as Record<string, { Type: string }>).filter(([, r]) => r.Type === type)) } as never;
+    const template = {
+      findResources: (type: string) =>
+        Object.fromEntries(
+          Object.entries(assembly.getStackByName(stacks.analytics.stackName).template.Resources as Record<string, { Type: string }>).filter(
+            ([, r]) => r.Type === type,
+          ),
+        ),
+    } as never;
     expect(glueArguments(template)['--custom_formats']).toBe('["hdfs","apache_error"]');
   });
 });

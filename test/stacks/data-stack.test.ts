@@ -12,12 +12,14 @@ describe('data stack', () => {
       const ids = (type: string) => Object.keys(template.findResources(type)).sort();
       expect(ids('AWS::KMS::Key')).toEqual(['DataKey2A0DE9E6']);
       // dev destroys its buckets and so has no access-log bucket (Lake.accessLogsBucket says why).
-      expect(ids('AWS::S3::Bucket')).toEqual(template === prod ? ['LakeAccessLogsBucketD3286787', 'LakeLakeBucket24430E3D'] : ['LakeLakeBucket24430E3D']);
+      expect(ids('AWS::S3::Bucket')).toEqual(
+        template === prod ? ['LakeAccessLogsBucketD3286787', 'LakeLakeBucket24430E3D'] : ['LakeLakeBucket24430E3D'],
+      );
       expect(ids('AWS::Kinesis::Stream')).toEqual(['IngestStreamB259CF51']);
     }
   });
 
-  test('the data key rotates and lets only this account\'s CloudWatch log groups use it', () => {
+  test("the data key rotates and lets only this account's CloudWatch log groups use it", () => {
     dev.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
@@ -42,7 +44,12 @@ describe('data stack', () => {
           },
         ],
       },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       LoggingConfiguration: { DestinationBucketName: { Ref: 'LakeAccessLogsBucketD3286787' }, LogFilePrefix: 'lake/' },
     });
   });
@@ -50,7 +57,12 @@ describe('data stack', () => {
   test('the access-log bucket uses SSE-S3 (the only encryption S3 log delivery supports) and blocks public access', () => {
     prod.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
     });
   });
 
@@ -69,12 +81,19 @@ describe('data stack', () => {
   });
 
   test('lifecycle: abort incomplete uploads, raw and backup tier to IA and Glacier IR per stage, curated to IA, errors expire', () => {
-    for (const [template, stage] of [[dev, 'dev'], [prod, 'prod']] as const) {
+    for (const [template, stage] of [
+      [dev, 'dev'],
+      [prod, 'prod'],
+    ] as const) {
       const lake = STAGE_CONFIGS[stage].lake;
       template.hasResourceProperties('AWS::S3::Bucket', {
         LifecycleConfiguration: {
           Rules: Match.arrayWith([
-            Match.objectLike({ Id: 'abort-incomplete-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' }),
+            Match.objectLike({
+              Id: 'abort-incomplete-uploads',
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+              Status: 'Enabled',
+            }),
             Match.objectLike({
               Id: 'tier-raw',
               Prefix: LAKE_PREFIXES.raw,
@@ -101,15 +120,22 @@ describe('data stack', () => {
 
   test('prod never lets raw data expire; dev does', () => {
     const rawRule = (template: typeof dev) =>
-      (template.findResources('AWS::S3::Bucket')['LakeLakeBucket24430E3D'].Properties
-        .LifecycleConfiguration.Rules as Array<{ Id: string; ExpirationInDays?: number }>).find((r) => r.Id === 'tier-raw');
+      (
+        template.findResources('AWS::S3::Bucket')['LakeLakeBucket24430E3D'].Properties.LifecycleConfiguration.Rules as Array<{
+          Id: string;
+          ExpirationInDays?: number;
+        }>
+      ).find((r) => r.Id === 'tier-raw');
     expect(rawRule(prod)?.ExpirationInDays).toBeUndefined();
     expect(rawRule(dev)?.ExpirationInDays).toBe(STAGE_CONFIGS.dev.lake.rawExpireAfterDays);
   });
 
-  test('the stream is KMS-encrypted with the data key, in the stage\'s capacity mode and shards, with the stage retention', () => {
+  test("the stream is KMS-encrypted with the data key, in the stage's capacity mode and shards, with the stage retention", () => {
     // Provisioned in both stages, sized for their declared volume (dev 1 shard, prod 34 for 1 TB/day at a 3× peak).
-    for (const [template, stage, shards] of [[dev, 'dev', 1], [prod, 'prod', 34]] as const) {
+    for (const [template, stage, shards] of [
+      [dev, 'dev', 1],
+      [prod, 'prod', 34],
+    ] as const) {
       expect(STAGE_CONFIGS[stage].stream.capacity).toEqual({ mode: 'provisioned', shardCount: shards });
       template.hasResourceProperties('AWS::Kinesis::Stream', {
         StreamEncryption: { EncryptionType: 'KMS', KeyId: { 'Fn::GetAtt': ['DataKey2A0DE9E6', 'Arn'] } },

@@ -33,7 +33,10 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
 
   test('clients authenticate with IAM only: no unauthenticated access, no SCRAM; TLS client-broker and in-cluster', () => {
     const props = cluster();
-    expect(props.ClientAuthentication).toEqual({ Sasl: { Iam: { Enabled: true }, Scram: { Enabled: false } }, Unauthenticated: { Enabled: false } });
+    expect(props.ClientAuthentication).toEqual({
+      Sasl: { Iam: { Enabled: true }, Scram: { Enabled: false } },
+      Unauthenticated: { Enabled: false },
+    });
     expect(props.EncryptionInfo.EncryptionInTransit).toEqual({ ClientBroker: 'TLS', InCluster: true });
     expect(JSON.stringify(props.EncryptionInfo.EncryptionAtRest.DataVolumeKMSKeyId)).toContain('DataKey');
   });
@@ -41,7 +44,10 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
   test('broker logs go to an encrypted log group with the stage retention', () => {
     const logs = cluster().LoggingInfo.BrokerLogs.CloudWatchLogs;
     expect(logs.Enabled).toBe(true);
-    kafka.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: STAGE_CONFIGS[stage].logRetentionDays });
+    kafka.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: STAGE_CONFIGS[stage].logRetentionDays,
+    });
   });
 
   test('the configuration turns topic auto-creation off and sets the replication settings', () => {
@@ -62,9 +68,16 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
     const topics = Object.values(kafka.findResources('AWS::MSK::Topic')).map((t) => t.Properties);
     expect(topics).toHaveLength(config.topics.length);
     config.topics.forEach((topic, i) => {
-      expect(topics[i]).toMatchObject({ TopicName: topic.name, PartitionCount: topic.partitions, ReplicationFactor: config.replicationFactor });
+      expect(topics[i]).toMatchObject({
+        TopicName: topic.name,
+        PartitionCount: topic.partitions,
+        ReplicationFactor: config.replicationFactor,
+      });
       const configs = JSON.parse(Buffer.from(topics[i].Configs as string, 'base64').toString('utf8')) as Record<string, string>;
-      expect(configs).toEqual({ 'retention.ms': String(topic.retentionHours * 3_600_000), 'min.insync.replicas': String(config.minInsyncReplicas) });
+      expect(configs).toEqual({
+        'retention.ms': String(topic.retentionHours * 3_600_000),
+        'min.insync.replicas': String(config.minInsyncReplicas),
+      });
     });
     if (stage === 'prod') {
       expect(config).toMatchObject({ brokerCount: 3, replicationFactor: 3, minInsyncReplicas: 2 });
@@ -92,8 +105,12 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
   });
 
   test('bootstrap brokers are read by the project function (no provider framework) and exported', () => {
-    kafka.hasResourceProperties('Custom::MskBootstrapBrokers', { ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KafkaBootstrapBrokersReaderFunction'), 'Arn'] } });
-    kafka.hasOutput('KafkaBootstrapBrokers', { Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KafkaBootstrapBrokers'), 'BootstrapBrokerStringSaslIam'] } });
+    kafka.hasResourceProperties('Custom::MskBootstrapBrokers', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KafkaBootstrapBrokersReaderFunction'), 'Arn'] },
+    });
+    kafka.hasOutput('KafkaBootstrapBrokers', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KafkaBootstrapBrokers'), 'BootstrapBrokerStringSaslIam'] },
+    });
     const readerStatements = iamStatements(kafka).filter((s) => asArray(s.Action).includes('kafka:GetBootstrapBrokers'));
     expect(readerStatements).toHaveLength(1);
     expect(JSON.stringify(readerStatements[0].Resource)).toContain('KafkaCluster');
@@ -159,10 +176,16 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
   test('the log host may connect and write (idempotently) to the log topic only', () => {
     const statements = iamStatements(templates.host).filter((s) => asArray(s.Action).some((a) => a.startsWith('kafka-cluster:')));
     const actions = statements.flatMap((s) => asArray(s.Action)).sort();
-    expect(actions).toEqual(['kafka-cluster:Connect', 'kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData', 'kafka-cluster:WriteDataIdempotently']);
+    expect(actions).toEqual([
+      'kafka-cluster:Connect',
+      'kafka-cluster:DescribeTopic',
+      'kafka-cluster:WriteData',
+      'kafka-cluster:WriteDataIdempotently',
+    ]);
     for (const statement of statements) {
       const resources = JSON.stringify(statement.Resource);
-      if (asArray(statement.Action).includes('kafka-cluster:WriteData')) expect(resources).toMatch(new RegExp(`:topic/[^/"]+/\\*/${config.topics[0].name}"`));
+      if (asArray(statement.Action).includes('kafka-cluster:WriteData'))
+        expect(resources).toMatch(new RegExp(`:topic/[^/"]+/\\*/${config.topics[0].name}"`));
       expect(resources).not.toBe('"*"');
     }
   });

@@ -33,16 +33,24 @@ describe.each([
   const thresholds = STAGE_CONFIGS[stage].monitoring.thresholds;
 
   test('is composed last: it depends on every other stack and nothing depends on it', () => {
-    const others = Object.entries(synth.stacks).filter(([name]) => name !== 'monitoring').map(([, stack]) => stack as cdk.Stack);
+    const others = Object.entries(synth.stacks)
+      .filter(([name]) => name !== 'monitoring')
+      .map(([, stack]) => stack as cdk.Stack);
     for (const stack of others) expect(stack.dependencies).not.toContain(synth.stacks.monitoring);
     const deps = synth.stacks.monitoring.dependencies.map((s) => s.stackName).sort();
-    expect(deps).toEqual(expect.arrayContaining([synth.stacks.data, synth.stacks.ingest, synth.stacks.host, synth.stacks.analytics].map((s) => s.stackName)));
+    expect(deps).toEqual(
+      expect.arrayContaining([synth.stacks.data, synth.stacks.ingest, synth.stacks.host, synth.stacks.analytics].map((s) => s.stackName)),
+    );
   });
 
   test('the topic is encrypted with the data key, requires TLS, and has no subscription by default', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.data.stackName}:`) } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.data.stackName}:`) },
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
@@ -73,8 +81,19 @@ describe.each([
     // The Kinesis chain, Glue, and the Kafka path (the app wires the MSK cluster and the consumer in).
     expect(Object.keys(monitoring.alarms).sort()).toEqual(
       [
-        'agentSilent', 'dataFreshness', 'glueJobFailed', 'glueQuarantineShare', 'iteratorAge', 'processingFailedShare', 'streamWriteThrottles', 'transformErrors',
-        'kafkaConsumerErrors', 'kafkaDiskUsed', 'kafkaOffsetLag', 'kafkaOnFailure', 'kafkaUnderReplicated',
+        'agentSilent',
+        'dataFreshness',
+        'glueJobFailed',
+        'glueQuarantineShare',
+        'iteratorAge',
+        'processingFailedShare',
+        'streamWriteThrottles',
+        'transformErrors',
+        'kafkaConsumerErrors',
+        'kafkaDiskUsed',
+        'kafkaOffsetLag',
+        'kafkaOnFailure',
+        'kafkaUnderReplicated',
       ].sort(),
     );
   });
@@ -87,24 +106,61 @@ describe.each([
         ...props,
       });
     expectAlarm('agentSilent', {
-      Namespace: 'AWS/Kinesis', MetricName: 'IncomingRecords', Statistic: 'Sum', Period: 300,
-      Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: thresholds.agentSilentMinutes / 5,
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'IncomingRecords',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: thresholds.agentSilentMinutes / 5,
     });
-    expectAlarm('streamWriteThrottles', { Namespace: 'AWS/Kinesis', MetricName: 'WriteProvisionedThroughputExceeded', Period: 300, Threshold: thresholds.streamWriteThrottles });
+    expectAlarm('streamWriteThrottles', {
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'WriteProvisionedThroughputExceeded',
+      Period: 300,
+      Threshold: thresholds.streamWriteThrottles,
+    });
     expectAlarm('iteratorAge', {
-      Namespace: 'AWS/Kinesis', MetricName: 'GetRecords.IteratorAgeMilliseconds', Statistic: 'Maximum', Period: 300,
-      Threshold: thresholds.iteratorAgeSeconds * 1000, EvaluationPeriods: 2,
+      Namespace: 'AWS/Kinesis',
+      MetricName: 'GetRecords.IteratorAgeMilliseconds',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: thresholds.iteratorAgeSeconds * 1000,
+      EvaluationPeriods: 2,
     });
-    expectAlarm('transformErrors', { Namespace: 'AWS/Lambda', MetricName: 'Errors', Statistic: 'Sum', Period: 300, Threshold: thresholds.transformErrors });
+    expectAlarm('transformErrors', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: thresholds.transformErrors,
+    });
     expectAlarm('processingFailedShare', {
       Threshold: thresholds.processingFailedPercent,
       Metrics: Match.arrayWith([
         Match.objectLike({ Expression: 'IF(records > 0, 100 * failed / records, 0)' }),
-        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.failedRecords }), Period: 300 }) }),
-        Match.objectLike({ Id: 'records', MetricStat: Match.objectLike({ Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.records }) }) }),
+        Match.objectLike({
+          Id: 'failed',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.failedRecords }),
+            Period: 300,
+          }),
+        }),
+        Match.objectLike({
+          Id: 'records',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ Namespace: METRICS_NAMESPACE, MetricName: TRANSFORM_METRICS.records }),
+          }),
+        }),
       ]),
     });
-    expectAlarm('dataFreshness', { Namespace: 'AWS/Firehose', MetricName: 'DeliveryToS3.DataFreshness', Statistic: 'Maximum', Period: 300, Threshold: thresholds.dataFreshnessSeconds });
+    expectAlarm('dataFreshness', {
+      Namespace: 'AWS/Firehose',
+      MetricName: 'DeliveryToS3.DataFreshness',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: thresholds.dataFreshnessSeconds,
+    });
     expectAlarm('glueJobFailed', { Namespace: 'AWS/Events', MetricName: 'TriggeredRules', Period: 300, Threshold: 0 });
     // The counts each run publishes at its end, by the job's name, per hour; missing between runs (keeps the last verdict).
     const runCount = (id: string, count: keyof typeof GLUE_RUN_METRICS.metrics) =>
@@ -114,7 +170,12 @@ describe.each([
           Metric: {
             Namespace: GLUE_RUN_METRICS.namespace,
             MetricName: GLUE_RUN_METRICS.metrics[count],
-            Dimensions: [{ Name: GLUE_RUN_METRICS.dimension, Value: { 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.analytics.stackName}:`) } }],
+            Dimensions: [
+              {
+                Name: GLUE_RUN_METRICS.dimension,
+                Value: { 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.analytics.stackName}:`) },
+              },
+            ],
           },
           Period: 3600,
           Stat: 'Sum',
@@ -139,7 +200,10 @@ describe.each([
     expect(stats.map((m) => m.metricName).sort()).toEqual(Object.values(GLUE_RUN_METRICS.metrics).sort());
     const jobName = synth.stacks.analytics.etl.job.jobName;
     for (const m of stats) {
-      expect([m.namespace, m.dimensions?.map((d) => [d.name, d.value])]).toEqual([GLUE_RUN_METRICS.namespace, [[GLUE_RUN_METRICS.dimension, jobName]]]);
+      expect([m.namespace, m.dimensions?.map((d) => [d.name, d.value])]).toEqual([
+        GLUE_RUN_METRICS.namespace,
+        [[GLUE_RUN_METRICS.dimension, jobName]],
+      ]);
     }
   });
 
@@ -148,20 +212,39 @@ describe.each([
     // mapping metric of the EventCount group (EventSourceMappingUUID only). Sources: lib/constructs/monitoring/kafka-metrics.ts.
     const fromStack = (stack: cdk.Stack) => ({ 'Fn::ImportValue': Match.stringLikeRegexp(`^${stack.stackName}:`) });
     const alarmOf = (id: AlarmId) =>
-      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) => String(a.Properties.AlarmDescription).startsWith(`${RUNBOOK[id].title} `))!.Properties;
+      Object.values(template.findResources('AWS::CloudWatch::Alarm')).find((a) =>
+        String(a.Properties.AlarmDescription).startsWith(`${RUNBOOK[id].title} `),
+      )!.Properties;
     const lag = alarmOf('kafkaOffsetLag');
-    expect([lag.Namespace, lag.MetricName, lag.Dimensions.map((d: { Name: string }) => d.Name)]).toEqual(['AWS/Lambda', 'OffsetLag', ['FunctionName']]);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Dimensions: [{ Name: 'FunctionName', Value: fromStack(synth.stacks.kafkaConsumer) }] });
+    expect([lag.Namespace, lag.MetricName, lag.Dimensions.map((d: { Name: string }) => d.Name)]).toEqual([
+      'AWS/Lambda',
+      'OffsetLag',
+      ['FunctionName'],
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OffsetLag',
+      Dimensions: [{ Name: 'FunctionName', Value: fromStack(synth.stacks.kafkaConsumer) }],
+    });
     // Records given up on: delivered to the destination, or dropped when that delivery failed (then Lambda emits
     // DroppedEventCount instead); both by the mapping's UUID alone.
     const onFailure = alarmOf('kafkaOnFailure');
     const byId = Object.fromEntries((onFailure.Metrics as Array<{ Id: string }>).map((m) => [m.Id, m]));
     expect(Object.keys(byId).sort()).toEqual(['delivered', 'dropped', 'expr_1'].sort());
     expect((byId.expr_1 as { Expression?: string }).Expression).toBe('FILL(delivered, 0) + FILL(dropped, 0)');
-    for (const [id, metricName] of [['delivered', 'OnFailureDestinationDeliveredEventCount'], ['dropped', 'DroppedEventCount']]) {
-      const { Metric, Stat, Period } = (byId[id] as unknown as { MetricStat: { Metric: Record<string, unknown>; Stat: string; Period: number } }).MetricStat;
+    for (const [id, metricName] of [
+      ['delivered', 'OnFailureDestinationDeliveredEventCount'],
+      ['dropped', 'DroppedEventCount'],
+    ]) {
+      const { Metric, Stat, Period } = (
+        byId[id] as unknown as { MetricStat: { Metric: Record<string, unknown>; Stat: string; Period: number } }
+      ).MetricStat;
       expect([Metric.Namespace, Metric.MetricName, Stat, Period]).toEqual(['AWS/Lambda', metricName, 'Sum', 300]);
-      expect(Metric.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: synth.stacks.kafkaConsumer.stackName }) } }]);
+      expect(Metric.Dimensions).toEqual([
+        {
+          Name: 'EventSourceMappingUUID',
+          Value: { 'Fn::GetStackOutput': expect.objectContaining({ StackName: synth.stacks.kafkaConsumer.stackName }) },
+        },
+      ]);
     }
     // The UUID is the mapping's Ref, exported by the KafkaConsumer stack.
     const consumerTemplate = synth.templates.kafkaConsumer;
@@ -180,15 +263,20 @@ describe.each([
     ]);
     // ESM metrics exist only for the groups the mapping opts into: EventCount holds the alarm's two counts,
     // ErrorCount the delivery errors.
-    consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MetricsConfig: { Metrics: Match.arrayWith(['EventCount', 'ErrorCount']) } });
+    consumerTemplate.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      MetricsConfig: { Metrics: Match.arrayWith(['EventCount', 'ErrorCount']) },
+    });
   });
 
-  test('the Glue rule matches this job\'s failed runs and sends them to the topic', () => {
+  test("the Glue rule matches this job's failed runs and sends them to the topic", () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.glue'],
         'detail-type': ['Glue Job State Change'],
-        detail: { jobName: [{ 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.analytics.stackName}:`) }], state: ['FAILED', 'TIMEOUT', 'ERROR', 'STOPPED'] },
+        detail: {
+          jobName: [{ 'Fn::ImportValue': Match.stringLikeRegexp(`^${synth.stacks.analytics.stackName}:`) }],
+          state: ['FAILED', 'TIMEOUT', 'ERROR', 'STOPPED'],
+        },
       },
       Targets: [Match.objectLike({ Arn: topicRef(template), InputTransformer: Match.anyValue() })],
     });
@@ -277,7 +365,9 @@ describe('with Kafka wired', () => {
   });
 
   test('MSK disk, under-replicated partitions, offset lag, consumer errors and on-failure alarms', () => {
-    expect(Object.keys(monitoring.alarms)).toEqual(expect.arrayContaining(['kafkaDiskUsed', 'kafkaUnderReplicated', 'kafkaOffsetLag', 'kafkaConsumerErrors', 'kafkaOnFailure']));
+    expect(Object.keys(monitoring.alarms)).toEqual(
+      expect.arrayContaining(['kafkaDiskUsed', 'kafkaUnderReplicated', 'kafkaOffsetLag', 'kafkaConsumerErrors', 'kafkaOnFailure']),
+    );
     const disk = monitoring.alarms.kafkaDiskUsed!.metric.toMetricConfig().mathExpression!;
     expect(disk.expression).toBe('MAX([b1, b2, b3])');
     expect(Object.values(disk.usingMetrics).map((m) => m.toMetricConfig().metricStat!.dimensions)).toEqual(
@@ -287,7 +377,11 @@ describe('with Kafka wired', () => {
       ]),
     );
     const lag = monitoring.alarms.kafkaOffsetLag!.metric.toMetricConfig().metricStat!;
-    expect([lag.namespace, lag.metricName, lag.dimensions]).toEqual(['AWS/Lambda', 'OffsetLag', [{ name: 'FunctionName', value: 'consumer-fn' }]]);
+    expect([lag.namespace, lag.metricName, lag.dimensions]).toEqual([
+      'AWS/Lambda',
+      'OffsetLag',
+      [{ name: 'FunctionName', value: 'consumer-fn' }],
+    ]);
     expect(monitoring.alarms.kafkaOffsetLag!.node.defaultChild).toBeDefined();
     const lagAlarm = monitoring.alarms.kafkaOffsetLag!.node.defaultChild as cloudwatch.CfnAlarm;
     expect(lagAlarm.threshold).toBe(STAGE_CONFIGS.prod.monitoring.thresholds.kafkaOffsetLag);

@@ -16,13 +16,18 @@ describe.each(['dev', 'prod'] as const)('%s: network stack', (stage) => {
   test('a private subnet in every AZ (MSK brokers need one per AZ), public subnets where the stage has them', () => {
     const subnets = Object.values(network.findResources('AWS::EC2::Subnet'));
     expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch === false)).toHaveLength(config.availabilityZones);
-    expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch === true)).toHaveLength(config.publicSubnets ? config.availabilityZones : 0);
+    expect(subnets.filter((s) => s.Properties.MapPublicIpOnLaunch === true)).toHaveLength(
+      config.publicSubnets ? config.availabilityZones : 0,
+    );
     expect(config.availabilityZones).toBeGreaterThanOrEqual(2);
   });
 
   test('every flow is logged to the encrypted flow log group', () => {
     network.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    network.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: STAGE_CONFIGS[stage].logRetentionDays });
+    network.hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: Match.anyValue(),
+      RetentionInDays: STAGE_CONFIGS[stage].logRetentionDays,
+    });
   });
 
   test('the default security group is stripped of its rules', () => {

@@ -24,7 +24,11 @@ function resourcesOf(stage: 'dev' | 'prod', types: readonly string[]) {
   return Object.entries(templates).flatMap(([stack, template]) =>
     Object.entries(template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>)
       .filter(([, resource]) => types.includes(resource.Type))
-      .map(([id, resource]) => ({ where: `${stack}/${id} (${resource.Type})`, deletion: resource.DeletionPolicy ?? 'Delete', replace: resource.UpdateReplacePolicy })),
+      .map(([id, resource]) => ({
+        where: `${stack}/${id} (${resource.Type})`,
+        deletion: resource.DeletionPolicy ?? 'Delete',
+        replace: resource.UpdateReplacePolicy,
+      })),
   );
 }
 

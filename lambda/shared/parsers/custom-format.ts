@@ -90,7 +90,10 @@ export const TIME_LAYOUTS = {
 export const GROUP_FIELDS = LOG_RECORD_FIELDS.filter(
   (f) => !['event_id', 'source', 'format', 'timestamp', 'ingested_at', 'attributes', 'raw'].includes(f),
 ) as readonly GroupField[];
-type GroupField = Exclude<(typeof LOG_RECORD_FIELDS)[number], 'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at' | 'attributes' | 'raw'>;
+type GroupField = Exclude<
+  (typeof LOG_RECORD_FIELDS)[number],
+  'event_id' | 'source' | 'format' | 'timestamp' | 'ingested_at' | 'attributes' | 'raw'
+>;
 
 export const CUSTOM_FORMAT_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 
@@ -125,7 +128,9 @@ export function compileCustomFormat(definition: CustomFormatDefinition): Compile
   const groups = namedGroups(definition.pattern);
   const timeGroup = definition.time === undefined ? null : (definition.time.group ?? 'timestamp');
   if (timeGroup !== null && !groups.includes(timeGroup)) {
-    throw new CustomFormatError(`time.group '${timeGroup}' is not a named group of the pattern (its groups: ${groups.join(', ') || 'none'})`);
+    throw new CustomFormatError(
+      `time.group '${timeGroup}' is not a named group of the pattern (its groups: ${groups.join(', ') || 'none'})`,
+    );
   }
   if (timeGroup !== 'timestamp' && groups.includes('timestamp')) {
     throw new CustomFormatError("a group named 'timestamp' must be the time group (set time: { group: 'timestamp', layout: ... })");
@@ -136,7 +141,9 @@ export function compileCustomFormat(definition: CustomFormatDefinition): Compile
     if (group === timeGroup) continue;
     if ((GROUP_FIELDS as readonly string[]).includes(group)) fieldGroups.push([group, group as GroupField]);
     else if ((LOG_RECORD_FIELDS as readonly string[]).includes(group)) {
-      throw new CustomFormatError(`group '${group}' names a field the pipeline writes itself; groups may fill ${GROUP_FIELDS.join(', ')} (other names go to attributes)`);
+      throw new CustomFormatError(
+        `group '${group}' names a field the pipeline writes itself; groups may fill ${GROUP_FIELDS.join(', ')} (other names go to attributes)`,
+      );
     } else attributeGroups.push(group);
   }
   const readTime = definition.time === undefined ? null : timeReader(definition.time.layout, definition.time.zone ?? 'UTC');
@@ -227,14 +234,30 @@ export function timeReader(layout: string, zone: string): (text: string) => stri
       readers.push((v, f) => set(+v.trim(), f));
     };
     switch (directive) {
-      case '%Y': numeric('\\d{4}', (n, f) => ((f.year = n), true)); break;
-      case '%y': numeric('\\d{2}', (n, f) => ((f.year = n < 69 ? 2000 + n : 1900 + n), true)); break;
-      case '%m': numeric('\\d{2}', (n, f) => ((f.month = n), true)); break;
-      case '%d': numeric('\\d{2}', (n, f) => ((f.day = n), true)); break;
-      case '%e': numeric(' ?\\d{1,2}', (n, f) => ((f.day = n), true)); break;
-      case '%H': numeric('\\d{2}', (n, f) => ((f.hour = n), true)); break;
-      case '%M': numeric('\\d{2}', (n, f) => ((f.minute = n), true)); break;
-      case '%S': numeric('\\d{2}', (n, f) => ((f.second = n), true)); break;
+      case '%Y':
+        numeric('\\d{4}', (n, f) => ((f.year = n), true));
+        break;
+      case '%y':
+        numeric('\\d{2}', (n, f) => ((f.year = n < 69 ? 2000 + n : 1900 + n), true));
+        break;
+      case '%m':
+        numeric('\\d{2}', (n, f) => ((f.month = n), true));
+        break;
+      case '%d':
+        numeric('\\d{2}', (n, f) => ((f.day = n), true));
+        break;
+      case '%e':
+        numeric(' ?\\d{1,2}', (n, f) => ((f.day = n), true));
+        break;
+      case '%H':
+        numeric('\\d{2}', (n, f) => ((f.hour = n), true));
+        break;
+      case '%M':
+        numeric('\\d{2}', (n, f) => ((f.minute = n), true));
+        break;
+      case '%S':
+        numeric('\\d{2}', (n, f) => ((f.second = n), true));
+        break;
       case '%f':
         parts.push('(\\d{1,9})');
         readers.push((v, f) => ((f.millis = +millisFromFraction(v)), true));
@@ -261,12 +284,16 @@ export function timeReader(layout: string, zone: string): (text: string) => stri
         parts.push('%');
         break;
       default:
-        throw new CustomFormatError(`time.layout '${layout}': unknown directive '${directive}' (known: ${Object.keys(TIME_LAYOUTS.directives).join(' ')}, or iso8601, epoch_s, epoch_ms)`);
+        throw new CustomFormatError(
+          `time.layout '${layout}': unknown directive '${directive}' (known: ${Object.keys(TIME_LAYOUTS.directives).join(' ')}, or iso8601, epoch_s, epoch_ms)`,
+        );
     }
   }
-  if (!layout.includes('%')) throw new CustomFormatError(`time.layout '${layout}' is none of iso8601, epoch_s, epoch_ms and has no % directive`);
+  if (!layout.includes('%'))
+    throw new CustomFormatError(`time.layout '${layout}' is none of iso8601, epoch_s, epoch_ms and has no % directive`);
   for (const needed of ['%Y|%y', '%m|%b|%B', '%d|%e', '%H']) {
-    if (!needed.split('|').some((d) => layout.includes(d))) throw new CustomFormatError(`time.layout '${layout}' needs one of ${needed.replace(/\|/g, ', ')}`);
+    if (!needed.split('|').some((d) => layout.includes(d)))
+      throw new CustomFormatError(`time.layout '${layout}' needs one of ${needed.replace(/\|/g, ', ')}`);
   }
   const matcher = new RegExp(`^${parts.join('')}$`);
   return (text) => {
@@ -274,7 +301,8 @@ export function timeReader(layout: string, zone: string): (text: string) => stri
     if (m === null) return null;
     const f: TimeFields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0, offset: null };
     for (let g = 0; g < readers.length; g++) if (!readers[g](m[g + 1], f)) return null;
-    if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > daysInMonth(f.year, f.month) || f.hour > 23 || f.minute > 59 || f.second > 59) return null;
+    if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > daysInMonth(f.year, f.month) || f.hour > 23 || f.minute > 59 || f.second > 59)
+      return null;
     const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.millis);
     // Date.UTC reads years 0-99 as 19xx; the schema needs 1000 and later anyway.
     if (f.year < 1000) return null;
@@ -311,7 +339,16 @@ function zoneOffset(zone: string): (utcMs: number) => number {
   }
   let format: Intl.DateTimeFormat;
   try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
   } catch {
     throw new CustomFormatError(`time.zone '${zone}' is not 'UTC', an offset like +05:30, or an IANA zone name like Europe/Berlin`);
   }

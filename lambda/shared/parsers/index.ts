@@ -29,7 +29,13 @@ import { parseRfc5424 } from './syslog-rfc5424';
 export { JSON_ROLE_KEYS, roleKeyIndex } from './json-line';
 export { FACILITY_NAMES, SEVERITY_NAMES, unparsedLine, type ParsedLine } from './parsed-line';
 export { RFC3164_FUTURE_ALLOWANCE_MS } from './syslog-rfc3164';
-export { compileCustomFormat, CustomFormatError, parseCustomFormats, type CompiledFormat, type CustomFormatDefinition } from './custom-format';
+export {
+  compileCustomFormat,
+  CustomFormatError,
+  parseCustomFormats,
+  type CompiledFormat,
+  type CustomFormatDefinition,
+} from './custom-format';
 
 /**
  * The custom formats bundled next to the running function's index.js (none in the TypeScript sources,

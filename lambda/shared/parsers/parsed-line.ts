@@ -105,7 +105,6 @@ export function newAttributes(): Record<string, string> {
   return new AttributeMap();
 }
 
-
 export function dashToNull(value: string): string | null {
   return value === '-' ? null : value;
 }

@@ -18,8 +18,7 @@ const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2})
  * The same layout with an RFC 3339 timestamp, as rsyslog's high-precision file format (RSYSLOG_FileFormat)
  * and forwarders sending '<PRI>' + RFC 3339 write it. Offsets with or without the colon; none is read as UTC.
  */
-const SYSLOG_RFC3339 =
-  /^(?:<(\d{1,3})>)?(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})? (.*)$/s;
+const SYSLOG_RFC3339 = /^(?:<(\d{1,3})>)?(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})? (.*)$/s;
 /** TAG[PID]: as real daemons write it: any run of non-space, non-'[' non-':' chars (postfix/smtp, CRON). */
 const TAG = /^([^\s[:]{1,64})(?:\[([^\]\s]{0,64})\])?:(?: |$)/;
 

@@ -48,9 +48,23 @@ export function analyticsConfigProblems(config: AnalyticsConfig, problems: Probl
   problems.boolean('analytics.autoScaling', config.autoScaling);
   problems.oneOf('analytics.executionClass', config.executionClass, EXECUTION_CLASSES);
   if (config.executionClass === 'FLEX' && !['G.1X', 'G.2X'].includes(config.workerType)) {
-    problems.add(`analytics.executionClass must not be 'FLEX' with workerType '${config.workerType}': Flex runs G.1X and G.2X workers only`);
+    problems.add(
+      `analytics.executionClass must not be 'FLEX' with workerType '${config.workerType}': Flex runs G.1X and G.2X workers only`,
+    );
   }
   integer('analytics.jobTimeoutMinutes', config.jobTimeoutMinutes, 1, 2880);
-  integer('analytics.maxConcurrentRuns', config.maxConcurrentRuns, 1, 1, 'job bookmarks track one run at a time; concurrent runs would read the same raw objects');
-  integer('analytics.bytesScannedCutoffPerQuery', config.bytesScannedCutoffPerQuery, 10_000_000, Number.MAX_SAFE_INTEGER, "Athena's minimum is 10 MB");
+  integer(
+    'analytics.maxConcurrentRuns',
+    config.maxConcurrentRuns,
+    1,
+    1,
+    'job bookmarks track one run at a time; concurrent runs would read the same raw objects',
+  );
+  integer(
+    'analytics.bytesScannedCutoffPerQuery',
+    config.bytesScannedCutoffPerQuery,
+    10_000_000,
+    Number.MAX_SAFE_INTEGER,
+    "Athena's minimum is 10 MB",
+  );
 }

@@ -22,7 +22,6 @@ export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
 /** The job's library: the pure transform, its helpers and run_metrics.json, zipped for --extra-py-files. */
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
 
-
 /** Final states of a Glue job run that mean the run did not curate its batch. */
 export const GLUE_FAILED_RUN_STATES = ['FAILED', 'TIMEOUT', 'ERROR', 'STOPPED'] as const;
 
@@ -216,17 +215,29 @@ export class GlueEtl extends Construct {
 
   /** Rows the job's runs read from raw/ (Glue job metrics, all runs), summed per 5 minutes. */
   public metricRecordsRead(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.job.metric('glue.driver.aggregate.recordsRead', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+    return this.job.metric('glue.driver.aggregate.recordsRead', glue.MetricType.COUNT, {
+      statistic: cloudwatch.Stats.SUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Spark tasks that failed in the job's runs (Glue job metrics), summed per 5 minutes. */
   public metricFailedTasks(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.job.metric('glue.driver.aggregate.numFailedTasks', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+    return this.job.metric('glue.driver.aggregate.numFailedTasks', glue.MetricType.COUNT, {
+      statistic: cloudwatch.Stats.SUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Run time so far of the job's runs in milliseconds (Glue job metrics), maximum per 5 minutes. */
   public metricElapsedTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.job.metric('glue.driver.aggregate.elapsedTime', glue.MetricType.COUNT, { statistic: cloudwatch.Stats.MAXIMUM, period: cdk.Duration.minutes(5), ...props });
+    return this.job.metric('glue.driver.aggregate.elapsedTime', glue.MetricType.COUNT, {
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 
   /**
@@ -335,7 +346,8 @@ export class GlueEtl extends Construct {
     acknowledgeIamWildcards(this, [
       {
         finding: new RegExp(`^Resource::.+/(${jobPrefixes.map(escape).join('|')})\\*$`),
-        reason: 'Objects under the lake prefixes the job reads (raw/) or writes (curated/, quarantine/, glue-temp/); keys are made at run time',
+        reason:
+          'Objects under the lake prefixes the job reads (raw/) or writes (curated/, quarantine/, glue-temp/); keys are made at run time',
       },
       {
         finding: /^Resource::\*$/,

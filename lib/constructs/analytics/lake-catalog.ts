@@ -5,7 +5,15 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import recordSchema from '../../../schema/log-record.schema.json';
-import { CURATED_PARTITION_KEYS, curatedTableProjection, DT_FORMAT, DT_PROJECTION_START, LAKE_PREFIXES, lakeUri, rawTableProjection } from '../../../contracts/lake-layout';
+import {
+  CURATED_PARTITION_KEYS,
+  curatedTableProjection,
+  DT_FORMAT,
+  DT_PROJECTION_START,
+  LAKE_PREFIXES,
+  lakeUri,
+  rawTableProjection,
+} from '../../../contracts/lake-layout';
 
 /**
  * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
@@ -48,7 +56,9 @@ export function recordColumns(schema: RecordSchemaDocument, table: 'raw' | 'cura
 function columnType(name: string, property: PropertySchema, table: 'raw' | 'curated'): glue.Type {
   const types = (Array.isArray(property.type) ? property.type : [property.type]).filter((t) => t !== 'null');
   if (types.length !== 1) {
-    throw new Error(`record schema property '${name}' must have one non-null type to become a column (got ${JSON.stringify(property.type)})`);
+    throw new Error(
+      `record schema property '${name}' must have one non-null type to become a column (got ${JSON.stringify(property.type)})`,
+    );
   }
   switch (types[0]) {
     case 'string':
@@ -67,7 +77,6 @@ function columnType(name: string, property: PropertySchema, table: 'raw' | 'cura
   }
 }
 
-
 /** A saved Athena query: what question it answers and the SQL, with the table names filled in. */
 export interface SavedQuery {
   readonly name: string;
@@ -85,7 +94,10 @@ export const SAVED_QUERY_HOURS = 1;
 export function lastHoursCondition(hours: number): string {
   if (!Number.isInteger(hours) || hours < 1 || hours > 48) throw new Error(`the saved queries' window must be 1–48 hours (got ${hours})`);
   const at = (back: number) => (back === 0 ? 'current_timestamp' : `current_timestamp - interval '${back}' hour`);
-  const partitions = Array.from({ length: hours + 1 }, (_, i) => `("dt" = date_format(${at(hours - i)}, '%Y-%m-%d') AND "hour" = date_format(${at(hours - i)}, '%H'))`);
+  const partitions = Array.from(
+    { length: hours + 1 },
+    (_, i) => `("dt" = date_format(${at(hours - i)}, '%Y-%m-%d') AND "hour" = date_format(${at(hours - i)}, '%H'))`,
+  );
   return `(${partitions.join('\n    OR ')})\n  AND "timestamp" >= ${at(hours)}`;
 }
 

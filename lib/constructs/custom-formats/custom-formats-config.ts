@@ -66,7 +66,9 @@ export function customFormatsProblems(formats: unknown, problems: Problems, sett
     // The basic shape in the one message style, `<setting> must ... (got ...)`, the setting's path first.
     const at = `${setting}[${index}]`;
     if (name === undefined || !CUSTOM_FORMAT_NAME.test(name)) {
-      problems.add(`${at}.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters (got ${JSON.stringify(definition.name)})`);
+      problems.add(
+        `${at}.name must be lower case letters, digits and '_', starting with a letter, at most 40 characters (got ${JSON.stringify(definition.name)})`,
+      );
     } else if ((RECORD_FORMATS as readonly string[]).includes(name)) {
       problems.add(`${at}.name must not be a built-in format (${RECORD_FORMATS.join(', ')}) (got '${name}')`);
     } else if (seen.has(name)) {
@@ -74,10 +76,14 @@ export function customFormatsProblems(formats: unknown, problems: Problems, sett
     }
     if (name !== undefined) seen.add(name);
     if (typeof definition.pattern !== 'string' || !definition.pattern.startsWith('^')) {
-      problems.add(`${at}.pattern must be a regular expression starting with '^': a format reads whole lines, and unanchored a failing match is retried at every position (got ${JSON.stringify(definition.pattern)})`);
+      problems.add(
+        `${at}.pattern must be a regular expression starting with '^': a format reads whole lines, and unanchored a failing match is retried at every position (got ${JSON.stringify(definition.pattern)})`,
+      );
     }
     if (!Array.isArray(definition.examples) || definition.examples.length === 0) {
-      problems.add(`${at}.examples must list at least one line with the fields it gives, { "line": ..., "fields": {...} } (got ${JSON.stringify(definition.examples)})`);
+      problems.add(
+        `${at}.examples must list at least one line with the fields it gives, { "line": ..., "fields": {...} } (got ${JSON.stringify(definition.examples)})`,
+      );
     }
     if (problems.list.length > before) return;
     let format: CompiledFormat;
@@ -96,9 +102,14 @@ export function customFormatsProblems(formats: unknown, problems: Problems, sett
       );
       return;
     }
-    const slow = backtrackingTrial(definition.pattern, definition.examples.map((e) => e.line).filter((l) => typeof l === 'string'));
+    const slow = backtrackingTrial(
+      definition.pattern,
+      definition.examples.map((e) => e.line).filter((l) => typeof l === 'string'),
+    );
     if (slow !== null) {
-      problems.add(`${label}: pattern ${slow}; make the parts of the expression unable to match the same text (e.g. [^ ]+ instead of .+ before a space)`);
+      problems.add(
+        `${label}: pattern ${slow}; make the parts of the expression unable to match the same text (e.g. [^ ]+ instead of .+ before a space)`,
+      );
       return;
     }
     compiled.push({ label, definition, format });
@@ -107,32 +118,55 @@ export function customFormatsProblems(formats: unknown, problems: Problems, sett
   // the earlier custom formats, as the deployed parser reads it.
   const all = compiled.map((c) => c.format);
   for (const { label, definition } of compiled) {
-    definition.examples.forEach((example, index) => exampleProblems(`${label}: example ${index + 1}`, definition.name, example, all, problems));
+    definition.examples.forEach((example, index) =>
+      exampleProblems(`${label}: example ${index + 1}`, definition.name, example, all, problems),
+    );
   }
 }
 
-function exampleProblems(label: string, name: string, example: CustomFormatDefinition['examples'][number], formats: readonly CompiledFormat[], problems: Problems): void {
-  if (example === null || typeof example !== 'object' || typeof example.line !== 'string' || example.fields === null || typeof example.fields !== 'object') {
+function exampleProblems(
+  label: string,
+  name: string,
+  example: CustomFormatDefinition['examples'][number],
+  formats: readonly CompiledFormat[],
+  problems: Problems,
+): void {
+  if (
+    example === null ||
+    typeof example !== 'object' ||
+    typeof example.line !== 'string' ||
+    example.fields === null ||
+    typeof example.fields !== 'object'
+  ) {
     problems.add(`${label} must be { line: '...', fields: { ... } } (got ${JSON.stringify(example)})`);
     return;
   }
   const shown = `${label} (${JSON.stringify(example.line.length > 60 ? `${example.line.slice(0, 57)}...` : example.line)})`;
   const unknown = Object.keys(example.fields).filter((f) => !EXAMPLE_FIELDS.includes(f));
   if (unknown.length > 0) {
-    problems.add(`${shown}: fields ${unknown.join(', ')} are not record fields a format gives (${EXAMPLE_FIELDS.join(', ')}); other groups are checked under attributes`);
+    problems.add(
+      `${shown}: fields ${unknown.join(', ')} are not record fields a format gives (${EXAMPLE_FIELDS.join(', ')}); other groups are checked under attributes`,
+    );
     return;
   }
   // A fixed arrival time: only lines without a year of their own would use it, and the examples are checked alike every synth.
   const parsed = parseLine(example.line, Date.UTC(2026, 0, 1), formats);
   if (parsed.format !== name) {
-    const by = parsed.format === 'unparsed' ? 'does not match the pattern (or its time, status or bytes cannot be read)' : `is read by the ${(RECORD_FORMATS as readonly string[]).includes(parsed.format) ? 'built-in' : 'earlier custom'} format '${parsed.format}', which is tried first`;
+    const by =
+      parsed.format === 'unparsed'
+        ? 'does not match the pattern (or its time, status or bytes cannot be read)'
+        : `is read by the ${(RECORD_FORMATS as readonly string[]).includes(parsed.format) ? 'built-in' : 'earlier custom'} format '${parsed.format}', which is tried first`;
     problems.add(`${shown} ${by}`);
     return;
   }
   for (const [field, expected] of Object.entries(example.fields)) {
     const actual = (parsed as unknown as Record<string, unknown>)[field] ?? null;
-    const same = field === 'attributes' ? JSON.stringify(sortedEntries(actual)) === JSON.stringify(sortedEntries(expected)) : actual === expected;
-    if (!same) problems.add(`${shown}: ${field} is ${JSON.stringify(field === 'attributes' ? sortedObject(actual) : actual)}, expected ${JSON.stringify(expected)}`);
+    const same =
+      field === 'attributes' ? JSON.stringify(sortedEntries(actual)) === JSON.stringify(sortedEntries(expected)) : actual === expected;
+    if (!same)
+      problems.add(
+        `${shown}: ${field} is ${JSON.stringify(field === 'attributes' ? sortedObject(actual) : actual)}, expected ${JSON.stringify(expected)}`,
+      );
   }
 }
 
@@ -211,7 +245,8 @@ function quantifierAt(pattern: string, at: number): { max: number; length: numbe
 export function trialLines(examples: readonly string[]): { description: string; line: string }[] {
   const fill = (piece: string) => piece.repeat(Math.ceil(TRIAL_LINE_BYTES / Math.max(1, piece.length))).slice(0, TRIAL_LINE_BYTES);
   const lines: { description: string; line: string }[] = [];
-  for (const generic of ['a', ' ', '0', 'a ']) lines.push({ description: `${TRIAL_LINE_BYTES} bytes of ${JSON.stringify(generic)}`, line: fill(generic) });
+  for (const generic of ['a', ' ', '0', 'a '])
+    lines.push({ description: `${TRIAL_LINE_BYTES} bytes of ${JSON.stringify(generic)}`, line: fill(generic) });
   for (const [n, example] of examples.slice(0, 3).entries()) {
     lines.push({ description: `example ${n + 1} repeated to ${TRIAL_LINE_BYTES} bytes`, line: fill(`${example} `) });
     // Where the kind of character changes: where one part of the expression hands over to the next.
@@ -279,7 +314,8 @@ export function backtrackingTrial(pattern: string, examples: readonly string[]):
     .filter((l) => l.length > 0)
     .map((l) => l.split(' ').map(Number));
   const last = results[results.length - 1];
-  if (last !== undefined && last[1] > TRIAL_BUDGET_MS) return `takes ${Math.round(last[1])} ms (budget ${TRIAL_BUDGET_MS} ms) on ${lines[last[0]].description}`;
+  if (last !== undefined && last[1] > TRIAL_BUDGET_MS)
+    return `takes ${Math.round(last[1])} ms (budget ${TRIAL_BUDGET_MS} ms) on ${lines[last[0]].description}`;
   if (run.status === 0 && results.length === lines.length) return null;
   if (run.error !== undefined || run.signal !== null) {
     const stuck = lines[results.length];
@@ -310,7 +346,10 @@ export function loadFormatsFile(file: string): CustomFormatDefinition[] {
   } catch (error) {
     throw new FormatsFileError(file, [`cannot read it as JSON: ${(error as Error).message}`]);
   }
-  const formats = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && 'formats' in parsed ? (parsed as { formats: unknown }).formats : parsed;
+  const formats =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) && 'formats' in parsed
+      ? (parsed as { formats: unknown }).formats
+      : parsed;
   const problems = new Problems();
   customFormatsProblems(formats, problems);
   if (problems.list.length > 0) throw new FormatsFileError(file, problems.list);

@@ -52,11 +52,19 @@ export class IngestStream extends Construct {
 
   /** Writes rejected for exceeding the stream's throughput (records and bytes), summed per 5 minutes. */
   public metricWriteThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricWriteProvisionedThroughputExceeded({ statistic: cloudwatch.Stats.SUM, period: cdk.Duration.minutes(5), ...props });
+    return this.stream.metricWriteProvisionedThroughputExceeded({
+      statistic: cloudwatch.Stats.SUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 
   /** Age of the oldest record Firehose has not read yet, in milliseconds, maximum per 5 minutes. */
   public metricIteratorAgeMilliseconds(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.stream.metricGetRecordsIteratorAgeMilliseconds({ statistic: cloudwatch.Stats.MAXIMUM, period: cdk.Duration.minutes(5), ...props });
+    return this.stream.metricGetRecordsIteratorAgeMilliseconds({
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: cdk.Duration.minutes(5),
+      ...props,
+    });
   }
 }

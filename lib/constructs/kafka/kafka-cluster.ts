@@ -190,7 +190,8 @@ export class KafkaCluster extends Construct {
    */
   topicArn(topicName: string): string {
     const topic = this.topics.find((t) => t.topicName === topicName);
-    if (topic === undefined) throw new Error(`topic '${topicName}' is not one of this cluster's kafka.topics (${this.topics.map((t) => t.topicName).join(', ')})`);
+    if (topic === undefined)
+      throw new Error(`topic '${topicName}' is not one of this cluster's kafka.topics (${this.topics.map((t) => t.topicName).join(', ')})`);
     const { partition, region, account } = cdk.Stack.of(this);
     return `arn:${partition}:kafka:${region}:${account}:topic/${this.clusterName}/*/${topicName}`;
   }
@@ -211,7 +212,9 @@ export class KafkaCluster extends Construct {
     acknowledgeIamWildcards(
       grantee.grantPrincipal,
       topicNames.map((name) => ({
-        finding: new RegExp(`^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:topic/${this.clusterName}/\\*/${name.replace(/[.]/g, '\\.')}$`),
+        finding: new RegExp(
+          `^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:topic/${this.clusterName}/\\*/${name.replace(/[.]/g, '\\.')}$`,
+        ),
         reason: `Topic ${name} of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.`,
       })),
     );
@@ -219,7 +222,11 @@ export class KafkaCluster extends Construct {
 
   /** Lets a principal connect and write (idempotently) to the given topics: a producer. */
   grantProduce(grantee: iam.IGrantable, topicNames: readonly string[]): iam.Grant {
-    iam.Grant.addToPrincipal({ grantee, actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'], resourceArns: [this.clusterArn] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kafka-cluster:Connect', 'kafka-cluster:WriteDataIdempotently'],
+      resourceArns: [this.clusterArn],
+    });
     this.acknowledgeTopicWildcards(grantee, topicNames);
     return iam.Grant.addToPrincipal({
       grantee,

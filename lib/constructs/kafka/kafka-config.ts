@@ -91,15 +91,25 @@ export interface KafkaNetwork {
 export function kafkaConfigProblems(config: KafkaConfig, network: KafkaNetwork, problems: Problems): void {
   const { availabilityZones } = network;
   if (typeof config.brokerInstanceType !== 'string' || !BROKER_INSTANCE_TYPE.test(config.brokerInstanceType)) {
-    problems.add(`kafka.brokerInstanceType must be an MSK standard broker type such as kafka.t3.small or kafka.m7g.large (got '${String(config.brokerInstanceType)}')`);
+    problems.add(
+      `kafka.brokerInstanceType must be an MSK standard broker type such as kafka.t3.small or kafka.m7g.large (got '${String(config.brokerInstanceType)}')`,
+    );
   }
   if (config.kafkaVersion !== undefined) problems.oneOf('kafka.kafkaVersion', config.kafkaVersion, KRAFT_KAFKA_VERSIONS);
   problems.integer('kafka.brokerCount', config.brokerCount, 2, 30);
   if (Number.isInteger(config.brokerCount) && Number.isInteger(availabilityZones) && config.brokerCount % availabilityZones !== 0) {
-    problems.add(`kafka.brokerCount must be a multiple of network.availabilityZones, ${availabilityZones} (got ${config.brokerCount}): MSK places the same number of brokers in every zone`);
+    problems.add(
+      `kafka.brokerCount must be a multiple of network.availabilityZones, ${availabilityZones} (got ${config.brokerCount}): MSK places the same number of brokers in every zone`,
+    );
   }
   problems.integer('kafka.ebsVolumeGiB', config.ebsVolumeGiB, 1, 16384);
-  problems.integer('kafka.replicationFactor', config.replicationFactor, 2, Math.max(2, Math.min(3, config.brokerCount)), 'at least 2 so a broker can fail, at most the broker count');
+  problems.integer(
+    'kafka.replicationFactor',
+    config.replicationFactor,
+    2,
+    Math.max(2, Math.min(3, config.brokerCount)),
+    'at least 2 so a broker can fail, at most the broker count',
+  );
   problems.integer(
     'kafka.minInsyncReplicas',
     config.minInsyncReplicas,
@@ -157,7 +167,9 @@ export function mskZoneProblems(zones: KafkaZones, region: string | undefined, p
   const ids = zones.availabilityZoneIds;
   if (ids !== undefined) {
     for (const id of ids.filter((zone) => excluded.includes(zone))) {
-      problems.add(`network.availabilityZoneIds must not include ${id} (got ${JSON.stringify(ids)}): MSK cannot put brokers' client subnets in zone ${id}; pick another zone ID of the region`);
+      problems.add(
+        `network.availabilityZoneIds must not include ${id} (got ${JSON.stringify(ids)}): MSK cannot put brokers' client subnets in zone ${id}; pick another zone ID of the region`,
+      );
     }
     return;
   }

@@ -139,14 +139,17 @@ export class KafkaConsumer extends Construct {
     acknowledgeIamWildcards(this, [
       {
         finding: /LakeBucket[0-9A-F]{8}.*\/(raw\/source=kafka|errors\/kafka-consumer-failed)\/\*$/,
-        reason: 'The consumer writes objects under generated keys of two lake prefixes only: raw/source=kafka/ and errors/kafka-consumer-failed/ (PutObject, no read, no delete).',
+        reason:
+          'The consumer writes objects under generated keys of two lake prefixes only: raw/source=kafka/ and errors/kafka-consumer-failed/ (PutObject, no read, no delete).',
       },
       {
         finding: /FailedBatchesBucket[0-9A-F]{8}.*\/\*$/,
         reason: "The mapping's S3 on-failure destination writes keys of its own choosing into this dedicated bucket (PutObject only).",
       },
       {
-        finding: new RegExp(`^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:group/${cluster.clusterName}/\\*/${CONSUMER_GROUP_ID}$`),
+        finding: new RegExp(
+          `^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:group/${cluster.clusterName}/\\*/${CONSUMER_GROUP_ID}$`,
+        ),
         reason:
           "The consumer group of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.",
       },

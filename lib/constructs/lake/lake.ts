@@ -55,22 +55,24 @@ export class Lake extends Construct {
     const removal = { removalPolicy, autoDeleteObjects: !retain };
     const { lifecycle } = props;
 
-    this.accessLogsBucket = !retain ? undefined : new s3.Bucket(this, 'AccessLogsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Audit records: versioned, so an overwrite or delete keeps the earlier version (checkov CKV_AWS_21).
-      versioned: true,
-      lifecycleRules: [
-        { id: 'expire-access-logs', expiration: cdk.Duration.days(lifecycle.accessLogsExpireAfterDays) },
-        // Expiry turns logs into noncurrent versions behind delete markers: remove both in time.
-        { id: 'expire-noncurrent-access-logs', noncurrentVersionExpiration: cdk.Duration.days(30) },
-        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
-        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
-      ],
-      ...removal,
-    });
+    this.accessLogsBucket = !retain
+      ? undefined
+      : new s3.Bucket(this, 'AccessLogsBucket', {
+          encryption: s3.BucketEncryption.S3_MANAGED,
+          blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+          enforceSSL: true,
+          objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+          // Audit records: versioned, so an overwrite or delete keeps the earlier version (checkov CKV_AWS_21).
+          versioned: true,
+          lifecycleRules: [
+            { id: 'expire-access-logs', expiration: cdk.Duration.days(lifecycle.accessLogsExpireAfterDays) },
+            // Expiry turns logs into noncurrent versions behind delete markers: remove both in time.
+            { id: 'expire-noncurrent-access-logs', noncurrentVersionExpiration: cdk.Duration.days(30) },
+            { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+            { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
+          ],
+          ...removal,
+        });
     if (this.accessLogsBucket) {
       cdk.Validations.of(this.accessLogsBucket).acknowledge({
         id: 'AwsSolutions-S1',
@@ -107,7 +109,12 @@ export class Lake extends Construct {
         {
           id: 'tier-curated',
           prefix: LAKE_PREFIXES.curated,
-          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: cdk.Duration.days(lifecycle.curatedInfrequentAccessAfterDays) }],
+          transitions: [
+            {
+              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+              transitionAfter: cdk.Duration.days(lifecycle.curatedInfrequentAccessAfterDays),
+            },
+          ],
           expiration: lifecycle.curatedExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.curatedExpireAfterDays),
         },
         { id: 'expire-errors', prefix: LAKE_PREFIXES.errors, expiration: cdk.Duration.days(lifecycle.errorsExpireAfterDays) },
@@ -124,7 +131,8 @@ export class Lake extends Construct {
     if (!this.accessLogsBucket) {
       cdk.Validations.of(this.bucket).acknowledge({
         id: 'AwsSolutions-S1',
-        reason: 'A lake that cdk destroy deletes sends no server access logs: S3 delivers them best effort, hours late, so the records of the emptying would refill a log bucket deleted in the same destroy (see Lake.accessLogsBucket).',
+        reason:
+          'A lake that cdk destroy deletes sends no server access logs: S3 delivers them best effort, hours late, so the records of the emptying would refill a log bucket deleted in the same destroy (see Lake.accessLogsBucket).',
       });
     }
   }

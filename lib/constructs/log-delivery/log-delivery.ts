@@ -244,7 +244,11 @@ export class LogDelivery extends Construct {
     this.logGroup.grantWrite(role);
 
     const bucket = props.lakeBucket;
-    const prefixes = [`${LAKE_PREFIXES.raw}source=kinesis/`, LAKE_PREFIXES.errors, ...(props.backupSourceRecords ? [LAKE_PREFIXES.backup] : [])];
+    const prefixes = [
+      `${LAKE_PREFIXES.raw}source=kinesis/`,
+      LAKE_PREFIXES.errors,
+      ...(props.backupSourceRecords ? [LAKE_PREFIXES.backup] : []),
+    ];
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'LakeBucket',

@@ -105,11 +105,22 @@ export function agentConfigProblems(props: AgentConfigProps): string[] {
   problems.push(...nameProblems('agentLogGroupName', props.agentLogGroupName, 'a CloudWatch Logs group', /^[\w\-./#]{1,512}$/));
   const kafkaFiles = props.files.filter((file) => destinationsOf(file).includes('kafka'));
   if (kafkaFiles.length > 0 && props.kafka === undefined) {
-    problems.push(`kafka must name the cluster and topic when files ship to Kafka (got none for ${kafkaFiles.map((f) => f.path).join(', ')})`);
+    problems.push(
+      `kafka must name the cluster and topic when files ship to Kafka (got none for ${kafkaFiles.map((f) => f.path).join(', ')})`,
+    );
   }
   if (props.kafka !== undefined) {
-    problems.push(...nameProblems('kafka.brokers', props.kafka.brokers, 'SASL/IAM bootstrap brokers such as b-1.x:9098', /^[\w.-]+:\d+(,[\w.-]+:\d+)*$/));
-    problems.push(...nameProblems('kafka.clusterArn', props.kafka.clusterArn, 'an MSK cluster ARN', /^arn:[\w-]+:kafka:[\w-]+:\d{12}:cluster\/.+$/));
+    problems.push(
+      ...nameProblems(
+        'kafka.brokers',
+        props.kafka.brokers,
+        'SASL/IAM bootstrap brokers such as b-1.x:9098',
+        /^[\w.-]+:\d+(,[\w.-]+:\d+)*$/,
+      ),
+    );
+    problems.push(
+      ...nameProblems('kafka.clusterArn', props.kafka.clusterArn, 'an MSK cluster ARN', /^arn:[\w-]+:kafka:[\w-]+:\d{12}:cluster\/.+$/),
+    );
     problems.push(...nameProblems('kafka.topic', props.kafka.topic, 'a Kafka topic', /^[a-zA-Z0-9._-]{1,249}$/));
   }
   return problems;

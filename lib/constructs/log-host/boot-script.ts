@@ -103,7 +103,7 @@ const DEMO_TEMPLATE_UNIT = [
 ].join('\n');
 
 const AGENT_DROP_IN = [
-  '# Runs the package\'s fluent-bit.service with the log pipeline\'s config; restarts it when it fails.',
+  "# Runs the package's fluent-bit.service with the log pipeline's config; restarts it when it fails.",
   '[Service]',
   `EnvironmentFile=${AGENT_PATHS.environment}`,
   'ExecStart=',
@@ -154,7 +154,7 @@ export function renderBootScript(props: BootScriptProps): string {
     '',
     '# Tell CloudFormation how the first boot went (the creation policy waits for it). Later boots are not',
     '# awaited, so a refused signal there is expected and only logged. The signal carries no reason: cfn-signal',
-    "# takes --reason, but the SignalResource API it calls for a resource has no such field (CloudFormation API",
+    '# takes --reason, but the SignalResource API it calls for a resource has no such field (CloudFormation API',
     '# Reference, SignalResource). So the reason also goes to the console: aws ec2 get-console-output.',
     'signal_cloudformation() {',
     '  local status="$1" reason="$2"',
@@ -178,7 +178,7 @@ export function renderBootScript(props: BootScriptProps): string {
     '  signal_cloudformation 1 "line ${line}: \\`${command}\\` exited ${status}"',
     '  exit "$status"',
     '}',
-    "trap 'on_error \"$LINENO\" \"$BASH_COMMAND\"' ERR",
+    'trap \'on_error "$LINENO" "$BASH_COMMAND"\' ERR',
     '',
     '# cfn-signal first, on its own: if a later package is missing, the failure can still be reported.',
     'if ! rpm -q --quiet aws-cfn-bootstrap; then dnf install -y aws-cfn-bootstrap; fi',

@@ -9,9 +9,7 @@ import type { NetworkConfig } from '../network/network-config';
 import { RECORD_FORMATS, type ParsedFormat } from '../../../contracts/record';
 
 /** Formats a shipped file can hold: the record schema's `format` enum, minus 'unparsed' (a result, not an input). */
-export const LOG_FILE_FORMATS: readonly ParsedFormat[] = RECORD_FORMATS.filter(
-  (format): format is ParsedFormat => format !== 'unparsed',
-);
+export const LOG_FILE_FORMATS: readonly ParsedFormat[] = RECORD_FORMATS.filter((format): format is ParsedFormat => format !== 'unparsed');
 
 export interface LogFileConfig {
   /**
@@ -160,7 +158,12 @@ export function agentTuningProblems(tuning: AgentTuning, prefix: string): string
   };
   integer('flushSeconds', tuning.flushSeconds, 1, 60);
   if (tuning.retryLimit !== 'no_limits') {
-    if (typeof tuning.retryLimit !== 'number' || !Number.isInteger(tuning.retryLimit) || tuning.retryLimit < 1 || tuning.retryLimit > 1000) {
+    if (
+      typeof tuning.retryLimit !== 'number' ||
+      !Number.isInteger(tuning.retryLimit) ||
+      tuning.retryLimit < 1 ||
+      tuning.retryLimit > 1000
+    ) {
       problems.push(`${prefix}.retryLimit must be an integer between 1 and 1000 or 'no_limits' (got ${String(tuning.retryLimit)})`);
     }
   }
@@ -215,7 +218,9 @@ export function validateHostConfig(config: HostConfig, prefix = 'host', customFo
   if (demo.enabled === true) {
     config.logFiles.forEach((file, i) => {
       if (typeof file.path === 'string' && file.path.startsWith(`${DEMO_LOG_DIR}/`)) {
-        problems.push(`${prefix}.logFiles[${i}].path must be outside ${DEMO_LOG_DIR}, which the demo generator writes (got '${file.path}')`);
+        problems.push(
+          `${prefix}.logFiles[${i}].path must be outside ${DEMO_LOG_DIR}, which the demo generator writes (got '${file.path}')`,
+        );
       }
     });
   }
@@ -238,10 +243,14 @@ export function validateHostConfig(config: HostConfig, prefix = 'host', customFo
 /** Problems of the host's placement in the stage's network: its subnets need a route to the internet. */
 export function hostPlacementProblems(config: HostConfig, network: NetworkConfig, prefix = 'host'): string[] {
   if (config.subnet === 'public' && network.publicSubnets === false) {
-    return [`${prefix}.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'`];
+    return [
+      `${prefix}.subnet must not be 'public' when network.publicSubnets is false (got 'public'): use 'private-with-nat' with network.privateEgress 'nat-gateway'`,
+    ];
   }
   if (config.subnet === 'private-with-nat' && network.privateEgress !== 'nat-gateway') {
-    return [`${prefix}.subnet 'private-with-nat' needs network.privateEgress 'nat-gateway' (got '${network.privateEgress}'): the agent installs from its package repository`];
+    return [
+      `${prefix}.subnet 'private-with-nat' needs network.privateEgress 'nat-gateway' (got '${network.privateEgress}'): the agent installs from its package repository`,
+    ];
   }
   return [];
 }

@@ -181,7 +181,8 @@ export class LogHost extends Construct {
       // at deploy: synth needs no account. (MachineImage.latestAmazonLinux2023 would pin kernel 6.1; 'default'
       // follows AL2023's recommended kernel.)
       machineImage:
-        props.machineImage ?? new ec2.AmazonLinux2023ImageSsmParameter({ cpuType, kernel: ec2.AmazonLinux2023Kernel.DEFAULT, cachedInContext: false }),
+        props.machineImage ??
+        new ec2.AmazonLinux2023ImageSsmParameter({ cpuType, kernel: ec2.AmazonLinux2023Kernel.DEFAULT, cachedInContext: false }),
       role: this.role,
       securityGroup: this.securityGroup,
       userData,
@@ -208,9 +209,7 @@ export class LogHost extends Construct {
     this.instance.node.addDependency(this.sessionManagerPolicy);
     // The stack waits until the first boot reports that the agent runs (boot-script.ts signals).
     this.instance.instance.cfnOptions.creationPolicy = { resourceSignal: { count: 1, timeout: 'PT20M' } };
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [stack.stackId] }),
-    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:SignalResource'], resources: [stack.stackId] }));
 
     let demo: { bundleS3Uri: string; linesPerSecond: number } | undefined;
     const files = [...config.logFiles];
@@ -255,7 +254,10 @@ export class LogHost extends Construct {
       region: stack.region,
       agentLogGroupName: this.agentLogGroup.logGroupName,
       tuning: config.agent,
-      kafka: props.kafka === undefined ? undefined : { brokers: props.kafka.target.bootstrapBrokers, clusterArn: props.kafka.target.clusterArn, topic: props.kafka.topicName },
+      kafka:
+        props.kafka === undefined
+          ? undefined
+          : { brokers: props.kafka.target.bootstrapBrokers, clusterArn: props.kafka.target.clusterArn, topic: props.kafka.topicName },
       systemJournal: config.systemJournal ?? true,
     });
     const script = renderBootScript({

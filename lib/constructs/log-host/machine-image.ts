@@ -32,12 +32,15 @@ export function pinCommand(cpuType: ec2.AmazonLinuxCpuType, region: string): str
 export function hostImagePinProblems(value: unknown): string[] {
   if (value === undefined) return [];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [`${HOST_IMAGES_CONTEXT} must be an object of region to AMI id, e.g. {"eu-west-1": "ami-0123456789abcdef0"} (got ${JSON.stringify(value)})`];
+    return [
+      `${HOST_IMAGES_CONTEXT} must be an object of region to AMI id, e.g. {"eu-west-1": "ami-0123456789abcdef0"} (got ${JSON.stringify(value)})`,
+    ];
   }
   return Object.entries(value).flatMap(([region, ami]) => {
     const problems: string[] = [];
     if (!REGION.test(region)) problems.push(`${HOST_IMAGES_CONTEXT} keys must be region names such as eu-west-1 (got '${region}')`);
-    if (typeof ami !== 'string' || !AMI_ID.test(ami)) problems.push(`${HOST_IMAGES_CONTEXT}.${region} must be an AMI id such as ami-0123456789abcdef0 (got ${JSON.stringify(ami)})`);
+    if (typeof ami !== 'string' || !AMI_ID.test(ami))
+      problems.push(`${HOST_IMAGES_CONTEXT}.${region} must be an AMI id such as ami-0123456789abcdef0 (got ${JSON.stringify(ami)})`);
     return problems;
   });
 }

@@ -8,19 +8,32 @@ import { RUNBOOK, type AlarmId } from './runbook';
 /** The firing condition of each alarm in words, from a stage's thresholds. */
 export function alarmCondition(id: AlarmId, t: AlarmThresholds): string {
   switch (id) {
-    case 'agentSilent': return `no record for ${t.agentSilentMinutes} min`;
-    case 'streamWriteThrottles': return `> ${t.streamWriteThrottles} throttled writes / 5 min`;
-    case 'iteratorAge': return `> ${t.iteratorAgeSeconds} s behind for 10 min`;
-    case 'transformErrors': return `> ${t.transformErrors} errors / 5 min`;
-    case 'processingFailedShare': return `> ${t.processingFailedPercent}% of records / 5 min`;
-    case 'dataFreshness': return `oldest record > ${t.dataFreshnessSeconds} s`;
-    case 'glueJobFailed': return 'any failed run';
-    case 'glueQuarantineShare': return `> ${t.glueQuarantinePercent}% of a run's lines`;
-    case 'kafkaDiskUsed': return `a broker > ${t.kafkaDiskUsedPercent}% disk`;
-    case 'kafkaUnderReplicated': return '> 0 for 15 min';
-    case 'kafkaOffsetLag': return `> ${t.kafkaOffsetLag} messages for 15 min`;
-    case 'kafkaConsumerErrors': return `> ${t.kafkaConsumerErrors} errors / 5 min`;
-    case 'kafkaOnFailure': return 'any record sent or dropped';
+    case 'agentSilent':
+      return `no record for ${t.agentSilentMinutes} min`;
+    case 'streamWriteThrottles':
+      return `> ${t.streamWriteThrottles} throttled writes / 5 min`;
+    case 'iteratorAge':
+      return `> ${t.iteratorAgeSeconds} s behind for 10 min`;
+    case 'transformErrors':
+      return `> ${t.transformErrors} errors / 5 min`;
+    case 'processingFailedShare':
+      return `> ${t.processingFailedPercent}% of records / 5 min`;
+    case 'dataFreshness':
+      return `oldest record > ${t.dataFreshnessSeconds} s`;
+    case 'glueJobFailed':
+      return 'any failed run';
+    case 'glueQuarantineShare':
+      return `> ${t.glueQuarantinePercent}% of a run's lines`;
+    case 'kafkaDiskUsed':
+      return `a broker > ${t.kafkaDiskUsedPercent}% disk`;
+    case 'kafkaUnderReplicated':
+      return '> 0 for 15 min';
+    case 'kafkaOffsetLag':
+      return `> ${t.kafkaOffsetLag} messages for 15 min`;
+    case 'kafkaConsumerErrors':
+      return `> ${t.kafkaConsumerErrors} errors / 5 min`;
+    case 'kafkaOnFailure':
+      return 'any record sent or dropped';
   }
 }
 
@@ -36,7 +49,9 @@ export function renderAlarmTable(stages: Readonly<Record<string, AlarmThresholds
   for (const id of Object.keys(RUNBOOK) as AlarmId[]) {
     const entry = RUNBOOK[id];
     const conditions = names.map((n) => cell(alarmCondition(id, stages[n])));
-    lines.push(`| **${entry.title}** | ${conditions.join(' | ')} | ${entry.treatMissingData}: ${cell(entry.missingDataReason)} | ${cell(entry.means)} | ${cell(entry.todo)} |`);
+    lines.push(
+      `| **${entry.title}** | ${conditions.join(' | ')} | ${entry.treatMissingData}: ${cell(entry.missingDataReason)} | ${cell(entry.means)} | ${cell(entry.todo)} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -113,7 +113,10 @@ export class MskClusterMetrics implements MonitoredKafkaCluster {
 export interface KafkaConsumerMetricsProps {
   readonly functionName: string;
   /** Invocations and errors of the function (aws-cdk-lib's Function helpers). */
-  readonly fn: { metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric; metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric };
+  readonly fn: {
+    metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+    metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  };
   /**
    * The mapping's UUID, when it has an on-failure destination and publishes ErrorCount metrics
    * (MetricsConfig), for the on-failure alarm.

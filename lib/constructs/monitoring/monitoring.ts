@@ -162,8 +162,7 @@ export class Monitoring extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown:
-          `## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: ${RUNBOOK_ANCHOR}`,
+        markdown: `## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: ${RUNBOOK_ANCHOR}`,
         width: 24,
         height: 2,
       }),
@@ -243,11 +242,21 @@ export class Monitoring extends Construct {
     const names = cluster.brokerIds.map((_, i) => `b${i + 1}`).join(', ');
 
     this.alarm('kafkaDiskUsed', `a broker over ${t.kafkaDiskUsedPercent}% disk`, {
-      metric: new cloudwatch.MathExpression({ expression: `MAX([${names}])`, usingMetrics: usingMetrics(disk), label: 'Highest broker disk used %', period: FIVE_MINUTES }),
+      metric: new cloudwatch.MathExpression({
+        expression: `MAX([${names}])`,
+        usingMetrics: usingMetrics(disk),
+        label: 'Highest broker disk used %',
+        period: FIVE_MINUTES,
+      }),
       threshold: t.kafkaDiskUsedPercent,
     });
     this.alarm('kafkaUnderReplicated', 'any under-replicated partition for 15 minutes', {
-      metric: new cloudwatch.MathExpression({ expression: `SUM([${names}])`, usingMetrics: usingMetrics(urp), label: 'Under-replicated partitions', period: FIVE_MINUTES }),
+      metric: new cloudwatch.MathExpression({
+        expression: `SUM([${names}])`,
+        usingMetrics: usingMetrics(urp),
+        label: 'Under-replicated partitions',
+        period: FIVE_MINUTES,
+      }),
       threshold: 0,
       // A rolling restart (MSK patching) under-replicates for a few minutes by design.
       evaluationPeriods: 3,
@@ -302,7 +311,8 @@ export class Monitoring extends Construct {
   private alarm(
     id: AlarmId,
     threshold: string,
-    props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold'> & Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods'>>,
+    props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold'> &
+      Partial<Pick<cloudwatch.AlarmProps, 'comparisonOperator' | 'evaluationPeriods'>>,
   ): cloudwatch.Alarm {
     const entry = RUNBOOK[id];
     const alarm = new cloudwatch.Alarm(this, `${id[0].toUpperCase()}${id.slice(1)}Alarm`, {

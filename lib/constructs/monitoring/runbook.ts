@@ -21,14 +21,16 @@ export interface RunbookEntry {
 export const RUNBOOK = {
   agentSilent: {
     title: 'Agent silent',
-    means: 'No record reached the Kinesis stream for the configured minutes: the host is down, the agent stopped, or its credentials or network broke.',
+    means:
+      'No record reached the Kinesis stream for the configured minutes: the host is down, the agent stopped, or its credentials or network broke.',
     todo: 'Open a Session Manager shell on the host; `systemctl status fluent-bit` and `curl -s 127.0.0.1:2020/api/v1/health`; read the agent log group for errors; check the host status check.',
     treatMissingData: 'breaching',
     missingDataReason: 'the stream publishes no IncomingRecords while nothing is written, and nothing written is what this alarm is about',
   },
   streamWriteThrottles: {
     title: 'Stream write throttles',
-    means: 'The stream rejected writes for exceeding its throughput; the agent retries, so lines are delayed, not lost, until its buffer fills.',
+    means:
+      'The stream rejected writes for exceeding its throughput; the agent retries, so lines are delayed, not lost, until its buffer fills.',
     todo: 'With a provisioned stream raise stream.capacity.shardCount; on demand, the stream doubles its capacity within minutes: check that throttling stops, otherwise look for a hot partition key.',
     treatMissingData: 'notBreaching',
     missingDataReason: 'no writes means no throttles; a silent agent has its own alarm',
@@ -57,23 +59,25 @@ export const RUNBOOK = {
   dataFreshness: {
     title: 'Firehose data freshness',
     means: 'The oldest record Firehose holds is older than the threshold: delivery to S3 is failing or far behind.',
-    todo: "Read the Firehose log group (S3 or KMS access denied, transform failures); check DeliveryToS3.Success on the dashboard.",
+    todo: 'Read the Firehose log group (S3 or KMS access denied, transform failures); check DeliveryToS3.Success on the dashboard.',
     treatMissingData: 'notBreaching',
     missingDataReason: 'Firehose reports freshness only while it holds records; an idle stream is not stale',
   },
   glueJobFailed: {
     title: 'Glue job failed',
-    means: 'A run of the curation job ended FAILED, TIMEOUT, ERROR or STOPPED; the bookmark did not advance, so the next run retries the same objects.',
+    means:
+      'A run of the curation job ended FAILED, TIMEOUT, ERROR or STOPPED; the bookmark did not advance, so the next run retries the same objects.',
     todo: "Open the run in the Glue console (error message) and the job's log groups (<GlueJobLogGroupPrefix output>/error, then /output); a timeout on a large backlog needs more workers or a longer analytics.jobTimeoutMinutes.",
     treatMissingData: 'notBreaching',
     missingDataReason: 'the rule publishes TriggeredRules only when a run fails',
   },
   glueQuarantineShare: {
     title: 'Glue quarantine share',
-    means: "Over the configured share of the lines a curation run read failed validation against the record schema and went to quarantine/ instead of curated/.",
+    means:
+      'Over the configured share of the lines a curation run read failed validation against the record schema and went to quarantine/ instead of curated/.',
     todo: "Read the run's `run_complete` log line (top quarantine reasons), then the rows under quarantine/dt=<run date>/run=<run id>/ (`value`, `source_file`, `reason`); a producer or schema change is the usual cause.",
     treatMissingData: 'missing',
-    missingDataReason: 'each run publishes its counts once, so between runs there is no data and the alarm keeps the last run\'s verdict',
+    missingDataReason: "each run publishes its counts once, so between runs there is no data and the alarm keeps the last run's verdict",
   },
   kafkaDiskUsed: {
     title: 'MSK disk used',
@@ -105,7 +109,8 @@ export const RUNBOOK = {
   },
   kafkaOnFailure: {
     title: 'Records to the on-failure destination',
-    means: 'The mapping gave up on records after its retries: it sent the invocation record to the on-failure destination (OnFailureDestinationDeliveredEventCount) or, when that delivery failed, dropped them (DroppedEventCount).',
+    means:
+      'The mapping gave up on records after its retries: it sent the invocation record to the on-failure destination (OnFailureDestinationDeliveredEventCount) or, when that delivery failed, dropped them (DroppedEventCount).',
     todo: "Read the objects in the failed-batches bucket (topic, partition, offsets) and re-drive those offsets after fixing the cause; dropped records are in no bucket: check the consumer role's s3:PutObject on it and replay from Kafka. The records stay in Kafka until retention.",
     treatMissingData: 'notBreaching',
     missingDataReason: 'published only when records are given up on',

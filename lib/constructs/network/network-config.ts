@@ -48,11 +48,18 @@ export function networkConfigProblems(config: NetworkConfig, problems: Problems)
   problems.boolean('network.publicSubnets', config.publicSubnets);
   problems.oneOf('network.privateEgress', config.privateEgress, PRIVATE_EGRESS_CHOICES);
   if (config.privateEgress === 'nat-gateway' && config.publicSubnets === false) {
-    problems.add("network.privateEgress must not be 'nat-gateway' without network.publicSubnets (got publicSubnets: false): a NAT gateway lives in a public subnet");
+    problems.add(
+      "network.privateEgress must not be 'nat-gateway' without network.publicSubnets (got publicSubnets: false): a NAT gateway lives in a public subnet",
+    );
   }
   if (config.availabilityZoneIds !== undefined) {
     const ids = config.availabilityZoneIds;
-    if (!Array.isArray(ids) || ids.length !== config.availabilityZones || !ids.every((id) => typeof id === 'string' && ZONE_ID.test(id)) || new Set(ids).size !== ids.length) {
+    if (
+      !Array.isArray(ids) ||
+      ids.length !== config.availabilityZones ||
+      !ids.every((id) => typeof id === 'string' && ZONE_ID.test(id)) ||
+      new Set(ids).size !== ids.length
+    ) {
       problems.add(
         `network.availabilityZoneIds must list ${config.availabilityZones} distinct zone IDs such as use1-az1, one per network.availabilityZones (got ${JSON.stringify(ids)}); list yours with aws ec2 describe-availability-zones --query 'AvailabilityZones[].ZoneId'`,
       );

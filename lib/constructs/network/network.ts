@@ -59,8 +59,7 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     const { config } = props;
-    const privateType =
-      config.privateEgress === 'nat-gateway' ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+    const privateType = config.privateEgress === 'nat-gateway' ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
 
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -111,7 +110,10 @@ export class Network extends Construct {
     // "You must deploy a VPC endpoint for your on-failure destination service inside your Amazon MSK cluster
     // VPC" ("Capturing discarded batches for Amazon MSK and self-managed Apache Kafka event sources",
     // https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html); for S3 that is the gateway endpoint.
-    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', { service: ec2.GatewayVpcEndpointAwsService.S3, subnets: [this.privateSubnets] });
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.privateSubnets],
+    });
 
     if (config.privateEgress === 'interface-endpoints') {
       this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {

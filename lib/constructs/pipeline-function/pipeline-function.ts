@@ -167,6 +167,7 @@ export class PipelineFunction extends Construct {
 
 function runtimeFor(major: number): lambda.Runtime {
   const runtime = (lambda.Runtime as unknown as Record<string, lambda.Runtime>)[`NODEJS_${major}_X`];
-  if (!runtime) throw new Error(`aws-cdk-lib has no Lambda runtime for Node.js ${major}; update LAMBDA_NODE_MAJOR in lib/lambda-bundling.ts`);
+  if (!runtime)
+    throw new Error(`aws-cdk-lib has no Lambda runtime for Node.js ${major}; update LAMBDA_NODE_MAJOR in lib/lambda-bundling.ts`);
   return runtime;
 }

@@ -26,7 +26,12 @@ function filesUnder(base: string, dir: string): string[] {
  */
 export function flinkSourcesHash(module: string = FLINK_MODULE): string {
   const files = ['pom.xml', ...filesUnder(module, 'src')].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const lines = files.map((file) => `${createHash('sha256').update(fs.readFileSync(path.join(module, file))).digest('hex')}  ${file}\n`);
+  const lines = files.map(
+    (file) =>
+      `${createHash('sha256')
+        .update(fs.readFileSync(path.join(module, file)))
+        .digest('hex')}  ${file}\n`,
+  );
   return createHash('sha256').update(lines.join('')).digest('hex');
 }
 
@@ -38,7 +43,9 @@ export function currentFlinkJar(module: string = FLINK_MODULE): string {
   const jar = path.join(module, 'target', FLINK_JAR_NAME);
   const rel = path.relative(PROJECT_ROOT, jar);
   if (!fs.existsSync(jar)) {
-    throw new Error(`realtime.enabled needs the stream analytics job's jar, ${rel}, which is missing: run ${FLINK_BUILD_COMMAND} (Java 17; the first build fetches Flink from Maven Central)`);
+    throw new Error(
+      `realtime.enabled needs the stream analytics job's jar, ${rel}, which is missing: run ${FLINK_BUILD_COMMAND} (Java 17; the first build fetches Flink from Maven Central)`,
+    );
   }
   const stampFile = path.join(module, 'target', '.sources.sha256');
   const stamp = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : '';

@@ -82,7 +82,9 @@ export class RealtimeAnalytics extends Construct {
       description: 'Service execution role of the stream analytics application (Managed Service for Apache Flink)',
     });
     // The code: the asset's one object ("Application code" permissions, s3:GetObject and s3:GetObjectVersion).
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [jar.bucket.arnForObjects(jar.s3ObjectKey)] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [jar.bucket.arnForObjects(jar.s3ObjectKey)] }),
+    );
     cluster.grantConsume(this.role, [props.recordsTopic], props.groupId);
     cluster.grantProduce(this.role, [props.outputTopic]);
     // The exactly-once sink's transactions, under the group id as prefix: kafka-cluster:DescribeTransactionalId and
@@ -90,7 +92,10 @@ export class RealtimeAnalytics extends Construct {
     // resources and actions tables, https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html).
     const transactionalIds = `arn:${stack.partition}:kafka:${stack.region}:${stack.account}:transactional-id/${cluster.clusterName}/*/${props.groupId}*`;
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kafka-cluster:DescribeTransactionalId', 'kafka-cluster:AlterTransactionalId'], resources: [transactionalIds] }),
+      new iam.PolicyStatement({
+        actions: ['kafka-cluster:DescribeTransactionalId', 'kafka-cluster:AlterTransactionalId'],
+        resources: [transactionalIds],
+      }),
     );
     // Logging ("Set up application logging in Managed Service for Apache Flink",
     // https://docs.aws.amazon.com/managed-flink/latest/java/cloudwatch-logs.html): DescribeLogGroups in the account,
@@ -98,11 +103,20 @@ export class RealtimeAnalytics extends Construct {
     const groupArn = `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group`;
     const streamArn = `${groupArn}:${this.logGroup.logGroupName}:log-stream:${logStream.logStreamName}`;
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogGroups'], resources: [`${groupArn}:*`] }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:DescribeLogStreams'], resources: [`${groupArn}:${this.logGroup.logGroupName}:log-stream:*`] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:DescribeLogStreams'],
+        resources: [`${groupArn}:${this.logGroup.logGroupName}:log-stream:*`],
+      }),
+    );
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:PutLogEvents'], resources: [streamArn] }));
     // Metrics: PutMetricData has no resource type, so the namespace condition scopes it.
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['cloudwatch:PutMetricData'], resources: ['*'], conditions: { StringEquals: { 'cloudwatch:namespace': MSF_METRICS_NAMESPACE } } }),
+      new iam.PolicyStatement({
+        actions: ['cloudwatch:PutMetricData'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'cloudwatch:namespace': MSF_METRICS_NAMESPACE } },
+      }),
     );
     // The application's ENIs in the VPC, exactly AWS's policy ("VPC application permissions",
     // https://docs.aws.amazon.com/managed-flink/latest/java/vpc-permissions.html): its Resource is *.
@@ -125,13 +139,22 @@ export class RealtimeAnalytics extends Construct {
       {
         finding: /^Resource::\*$/,
         reason:
-          'cloudwatch:PutMetricData has no resource type (scoped by its namespace condition); the EC2 Describe and ENI actions are AWS\'s own VPC policy for Managed Service for Apache Flink, whose ENIs have no ARN before they exist.',
+          "cloudwatch:PutMetricData has no resource type (scoped by its namespace condition); the EC2 Describe and ENI actions are AWS's own VPC policy for Managed Service for Apache Flink, whose ENIs have no ARN before they exist.",
       },
-      { finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/, reason: 'logs:DescribeLogGroups lists the account\'s groups: it has no narrower resource.' },
-      { finding: /:log-stream:\*$/, reason: 'logs:DescribeLogStreams on the application\'s own log group only.' },
-      { finding: /:group\/.*\/\*\//, reason: `Consumer group ${props.groupId} of this cluster only: the ARN's middle part is the cluster's UUID, known after creation.` },
-      { finding: /:transactional-id\//, reason: `The exactly-once sink's transactional ids of this cluster only, prefixed with the group id ${props.groupId}; the middle part is the cluster's UUID.` },
-      { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-/, reason: 'The jar asset\'s one object in the CDK assets bucket.' },
+      {
+        finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/,
+        reason: "logs:DescribeLogGroups lists the account's groups: it has no narrower resource.",
+      },
+      { finding: /:log-stream:\*$/, reason: "logs:DescribeLogStreams on the application's own log group only." },
+      {
+        finding: /:group\/.*\/\*\//,
+        reason: `Consumer group ${props.groupId} of this cluster only: the ARN's middle part is the cluster's UUID, known after creation.`,
+      },
+      {
+        finding: /:transactional-id\//,
+        reason: `The exactly-once sink's transactional ids of this cluster only, prefixed with the group id ${props.groupId}; the middle part is the cluster's UUID.`,
+      },
+      { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-/, reason: "The jar asset's one object in the CDK assets bucket." },
     ]);
 
     const subnetIds = props.vpc.selectSubnets(props.vpcSubnets).subnetIds;

@@ -71,9 +71,21 @@ export function realtimeConfigProblems(config: RealtimeConfig, problems: Problem
     );
   }
   problems.integer('realtime.parallelism', config.parallelism, 1, MSF_MAX_PARALLELISM, 'Managed Service for Apache Flink allows 1 to 256');
-  problems.integer('realtime.parallelismPerKpu', config.parallelismPerKpu, 1, MSF_MAX_PARALLELISM_PER_KPU, 'Managed Service for Apache Flink allows 1 to 8');
+  problems.integer(
+    'realtime.parallelismPerKpu',
+    config.parallelismPerKpu,
+    1,
+    MSF_MAX_PARALLELISM_PER_KPU,
+    'Managed Service for Apache Flink allows 1 to 8',
+  );
   problems.boolean('realtime.autoScaling', config.autoScaling);
-  problems.integer('realtime.maxKpus', config.maxKpus, 1, MSF_DEFAULT_MAX_KPUS, `the default per-application KPU quota is ${MSF_DEFAULT_MAX_KPUS}`);
+  problems.integer(
+    'realtime.maxKpus',
+    config.maxKpus,
+    1,
+    MSF_DEFAULT_MAX_KPUS,
+    `the default per-application KPU quota is ${MSF_DEFAULT_MAX_KPUS}`,
+  );
   if (!problems.has('realtime.parallelism') && !problems.has('realtime.parallelismPerKpu') && !problems.has('realtime.maxKpus')) {
     const kpus = kpusFor(config.parallelism, config.parallelismPerKpu);
     if (kpus > config.maxKpus) {
@@ -86,8 +98,20 @@ export function realtimeConfigProblems(config: RealtimeConfig, problems: Problem
       );
     }
   }
-  problems.integer('realtime.checkpointIntervalSeconds', config.checkpointIntervalSeconds, 10, 3600, 'exactly-once rows wait for a checkpoint');
+  problems.integer(
+    'realtime.checkpointIntervalSeconds',
+    config.checkpointIntervalSeconds,
+    10,
+    3600,
+    'exactly-once rows wait for a checkpoint',
+  );
   const maxPause = Number.isInteger(config.checkpointIntervalSeconds) ? config.checkpointIntervalSeconds : 3600;
-  problems.integer('realtime.minPauseBetweenCheckpointsSeconds', config.minPauseBetweenCheckpointsSeconds, 0, maxPause, 'at most the checkpoint interval');
+  problems.integer(
+    'realtime.minPauseBetweenCheckpointsSeconds',
+    config.minPauseBetweenCheckpointsSeconds,
+    0,
+    maxPause,
+    'at most the checkpoint interval',
+  );
   problems.boolean('realtime.snapshots', config.snapshots);
 }

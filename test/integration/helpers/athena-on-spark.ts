@@ -25,7 +25,8 @@ export interface AthenaProxy {
 export async function startAthenaProxy(options: { target: string; engine: SparkAthena }): Promise<AthenaProxy> {
   const target = new URL(options.target);
   const queries: string[] = [];
-  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) => passThrough(target, request, body, response, 'athena proxy');
+  const forward = (request: http.IncomingMessage, body: Buffer, response: http.ServerResponse) =>
+    passThrough(target, request, body, response, 'athena proxy');
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,7 +46,12 @@ export async function startAthenaProxy(options: { target: string; engine: SparkA
         })
         .catch((error: unknown) => {
           response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-          response.end(JSON.stringify({ __type: 'InvalidRequestException', Message: `local Spark could not run the query: ${(error as Error).message}` }));
+          response.end(
+            JSON.stringify({
+              __type: 'InvalidRequestException',
+              Message: `local Spark could not run the query: ${(error as Error).message}`,
+            }),
+          );
         });
     });
   });

@@ -2,9 +2,21 @@
 import * as http from 'node:http';
 
 /** Sends `request` (its body already read) to `target` and pipes the reply back; an upstream error is a 502 naming `proxyName`. */
-export function passThrough(target: URL, request: http.IncomingMessage, body: Buffer, response: http.ServerResponse, proxyName: string): void {
+export function passThrough(
+  target: URL,
+  request: http.IncomingMessage,
+  body: Buffer,
+  response: http.ServerResponse,
+  proxyName: string,
+): void {
   const upstream = http.request(
-    { hostname: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
+    {
+      hostname: target.hostname,
+      port: target.port,
+      path: request.url,
+      method: request.method,
+      headers: { ...request.headers, host: target.host },
+    },
     (reply) => {
       response.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(response);

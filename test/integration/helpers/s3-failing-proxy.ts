@@ -37,7 +37,9 @@ export async function startFailingS3Proxy(options: FailingS3ProxyOptions): Promi
         if (options.failing(key)) {
           refused++;
           response.writeHead(503, { 'content-type': 'application/xml' });
-          response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate. (test proxy)</Message></Error>');
+          response.end(
+            '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate. (test proxy)</Message></Error>',
+          );
           return;
         }
         passed++;

@@ -48,10 +48,7 @@ export function firehoseRecord(spec: RecordSpec, index: number): FirehoseTransfo
   return record;
 }
 
-export function firehoseEvent(
-  specs: readonly (RecordSpec | string)[],
-  options: { directPut?: boolean } = {},
-): FirehoseTransformationEvent {
+export function firehoseEvent(specs: readonly (RecordSpec | string)[], options: { directPut?: boolean } = {}): FirehoseTransformationEvent {
   const event: FirehoseTransformationEvent = {
     invocationId: 'invocationIdExample-0001',
     deliveryStreamArn: DELIVERY_STREAM_ARN,
@@ -68,10 +65,7 @@ export function firehoseEvent(
 }
 
 /** A CloudWatch Logs subscription payload, gzipped as CloudWatch Logs writes it to Kinesis. */
-export function cloudWatchLogsPayload(
-  messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE',
-  messages: readonly string[],
-): Buffer {
+export function cloudWatchLogsPayload(messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE', messages: readonly string[]): Buffer {
   const body = {
     messageType,
     owner: messageType === 'CONTROL_MESSAGE' ? 'CloudwatchLogs' : '123456789012',

@@ -55,6 +55,9 @@ export async function transformFixtureInputs(inputs: readonly FixtureInput[]): P
   const { response } = await transformEvent(event);
   return response.records.flatMap((record) => {
     if (record.result !== 'Ok') throw new Error(`fixture record ${record.recordId} was ${record.result}`);
-    return Buffer.from(record.data!, 'base64').toString('utf8').split('\n').filter((line) => line.length > 0);
+    return Buffer.from(record.data!, 'base64')
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0);
   });
 }

@@ -6,7 +6,8 @@
 import type { MSKEvent, MSKRecord } from 'aws-lambda';
 
 export const CLUSTER_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/log-pipeline-dev/4b7d2e8a-6a8d-4e55-9a13-1f6c8f3c2a10-2';
-export const BOOTSTRAP = 'b-1.logpipelinedev.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.logpipelinedev.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
+export const BOOTSTRAP =
+  'b-1.logpipelinedev.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.logpipelinedev.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
 /** 2026-11-25T11:52:40.000Z */
 export const TIMESTAMP_MS = Date.UTC(2026, 10, 25, 11, 52, 40);
 
@@ -33,7 +34,10 @@ export function mskEvent(partitions: Record<string, readonly MskRecordSpec[]>, f
 }
 
 export function mskRecord(topic: string, partition: number, offset: number, spec: MskRecordSpec): MSKRecord {
-  const value = spec.value === null ? null : spec.base64 ?? (typeof spec.value === 'string' ? Buffer.from(spec.value, 'utf8') : spec.value).toString('base64');
+  const value =
+    spec.value === null
+      ? null
+      : (spec.base64 ?? (typeof spec.value === 'string' ? Buffer.from(spec.value, 'utf8') : spec.value).toString('base64'));
   return {
     topic,
     partition,

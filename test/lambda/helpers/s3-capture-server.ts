@@ -46,7 +46,9 @@ export async function startS3CaptureServer(): Promise<S3CaptureServer> {
       if (state.failWhen(key)) {
         state.rejected.push(key);
         response.writeHead(503, { 'content-type': 'application/xml' });
-        response.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        response.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        );
         return;
       }
       const metadata: Record<string, string> = {};
