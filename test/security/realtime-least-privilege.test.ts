@@ -4,7 +4,7 @@
  * namespace, and manage the ENIs AWS's VPC policy for MSF names; nothing else, and no wildcard action.
  */
 import { attachedStatements, expectNoWildcardActions, putMetricDataNamespaces, type Statement } from '../helpers/iam';
-import { buildRealtime } from '../constructs/realtime-fixture';
+import { buildRealtime } from '../constructs/realtime/realtime-fixture';
 
 const { template, stack, analytics } = buildRealtime();
 const roleRef = { Ref: stack.getLogicalId(analytics.role.node.defaultChild as never) };

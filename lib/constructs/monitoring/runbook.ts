@@ -1,7 +1,7 @@
 /**
  * Every alarm's meaning, what to do, and why it treats missing data as it does: one table the construct
  * writes into each alarm's description and docs/operations.md's alarm table is rendered from
- * (test/constructs/monitoring.test.ts). No CDK here.
+ * (test/stacks/monitoring-stack.test.ts). No CDK here.
  */
 
 export type MissingData = 'breaching' | 'notBreaching' | 'missing';

@@ -1,10 +1,10 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Network, type NetworkConfig } from '../../lib/constructs/network';
-import { networkConfigProblems } from '../../lib/constructs/network/network-config';
-import { Problems } from '../../lib/problems';
-import { freshStack } from '../helpers/constructs';
+import { Network, type NetworkConfig } from '../../../lib/constructs/network';
+import { networkConfigProblems } from '../../../lib/constructs/network/network-config';
+import { Problems } from '../../../lib/problems';
+import { freshStack } from '../../helpers/constructs';
 
 const CONFIG: NetworkConfig = {
   availabilityZones: 3,

@@ -2,8 +2,8 @@ import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Network, PRIVATE_INTERFACE_ENDPOINTS, type NetworkConfig, type NetworkProps } from '../../lib/constructs/network';
-import { expectLogGroup, freshStack, logicalIdOf } from '../helpers/constructs';
+import { Network, PRIVATE_INTERFACE_ENDPOINTS, type NetworkConfig, type NetworkProps } from '../../../lib/constructs/network';
+import { expectLogGroup, freshStack, logicalIdOf } from '../../helpers/constructs';
 
 const CONFIG: NetworkConfig = { availabilityZones: 2, publicSubnets: true, privateEgress: 'nat-gateway', cidr: '10.7.0.0/16' };
 

@@ -4,12 +4,12 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { LogDelivery, type LogDeliveryProps } from '../../lib/constructs/log-delivery/log-delivery';
-import { firehoseErrorPrefix, firehoseRawPrefix } from '../../contracts/lake-layout';
-import { maxSafeProcessorBufferMiB } from '../../contracts/limits';
-import { projectApp } from '../helpers/app';
-import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
-import { actionsOf, asArray, iamStatements, resourcesOf, roleStatements } from '../helpers/iam';
+import { LogDelivery, type LogDeliveryProps } from '../../../lib/constructs/log-delivery/log-delivery';
+import { firehoseErrorPrefix, firehoseRawPrefix } from '../../../contracts/lake-layout';
+import { maxSafeProcessorBufferMiB } from '../../../contracts/limits';
+import { projectApp } from '../../helpers/app';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../../helpers/constructs';
+import { actionsOf, asArray, iamStatements, resourcesOf, roleStatements } from '../../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the transform is bundled by esbuild once.
 const app = projectApp();

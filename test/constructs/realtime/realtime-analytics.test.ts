@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { projectApp } from '../helpers/app';
-import { STAGE_CONFIGS } from '../../lib/config';
-import { currentFlinkJar, FLINK_MODULE, flinkSourcesHash } from '../../lib/constructs/realtime';
-import { expectLogGroup } from '../helpers/constructs';
+import { projectApp } from '../../helpers/app';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { currentFlinkJar, FLINK_MODULE, flinkSourcesHash } from '../../../lib/constructs/realtime';
+import { expectLogGroup } from '../../helpers/constructs';
 import { buildRealtime } from './realtime-fixture';
 
 const built = buildRealtime();

@@ -1,13 +1,13 @@
-import { TEST_HOST_IMAGES } from '../helpers/app';
+import { TEST_HOST_IMAGES } from '../../helpers/app';
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kinesis from 'aws-cdk-lib/aws-kinesis';
-import { LogHost, type HostConfig } from '../../lib/constructs/log-host';
-import { ConfigError } from '../../lib/problems';
-import { projectApp } from '../helpers/app';
-import { actionsOf, asArray, expectNoWildcardActions, resourcesOf, roleId, roleStatements } from '../helpers/iam';
-import { DEV_HOST, PROD_HOST, hostStack } from './log-host/fixtures';
+import { LogHost, type HostConfig } from '../../../lib/constructs/log-host';
+import { ConfigError } from '../../../lib/problems';
+import { projectApp } from '../../helpers/app';
+import { actionsOf, asArray, expectNoWildcardActions, resourcesOf, roleId, roleStatements } from '../../helpers/iam';
+import { DEV_HOST, PROD_HOST, hostStack } from './fixtures';
 
 /** Statements that reach the host's role. */
 const hostRoleStatements = (template: Template) =>

@@ -7,12 +7,12 @@ import {
   renderBootScript,
   renderCloudConfig,
   type BootScriptProps,
-} from '../../lib/constructs/log-host';
+} from '../../../lib/constructs/log-host';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEV_HOST, PROD_HOST, TEST_CLUSTER_ARN, hostStack, shellcheck, userDataBytes, userDataParts } from './log-host/fixtures';
+import { DEV_HOST, PROD_HOST, TEST_CLUSTER_ARN, hostStack, shellcheck, userDataBytes, userDataParts } from './fixtures';
 
 /** Runs a script with bash, with a PATH holding only bash, cat and tee (no package manager, no AWS tools). */
 function runBootScriptWithoutPackages(script: string) {

@@ -1,6 +1,6 @@
-import { STAGE_CONFIGS, validateStageConfig } from '../../lib/config';
-import { Problems } from '../../lib/problems';
-import { kpusFor, realtimeConfigProblems, type RealtimeConfig } from '../../lib/constructs/realtime/realtime-config';
+import { STAGE_CONFIGS, validateStageConfig } from '../../../lib/config';
+import { Problems } from '../../../lib/problems';
+import { kpusFor, realtimeConfigProblems, type RealtimeConfig } from '../../../lib/constructs/realtime/realtime-config';
 
 function problemsOf(config: RealtimeConfig): string[] {
   const problems = new Problems();

@@ -2,9 +2,9 @@ import {
   DEFAULT_ALARM_THRESHOLDS,
   monitoringConfigProblems,
   type MonitoringConfig,
-} from '../../lib/constructs/monitoring/monitoring-config';
-import { STAGE_CONFIGS, validateStageConfig } from '../../lib/config';
-import { Problems } from '../../lib/problems';
+} from '../../../lib/constructs/monitoring/monitoring-config';
+import { STAGE_CONFIGS, validateStageConfig } from '../../../lib/config';
+import { Problems } from '../../../lib/problems';
 
 function problemsOf(config: MonitoringConfig, delivery = { bufferIntervalSeconds: 300, processorBufferIntervalSeconds: 60 }): string[] {
   const problems = new Problems();

@@ -4,11 +4,11 @@ import * as cdk from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { PipelineFunction, type PipelineFunctionProps } from '../../lib/constructs/pipeline-function/pipeline-function';
-import { bundleFiles, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../lib/lambda-bundling';
-import { projectApp } from '../helpers/app';
-import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../helpers/constructs';
-import { actionsOf, resourcesOf, roleStatements } from '../helpers/iam';
+import { PipelineFunction, type PipelineFunctionProps } from '../../../lib/constructs/pipeline-function/pipeline-function';
+import { bundleFiles, LAMBDA_NODE_MAJOR, METRICS_NAMESPACE } from '../../../lib/lambda-bundling';
+import { projectApp } from '../../helpers/app';
+import { expectLogGroup, freshStack, logicalIdOf, resourceOf } from '../../helpers/constructs';
+import { actionsOf, resourcesOf, roleStatements } from '../../helpers/iam';
 
 // One app for the file: its stacks share the asset cache, so the function is bundled by esbuild once.
 const app = projectApp();

@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
-import { ConfigError } from '../../lib/problems';
-import { STAGE_CONFIGS } from '../../lib/config';
-import { FLUENT_BIT_VERSION } from '../../lib/constructs/log-host/boot-script';
+import { ConfigError } from '../../../lib/problems';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { FLUENT_BIT_VERSION } from '../../../lib/constructs/log-host/boot-script';
 import { parse } from 'yaml';
 import {
   agentConfigProblems,
@@ -10,8 +10,8 @@ import {
   renderAgentConfig,
   renderBootScript,
   type AgentConfigProps,
-} from '../../lib/constructs/log-host';
-import { parseLine } from '../../lambda/shared/parsers';
+} from '../../../lib/constructs/log-host';
+import { parseLine } from '../../../lambda/shared/parsers';
 
 const PROPS: AgentConfigProps = {
   files: [

@@ -1,9 +1,9 @@
 import * as cdk from 'aws-cdk-lib';
-import { projectApp } from '../helpers/app';
+import { projectApp } from '../../helpers/app';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import recordSchema from '../../schema/log-record.schema.json';
+import recordSchema from '../../../schema/log-record.schema.json';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -15,10 +15,10 @@ import {
   SAVED_QUERY_HOURS,
   savedQueries,
   type RecordSchemaDocument,
-} from '../../lib/constructs/analytics/lake-catalog';
-import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../contracts/lake-layout';
-import { PROJECT_ROOT } from '../../lib/project-paths';
-import { synthStage } from '../helpers/app';
+} from '../../../lib/constructs/analytics/lake-catalog';
+import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../../contracts/lake-layout';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
+import { synthStage } from '../../helpers/app';
 
 /** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
 function catalogStack(props: { bytesScannedCutoffPerQuery?: number } = {}) {

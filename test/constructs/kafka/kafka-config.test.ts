@@ -1,7 +1,7 @@
-import { STAGE_CONFIGS, validateStageConfig, type StageConfig } from '../../lib/config';
-import { defaultKafkaVersion, kafkaConfigProblems, topicReplacementProblems, type KafkaConfig } from '../../lib/constructs/kafka';
-import topicsLock from '../../lib/constructs/kafka/topics.lock.json';
-import { ConfigError, Problems } from '../../lib/problems';
+import { STAGE_CONFIGS, validateStageConfig, type StageConfig } from '../../../lib/config';
+import { defaultKafkaVersion, kafkaConfigProblems, topicReplacementProblems, type KafkaConfig } from '../../../lib/constructs/kafka';
+import topicsLock from '../../../lib/constructs/kafka/topics.lock.json';
+import { ConfigError, Problems } from '../../../lib/problems';
 
 function problemsOf(config: KafkaConfig, availabilityZones = 2): string[] {
   const problems = new Problems();

@@ -1,5 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { DEV_HOST, PROD_HOST, hostStack } from './log-host/fixtures';
+import { DEV_HOST, PROD_HOST, hostStack } from './fixtures';
 
 // cdk-nag AwsSolutions runs as a CDK validation plugin on the host stack, with the project's feature flags:
 // any finding without an acknowledgment (with its reason, on the exact construct) makes synth throw.

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, STAGE_CONFIGS, validateStageConfig } from '../../lib/config';
+import { ConfigError, STAGE_CONFIGS, validateStageConfig } from '../../../lib/config';
 import {
   backtrackingTrial,
   customFormatsProblems,
@@ -15,9 +15,9 @@ import {
   TRIAL_LINE_BYTES,
   trialLines,
   type CustomFormatDefinition,
-} from '../../lib/constructs/custom-formats/custom-formats-config';
-import { Problems } from '../../lib/problems';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+} from '../../../lib/constructs/custom-formats/custom-formats-config';
+import { Problems } from '../../../lib/problems';
+import { PROJECT_ROOT } from '../../../lib/project-paths';
 
 const EXAMPLE_FILE = path.join(PROJECT_ROOT, 'examples', 'formats', 'hdfs-apache-error.json');
 const EXAMPLE_FORMATS = (JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf8')) as { formats: CustomFormatDefinition[] }).formats;

@@ -1,20 +1,20 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as cdk from 'aws-cdk-lib';
-import { projectApp } from '../helpers/app';
-import { asArray, iamStatements, putMetricDataNamespaces } from '../helpers/iam';
+import { projectApp } from '../../helpers/app';
+import { asArray, iamStatements, putMetricDataNamespaces } from '../../helpers/iam';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { JOB_SCRIPT_PATH } from '../../lib/constructs/analytics/glue-etl';
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
-import { RECORD_SCHEMA_PATH } from '../../lib/project-paths';
-import { LAKE_PREFIXES } from '../../contracts/lake-layout';
-import { STAGE_CONFIGS } from '../../lib/config';
-import { analyticsConfigProblems, type AnalyticsConfig } from '../../lib/constructs/analytics/analytics-config';
-import { Problems } from '../../lib/problems';
+import { JOB_SCRIPT_PATH } from '../../../lib/constructs/analytics/glue-etl';
+import { GLUE_RUN_METRICS } from '../../../lib/glue-run-metrics';
+import { RECORD_SCHEMA_PATH } from '../../../lib/project-paths';
+import { LAKE_PREFIXES } from '../../../contracts/lake-layout';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { analyticsConfigProblems, type AnalyticsConfig } from '../../../lib/constructs/analytics/analytics-config';
+import { Problems } from '../../../lib/problems';
 import * as logs from 'aws-cdk-lib/aws-logs';
 
 function validateAnalyticsConfig(config: AnalyticsConfig): string[] {
@@ -22,7 +22,7 @@ function validateAnalyticsConfig(config: AnalyticsConfig): string[] {
   analyticsConfigProblems(config, problems);
   return problems.list;
 }
-import { AnalyticsStack } from '../../lib/stacks/analytics-stack';
+import { AnalyticsStack } from '../../../lib/stacks/analytics-stack';
 
 const DEV = STAGE_CONFIGS.dev.analytics;
 

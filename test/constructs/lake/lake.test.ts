@@ -1,10 +1,10 @@
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Lake, type LakeProps } from '../../lib/constructs/lake/lake';
-import type { LakeConfig } from '../../lib/constructs/lake/lake-config';
-import { LAKE_PREFIXES } from '../../contracts/lake-layout';
-import { freshStack, logicalIdOf } from '../helpers/constructs';
+import { Lake, type LakeProps } from '../../../lib/constructs/lake/lake';
+import type { LakeConfig } from '../../../lib/constructs/lake/lake-config';
+import { LAKE_PREFIXES } from '../../../contracts/lake-layout';
+import { freshStack, logicalIdOf } from '../../helpers/constructs';
 
 /** Lifecycle days unlike any stage's, so each assertion shows the construct reads its props. */
 const LIFECYCLE: LakeConfig = {

@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { DataKey, type DataKeyProps } from '../../lib/constructs/data-key/data-key';
-import { freshStack, logicalIdOf } from '../helpers/constructs';
+import { DataKey, type DataKeyProps } from '../../../lib/constructs/data-key/data-key';
+import { freshStack, logicalIdOf } from '../../helpers/constructs';
 
 function keyStack(props?: DataKeyProps) {
   const stack = freshStack();

@@ -1,8 +1,8 @@
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { IngestStream, type IngestStreamProps } from '../../lib/constructs/ingest-stream/ingest-stream';
-import { freshStack, logicalIdOf } from '../helpers/constructs';
+import { IngestStream, type IngestStreamProps } from '../../../lib/constructs/ingest-stream/ingest-stream';
+import { freshStack, logicalIdOf } from '../../helpers/constructs';
 
 function streamStack(props: Partial<IngestStreamProps> = {}) {
   const stack = freshStack();

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GENERATOR_BUNDLE_FILE, bundleGenerator, demoFiles } from '../../lib/constructs/log-host';
-import { parseLine } from '../../lambda/shared/parsers';
+import { GENERATOR_BUNDLE_FILE, bundleGenerator, demoFiles } from '../../../lib/constructs/log-host';
+import { parseLine } from '../../../lambda/shared/parsers';
 
 // The bundle the host downloads, built the way synth builds it, run with this machine's Node as the host
 // runs it with AL2023's: every line it writes to each demo file must parse, in that file's format, with the

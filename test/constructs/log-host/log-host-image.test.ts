@@ -1,6 +1,6 @@
-import { ConfigError } from '../../lib/problems';
-import { HOST_IMAGES_CONTEXT, hostImagePinProblems } from '../../lib/constructs/log-host';
-import { PROD_HOST, hostStack } from './log-host/fixtures';
+import { ConfigError } from '../../../lib/problems';
+import { HOST_IMAGES_CONTEXT, hostImagePinProblems } from '../../../lib/constructs/log-host';
+import { PROD_HOST, hostStack } from './fixtures';
 
 const PIN_COMMAND =
   'aws ssm get-parameter --region eu-central-1 --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text';

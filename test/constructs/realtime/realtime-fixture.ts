@@ -4,13 +4,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { STAGE_CONFIGS } from '../../lib/config';
-import { ConfusedDeputyConditions } from '../../lib/confused-deputy';
-import { KafkaCluster } from '../../lib/constructs/kafka';
-import { RealtimeAnalytics } from '../../lib/constructs/realtime';
-import { projectApp } from '../helpers/app';
-import { freshStack } from '../helpers/constructs';
-import '../helpers/quiet-bundling';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { ConfusedDeputyConditions } from '../../../lib/confused-deputy';
+import { KafkaCluster } from '../../../lib/constructs/kafka';
+import { RealtimeAnalytics } from '../../../lib/constructs/realtime';
+import { projectApp } from '../../helpers/app';
+import { freshStack } from '../../helpers/constructs';
+import '../../helpers/quiet-bundling';
 
 const kafkaConfig = {
   ...STAGE_CONFIGS.prod.kafka,

@@ -5,10 +5,10 @@ import {
   LOG_FILE_FORMATS,
   validateHostConfig,
   type HostConfig,
-} from '../../lib/constructs/log-host';
-import { STAGE_CONFIGS } from '../../lib/config';
-import { DEV_HOST, PROD_HOST } from './log-host/fixtures';
-import schema from '../../schema/log-record.schema.json';
+} from '../../../lib/constructs/log-host';
+import { STAGE_CONFIGS } from '../../../lib/config';
+import { DEV_HOST, PROD_HOST } from './fixtures';
+import schema from '../../../schema/log-record.schema.json';
 
 describe('validateHostConfig', () => {
   test.each([
