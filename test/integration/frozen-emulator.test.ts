@@ -40,7 +40,7 @@ function runAndSignalMoto(signal: NodeJS.Signals): Promise<Outcome> {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       motoPid ??= Number(/moto_server \(pid (\d+)\)/.exec(output)?.[1]) || undefined;
-      if (motoPid && signalledAt === undefined && /putting [\d,]+ lines/.test(output)) {
+      if (motoPid && signalledAt === undefined && /putting [\d,]+ (?:generated )?lines/.test(output)) {
         process.kill(motoPid, signal);
         signalledAt = Date.now();
       }
