@@ -2,8 +2,9 @@
  * Seeded, deterministic generator of realistic log lines in every format the pipeline parses.
  *
  * Pure: the same options give the same lines on every machine, so tests, the local run, the benchmark and
- * the demo host all exercise the same corpus. Standard library only (the CLI is bundled for an EC2 host).
+ * the demo host all exercise the same corpus. Standard library and contracts/ only (the CLI is bundled for an EC2 host).
  */
+import { FACILITY_NAMES } from '../contracts/syslog';
 
 /** Line formats the generator writes: the record schema's `format` enum minus 'unparsed'. */
 export const LOG_FORMATS = ['common', 'combined', 'syslog_rfc3164', 'syslog_rfc5424', 'json'] as const;
@@ -253,32 +254,8 @@ const PROTOCOLS: readonly (readonly [string, number])[] = [
 /** UTC offsets in minutes that access logs are written in (local time of the server). */
 const ZONE_OFFSETS_MINUTES = [0, 0, 0, -420, -300, 60, 120, 330, 540, -210];
 
-const FACILITIES = [
-  'kern',
-  'user',
-  'mail',
-  'daemon',
-  'auth',
-  'syslog',
-  'lpr',
-  'news',
-  'uucp',
-  'cron',
-  'authpriv',
-  'ftp',
-  'ntp',
-  'security',
-  'console',
-  'solaris-cron',
-  'local0',
-  'local1',
-  'local2',
-  'local3',
-  'local4',
-  'local5',
-  'local6',
-  'local7',
-] as const;
+// The names the parsers read facility codes by (RFC 5424): the generator writes what they expect.
+const FACILITIES = FACILITY_NAMES;
 const SEVERITIES: readonly (readonly [number, number])[] = [
   [0, 1],
   [1, 1],

@@ -30,35 +30,7 @@ export interface ParsedLine {
   plainText: boolean;
 }
 
-export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'] as const;
-
-/** RFC 5424 facility codes 0-23 by the names rsyslog uses. */
-export const FACILITY_NAMES = [
-  'kern',
-  'user',
-  'mail',
-  'daemon',
-  'auth',
-  'syslog',
-  'lpr',
-  'news',
-  'uucp',
-  'cron',
-  'authpriv',
-  'ftp',
-  'ntp',
-  'security',
-  'console',
-  'solaris-cron',
-  'local0',
-  'local1',
-  'local2',
-  'local3',
-  'local4',
-  'local5',
-  'local6',
-  'local7',
-] as const;
+export { FACILITY_NAMES, SEVERITY_NAMES } from '../../../contracts/syslog';
 
 /** One shape for every result keeps property access monomorphic on the hot path. */
 export function emptyParsed(format: RecordFormatName): ParsedLine {
