@@ -8,22 +8,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from '../../lib/project-paths';
+import { copyKafkaJarsProject } from '../helpers/kafka-jars-project';
 import { pathWithout } from '../helpers/path-without';
 
 test('without mvn, ./mvnw downloads Maven and the Kafka jars are fetched into .local/kafka/lib', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-jars-wrapper-'));
   try {
-    for (const file of [
-      'scripts/kafka-jars.sh',
-      'scripts/check-java.sh',
-      'local/kafka/pom.xml',
-      'mvnw',
-      '.mvn/wrapper/maven-wrapper.properties',
-    ]) {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-    }
+    copyKafkaJarsProject(root);
     const mavenUserHome = path.join(root, 'm2');
     const env = { ...process.env, PATH: pathWithout('mvn', fs.mkdtempSync(path.join(root, 'bin-'))), MAVEN_USER_HOME: mavenUserHome };
     expect(spawnSync('bash', ['-c', 'command -v mvn'], { env }).status).not.toBe(0);

@@ -8,22 +8,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
+import { copyKafkaJarsProject } from '../helpers/kafka-jars-project';
 import { pathWithout } from '../helpers/path-without';
 
 let root: string;
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-jars-'));
-  for (const file of [
-    'scripts/kafka-jars.sh',
-    'scripts/check-java.sh',
-    'local/kafka/pom.xml',
-    'mvnw',
-    '.mvn/wrapper/maven-wrapper.properties',
-  ]) {
-    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    fs.copyFileSync(path.join(PROJECT_ROOT, file), path.join(root, file));
-  }
+  copyKafkaJarsProject(root);
 });
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
