@@ -15,6 +15,10 @@ export interface MonitoredKafkaCluster {
   metricDataLogsDiskUsed(brokerId: number, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
   /** Under-replicated partitions on one broker, maximum per 5 minutes. */
   metricUnderReplicatedPartitions(brokerId: number, props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+  /** The fullest broker's data-log disk used, percent, per 5 minutes: one series however many brokers, for an alarm. */
+  metricHighestDataLogsDiskUsed(): cloudwatch.IMetric;
+  /** The most under-replicated partitions on any broker, per 5 minutes: one series for an alarm. */
+  metricMostUnderReplicatedPartitions(): cloudwatch.IMetric;
 }
 
 export interface MonitoredKafkaConsumer {
@@ -89,6 +93,31 @@ export class MskClusterMetrics implements MonitoredKafkaCluster {
 
   metricUnderReplicatedPartitions(brokerId: number, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.broker('UnderReplicatedPartitions', brokerId, cloudwatch.Stats.MAXIMUM, props);
+  }
+
+  metricHighestDataLogsDiskUsed(): cloudwatch.IMetric {
+    return this.maxOverBrokers('KafkaDataLogsDiskUsed', 'Highest broker disk used %');
+  }
+
+  metricMostUnderReplicatedPartitions(): cloudwatch.IMetric {
+    return this.maxOverBrokers('UnderReplicatedPartitions', 'Most under-replicated partitions on a broker');
+  }
+
+  /**
+   * The largest value of a broker metric over all of the cluster's brokers, as a Metrics Insights query. An alarm's
+   * math expression takes at most 10 metrics ("Alarm data queries", Amazon CloudWatch User Guide,
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-data-queries.html), and a cluster may have
+   * more brokers; an alarm on a Metrics Insights query that returns one aggregated series has no such cap ("Create
+   * a CloudWatch alarm based on a Metrics Insights query",
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create_Metrics_Insights_Alarm.html).
+   */
+  private maxOverBrokers(metricName: string, label: string): cloudwatch.MathExpression {
+    return new cloudwatch.MathExpression({
+      expression: `SELECT MAX(${metricName}) FROM SCHEMA("AWS/Kafka", "Broker ID", "Cluster Name") WHERE "Cluster Name" = '${this.clusterName}'`,
+      usingMetrics: {},
+      label,
+      period: FIVE_MINUTES,
+    });
   }
 }
 

@@ -238,25 +238,13 @@ export class Monitoring extends Construct {
     const cpu = perBroker('CPU user %', (id) => cluster.metricCpuUser(id));
     const disk = perBroker('Disk used %', (id) => cluster.metricDataLogsDiskUsed(id));
     const urp = perBroker('Under-replicated', (id) => cluster.metricUnderReplicatedPartitions(id));
-    const usingMetrics = (metrics: cloudwatch.IMetric[]) => Object.fromEntries(metrics.map((m, i) => [`b${i + 1}`, m]));
-    const names = cluster.brokerIds.map((_, i) => `b${i + 1}`).join(', ');
 
     this.alarm('kafkaDiskUsed', `a broker over ${t.kafkaDiskUsedPercent}% disk`, {
-      metric: new cloudwatch.MathExpression({
-        expression: `MAX([${names}])`,
-        usingMetrics: usingMetrics(disk),
-        label: 'Highest broker disk used %',
-        period: FIVE_MINUTES,
-      }),
+      metric: cluster.metricHighestDataLogsDiskUsed(),
       threshold: t.kafkaDiskUsedPercent,
     });
     this.alarm('kafkaUnderReplicated', 'any under-replicated partition for 15 minutes', {
-      metric: new cloudwatch.MathExpression({
-        expression: `SUM([${names}])`,
-        usingMetrics: usingMetrics(urp),
-        label: 'Under-replicated partitions',
-        period: FIVE_MINUTES,
-      }),
+      metric: cluster.metricMostUnderReplicatedPartitions(),
       threshold: 0,
       // A rolling restart (MSK patching) under-replicates for a few minutes by design.
       evaluationPeriods: 3,
