@@ -464,7 +464,8 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
   const { dpus, runMinutes } = glueRun(config, gbPerDay * landedShare);
   const dpuHours = runs * dpus * (runMinutes / 60);
   const gluePrice = config.analytics.executionClass === 'FLEX' ? PRICES.glueFlexDpuHour : PRICES.glueDpuHour;
-  const glueSizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${config.analytics.numberOfWorkers}` : `${dpus}`;
+  const maxDpus = config.analytics.numberOfWorkers * GLUE_DPU_PER_WORKER[config.analytics.workerType];
+  const glueSizing = config.analytics.autoScaling ? `auto scaled to ${dpus} of ${maxDpus}` : `${dpus}`;
   add(
     'Glue',
     `${num(Math.round(runs))} runs × ${glueSizing} DPU × ${num(runMinutes)} min (${config.analytics.executionClass})`,

@@ -61,7 +61,9 @@ export function renderSizingPlan(config: StageConfig, volume: VolumeConfig, opti
           ...plan.unfixable.map((h) => `- ${h.hop}: ${h.need}`),
         ]),
     '',
-    `Monthly cost of the configuration that carries it: $${sized.totalUsd.toFixed(2)} (the stage as configured: $${asConfigured.totalUsd.toFixed(2)}).`,
+    plan.unfixable.length === 0
+      ? `Monthly cost of the configuration that carries it: $${sized.totalUsd.toFixed(2)} (the stage as configured: $${asConfigured.totalUsd.toFixed(2)}).`
+      : `Monthly cost of the nearest configuration, which does not carry it: $${sized.totalUsd.toFixed(2)} (the stage as configured: $${asConfigured.totalUsd.toFixed(2)}).`,
     '',
     renderEstimate(sized),
   ];
