@@ -13,6 +13,7 @@ import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring
 import type { HostImagePins } from './constructs/log-host';
 import { CONSUMER_GROUP_ID } from './constructs/kafka';
 import { NetworkStack } from './stacks/network-stack';
+import { RealtimeStack } from './stacks/realtime-stack';
 
 export interface PipelineStacks {
   readonly data: DataStack;
@@ -23,6 +24,8 @@ export interface PipelineStacks {
   readonly host: HostStack;
   readonly analytics: AnalyticsStack;
   readonly monitoring: MonitoringStack;
+  /** Only where `realtime.enabled` (the key is then absent, so Object.values lists deployed stacks only). */
+  readonly realtime?: RealtimeStack;
 }
 
 /**
@@ -114,6 +117,19 @@ export function addPipelineStacks(
     removalPolicy,
     customFormats: config.formats,
   });
+  const realtime = config.realtime.enabled
+    ? new RealtimeStack(app, `${prefix}-Realtime`, {
+        ...common,
+        description: `Log pipeline (${config.stage}): stream analytics on Managed Service for Apache Flink, records topic to per-minute rows`,
+        config: config.realtime,
+        cluster: kafka.cluster,
+        vpc: network.vpc,
+        vpcSubnets: network.network.privateSubnets,
+        encryptionKey: data.dataKey,
+        logRetention,
+        removalPolicy,
+      })
+    : undefined;
   const hostSubnets = config.host.subnet === 'public' ? network.network.publicSubnets : network.network.privateSubnets;
   if (hostSubnets === undefined)
     throw new Error('host.subnet is public but the network has no public subnets (validateStageConfig reports this)');
@@ -171,7 +187,7 @@ export function addPipelineStacks(
   //   template change. Nothing else reads it.
   cdk.CrossStackReferences.of(kafkaConsumer.consumer.eventSourceMapping).produce(cdk.ReferenceStrength.WEAK);
   cdk.CrossStackReferences.of(host.host.instance).produce(cdk.ReferenceStrength.WEAK);
-  const stacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring };
+  const stacks: PipelineStacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring, ...(realtime && { realtime }) };
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
   for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
   return stacks;

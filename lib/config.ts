@@ -14,7 +14,7 @@ import { deliveryConfigProblems, type DeliveryConfig } from './constructs/log-de
 import { hostPlacementProblems, validateHostConfig, type HostConfig } from './constructs/log-host/host-config';
 import { DEFAULT_ALARM_THRESHOLDS, monitoringConfigProblems, type MonitoringConfig } from './constructs/monitoring/monitoring-config';
 import { networkConfigProblems, type NetworkConfig } from './constructs/network/network-config';
-import { realtimeConfigProblems, type RealtimeConfig } from './constructs/realtime/realtime-config';
+import { realtimeConfigProblems, realtimeTopicProblems, type RealtimeConfig } from './constructs/realtime/realtime-config';
 import {
   kafkaConfigProblems,
   mskZoneProblems,
@@ -23,6 +23,7 @@ import {
   type LockedTopic,
 } from './constructs/kafka/kafka-config';
 import topicsLock from './constructs/kafka/topics.lock.json';
+import { REALTIME_TOPICS } from '../contracts/realtime';
 import { capacityProblems, volumeConfigProblems, type VolumeConfig } from './capacity/plan';
 import { ConfigError, Problems } from './problems';
 
@@ -156,6 +157,7 @@ const dev: StageConfig = {
   // The demo generator writes every second, so a silent quarter hour means the host or agent broke.
   monitoring: { alarmEmails: [], thresholds: DEFAULT_ALARM_THRESHOLDS },
   // Off: the smallest application bills 2 KPUs around the clock (npm run cost); npm run local runs the same job.
+  // On, kafka.topics also needs the records and output topics (synth names them).
   realtime: {
     enabled: false,
     parallelism: 1,
@@ -237,32 +239,37 @@ const prod: StageConfig = {
     // while acks=all writes go on.
     brokerInstanceType: 'kafka.m7g.large',
     brokerCount: 3,
-    // 168 h of 1 TB a day, lz4 at 0.43 of the log bytes, 3 replicas over 3 brokers, below the 80% disk alarm:
-    // 3,505 GiB a broker (lib/capacity/plan.ts). Storage can grow in place, never shrink.
-    ebsVolumeGiB: 3600,
+    // 168 h of 1 TB a day of logs (lz4, 0.43 of the log bytes) and 24 h of records (gzip, 0.47), 3 replicas over 3
+    // brokers, below the 80% disk alarm: 4,052 GiB a broker (lib/capacity/plan.ts). Storage grows in place, never shrinks.
+    ebsVolumeGiB: 4100,
     replicationFactor: 3,
     minInsyncReplicas: 2,
     // A partition moves one batch at a time: about 3.5 MB/s at batch 10,000 (consumer benchmark), so 12 carry the
-    // 34.7 MB/s peak with a third to spare; partitions can only grow.
-    topics: [{ name: 'logs', partitions: 12, retentionHours: 168 }],
+    // 34.7 MB/s peak with a third to spare; partitions can only grow. The stream analytics' two topics follow: the
+    // records the consumer publishes (one partition per log partition; a day, since the lake keeps them all) and
+    // the job's per-minute rows.
+    topics: [
+      { name: 'logs', partitions: 12, retentionHours: 168 },
+      { name: REALTIME_TOPICS.records, partitions: 12, retentionHours: 24 },
+      { name: REALTIME_TOPICS.output, partitions: 3, retentionHours: 168 },
+    ],
     // The mapping's largest batch: the fewest partitions, invocations and S3 objects (about 1.5 MB of lines each).
     consumer: { batchSize: 10_000, maximumBatchingWindowSeconds: 5, minimumPollers: 1, maximumPollers: 12, retryAttempts: 10 },
   },
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
   monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
-  // The smallest application, scaling with the load up to 12 KPUs: the records topic gets the logs topic's 12
-  // partitions (the consumer publishes each batch to its own partition number), and a source subtask beyond the
-  // partitions reads nothing. The job's throughput per KPU is not measured yet.
-  // Off until a stack deploys the application (realtime.enabled says why); the sizing is what prod will run.
+  // The smallest application, scaling with the load up to 12 KPUs: the records topic has the logs topic's 12
+  // partitions, and a source subtask beyond the partitions reads nothing.
   realtime: {
-    enabled: false,
+    enabled: true,
     parallelism: 1,
     parallelismPerKpu: 1,
     autoScaling: true,
     maxKpus: 12,
-    // MSF's default interval: exactly-once rows are readable within a minute of their window's close.
-    checkpointIntervalSeconds: 60,
+    // Exactly-once rows are readable at the checkpoint after their window closes: 30 s keeps a line's metric
+    // within two minutes of the line (docs/analytics-realtime.md, "Freshness").
+    checkpointIntervalSeconds: 30,
     minPauseBetweenCheckpointsSeconds: 5,
     snapshots: true,
   },
@@ -274,7 +281,7 @@ export const STAGE_CONFIGS: Readonly<Record<StageName, StageConfig>> = { dev, pr
 /**
  * The recipe for 10 TB of logs a day at a 3× peak: prod with what `npm run cost -- -c stage=prod --plan
  * --gb-per-day 10000` says carries it (docs/operations.md, "Sizing for volume"). Not a stage: copy the
- * overrides into prod to deploy it; test/capacity.test.ts checks that synth accepts it.
+ * overrides into prod to deploy it; test/capacity/plan.test.ts checks that synth accepts it.
  */
 export const PROD_10_TB_A_DAY: StageConfig = {
   ...prod,
@@ -283,10 +290,13 @@ export const PROD_10_TB_A_DAY: StageConfig = {
   stream: { ...prod.stream, capacity: { mode: 'provisioned', shardCount: 340 } },
   kafka: {
     ...prod.kafka,
-    // Storage binds first: 7 days of lz4 data at replication 3 is about 105 TiB, under the 80% alarm on 9 brokers.
-    brokerCount: 9,
-    ebsVolumeGiB: 11_700,
-    topics: prod.kafka.topics.map((t, i) => (i === 0 ? { ...t, partitions: 102 } : t)),
+    // Throughput binds first: 312 MB/s of compressed writes at the peak (the log topic's lz4 and the records topic's
+    // gzip) at replication 3 take 12 m7g.large brokers; 7 days of logs and a day of records is 119 TiB, under the
+    // 80% alarm at 10,200 GiB a broker.
+    brokerCount: 12,
+    ebsVolumeGiB: 10_200,
+    // The records topic keeps one partition per log partition.
+    topics: prod.kafka.topics.map((t) => (t.name === 'logs' || t.name === REALTIME_TOPICS.records ? { ...t, partitions: 102 } : t)),
     consumer: { ...prod.kafka.consumer, maximumPollers: 102 },
   },
   analytics: {
@@ -340,6 +350,7 @@ export function validateStageConfig(config: StageConfig, environment: SynthEnvir
   problems.addAll(topicReplacementProblems(config.kafka, locked, config.stage));
   monitoringConfigProblems(config.monitoring, problems, config.delivery);
   realtimeConfigProblems(config.realtime, problems);
+  realtimeTopicProblems(config.realtime, config.kafka, problems);
   customFormatsProblems(config.formats, problems);
   volumeConfigProblems(config.volume, problems);
   // Capacity reads every other setting: checked only once they are valid, so each problem is said once.

@@ -19,6 +19,7 @@ import {
   S3_PUTS_PER_SECOND_PER_PREFIX,
 } from './limits';
 import { MEASURED } from './rates';
+import { REALTIME_TOPICS } from '../../contracts/realtime';
 
 /** The volume a stage must carry (StageConfig.volume). */
 export interface VolumeConfig {
@@ -113,6 +114,35 @@ export function partitionBytesPerSecond(batchSize: number): number {
   const seconds = MEASURED.consumerInvocationOverheadSeconds + batchSize * MEASURED.consumerSecondsPerLine;
   return Math.min(KAFKA_MAPPING.pollerBytesPerSecond, (batchSize * MEASURED.lineBytes) / seconds);
 }
+
+/** What one topic keeps on the brokers: compressed bytes per byte of the Kafka path's log text, and for how long. */
+export interface TopicLoad {
+  readonly name: string;
+  readonly perLogByte: number;
+  readonly retentionHours: number;
+}
+
+/**
+ * The topics that grow with the volume: the log topic (the agent's lz4 batches) and, with realtime on, the records
+ * topic (each line's lake record, gzipped by the consumer). The output topic holds a few hundred rows a minute
+ * whatever the volume, so it is left out.
+ */
+export function topicLoads(config: StageConfig): TopicLoad[] {
+  const [logTopic] = config.kafka.topics;
+  if (logTopic === undefined) return [];
+  const loads: TopicLoad[] = [{ name: logTopic.name, perLogByte: MEASURED.kafkaLz4PerLogByte, retentionHours: logTopic.retentionHours }];
+  const records = config.realtime.enabled ? config.kafka.topics.find((t) => t.name === REALTIME_TOPICS.records) : undefined;
+  if (records !== undefined) {
+    loads.push({ name: records.name, perLogByte: MEASURED.recordsGzipPerLogByte, retentionHours: records.retentionHours });
+  }
+  return loads;
+}
+
+/** Compressed bytes written to the brokers per byte of the Kafka path's log text, every growing topic together. */
+const writtenPerLogByte = (loads: readonly TopicLoad[]) => loads.reduce((sum, t) => sum + t.perLogByte, 0);
+/** Byte-days the brokers keep per byte a day of the Kafka path's log text (before replication). */
+const keptDaysPerLogByte = (loads: readonly TopicLoad[]) => loads.reduce((sum, t) => sum + (t.perLogByte * t.retentionHours) / 24, 0);
+const describeLoads = (loads: readonly TopicLoad[]) => loads.map((t) => `${t.name} ${t.retentionHours} h × ${t.perLogByte}`).join(' + ');
 
 /** One hop's verdict. */
 export interface HopCheck {
@@ -226,9 +256,9 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   const partitionRate = partitionBytesPerSecond(kafka.consumer.batchSize);
   if (shares.kafka > 0 && topic !== undefined) {
     const alarm = config.monitoring.thresholds.kafkaDiskUsedPercent / 100;
-    const retentionDays = topic.retentionHours / 24;
+    const loads = topicLoads(config);
     const perBrokerGiB = (gb: number) =>
-      (gb * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * kafka.replicationFactor * retentionDays) / kafka.brokerCount / alarm / GiB;
+      (gb * 1e9 * shares.kafka * keptDaysPerLogByte(loads) * kafka.replicationFactor) / kafka.brokerCount / alarm / GiB;
     const storageNeed = Math.ceil(perBrokerGiB(gbPerDay));
     check(
       {
@@ -237,7 +267,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
         average: perBrokerGiB(gbPerDay),
         peak: perBrokerGiB(gbPerDay),
         limit: kafka.ebsVolumeGiB,
-        basis: `kafka.ebsVolumeGiB; ${topic.retentionHours} h × lz4 ${MEASURED.kafkaLz4PerLogByte} × replication ${kafka.replicationFactor} ÷ ${kafka.brokerCount} brokers ÷ ${alarm * 100}% disk alarm`,
+        basis: `kafka.ebsVolumeGiB; (${describeLoads(loads)} of the log bytes) × replication ${kafka.replicationFactor} ÷ ${kafka.brokerCount} brokers ÷ ${alarm * 100}% disk alarm`,
         need:
           storageNeed <= MSK.maxVolumeGiB
             ? `kafka.ebsVolumeGiB ${storageNeed}`
@@ -246,11 +276,11 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
       'kafka.ebsVolumeGiB',
       storageNeed,
       kafka.ebsVolumeGiB,
-      `brokers keep ${topic.retentionHours} h of lz4 data (${MEASURED.kafkaLz4PerLogByte} of the log bytes) at replication ${kafka.replicationFactor} on ${kafka.brokerCount} brokers below the ${alarm * 100}% disk alarm (at most ${MSK.maxVolumeGiB} GiB a broker); or add brokers, or shorten kafka.topics[0].retentionHours`,
+      `brokers keep ${describeLoads(loads)} of the log bytes (retention × compressed share) at replication ${kafka.replicationFactor} on ${kafka.brokerCount} brokers below the ${alarm * 100}% disk alarm (at most ${MSK.maxVolumeGiB} GiB a broker); or add brokers, or shorten the topics' retentionHours`,
     );
 
     const ingress = mskIngressBytesPerSecond(kafka.brokerInstanceType, kafka.brokerCount, kafka.replicationFactor);
-    const compressed = (bytes: number) => (bytes * MEASURED.kafkaLz4PerLogByte) / MB;
+    const compressed = (bytes: number) => (bytes * writtenPerLogByte(loads)) / MB;
     if (ingress === undefined) {
       hops.push({
         hop: 'MSK throughput',
@@ -266,14 +296,14 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
     } else {
       const brokersNeeded = brokersFor(
         kafka.brokerInstanceType,
-        kafkaPeak * MEASURED.kafkaLz4PerLogByte,
+        kafkaPeak * writtenPerLogByte(loads),
         kafka.replicationFactor,
         config.network.availabilityZones,
       );
       check(
         {
           hop: 'MSK throughput',
-          unit: 'MB/s (lz4)',
+          unit: 'MB/s (compressed)',
           average: compressed(kafkaAvg),
           peak: compressed(kafkaPeak),
           limit: ingress / MB,
@@ -510,12 +540,13 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
     );
     const zones = config.network.availabilityZones;
     const rf = kafka.replicationFactor;
-    const totalPartitions = kafka.topics.reduce((s, t, i) => s + (i === 0 ? partitions : t.partitions), 0);
-    const retentionDays = kafka.topics[0].retentionHours / 24;
+    // The records topic keeps a partition per log partition (the consumer publishes to the same number).
+    const grown = (t: StageConfig['kafka']['topics'][number], i: number) =>
+      i === 0 || (config.realtime.enabled && t.name === REALTIME_TOPICS.records) ? Math.max(t.partitions, partitions) : t.partitions;
+    const totalPartitions = kafka.topics.reduce((s, t, i) => s + grown(t, i), 0);
+    const loads = topicLoads(config);
     const storedGiB =
-      (gbPerDay * 1e9 * shares.kafka * MEASURED.kafkaLz4PerLogByte * rf * retentionDays) /
-      (config.monitoring.thresholds.kafkaDiskUsedPercent / 100) /
-      GiB;
+      (gbPerDay * 1e9 * shares.kafka * keptDaysPerLogByte(loads) * rf) / (config.monitoring.thresholds.kafkaDiskUsedPercent / 100) / GiB;
     // The smallest type on the ladder (from the configured one) and count that takes the throughput, the storage and the partitions.
     const ladder = BROKER_LADDER.slice(Math.max(0, BROKER_LADDER.indexOf(kafka.brokerInstanceType as (typeof BROKER_LADDER)[number])));
     let brokerInstanceType = kafka.brokerInstanceType;
@@ -524,7 +555,7 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
     search: for (const type of ladder) {
       for (let n = type === kafka.brokerInstanceType ? kafka.brokerCount : Math.max(zones, rf); n <= MAX_BROKERS; n += zones) {
         if (n % zones !== 0) continue;
-        const fitsThroughput = (mskIngressBytesPerSecond(type, n, rf) ?? 0) >= kafkaPeak * MEASURED.kafkaLz4PerLogByte;
+        const fitsThroughput = (mskIngressBytesPerSecond(type, n, rf) ?? 0) >= kafkaPeak * writtenPerLogByte(loads);
         const fitsStorage = storedGiB / n <= MSK.maxVolumeGiB;
         const fitsPartitions = (totalPartitions * rf) / n <= BROKER_LIMITS[type].partitions;
         if (fitsThroughput && fitsStorage && fitsPartitions) {
@@ -541,7 +572,7 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
     set('kafka.brokerInstanceType', kafka.brokerInstanceType, brokerInstanceType);
     set('kafka.brokerCount', kafka.brokerCount, brokerCount);
     set('kafka.ebsVolumeGiB', kafka.ebsVolumeGiB, ebsVolumeGiB);
-    set('kafka.topics[0].partitions', kafka.topics[0].partitions, partitions);
+    kafka.topics.forEach((t, i) => set(`kafka.topics[${i}].partitions`, t.partitions, grown(t, i)));
     set('kafka.consumer.batchSize', kafka.consumer.batchSize, batchSize);
     set('kafka.consumer.maximumPollers', kafka.consumer.maximumPollers, maximumPollers);
     kafka = {
@@ -549,7 +580,7 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
       brokerInstanceType,
       brokerCount,
       ebsVolumeGiB,
-      topics: kafka.topics.map((t, i) => (i === 0 ? { ...t, partitions } : t)),
+      topics: kafka.topics.map((t, i) => ({ ...t, partitions: grown(t, i) })),
       consumer: { ...kafka.consumer, batchSize, maximumPollers },
     };
   }

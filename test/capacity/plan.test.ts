@@ -42,13 +42,13 @@ describe('each stage carries the volume it declares', () => {
     expect(problemsOf(PROD_10_TB_A_DAY)).toEqual([]);
   });
 
-  test('the 10 TB a day recipe synthesizes: the stream has its 340 shards, MSK its 9 brokers of 11,700 GiB', () => {
+  test("the 10 TB a day recipe synthesizes: the stream has its 340 shards, MSK its 12 brokers of 10,200 GiB (more brokers than an alarm's math may name)", () => {
     const app = projectApp({ context: { [cxapi.BUNDLING_STACKS]: [] } });
     const stacks = addPipelineStacks(app, validateStageConfig(PROD_10_TB_A_DAY));
     Template.fromStack(stacks.data).hasResourceProperties('AWS::Kinesis::Stream', { ShardCount: 340 });
     Template.fromStack(stacks.kafka).hasResourceProperties('AWS::MSK::Cluster', {
-      NumberOfBrokerNodes: 9,
-      BrokerNodeGroupInfo: { StorageInfo: { EBSStorageInfo: { VolumeSize: 11_700 } } },
+      NumberOfBrokerNodes: 12,
+      BrokerNodeGroupInfo: { StorageInfo: { EBSStorageInfo: { VolumeSize: 10_200 } } },
     });
   });
 
@@ -73,14 +73,26 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
 
   test('MSK storage over the retention at the replication factor', () => {
     expect(problemsOf({ ...prod, kafka: { ...prod.kafka, ebsVolumeGiB: 100 } })).toEqual([
-      'kafka.ebsVolumeGiB must be at least 3,505 to carry volume.gbPerDay 1,000 at a 3× peak (got 100): brokers keep 168 h of lz4 data (0.43 of the log bytes) at replication 3 on 3 brokers below the 80% disk alarm (at most 16384 GiB a broker); or add brokers, or shorten kafka.topics[0].retentionHours',
+      "kafka.ebsVolumeGiB must be at least 4,052 to carry volume.gbPerDay 1,000 at a 3× peak (got 100): brokers keep logs 168 h × 0.43 + log-records 24 h × 0.47 of the log bytes (retention × compressed share) at replication 3 on 3 brokers below the 80% disk alarm (at most 16384 GiB a broker); or add brokers, or shorten the topics' retentionHours",
+    ]);
+    // Without the stream analytics, only the log topic's 7 days of lz4 batches.
+    expect(problemsOf({ ...prod, realtime: { ...prod.realtime, enabled: false }, kafka: { ...prod.kafka, ebsVolumeGiB: 100 } })).toEqual([
+      "kafka.ebsVolumeGiB must be at least 3,505 to carry volume.gbPerDay 1,000 at a 3× peak (got 100): brokers keep logs 168 h × 0.43 of the log bytes (retention × compressed share) at replication 3 on 3 brokers below the 80% disk alarm (at most 16384 GiB a broker); or add brokers, or shorten the topics' retentionHours",
     ]);
   });
 
   test('MSK throughput of the broker type, and partitions per broker', () => {
-    const small = { ...prod, kafka: { ...prod.kafka, brokerInstanceType: 'kafka.t3.small' } };
-    // Three t3.small brokers take 16 MB/s of lz4 data (their network baseline ÷ 3): 1 TB a day needs 14.9, 1.5 TB 22.4.
+    const small = {
+      ...prod,
+      realtime: { ...prod.realtime, enabled: false },
+      kafka: { ...prod.kafka, brokerInstanceType: 'kafka.t3.small' },
+    };
+    // Three t3.small brokers take 16 MB/s of compressed data (their network baseline ÷ 3): 1 TB a day needs 14.9 of
+    // lz4 log batches, 1.5 TB 22.4; the records topic's gzipped records (realtime on) double what 1 TB writes.
     expect(problemsOf(small)).toEqual([]);
+    expect(problemsOf({ ...small, realtime: prod.realtime })).toContain(
+      "kafka.brokerCount must be at least 6 to carry volume.gbPerDay 1,000 at a 3× peak (got 3): a kafka.t3.small broker sustains its EBS and network baselines (AWS's right-sizing formula); or a larger kafka.brokerInstanceType",
+    );
     expect(problemsOf({ ...small, volume: { gbPerDay: 1500, peakFactor: 3 } })).toContain(
       "kafka.brokerCount must be at least 6 to carry volume.gbPerDay 1,500 at a 3× peak (got 3): a kafka.t3.small broker sustains its EBS and network baselines (AWS's right-sizing formula); or a larger kafka.brokerInstanceType",
     );
@@ -115,7 +127,9 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
       ...PROD_10_TB_A_DAY,
       kafka: {
         ...PROD_10_TB_A_DAY.kafka,
-        topics: [{ name: 'logs', partitions: 400, retentionHours: 168 }],
+        topics: PROD_10_TB_A_DAY.kafka.topics
+          .map((t) => (t.partitions === 102 ? { ...t, partitions: 444 } : t))
+          .map((t, i) => (i === 0 ? { ...t, partitions: 400 } : t)),
         consumer: { ...PROD_10_TB_A_DAY.kafka.consumer, batchSize: 500, maximumPollers: 400 },
       },
     };
@@ -158,8 +172,9 @@ describe('the sizing plan', () => {
     expect(report).toContain(
       '| Kinesis stream writes | MB/s | 116 | 347 | 35.7 (34 shards × 1.05 MB/s) | 0.10× | **no** | stream.capacity.shardCount 332 |',
     );
-    expect(report).toContain('To carry it, change: stream.capacity: 34 shards → 332 shards; kafka.brokerCount: 3 → 9;');
+    expect(report).toContain('To carry it, change: stream.capacity: 34 shards → 332 shards; kafka.brokerCount: 3 → 12;');
     expect(report).toMatch(/Monthly cost of the configuration that carries it: \$\d+\.\d\d \(the stage as configured: \$\d+\.\d\d\)/);
+    expect(report).toMatch(/runs × auto scaled to \d+ of 48 DPU/);
     expect(report).toContain('| Kinesis | shard-hours (332 provisioned) |');
   });
 
@@ -167,6 +182,11 @@ describe('the sizing plan', () => {
     const report = costReport(['-c', 'stage=prod', '--plan', '--gb-per-day', '100000']);
     expect(report).toContain('No setting carries these (the stage cannot take 100,000 GB/day as one deployment):');
     expect(report).toContain("- Kinesis stream writes: 3312 shards: more than the config's 500, and on-demand's 200 MB/s is less");
+    // What it prices is the nearest configuration, and it says so.
+    expect(report).toMatch(/Monthly cost of the nearest configuration, which does not carry it: \$\d+\.\d\d/);
+    expect(report).not.toContain('Monthly cost of the configuration that carries it');
+    // 239 G.2X workers are 478 DPU: the Glue line counts DPU on both sides.
+    expect(report).toMatch(/runs × auto scaled to \d+ of 478 DPU/);
   });
 
   test('the plain estimate says when the stage as configured does not carry the volume', () => {

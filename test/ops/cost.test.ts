@@ -160,7 +160,7 @@ test("prod: NAT gateway carries the private host's lines, 168 h retention is cha
   const onDemand = estimate({ ...STAGE_CONFIGS.prod, stream: { ...STAGE_CONFIGS.prod.stream, capacity: { mode: 'on-demand' } } }, 5);
   expect(byItem(onDemand, 'Kinesis', 'retention 168 h')).toBeCloseTo(5 * 6 * PRICES.kinesisOnDemandExtendedRetentionGbMonth.usd, 6);
   expect(runsPerDay(STAGE_CONFIGS.prod.analytics.schedule)).toBe(24);
-  expect(byItem(e, 'MSK', 'broker storage')).toBeCloseTo(3 * 3600 * PRICES.mskStorageGbMonth.usd, 6);
+  expect(byItem(e, 'MSK', 'broker storage')).toBeCloseTo(3 * 4100 * PRICES.mskStorageGbMonth.usd, 6);
 });
 
 test('runsPerDay counts Glue cron hours and minutes', () => {
@@ -208,7 +208,7 @@ describe('stream capacity: shards from the volume, and which mode costs less', (
     expect(shardsNeeded(1, 154)).toBe(1); // 676 records/s at the peak, one line a record
     expect(shardsNeeded(10, 154)).toBe(3); // 2,255 records/s at the peak: 3 shards by count, where the bytes need 1
   });
-  test("each stage's configured shards take its design volume (dev 1 GB/day, prod 100 GB/day)", () => {
+  test("each stage's configured shards take 1 GB/day (dev) and 100 GB/day (prod) with room", () => {
     expect(estimate(STAGE_CONFIGS.dev, 1).shardsNeeded).toBeLessThanOrEqual(1);
     expect(estimate(STAGE_CONFIGS.prod, 100).shardsNeeded).toBeLessThanOrEqual(4);
   });
@@ -269,9 +269,8 @@ describe('the targets of issue 17, as npm run cost prints them', () => {
 
 test("Managed Flink bills the application's KPUs plus one orchestration KPU around the clock, and 50 GB of running storage per KPU; dev has none", () => {
   // prod: 1 KPU at the floor (parallelism 1, 1 per KPU) + 1 orchestration KPU, 730 h at $0.11: $160.60; 50 GB at $0.10.
-  // Priced as prod will run it once a stack deploys it (both stages have it off for now, and are priced without it).
-  const prod = estimate({ ...STAGE_CONFIGS.prod, realtime: { ...STAGE_CONFIGS.prod.realtime, enabled: true } }, 5);
-  expect(estimate(STAGE_CONFIGS.prod, 5).items.filter((i) => i.service === 'Managed Flink')).toEqual([]);
+  const prod = estimate(STAGE_CONFIGS.prod, 5);
+  expect(estimate(STAGE_CONFIGS.dev, 5).items.filter((i) => i.service === 'Managed Flink')).toEqual([]);
   expect(byItem(prod, 'Managed Flink', '1 KPU + 1 orchestration KPU, scales up to 12')).toBeCloseTo(2 * 730 * PRICES.flinkKpuHour.usd, 6);
   expect(byItem(prod, 'Managed Flink', 'running application storage')).toBeCloseTo(50 * PRICES.flinkRunningStorageGbMonth.usd, 6);
   expect(subtotal(prod, 'Managed Flink')).toBeCloseTo(165.6, 6);

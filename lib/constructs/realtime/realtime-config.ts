@@ -3,7 +3,9 @@
  * Service for Apache Flink), and their validation. No CDK here: lib/config.ts imports it to validate stage
  * configs at synth, and `npm run cost` prices it.
  */
+import { REALTIME_TOPICS } from '../../../contracts/realtime';
 import type { Problems } from '../../problems';
+import type { KafkaConfig } from '../kafka/kafka-config';
 
 /**
  * KPUs an application may use unless the account raised the quota: "The service can increase the
@@ -21,8 +23,8 @@ export const MSF_MAX_PARALLELISM_PER_KPU = 8;
 export interface RealtimeConfig {
   /**
    * Deploy the application. Even the smallest bills around the clock: 1 KPU plus the orchestration KPU
-   * (`npm run cost` prices it when on); the job runs locally in `npm run local`. Must be false until a stack
-   * deploys the application (synth says so).
+   * (`npm run cost` prices it when on); the job runs locally in `npm run local`. On, the stage's kafka.topics
+   * must hold the records and output topics (REALTIME_TOPICS) and the consumer publishes what it parses.
    */
   readonly enabled: boolean;
   /**
@@ -62,14 +64,6 @@ export function kpusFor(parallelism: number, parallelismPerKpu: number): number 
 /** Adds every problem of the realtime settings to `problems`, settings named `realtime.<setting>`. */
 export function realtimeConfigProblems(config: RealtimeConfig, problems: Problems): void {
   problems.boolean('realtime.enabled', config.enabled);
-  // The RealtimeAnalytics construct is built and tested, but no stack deploys it yet: its input, the records topic
-  // the consumer Lambda publishes to, does not exist (docs/analytics-realtime.md, "What remains"). A stage that
-  // asks for it is refused rather than priced and not deployed.
-  if (config.enabled === true) {
-    problems.add(
-      'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (its records topic publisher is not built; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
-    );
-  }
   problems.integer('realtime.parallelism', config.parallelism, 1, MSF_MAX_PARALLELISM, 'Managed Service for Apache Flink allows 1 to 256');
   problems.integer(
     'realtime.parallelismPerKpu',
@@ -114,4 +108,35 @@ export function realtimeConfigProblems(config: RealtimeConfig, problems: Problem
     'at most the checkpoint interval',
   );
   problems.boolean('realtime.snapshots', config.snapshots);
+}
+
+/**
+ * Problems of the Kafka topics a stage with realtime on needs: the records topic the consumer publishes to, with
+ * at least the log topic's partitions (it writes each batch to the partition number its lines came from, so
+ * every source partition needs its own), and the output topic the job writes its rows to.
+ */
+export function realtimeTopicProblems(realtime: RealtimeConfig, kafka: KafkaConfig, problems: Problems): void {
+  if (realtime.enabled !== true || !Array.isArray(kafka.topics) || kafka.topics.length === 0) return;
+  const logTopic = kafka.topics[0];
+  const find = (name: string) => kafka.topics.findIndex((t) => t.name === name);
+  const records = find(REALTIME_TOPICS.records);
+  if (records < 0) {
+    problems.add(
+      `kafka.topics must include the records topic '${REALTIME_TOPICS.records}' when realtime.enabled is true: ` +
+        `add { name: '${REALTIME_TOPICS.records}', partitions: ${logTopic.partitions}, retentionHours: 24 } (the consumer publishes the records it parses there)`,
+    );
+  } else if (records === 0) {
+    problems.add(`kafka.topics[0] must be the log topic, not the records topic '${REALTIME_TOPICS.records}': list the log topic first`);
+  } else if (Number.isInteger(logTopic.partitions) && kafka.topics[records].partitions < logTopic.partitions) {
+    problems.add(
+      `kafka.topics[${records}].partitions must be at least ${logTopic.partitions}, the log topic's, for the records topic (got ${kafka.topics[records].partitions}): ` +
+        'the consumer publishes each batch to the partition number its lines came from',
+    );
+  }
+  if (find(REALTIME_TOPICS.output) < 0) {
+    problems.add(
+      `kafka.topics must include the output topic '${REALTIME_TOPICS.output}' when realtime.enabled is true: ` +
+        `add { name: '${REALTIME_TOPICS.output}', partitions: 1, retentionHours: 168 } (the job writes its per-minute rows there)`,
+    );
+  }
 }

@@ -36,7 +36,7 @@ test("checkpoints, snapshots and parallelism come from the stage; the job's sett
   expect(config.FlinkApplicationConfiguration.CheckpointConfiguration).toEqual({
     ConfigurationType: 'CUSTOM',
     CheckpointingEnabled: true,
-    CheckpointInterval: 60_000,
+    CheckpointInterval: 30_000,
     MinPauseBetweenCheckpoints: 5_000,
   });
   expect(config.FlinkApplicationConfiguration.ParallelismConfiguration).toEqual({
@@ -54,7 +54,7 @@ test("checkpoints, snapshots and parallelism come from the stage; the job's sett
         'records-topic': 'log-records',
         'output-topic': 'log-analytics',
         'group-id': 'log-analytics-flink',
-        'checkpoint-interval-ms': '60000',
+        'checkpoint-interval-ms': '30000',
       },
     },
   ]);

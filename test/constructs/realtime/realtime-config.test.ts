@@ -1,6 +1,12 @@
-import { STAGE_CONFIGS, validateStageConfig } from '../../../lib/config';
+import { STAGE_CONFIGS, validateStageConfig, type StageConfig } from '../../../lib/config';
+import { REALTIME_TOPICS } from '../../../contracts/realtime';
 import { Problems } from '../../../lib/problems';
-import { kpusFor, realtimeConfigProblems, type RealtimeConfig } from '../../../lib/constructs/realtime/realtime-config';
+import {
+  kpusFor,
+  realtimeConfigProblems,
+  realtimeTopicProblems,
+  type RealtimeConfig,
+} from '../../../lib/constructs/realtime/realtime-config';
 
 function problemsOf(config: RealtimeConfig): string[] {
   const problems = new Problems();
@@ -10,18 +16,43 @@ function problemsOf(config: RealtimeConfig): string[] {
 
 const valid: RealtimeConfig = STAGE_CONFIGS.prod.realtime;
 
-test('the application is off in both stages until a stack deploys it, and both stages are valid', () => {
+test('the application is on in prod and off in dev by default, and both stages are valid', () => {
+  expect(STAGE_CONFIGS.prod.realtime.enabled).toBe(true);
+  expect(STAGE_CONFIGS.dev.realtime.enabled).toBe(false);
   for (const config of Object.values(STAGE_CONFIGS)) {
-    expect(config.realtime.enabled).toBe(false);
     expect(() => validateStageConfig(config)).not.toThrow();
     expect(problemsOf(config.realtime)).toEqual([]);
   }
 });
 
-test('a stage that turns it on is refused with why, rather than priced and not deployed', () => {
-  expect(problemsOf({ ...STAGE_CONFIGS.prod.realtime, enabled: true })).toEqual([
-    'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (its records topic publisher is not built; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
+test('on, the stage needs the records topic (first the log topic, at least its partitions) and the output topic', () => {
+  const { dev } = STAGE_CONFIGS;
+  const on = { ...dev.realtime, enabled: true };
+  const topicProblems = (topics: StageConfig['kafka']['topics']) => {
+    const problems = new Problems();
+    realtimeTopicProblems(on, { ...dev.kafka, topics }, problems);
+    return problems.list;
+  };
+  const logs = dev.kafka.topics[0];
+  expect(topicProblems([logs])).toEqual([
+    "kafka.topics must include the records topic 'log-records' when realtime.enabled is true: add { name: 'log-records', partitions: 2, retentionHours: 24 } (the consumer publishes the records it parses there)",
+    "kafka.topics must include the output topic 'log-analytics' when realtime.enabled is true: add { name: 'log-analytics', partitions: 1, retentionHours: 168 } (the job writes its per-minute rows there)",
   ]);
+  const records = { name: REALTIME_TOPICS.records, partitions: 1, retentionHours: 24 };
+  const output = { name: REALTIME_TOPICS.output, partitions: 1, retentionHours: 168 };
+  expect(topicProblems([logs, records, output])).toEqual([
+    "kafka.topics[1].partitions must be at least 2, the log topic's, for the records topic (got 1): the consumer publishes each batch to the partition number its lines came from",
+  ]);
+  expect(topicProblems([{ ...records, partitions: 2 }, logs, output])).toEqual([
+    "kafka.topics[0] must be the log topic, not the records topic 'log-records': list the log topic first",
+  ]);
+  expect(topicProblems([logs, { ...records, partitions: 2 }, output])).toEqual([]);
+  // Off, the topics are the stage's own business.
+  const problems = new Problems();
+  realtimeTopicProblems(dev.realtime, { ...dev.kafka, topics: [logs] }, problems);
+  expect(problems.list).toEqual([]);
+  // validateStageConfig says it too, so a dev that turns it on learns what to add.
+  expect(() => validateStageConfig({ ...dev, realtime: on })).toThrow(/kafka.topics must include the records topic 'log-records'/);
 });
 
 test('KPUs are the parallelism over the tasks per KPU, rounded up', () => {
