@@ -187,7 +187,17 @@ export function addPipelineStacks(
   //   template change. Nothing else reads it.
   cdk.CrossStackReferences.of(kafkaConsumer.consumer.eventSourceMapping).produce(cdk.ReferenceStrength.WEAK);
   cdk.CrossStackReferences.of(host.host.instance).produce(cdk.ReferenceStrength.WEAK);
-  const stacks: PipelineStacks = { data, network, kafka, ingest, kafkaConsumer, host, analytics, monitoring, ...(realtime && { realtime }) };
+  const stacks: PipelineStacks = {
+    data,
+    network,
+    kafka,
+    ingest,
+    kafkaConsumer,
+    host,
+    analytics,
+    monitoring,
+    ...(realtime && { realtime }),
+  };
   // Service roles get the trust conditions AWS documents for their service (lib/confused-deputy.ts).
   for (const stack of Object.values(stacks)) cdk.Aspects.of(stack).add(new ConfusedDeputyConditions());
   return stacks;
