@@ -2,6 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kinesisanalytics from 'aws-cdk-lib/aws-kinesisanalyticsv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -103,6 +104,8 @@ export class ApplicationRunner extends Construct {
       queryInterval: cdk.Duration.seconds(QUERY_INTERVAL_SECONDS),
       totalTimeout: cdk.Duration.minutes(TOTAL_TIMEOUT_MINUTES),
       logGroup: this.frameworkLogGroup,
+      // The framework logs each request and what the runner answered (its default, FATAL, logs nothing).
+      frameworkLambdaLoggingLevel: lambda.ApplicationLogLevel.INFO,
       // Two roles: the framework refuses one shared by onEvent and isComplete/onTimeout (a dependency cycle).
       frameworkOnEventRole: frameworkRole('FrameworkOnEventRole', 'Provider framework onEvent function of the stream analytics runner'),
       frameworkCompleteAndTimeoutRole: frameworkRole(
