@@ -16,6 +16,11 @@ import {
   type StartApplicationCommandInput,
   type StopApplicationCommandInput,
 } from '@aws-sdk/client-kinesis-analytics-v2';
+import type { Context } from 'aws-lambda';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundleFunction } from '../../lib/lambda-bundling';
 import {
   isComplete,
   onEvent,
@@ -374,5 +379,30 @@ describe('bad properties', () => {
       status: 'FAILED',
       reason: 'User is not authorized to perform: kinesisanalytics:StartApplication',
     });
+  });
+});
+
+describe('the bundle Lambda runs', () => {
+  test('exports onEvent and isComplete (the two handlers the construct names), which refuse bad properties before any AWS call', async () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'realtime-runner-'));
+    bundleFunction('realtime-runner', outdir);
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_SERVICE_NAME: 'realtime-runner' });
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const bundle = require(path.join(outdir, 'index.js')) as Record<string, (event: unknown, context: Context) => Promise<unknown>>;
+      expect(Object.keys(bundle).sort()).toEqual(['isComplete', 'onEvent']);
+      const context = { functionName: 'runner', awsRequestId: 'r-1' } as Context;
+      await expect(bundle.onEvent({ ...create, ResourceProperties: {} }, context)).rejects.toMatchObject({
+        name: 'RunnerPropertiesError',
+        message: expect.stringMatching(/^ResourceProperties\.ApplicationName must be/),
+      });
+      await expect(bundle.isComplete({ ...create, RunnerOperation: 'start' }, context)).rejects.toMatchObject({
+        name: 'RunnerPropertiesError',
+      });
+    } finally {
+      process.env = saved;
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
