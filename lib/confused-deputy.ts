@@ -45,6 +45,15 @@ export const SERVICE_TRUST_CONDITIONS: Readonly<
       ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:kinesisanalytics:${stack.region}:${stack.account}:*` },
     }),
   },
+  // Both keys, the source ARN being any of this account's state machines in the region: the Provider framework's
+  // waiter state machine has a generated name, so its ARN is not known before it exists.
+  'states.amazonaws.com': {
+    page: 'AWS Step Functions, "Creating an IAM role for your state machine", https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html',
+    conditions: (stack) => ({
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:states:${stack.region}:${stack.account}:stateMachine:*` },
+    }),
+  },
   'lambda.amazonaws.com': {
     page: 'AWS Lambda, "Defining Lambda function permissions with an execution role", https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html',
     none: 'Lambda assumes an execution role only for functions of the account that passed it; it documents no source condition for execution roles.',

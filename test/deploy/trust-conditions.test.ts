@@ -18,6 +18,8 @@ const DOCUMENTED_KEYS: Record<string, string[]> = {
   'vpc-flow-logs.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
   // Managed Service for Apache Flink, "Cross-service confused deputy prevention".
   'kinesisanalytics.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
+  // AWS Step Functions, "Creating an IAM role for your state machine" (the Provider framework's waiter).
+  'states.amazonaws.com': ['aws:SourceAccount', 'aws:SourceArn'],
   // AWS Glue ("Step 2: Create an IAM role for AWS Glue"), Lambda and EC2 document none for these roles.
   'glue.amazonaws.com': [],
   'lambda.amazonaws.com': [],

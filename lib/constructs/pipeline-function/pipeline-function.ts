@@ -53,6 +53,11 @@ export interface PipelineFunctionProps {
    * @default none
    */
   readonly customFormats?: readonly CustomFormatDefinition[];
+  /**
+   * The export of `index.ts` Lambda calls, for a folder whose index exports more than one handler.
+   * @default 'handler'
+   */
+  readonly handlerExport?: string;
 }
 
 /**
@@ -112,7 +117,7 @@ export class PipelineFunction extends Construct {
           },
         },
       }),
-      handler: 'index.handler',
+      handler: `index.${props.handlerExport ?? 'handler'}`,
       description: props.description,
       runtime: runtimeFor(LAMBDA_NODE_MAJOR),
       architecture: lambda.Architecture.ARM_64,
