@@ -15,6 +15,7 @@ import { alarmCondition, renderAlarmTable } from '../../../lib/constructs/monito
 import { MSF_METRICS_NAMESPACE } from '../../../lib/constructs/realtime';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { synthStage } from '../../helpers/app';
+import { alarmQueryProblems, pascalCase } from '../../deploy/alarm-rules';
 import { buildRealtime } from '../realtime/realtime-fixture';
 
 const APP = 'log-analytics-app';
@@ -124,6 +125,17 @@ describe('alarms', () => {
       expect(alarm.alarmDescription).toContain(`What to do: ${RUNBOOK[id].todo} Runbook: docs/operations.md#alarms.`);
       expect(alarm.alarmDescription.length).toBeLessThanOrEqual(1024);
     }
+  });
+
+  test("keep to AWS's rules for alarms on metric math and Metrics Insights queries (test/deploy/alarm-rules.ts)", () => {
+    const problems = REALTIME_ALARMS.flatMap((id) => alarmQueryProblems(id, pascalCase(rendered(id)) as Record<string, unknown>));
+    expect(problems).toEqual([]);
+    // The rules see the queries: a GROUP BY query returned as the alarm's value is refused.
+    const burst = pascalCase(rendered('realtimeErrorBurst')) as { Metrics: { ReturnData: boolean }[] };
+    const returningTheQuery = { Metrics: [{ ...burst.Metrics[1], ReturnData: true }] };
+    expect(alarmQueryProblems('x', returningTheQuery)).toEqual([
+      'x: query hosts has GROUP BY (several series): it must feed an expression that returns one, not be returned',
+    ]);
   });
 
   test("App 5xx share: the highest app's share per minute, a Metrics Insights query over every App, above the stage's threshold", () => {
