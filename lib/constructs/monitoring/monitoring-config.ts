@@ -35,7 +35,7 @@ export interface AlarmThresholds {
   readonly kafkaConsumerErrors: number;
   /**
    * "App 5xx share": some app's one-minute window of the stream analytics job has more than this share of its
-   * requests answered 5xx (0 to 1; 0.05 is 5%). The share has no minimum of requests: a quiet app crosses it
+   * requests answered 5xx (at least 0, below 1; 0.05 is 5%). The share has no minimum of requests: a quiet app crosses it
    * with a few errors.
    */
   readonly realtimeShare5xx: number;
