@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { Monitoring, type MonitoringProps } from '../constructs/monitoring';
 
-/** The Monitoring construct's props: every stack's watched resources, the data key, the thresholds. */
+/** The Monitoring construct's props: every stack's watched resources (the optional Kafka path and stream analytics application included), the data key, the thresholds. */
 export interface MonitoringStackProps extends cdk.StackProps, MonitoringProps {}
 
 /** Stateless, composed last: the dashboard, the alarms and the topic they notify, over every other stack. */

@@ -34,7 +34,20 @@ export function alarmCondition(id: AlarmId, t: AlarmThresholds): string {
       return `> ${t.kafkaConsumerErrors} errors / 5 min`;
     case 'kafkaOnFailure':
       return 'any record sent or dropped';
+    case 'realtimeShare5xx':
+      return `an app's minute > ${percent(t.realtimeShare5xx)} 5xx`;
+    case 'realtimeErrorBurst':
+      return 'any new burst / 5 min';
+    case 'realtimeDowntime':
+      return 'downtime > 0 in a minute';
+    case 'realtimeFailedCheckpoints':
+      return 'any failed checkpoint / 5 min';
   }
+}
+
+/** A share (0 to 1) as a percentage, without binary-fraction noise: 0.07 → 7%. */
+export function percent(share: number): string {
+  return `${Number((share * 100).toFixed(4))}%`;
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -1,4 +1,5 @@
 export * from './kafka-metrics';
 export * from './monitoring';
 export * from './monitoring-config';
+export * from './realtime-metrics';
 export * from './runbook';

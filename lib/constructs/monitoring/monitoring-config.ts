@@ -33,6 +33,12 @@ export interface AlarmThresholds {
   readonly kafkaOffsetLag: number;
   /** "Consumer errors": more failed consumer invocations than this in 5 minutes (0 = any). */
   readonly kafkaConsumerErrors: number;
+  /**
+   * "App 5xx share": some app's one-minute window of the stream analytics job has more than this share of its
+   * requests answered 5xx (at least 0, below 1; 0.05 is 5%). The share has no minimum of requests: a quiet app crosses it
+   * with a few errors.
+   */
+  readonly realtimeShare5xx: number;
 }
 
 /** Settings of the dashboard and alarms (StageConfig.monitoring). */
@@ -54,6 +60,7 @@ export const DEFAULT_ALARM_THRESHOLDS: AlarmThresholds = {
   kafkaDiskUsedPercent: 80,
   kafkaOffsetLag: 10_000,
   kafkaConsumerErrors: 0,
+  realtimeShare5xx: 0.05,
 };
 
 /** A plain address: local part, @, a domain with a dot; no spaces, no display name. */
@@ -100,6 +107,12 @@ export function monitoringConfigProblems(config: MonitoringConfig, problems: Pro
   problems.integer('monitoring.thresholds.kafkaDiskUsedPercent', t.kafkaDiskUsedPercent, 1, 99);
   problems.integer('monitoring.thresholds.kafkaOffsetLag', t.kafkaOffsetLag, 1, max);
   problems.integer('monitoring.thresholds.kafkaConsumerErrors', t.kafkaConsumerErrors, 0, max);
+  // A share of 1 or more never fires: Share5xx is at most 1.
+  if (typeof t.realtimeShare5xx !== 'number' || !(t.realtimeShare5xx >= 0 && t.realtimeShare5xx < 1)) {
+    problems.add(
+      `monitoring.thresholds.realtimeShare5xx must be a number from 0 to below 1, a share such as 0.05 for 5% (got ${t.realtimeShare5xx})`,
+    );
+  }
   if (delivery !== undefined && !problems.has('monitoring.thresholds.dataFreshnessSeconds')) {
     const buffered = delivery.bufferIntervalSeconds + delivery.processorBufferIntervalSeconds;
     if (t.dataFreshnessSeconds <= buffered) {

@@ -15,6 +15,8 @@ import type { LogDelivery } from '../log-delivery/log-delivery';
 import type { LogHost } from '../log-host';
 import type { KafkaMonitoringProps } from './kafka-metrics';
 import type { MonitoringConfig } from './monitoring-config';
+import { percent } from './alarm-table';
+import type { MonitoredRealtimeJob } from './realtime-metrics';
 import { alarmDescription, RUNBOOK, RUNBOOK_ANCHOR, type AlarmId, type MissingData } from './runbook';
 
 export interface MonitoringProps {
@@ -31,6 +33,11 @@ export interface MonitoringProps {
    * @default - no Kafka row on the dashboard, no Kafka alarms
    */
   readonly kafka?: KafkaMonitoringProps;
+  /**
+   * The stream analytics application (MSF) and its job's metrics: `new RealtimeMetrics(application.applicationName)`.
+   * @default - no stream analytics row on the dashboard, no stream analytics alarms
+   */
+  readonly realtime?: MonitoredRealtimeJob;
   /** Key that encrypts the alarm topic (its policy must let CloudWatch and EventBridge use it; DataKey's does). */
   readonly encryptionKey: kms.IKey;
   /** Thresholds and email addresses (validated by monitoringConfigProblems). */
@@ -68,7 +75,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { stream, delivery, host, etl, kafka } = props;
+    const { stream, delivery, host, etl, kafka, realtime } = props;
     const t = props.config.thresholds;
 
     this.topic = new sns.Topic(this, 'AlarmTopic', {
@@ -162,7 +169,7 @@ export class Monitoring extends Construct {
     });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer. Alarms: ${RUNBOOK_ANCHOR}`,
+        markdown: `## Log pipeline\nLeft to right along each path: **Kinesis path** host agent → stream → transform → Firehose → lake → Glue; **Kafka path** MSK brokers → consumer${realtime === undefined ? '' : '; **stream analytics** the Flink job per minute, its bursts and its health'}. Alarms: ${RUNBOOK_ANCHOR}`,
         width: 24,
         height: 2,
       }),
@@ -220,6 +227,7 @@ export class Monitoring extends Construct {
     );
 
     if (kafka !== undefined) this.addKafka(kafka, t);
+    if (realtime !== undefined) this.addRealtime(realtime, t);
 
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({
@@ -286,6 +294,46 @@ export class Monitoring extends Construct {
           consumer.metricErrors(),
           consumer.metricOffsetLag(consumer.mappingSource === undefined ? undefined : { label: `Offset lag (${consumer.mappingSource})` }),
           ...[onFailure, dropped, consumer.metricOnFailureDeliveryErrors?.()].filter((m): m is cloudwatch.IMetric => m !== undefined),
+        ]),
+      ),
+    );
+  }
+
+  /**
+   * The stream analytics job's alarms and row. Periods of one minute for what changes once a minute (the
+   * windows' gauges, MSF's downtime), five for what is read as a change between reports (bursts, failed
+   * checkpoints); lib/constructs/monitoring/realtime-metrics.ts says why for each.
+   */
+  private addRealtime(realtime: MonitoredRealtimeJob, t: MonitoringConfig['thresholds']): void {
+    const highestApp = realtime.metricHighestAppShare5xx();
+    const newBursts = realtime.metricNewErrorBursts();
+    this.alarm('realtimeShare5xx', `an app's one-minute 5xx share over ${percent(t.realtimeShare5xx)}`, {
+      metric: highestApp,
+      threshold: t.realtimeShare5xx,
+    });
+    this.alarm('realtimeErrorBurst', 'any new error burst in 5 minutes', {
+      metric: newBursts,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    this.alarm('realtimeDowntime', 'downtime above 0 in a minute, or none published', {
+      metric: realtime.metricDowntime(),
+      threshold: 0,
+    });
+    this.alarm('realtimeFailedCheckpoints', 'any failed checkpoint in 5 minutes', {
+      metric: realtime.metricFailedCheckpointRate(),
+      threshold: 0,
+    });
+
+    this.dashboard.addWidgets(
+      new cloudwatch.Row(
+        this.graph('Stream analytics: 5xx share per minute', [realtime.metricShare5xx({ label: 'All apps' }), highestApp]),
+        this.graph('Stream analytics: requests per minute', [realtime.metricRequests({ label: 'Requests (all apps)' })]),
+        this.graph('Stream analytics: error bursts per host', [realtime.metricErrorBurstsPerHost()]),
+        this.graph('Stream analytics: application health', [
+          realtime.metricDowntime({ label: 'Downtime (ms)' }),
+          realtime.metricFailedCheckpoints({ label: 'Failed checkpoints (since start)' }),
+          realtime.metricLastCheckpointDuration({ label: 'Last checkpoint duration (ms)' }),
         ]),
       ),
     );

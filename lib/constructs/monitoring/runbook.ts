@@ -115,6 +115,38 @@ export const RUNBOOK = {
     treatMissingData: 'notBreaching',
     missingDataReason: 'published only when records are given up on',
   },
+  realtimeShare5xx: {
+    title: 'App 5xx share',
+    means:
+      "In some app's latest one-minute window of the stream analytics job, more than the threshold of its requests got a 5xx (the job's Share5xx per App). An app keeps its last window's share until its next window, so a quiet app stays where it was.",
+    todo: "Find the app on the dashboard's 5xx share widget, then its `window` rows in the job's output topic (`top_paths_by_5xx`, the `route` rows); read that service's logs. A quiet app crosses the share with a few errors: compare its Requests.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: "the job publishes an app's share from its first window on; a stopped job has its own alarm",
+  },
+  realtimeErrorBurst: {
+    title: 'Error burst',
+    means:
+      "The stream analytics job fired a burst for a host: one minute with at least --burst-min-5xx 5xx responses that were at least --burst-min-share of the host's requests (its ErrorBursts counter rose).",
+    todo: "The dashboard's error-burst widget names the host; its `burst` row in the job's output topic gives the window, the counts and `quiet_until`. Read that host's logs. The host fires again only after the quiet time.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: "a host's counter exists from its first burst on",
+  },
+  realtimeDowntime: {
+    title: 'Flink application down',
+    means:
+      'The stream analytics job is failing or restarting (downtime above 0), or MSF publishes no downtime: the application is not running. No windows, bursts or metrics come meanwhile; the records wait in the records topic.',
+    todo: "Read the application's log group for the exception; `aws kinesisanalyticsv2 describe-application --application-name <name>` gives its status. An MSF maintenance restart clears within minutes.",
+    treatMissingData: 'breaching',
+    missingDataReason: 'MSF publishes downtime every minute while the application runs; none means it is stopped',
+  },
+  realtimeFailedCheckpoints: {
+    title: 'Flink failed checkpoints',
+    means:
+      'A checkpoint of the stream analytics job failed (numberOfFailedCheckpoints rose). The exactly-once sink commits rows only on a checkpoint, so rows wait until one succeeds; repeated failures restart the job.',
+    todo: "Read the application's log group for why (a timeout, MSK IAM or transaction errors); compare the last checkpoint duration on the dashboard with realtime.checkpointIntervalSeconds.",
+    treatMissingData: 'notBreaching',
+    missingDataReason: 'the rate needs two reports; a stopped application has the downtime alarm',
+  },
 } as const satisfies Record<string, RunbookEntry>;
 
 export type AlarmId = keyof typeof RUNBOOK;

@@ -54,6 +54,17 @@ test('thresholds out of range are each named with the value', () => {
   ]);
 });
 
+test('the App 5xx share threshold is a share below 1, 0 allowed', () => {
+  const share = (realtimeShare5xx: number) => problemsOf({ ...valid, thresholds: { ...DEFAULT_ALARM_THRESHOLDS, realtimeShare5xx } });
+  expect(DEFAULT_ALARM_THRESHOLDS.realtimeShare5xx).toBe(0.05);
+  expect([share(0), share(0.5), share(0.999)]).toEqual([[], [], []]);
+  for (const bad of [1, 5, -0.01, NaN]) {
+    expect(share(bad)).toEqual([
+      `monitoring.thresholds.realtimeShare5xx must be a number from 0 to below 1, a share such as 0.05 for 5% (got ${bad})`,
+    ]);
+  }
+});
+
 test('data freshness must exceed what the buffers hold back on a quiet stream', () => {
   const problems = problemsOf({ ...valid, thresholds: { ...DEFAULT_ALARM_THRESHOLDS, dataFreshnessSeconds: 360 } });
   expect(problems).toEqual([
