@@ -9,7 +9,7 @@ import { IngestStack } from './stacks/ingest-stack';
 import { KafkaConsumerStack } from './stacks/kafka-consumer-stack';
 import { KafkaStack } from './stacks/kafka-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
-import { KafkaConsumerMetrics, MskClusterMetrics } from './constructs/monitoring';
+import { KafkaConsumerMetrics, MskClusterMetrics, RealtimeMetrics } from './constructs/monitoring';
 import type { HostImagePins } from './constructs/log-host';
 import { CONSUMER_GROUP_ID } from './constructs/kafka';
 import { NetworkStack } from './stacks/network-stack';
@@ -176,6 +176,9 @@ export function addPipelineStacks(
         mappingSource: `topic ${logTopic}, group ${CONSUMER_GROUP_ID}`,
       }),
     },
+    // The application is never replaced by an update (its create-only properties, ApplicationName and
+    // ApplicationMode, are not set), so its generated name is a safe strong reference.
+    realtime: realtime && new RealtimeMetrics(realtime.analytics.applicationName),
   });
   // Values a routine update replaces are read weakly (Fn::GetStackOutput), or that update would fail on the
   // export the Monitoring stack imports; each says what makes the consumer read it again.

@@ -10,6 +10,7 @@ import { SERVICE_TRUST_CONDITIONS } from '../../lib/confused-deputy';
 import { synthStage } from '../helpers/app';
 import { attachedStatements, putMetricDataNamespaces, type Statement } from '../helpers/iam';
 import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { MSF_METRICS_NAMESPACE } from '../../lib/constructs/realtime';
 
 /** A CloudFormation value as text: references become <Name>, joins are concatenated. */
 function flat(value: unknown): string {
@@ -58,17 +59,18 @@ describe('least privilege', () => {
       ),
     ].sort();
 
-  test("only the Glue job may PutMetricData, and only in Glue's namespace and its run counts' (by condition, as it has no resources)", () => {
+  test('only the Glue job and the stream analytics application may PutMetricData, each only in its own namespaces (by condition, as it has no resources)', () => {
     const publishers = statements.filter(({ statement }) =>
       list(statement.Action).some((a) => actionMatches(a, 'cloudwatch:PutMetricData')),
     );
-    expect([...new Set(publishers.map((p) => `${p.stage}:${p.role}`))].sort()).toEqual(['dev:<EtlRole378F0859>', 'prod:<EtlRole378F0859>']);
-    expect(putMetricDataNamespaces(publishers.map((p) => p.statement))).toEqual([
-      'Glue',
-      'Glue',
-      GLUE_RUN_METRICS.namespace,
-      GLUE_RUN_METRICS.namespace,
+    expect([...new Set(publishers.map((p) => `${p.stage}:${p.role}`))].sort()).toEqual([
+      'dev:<EtlRole378F0859>',
+      'prod:<AnalyticsRole98C5B992>',
+      'prod:<EtlRole378F0859>',
     ]);
+    expect(putMetricDataNamespaces(publishers.map((p) => p.statement)).sort()).toEqual(
+      ['Glue', 'Glue', GLUE_RUN_METRICS.namespace, GLUE_RUN_METRICS.namespace, MSF_METRICS_NAMESPACE].sort(),
+    );
   });
 
   test('only the Glue job may read curated/', () => {
@@ -130,7 +132,7 @@ describe('least privilege', () => {
     expect(firehoseRoles.map(([id]) => id)).toEqual(['DeliveryRole959799AB']);
   });
 
-  test('reads of the CDK asset bucket name their objects: the Glue job its script and library, the host its generator', () => {
+  test('reads of the CDK asset bucket name their objects: the Glue job its script and library, the host its generator, the Flink application its jar', () => {
     const assetReads = statements.filter(({ statement }) => list(statement.Resource).some((r) => r.includes('-assets-')));
     const objects = new Map<string, Set<string>>();
     for (const { stage, role, statement } of assetReads) {
@@ -144,6 +146,7 @@ describe('least privilege', () => {
       'dev:<EtlRole378F0859>': ['py', 'zip'],
       'prod:<EtlRole378F0859>': ['py', 'zip'],
       'dev:<LogHostRole523FFADC>': ['js'], // the demo generator, dev only
+      'prod:<AnalyticsRole98C5B992>': ['jar'], // the stream analytics job, where realtime is on
     });
   });
 });
@@ -159,6 +162,15 @@ describe('service roles', () => {
     ),
   );
 
+  const sourceAccountAndArn = (service: string, resource: string) => ({
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, service, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, resource]],
+      },
+    },
+  });
+
   test('each trusts one AWS service, with the confused-deputy conditions AWS documents for it', () => {
     const expected: Record<string, unknown> = {
       'firehose.amazonaws.com': { StringEquals: { 'sts:ExternalId': { Ref: 'AWS::AccountId' } } },
@@ -173,6 +185,9 @@ describe('service roles', () => {
           },
         },
       },
+      // The stream analytics application (prod) and its runner's waiter state machine.
+      'kinesisanalytics.amazonaws.com': sourceAccountAndArn(':kinesisanalytics:', ':*'),
+      'states.amazonaws.com': sourceAccountAndArn(':states:', ':stateMachine:*'),
     };
     const seen = new Set<string>();
     for (const { id, role } of roles) {
@@ -187,7 +202,9 @@ describe('service roles', () => {
       'ec2.amazonaws.com',
       'firehose.amazonaws.com',
       'glue.amazonaws.com',
+      'kinesisanalytics.amazonaws.com',
       'lambda.amazonaws.com',
+      'states.amazonaws.com',
       'vpc-flow-logs.amazonaws.com',
     ]);
   });

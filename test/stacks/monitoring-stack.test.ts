@@ -78,7 +78,7 @@ describe.each([
       expect(alarm.Properties.AlarmDescription).toMatch(/What to do: .+ Runbook: docs\/operations\.md#alarms\. Missing data is /);
       expect(alarm.Properties.AlarmDescription.length).toBeLessThanOrEqual(1024);
     }
-    // The Kinesis chain, Glue, and the Kafka path (the app wires the MSK cluster and the consumer in).
+    // The Kinesis chain, Glue, the Kafka path (the app wires the MSK cluster and the consumer in) and the stream analytics.
     expect(Object.keys(monitoring.alarms).sort()).toEqual(
       [
         'agentSilent',
@@ -94,6 +94,10 @@ describe.each([
         'kafkaOffsetLag',
         'kafkaOnFailure',
         'kafkaUnderReplicated',
+        // The stream analytics application, where the stage deploys it (prod).
+        ...(STAGE_CONFIGS[stage].realtime.enabled
+          ? ['realtimeShare5xx', 'realtimeErrorBurst', 'realtimeDowntime', 'realtimeFailedCheckpoints']
+          : []),
       ].sort(),
     );
   });
