@@ -110,7 +110,15 @@ export interface RowPlanOptions {
 /** The objects an MSK event's rows become. Never throws on bad data. */
 export function planRows(event: unknown, options: RowPlanOptions = {}): RowPlan {
   const now = options.now ?? Date.now;
-  const stats: RowStats = { records: 0, rows: 0, rowsByKind: {}, droppedRecords: 0, failedRecords: 0, failedByReason: {}, malformedPartitions: 0 };
+  const stats: RowStats = {
+    records: 0,
+    rows: 0,
+    rowsByKind: {},
+    droppedRecords: 0,
+    failedRecords: 0,
+    failedByReason: {},
+    malformedPartitions: 0,
+  };
   const recordsByPartition = (event as { records?: unknown } | null | undefined)?.records;
   const partitions: RowPartition[] = [];
   if (recordsByPartition === null || typeof recordsByPartition !== 'object' || Array.isArray(recordsByPartition)) {

@@ -16,21 +16,23 @@ test('the reader finds each kind of row with its fields (so the comparisons belo
   expect(javaRows(added).find((r) => r.kind === 'burst')?.fields).toContain('cooldown_ms');
 });
 
-test('the kinds are the job\'s', () => {
+test("the kinds are the job's", () => {
   expect([...REALTIME_ROW_KINDS]).toEqual(rows.map((r) => r.kind));
 });
 
-test('the fields are every field of every kind but kind, in the window row\'s order first', () => {
+test("the fields are every field of every kind but kind, in the window row's order first", () => {
   const fields = [...new Set(rows.flatMap((r) => r.fields))].filter((f) => f !== 'kind');
   expect(Object.keys(REALTIME_ROW_FIELDS)).toEqual(fields);
 });
 
-test('instants are the fields the job writes through iso(); top-paths lists name the job\'s count fields', () => {
+test("instants are the fields the job writes through iso(); top-paths lists name the job's count fields", () => {
   const instants = new Set(rows.flatMap((r) => r.instants));
   const declared = Object.entries(REALTIME_ROW_FIELDS).filter(([, type]) => type === 'instant');
   expect(declared.map(([name]) => name).sort()).toEqual([...instants].sort());
   const topPaths = Object.assign({}, ...rows.map((r) => r.topPaths)) as Record<string, string>;
-  const declaredTop = Object.entries(REALTIME_ROW_FIELDS).flatMap(([name, type]) => (typeof type === 'object' ? [[name, type.topPaths]] : []));
+  const declaredTop = Object.entries(REALTIME_ROW_FIELDS).flatMap(([name, type]) =>
+    typeof type === 'object' ? [[name, type.topPaths]] : [],
+  );
   expect(Object.fromEntries(declaredTop)).toEqual(topPaths);
   expect(Object.keys(topPaths)).toEqual(['top_paths_by_requests', 'top_paths_by_5xx']);
 });

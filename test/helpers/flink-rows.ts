@@ -22,7 +22,7 @@ export interface JavaRow {
 
 /** Each public static method of Rows.java that builds an ObjectNode: its kind and fields. */
 export function javaRows(source = fs.readFileSync(ROWS_JAVA, 'utf8')): JavaRow[] {
-  const methods = source.split(/\n  public static /).slice(1);
+  const methods = source.split(/\n {2}public static /).slice(1);
   const rows: JavaRow[] = [];
   for (const method of methods) {
     const kind = /o\.put\("kind", "([a-z]+)"\)/.exec(method)?.[1];

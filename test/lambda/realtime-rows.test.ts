@@ -87,13 +87,21 @@ describe('planRows', () => {
     expect(plan.partitions[0].outcomes[1]).toEqual({ kind: 'dropped', reason: 'null-value' });
   });
 
-  test('a retry from a group\'s first offset writes the same keys, whatever the batch size', () => {
+  test("a retry from a group's first offset writes the same keys, whatever the batch size", () => {
     const values = [WINDOW, WINDOW, LATE, WINDOW, BURST];
     const full = planRows(mskEvent({ 'log-analytics-0': values.map((value) => ({ value })) }, 100));
     const retry = planRows(mskEvent({ 'log-analytics-0': values.slice(2).map((value) => ({ value })) }, 102));
     const shorter = planRows(mskEvent({ 'log-analytics-0': values.slice(2, 4).map((value) => ({ value })) }, 102));
-    expect(objects(retry).map((o) => o.key)).toEqual(objects(full).slice(1).map((o) => o.key));
-    expect(objects(shorter).map((o) => o.key)).toEqual(objects(full).slice(1, 3).map((o) => o.key));
+    expect(objects(retry).map((o) => o.key)).toEqual(
+      objects(full)
+        .slice(1)
+        .map((o) => o.key),
+    );
+    expect(objects(shorter).map((o) => o.key)).toEqual(
+      objects(full)
+        .slice(1, 3)
+        .map((o) => o.key),
+    );
   });
 
   test('a pretty-printed row is kept as one JSON line', () => {
@@ -164,7 +172,11 @@ describe('planRows', () => {
     records.push({ ...(records[0] as object), offset: -1 }, 'junk');
     // 'junk' has no timestamp either: the clock dates it.
     const plan = planRows(event, { now: () => TIMESTAMP_MS });
-    expect(plan.partitions[0].outcomes.map((o) => (o.kind === 'failed' ? o.reason : o.kind))).toEqual(['row', 'malformed-record', 'malformed-record']);
+    expect(plan.partitions[0].outcomes.map((o) => (o.kind === 'failed' ? o.reason : o.kind))).toEqual([
+      'row',
+      'malformed-record',
+      'malformed-record',
+    ]);
     const errors = objects(plan)[1];
     expect(errors.key).toMatch(/^errors\/realtime-rows-failed\/dt=2026-11-25\/log-analytics-0-malformed-[0-9a-f]{16}\.gz$/);
     expect(Buffer.from((linesOf(errors)[1] as RowErrorRecord).rawData, 'base64').toString('utf8')).toBe('"junk"');
@@ -204,7 +216,7 @@ describe('deliverRows', () => {
     );
   });
 
-  test('an S3 failure stops that partition and names the failed group\'s first offset; the other partition is written', async () => {
+  test("an S3 failure stops that partition and names the failed group's first offset; the other partition is written", async () => {
     const written: string[] = [];
     const outcome = await deliverRows(planRows(event), async (object) => {
       if (object.key.includes('kind=late')) throw new Error('SlowDown');

@@ -48,7 +48,7 @@ function buildRows(app = projectApp()) {
 const built = buildRows();
 const { stack, template, rows } = built;
 
-test("the mapping reads the output topic with its own group, provisioned, partial batch responses, S3 on failure", () => {
+test('the mapping reads the output topic with its own group, provisioned, partial batch responses, S3 on failure', () => {
   const mappings = template.findResources('AWS::Lambda::EventSourceMapping');
   expect(Object.keys(mappings)).toEqual([stack.getLogicalId(rows.eventSourceMapping)]);
   const props = Object.values(mappings)[0].Properties;
@@ -82,7 +82,11 @@ test('the role may do exactly this: its log group, two lake prefixes, the key, t
     ].sort();
   const granted = pairs(roleStatements(template, logicalIdOf(rows.function.role)));
   const { cluster, lakeBucket, failedBatchesBucket, key } = built;
-  const allow = (actions: string[], resources: unknown[]) => ({ Effect: 'Allow', Action: actions, Resource: resources.map((r) => stack.resolve(r)) });
+  const allow = (actions: string[], resources: unknown[]) => ({
+    Effect: 'Allow',
+    Action: actions,
+    Resource: resources.map((r) => stack.resolve(r)),
+  });
   const expected = pairs([
     allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [rows.function.logGroup.logGroupArn]),
     allow(['s3:PutObject'], [lakeBucket.arnForObjects('realtime/*'), lakeBucket.arnForObjects('errors/realtime-rows-failed/*')]),
