@@ -17,6 +17,12 @@
  * prefix differs from its predecessor's, or at the batch's first record, so a batch retried from a group's first
  * offset writes the same keys again and overwrites them. Writes go in offset order within a partition; the first
  * failed write stops that partition and the response names its group's first offset (deliverPlan).
+ *
+ * The job writes its rows in Kafka transactions. Lambda's MSK parameters name no consumer isolation level ("All
+ * Amazon MSK event source configuration parameters in Lambda",
+ * https://docs.aws.amazon.com/lambda/latest/dg/msk-esm-parameters.html), so nothing here assumes read_committed:
+ * rows of an aborted transaction, if the mapping delivers them, are kept like any other (a window row is unique
+ * by window_start, dimension and key, which a query can deduplicate on).
  */
 import * as zlib from 'node:zlib';
 import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefixFor, realtimePrefixFor } from '../../contracts/lake-layout';
