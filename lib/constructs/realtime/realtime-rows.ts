@@ -12,7 +12,12 @@ import type { KafkaConsumerConfig } from '../kafka/kafka-config';
 import { addKafkaMapping } from '../kafka/kafka-mapping';
 import { PipelineFunction } from '../pipeline-function/pipeline-function';
 
-/** The mapping's consumer group: fixed, so offsets survive a replaced mapping, and apart from the job's and the lake consumer's. */
+/**
+ * The mapping's consumer group: fixed, so offsets survive a replaced mapping. Apart from the job's and the lake
+ * consumer's: a group ID must be unique among the Kafka event sources, and one with other active consumers gets
+ * only a portion of the messages ("Customizable consumer group ID in Lambda",
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html; test/deploy/kafka-groups.test.ts).
+ */
 export const REALTIME_ROWS_GROUP_ID = 'log-pipeline-realtime-rows';
 
 /**
