@@ -5,6 +5,7 @@
  */
 
 import { RECORD_SOURCES, type RecordSource } from './record';
+import { REALTIME_ROW_KINDS, type RealtimeRowKind } from './realtime-rows';
 
 /** The paths by which events reach the lake (the record schema's `source`); each gets its own `source=` partition. */
 export const RAW_SOURCES = RECORD_SOURCES;
@@ -21,6 +22,8 @@ export const LAKE_PREFIXES = {
   raw: 'raw/',
   /** Parquet written by the Glue job, deduplicated and partitioned. */
   curated: 'curated/',
+  /** The stream analytics job's per-minute rows (contracts/realtime-rows.ts), GZIP JSON lines written by the realtime-rows Lambda. */
+  realtime: 'realtime/',
   /** Rows the Glue job could not validate against the record schema, kept for inspection. */
   quarantine: 'quarantine/',
   /** Firehose's error output: records the transform marked ProcessingFailed, and delivery failures. */
@@ -58,12 +61,16 @@ export function errorPrefixFor(errorOutputType: string, arrival: Date): string {
  * neither the raw table nor the Glue job reads:
  *   consumerFailed  records the consumer Lambda could not decode (not UTF-8, binary, corrupt gzip), each
  *                   with its original bytes (base64) and the reason.
+ *   realtimeRowsFailed messages of the analytics output topic the realtime-rows Lambda could not read as a row
+ *                   (not base64, not UTF-8, not JSON, not a row of contracts/realtime-rows.ts), each with its
+ *                   original bytes (base64) and the reason.
  * Batches the event source mapping gives up on are not in the lake: its S3 on-failure destination is a
  * bucket ARN with no prefix, so they go to a bucket of their own (FailedBatchesBucket, lib/stacks/kafka-stack.ts;
  * locally an emulated bucket, local/kafka/on-failure.ts), under the keys Lambda chooses.
  */
 export const KAFKA_ERROR_OUTPUT_TYPES = {
   consumerFailed: 'kafka-consumer-failed',
+  realtimeRowsFailed: 'realtime-rows-failed',
 } as const;
 export type KafkaErrorOutputType = (typeof KAFKA_ERROR_OUTPUT_TYPES)[keyof typeof KAFKA_ERROR_OUTPUT_TYPES];
 
@@ -147,6 +154,41 @@ export function curatedTableProjection(bucketName: string): Record<string, strin
     'projection.source.type': 'enum',
     'projection.source.values': RAW_SOURCES.join(','),
     'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.curated}${CURATED_PARTITION_KEYS.map((key) => `${key}=\${${key}}/`).join('')}`,
+  };
+}
+
+/**
+ * Partition keys of the realtime table, in the order of the realtime-rows Lambda's directories:
+ * `realtime/kind=K/dt=YYYY-MM-DD/hour=HH/`, the row's kind and its window's start (UTC). An `invalid` row has no
+ * window: its Kafka message's timestamp places it. Kind first: a query reads one kind, nearly always windows.
+ */
+export const REALTIME_PARTITION_KEYS = ['kind', 'dt', 'hour'] as const;
+
+/** The prefix of a row of `kind` whose window starts at `at` (an invalid row: its message's time). */
+export function realtimePrefixFor(kind: RealtimeRowKind, at: Date): string {
+  const { dt, hour } = curatedHourOf(at);
+  return `${LAKE_PREFIXES.realtime}kind=${kind}/dt=${dt}/hour=${hour}/`;
+}
+
+/**
+ * Partition projection for the realtime table, the location template mirroring realtimePrefixFor, with the
+ * curated table's dt and hour projections (curatedTableProjection says why and cites them): windows before
+ * DT_PROJECTION_START or after today are not projected, so Athena does not see their rows.
+ */
+export function realtimeTableProjection(bucketName: string): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    'projection.kind.type': 'enum',
+    'projection.kind.values': REALTIME_ROW_KINDS.join(','),
+    'projection.dt.type': 'date',
+    'projection.dt.format': DT_FORMAT,
+    'projection.dt.range': `${DT_PROJECTION_START},NOW`,
+    'projection.dt.interval': '1',
+    'projection.dt.interval.unit': 'DAYS',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
+    'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.realtime}${REALTIME_PARTITION_KEYS.map((key) => `${key}=\${${key}}/`).join('')}`,
   };
 }
 

@@ -31,5 +31,14 @@ export const CONSUMER_METRICS = {
   lakeWriteFailures: 'LakeWriteFailures',
 } as const;
 
+/** What the realtime-rows function (the analytics job's rows into the lake) publishes per invocation. */
+export const REALTIME_ROWS_METRICS = {
+  kafkaRecords: 'KafkaRecords',
+  rows: 'Rows',
+  failedRecords: 'FailedRecords',
+  droppedRecords: 'DroppedRecords',
+  lakeWriteFailures: 'LakeWriteFailures',
+} as const;
+
 export type TransformMetric = (typeof TRANSFORM_METRICS)[keyof typeof TRANSFORM_METRICS];
 export type ConsumerMetric = (typeof CONSUMER_METRICS)[keyof typeof CONSUMER_METRICS];

@@ -299,7 +299,7 @@ function outcomeOf(record: MskEventRecord, item: unknown, offset: number | null,
  */
 let scratch = Buffer.allocUnsafeSlow(1024 * 1024);
 
-function decodeBase64(value: string): Buffer {
+export function decodeBase64(value: string): Buffer {
   const needed = Math.ceil((value.length * 3) / 4);
   if (needed > scratch.length) scratch = Buffer.allocUnsafeSlow(Math.max(needed, scratch.length * 2));
   return scratch.subarray(0, scratch.write(value, 0, 'base64'));
@@ -392,11 +392,22 @@ export class UnretriableWriteError extends Error {
   }
 }
 
+/** What deliverPlan needs of a plan (the realtime-rows Lambda's plans have the same shape). */
+export interface DeliverablePlan<O extends { readonly key: string; readonly body: Buffer }> {
+  readonly partitions: readonly {
+    readonly partitionKey: string;
+    readonly groups: readonly { readonly firstOffset: number | null; readonly records: number; readonly objects: readonly O[] }[];
+  }[];
+}
+
 /**
  * Writes the plan's objects: partitions side by side, each in offset order, stopping a partition at its
  * first failed write. Returns the partial batch response.
  */
-export async function deliverPlan(plan: BatchPlan, write: ObjectWriter): Promise<DeliveryOutcome> {
+export async function deliverPlan<O extends { readonly key: string; readonly body: Buffer } = PlannedObject>(
+  plan: DeliverablePlan<O>,
+  write: (object: O) => Promise<void>,
+): Promise<DeliveryOutcome> {
   let objectsWritten = 0;
   let bytesWritten = 0;
   let recordsToRetry = 0;
@@ -431,7 +442,8 @@ export async function deliverPlan(plan: BatchPlan, write: ObjectWriter): Promise
   return { response: { batchItemFailures }, objectsWritten, bytesWritten, writeFailures, recordsToRetry };
 }
 
-function offsetOf(value: unknown): number | null {
+/** A record's offset: a safe integer ≥ 0 (or its decimal string), else null. */
+export function offsetOf(value: unknown): number | null {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : null;
   // Some serializers send 64-bit offsets as strings.
   if (typeof value === 'string' && /^(0|[1-9]\d{0,15})$/.test(value)) {
@@ -453,12 +465,13 @@ function partitionOf(partitionKey: string): number {
 }
 
 /** Kafka topic names are [a-zA-Z0-9._-]; anything else (a hostile event) becomes '_' in a key. */
-function objectNameOf(partitionKey: string): string {
+export function objectNameOf(partitionKey: string): string {
   const name = partitionKey.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 300);
   return name === '' || name === '.' || name === '..' ? `_${name}` : name;
 }
 
-function base64OfJson(value: unknown): string {
+/** A value as it came, for an error line's rawData: its JSON (or text) as UTF-8, base64. */
+export function base64OfJson(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);

@@ -20,6 +20,8 @@ export interface AnalyticsStackProps extends cdk.StackProps {
   readonly logRetention: logs.RetentionDays;
   /** The names of the stage's custom line formats: the Glue job accepts them as `format`. @default none */
   readonly customFormatNames?: readonly string[];
+  /** A Glue table over the stream analytics job's rows in realtime/ (LakeCatalog `realtimeTable`). @default false */
+  readonly realtimeTable?: boolean;
 }
 
 /** The batch half of the pipeline: catalog and Athena over the lake, and the Glue job that curates it. */
@@ -35,6 +37,7 @@ export class AnalyticsStack extends cdk.Stack {
       lakeBucket: props.lakeBucket,
       encryptionKey: props.encryptionKey,
       bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
+      realtimeTable: props.realtimeTable,
     });
 
     this.etl = new GlueEtl(this, 'Etl', {

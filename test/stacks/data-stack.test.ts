@@ -111,6 +111,12 @@ describe('data stack', () => {
               Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: lake.curatedInfrequentAccessAfterDays }],
               ...(lake.curatedExpireAfterDays === undefined ? {} : { ExpirationInDays: lake.curatedExpireAfterDays }),
             }),
+            Match.objectLike({
+              Id: 'tier-realtime',
+              Prefix: LAKE_PREFIXES.realtime,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: lake.curatedInfrequentAccessAfterDays }],
+              ...(lake.curatedExpireAfterDays === undefined ? {} : { ExpirationInDays: lake.curatedExpireAfterDays }),
+            }),
             Match.objectLike({ Id: 'expire-errors', Prefix: LAKE_PREFIXES.errors, ExpirationInDays: lake.errorsExpireAfterDays }),
           ]),
         },

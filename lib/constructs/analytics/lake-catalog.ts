@@ -13,7 +13,10 @@ import {
   LAKE_PREFIXES,
   lakeUri,
   rawTableProjection,
+  REALTIME_PARTITION_KEYS,
+  realtimeTableProjection,
 } from '../../../contracts/lake-layout';
+import { REALTIME_ROW_FIELDS, REALTIME_ROW_KINDS, type RealtimeFieldType } from '../../../contracts/realtime-rows';
 
 /**
  * String properties with exactly this pattern are instants: `timestamp` columns in the curated table.
@@ -75,6 +78,29 @@ function columnType(name: string, property: PropertySchema, table: 'raw' | 'cura
     default:
       throw new Error(`record schema property '${name}' has type '${types[0]}', which has no column mapping`);
   }
+}
+
+/** The Glue table name of the stream analytics job's rows. */
+export const REALTIME_TABLE_NAME = 'realtime_rows';
+
+/**
+ * Columns of the realtime table, one per row field of contracts/realtime-rows.ts: instants stay strings, as in
+ * the raw table; a top-paths list is an array of (path, count) structs.
+ */
+export function realtimeColumns(fields: Readonly<Record<string, RealtimeFieldType>> = REALTIME_ROW_FIELDS): glue.Column[] {
+  return Object.entries(fields).map(([name, type]) => ({ name, type: realtimeColumnType(type) }));
+}
+
+function realtimeColumnType(type: RealtimeFieldType): glue.Type {
+  if (typeof type === 'object') {
+    return glue.Schema.array(
+      glue.Schema.struct([
+        { name: 'path', type: glue.Schema.STRING },
+        { name: type.topPaths, type: glue.Schema.BIG_INT },
+      ]),
+    );
+  }
+  return { instant: glue.Schema.STRING, string: glue.Schema.STRING, integer: glue.Schema.BIG_INT, number: glue.Schema.DOUBLE }[type];
 }
 
 /** A saved Athena query: what question it answers and the SQL, with the table names filled in. */
@@ -168,6 +194,12 @@ export interface LakeCatalogProps {
    * @default the repository's schema/log-record.schema.json
    */
   readonly recordSchema?: RecordSchemaDocument;
+  /**
+   * A table `realtime_rows` over realtime/: the stream analytics job's per-minute rows, which the realtime-rows
+   * function (lib/constructs/realtime/realtime-rows.ts) writes.
+   * @default false
+   */
+  readonly realtimeTable?: boolean;
 }
 
 /**
@@ -178,11 +210,15 @@ export interface LakeCatalogProps {
  * - curated: the Glue job's Parquet, partitioned by event date, hour (UTC) and source, partitions projected
  *   from contracts/lake-layout.ts too. The job also registers exactly the partitions it wrote, for the catalog's
  *   readers other than Athena (which ignores registered partitions of a projected table).
+ * - realtime_rows (opt-in): the stream analytics job's rows, GZIP JSON lines under realtime/, partitioned by kind
+ *   and window start date and hour, projected from contracts/lake-layout.ts.
  */
 export class LakeCatalog extends Construct {
   public readonly database: glue.Database;
   public readonly rawTable: glue.S3Table;
   public readonly curatedTable: glue.S3Table;
+  /** The stream analytics job's rows, when `realtimeTable` is on. */
+  public readonly realtimeTable?: glue.S3Table;
   public readonly workGroup: athena.CfnWorkGroup;
   public readonly namedQueries: athena.CfnNamedQuery[];
   /** The workgroup's name, for queries and IAM. */
@@ -235,6 +271,26 @@ export class LakeCatalog extends Construct {
       partitionKeys: CURATED_PARTITION_KEYS.map((name) => curatedPartitionKeys[name]),
       parameters: { 'parquet.compression': 'ZSTD', ...curatedTableProjection(props.lakeBucket.bucketName) },
     });
+
+    if (props.realtimeTable) {
+      const realtimePartitionKeys: Record<(typeof REALTIME_PARTITION_KEYS)[number], glue.Column> = {
+        kind: { name: 'kind', type: glue.Schema.STRING, comment: REALTIME_ROW_KINDS.join(', ') },
+        dt: { name: 'dt', type: glue.Schema.STRING, comment: `window start date (UTC), ${DT_FORMAT}` },
+        hour: { name: 'hour', type: glue.Schema.STRING, comment: 'window start hour (UTC), 00-23' },
+      };
+      this.realtimeTable = new glue.S3Table(this, 'RealtimeTable', {
+        database: this.database,
+        tableName: REALTIME_TABLE_NAME,
+        description: `The stream analytics job's per-minute rows (GZIP JSON lines), partitioned by kind and window start date and hour (UTC); Athena projects dates from ${DT_PROJECTION_START}`,
+        storage: glue.S3TableStorage.fromBucket(props.lakeBucket),
+        s3Prefix: LAKE_PREFIXES.realtime,
+        dataFormat: glue.DataFormat.JSON,
+        compressed: true,
+        columns: realtimeColumns(),
+        partitionKeys: REALTIME_PARTITION_KEYS.map((name) => realtimePartitionKeys[name]),
+        parameters: realtimeTableProjection(props.lakeBucket.bucketName),
+      });
+    }
 
     this.workGroupName = cdk.Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {

@@ -1,3 +1,4 @@
 export * from './kafka-cluster';
 export * from './kafka-config';
 export * from './kafka-consumer';
+export * from './kafka-mapping';

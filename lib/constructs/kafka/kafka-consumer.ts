@@ -1,7 +1,7 @@
 import * as cdk from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import { kafkaErrorPrefix, KAFKA_ERROR_OUTPUT_TYPES, LAKE_PREFIXES } from '../..
 import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function/pipeline-function';
 import type { KafkaCluster } from './kafka-cluster';
+import { addKafkaMapping } from './kafka-mapping';
 import { CONSUMER_GROUP_ID, type KafkaConsumerConfig } from './kafka-config';
 
 export interface KafkaConsumerProps {
@@ -46,12 +47,8 @@ export interface KafkaConsumerProps {
 /**
  * The Kafka consumer (its metrics for the dashboard and alarms: lib/constructs/monitoring/kafka-metrics.ts): a TypeScript Lambda over the shared record core, invoked by an MSK event source
  * mapping in provisioned mode (so partial batch responses, bounded retries and bisection apply), starting
- * at TRIM_HORIZON, with an S3 on-failure destination that keeps the records.
- *
- * The mapping is the L1 `CfnEventSourceMapping`: aws-cdk-lib's `ManagedKafkaEventSource` always attaches
- * the AWS managed policy AWSLambdaMSKExecutionRole. The role here gets exactly what the mapping needs,
- * scoped to this cluster, topic and consumer group, except the EC2 network-interface actions, which AWS
- * documents with Resource "*".
+ * at TRIM_HORIZON, with an S3 on-failure destination that keeps the records (addKafkaMapping: the mapping
+ * and what it needs of the role, scoped to this cluster, topic and consumer group).
  */
 export class KafkaConsumer extends Construct {
   public readonly function: PipelineFunction;
@@ -61,7 +58,7 @@ export class KafkaConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: KafkaConsumerProps) {
     super(scope, id);
-    const { cluster, config } = props;
+    const { cluster } = props;
 
     this.function = new PipelineFunction(this, 'Function', {
       functionDir: 'kafka-consumer',
@@ -90,73 +87,20 @@ export class KafkaConsumer extends Construct {
     // SSE-KMS PutObject asks KMS for a data key (the bucket key caches it).
     props.encryptionKey.grant(fn, 'kms:GenerateDataKey');
 
-    // The mapping polls with the function's role: connect, describe and read this topic, commit as this group.
-    cluster.grantConsume(fn, [props.topicName], CONSUMER_GROUP_ID);
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], resources: [cluster.clusterArn] }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        // The mapping's ENIs in the cluster's subnets; EC2 documents these with Resource "*" only.
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeVpcs',
-          'ec2:DeleteNetworkInterface',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeSecurityGroups',
-        ],
-        resources: ['*'],
-      }),
-    );
-    // The on-failure destination: PutObject and ListBucket, what the Lambda docs list for S3 destinations.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.failedBatchesBucket.arnForObjects('*')] }));
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.failedBatchesBucket.bucketArn] }));
-
-    this.eventSourceMapping = new lambda.CfnEventSourceMapping(this, 'Mapping', {
-      functionName: fn.functionArn,
-      eventSourceArn: cluster.clusterArn,
-      topics: [props.topicName],
-      // TRIM_HORIZON: what producers wrote before the mapping existed is read too (LATEST would skip it).
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: config.batchSize,
-      maximumBatchingWindowInSeconds: config.maximumBatchingWindowSeconds,
-      amazonManagedKafkaEventSourceConfig: { consumerGroupId: CONSUMER_GROUP_ID },
-      // Provisioned mode: the only mode with partial batch responses, bounded retries and bisection.
-      provisionedPollerConfig: { minimumPollers: config.minimumPollers, maximumPollers: config.maximumPollers },
-      functionResponseTypes: ['ReportBatchItemFailures'],
-      bisectBatchOnFunctionError: true,
-      maximumRetryAttempts: config.retryAttempts,
-      destinationConfig: { onFailure: { destination: props.failedBatchesBucket.bucketArn } },
-      // Per-mapping metrics (dimension EventSourceMappingUUID) exist only for the groups named here: EventCount
-      // has OnFailureDestinationDeliveredEventCount and DroppedEventCount, which the on-failure alarm sums;
-      // ErrorCount has OnFailureDestinationDeliveryErrorCount, on the dashboard. OffsetLag needs none of them.
-      metricsConfig: { metrics: ['EventCount', 'ErrorCount'] },
+    this.eventSourceMapping = addKafkaMapping(this, {
+      function: fn,
+      cluster,
+      topicName: props.topicName,
+      groupId: CONSUMER_GROUP_ID,
+      config: props.config,
+      failedBatchesBucket: props.failedBatchesBucket,
     });
-    // The mapping validates its role's permissions when it is created.
-    this.eventSourceMapping.node.addDependency(fn);
 
     acknowledgeIamWildcards(this, [
       {
         finding: /LakeBucket[0-9A-F]{8}.*\/(raw\/source=kafka|errors\/kafka-consumer-failed)\/\*$/,
         reason:
           'The consumer writes objects under generated keys of two lake prefixes only: raw/source=kafka/ and errors/kafka-consumer-failed/ (PutObject, no read, no delete).',
-      },
-      {
-        finding: /FailedBatchesBucket[0-9A-F]{8}.*\/\*$/,
-        reason: "The mapping's S3 on-failure destination writes keys of its own choosing into this dedicated bucket (PutObject only).",
-      },
-      {
-        finding: new RegExp(
-          `^Resource::arn:<AWS::Partition>:kafka:<AWS::Region>:<AWS::AccountId>:group/${cluster.clusterName}/\\*/${CONSUMER_GROUP_ID}$`,
-        ),
-        reason:
-          "The consumer group of this cluster only: the ARN's middle part is the cluster's UUID, known after creation; the cluster's name is unique in the account and region.",
-      },
-      {
-        finding: /^Resource::\*$/,
-        reason:
-          'The event source mapping creates and removes its network interfaces in the cluster subnets: ec2:CreateNetworkInterface, DeleteNetworkInterface and the Describe* calls it needs support no resource-level scoping (Resource "*" in the AWS docs).',
       },
     ]);
   }

@@ -10,10 +10,11 @@ export interface LakeConfig {
   readonly rawExpireAfterDays?: number;
   /**
    * Curated Parquet moves to S3 Standard-IA after this many days (at least 30): Athena reads recent days most,
-   * and Standard-IA charges per GB read. Backup objects (delivery.backupSourceRecords) tier like raw.
+   * and Standard-IA charges per GB read. Backup objects (delivery.backupSourceRecords) tier like raw; the stream
+   * analytics job's rows (realtime/) like curated.
    */
   readonly curatedInfrequentAccessAfterDays: number;
-  /** Curated Parquet is deleted after this many days; undefined keeps it forever. */
+  /** Curated Parquet (and realtime/) is deleted after this many days; undefined keeps it forever. */
   readonly curatedExpireAfterDays?: number;
   /** Firehose error output is deleted after this many days. */
   readonly errorsExpireAfterDays: number;

@@ -90,6 +90,18 @@ export class Lake extends Construct {
       expiration: lifecycle.rawExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.rawExpireAfterDays),
     });
 
+    const curatedTiering = (prefix: string, id: string): s3.LifecycleRule => ({
+      id,
+      prefix,
+      transitions: [
+        {
+          storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+          transitionAfter: cdk.Duration.days(lifecycle.curatedInfrequentAccessAfterDays),
+        },
+      ],
+      expiration: lifecycle.curatedExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.curatedExpireAfterDays),
+    });
+
     this.bucket = new s3.Bucket(this, 'LakeBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
@@ -106,17 +118,9 @@ export class Lake extends Construct {
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: cdk.Duration.days(7) },
         rawTiering(LAKE_PREFIXES.raw, 'tier-raw'),
         rawTiering(LAKE_PREFIXES.backup, 'tier-backup'),
-        {
-          id: 'tier-curated',
-          prefix: LAKE_PREFIXES.curated,
-          transitions: [
-            {
-              storageClass: s3.StorageClass.INFREQUENT_ACCESS,
-              transitionAfter: cdk.Duration.days(lifecycle.curatedInfrequentAccessAfterDays),
-            },
-          ],
-          expiration: lifecycle.curatedExpireAfterDays === undefined ? undefined : cdk.Duration.days(lifecycle.curatedExpireAfterDays),
-        },
+        curatedTiering(LAKE_PREFIXES.curated, 'tier-curated'),
+        // The stream analytics job's rows are derived and read like curated data: recent days most.
+        curatedTiering(LAKE_PREFIXES.realtime, 'tier-realtime'),
         { id: 'expire-errors', prefix: LAKE_PREFIXES.errors, expiration: cdk.Duration.days(lifecycle.errorsExpireAfterDays) },
         {
           id: 'expire-athena-results',

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import {
   ATHENA_ENGINE_VERSION,
   LakeCatalog,
+  REALTIME_TABLE_NAME,
   lastHoursCondition,
   PARTITION_KEY_NAMES,
   recordColumns,
@@ -16,12 +17,21 @@ import {
   savedQueries,
   type RecordSchemaDocument,
 } from '../../../lib/constructs/analytics/lake-catalog';
-import { CURATED_PARTITION_KEYS, curatedTableProjection, LAKE_PREFIXES, rawTableProjection } from '../../../contracts/lake-layout';
+import {
+  CURATED_PARTITION_KEYS,
+  curatedTableProjection,
+  LAKE_PREFIXES,
+  rawTableProjection,
+  REALTIME_PARTITION_KEYS,
+  realtimeTableProjection,
+} from '../../../contracts/lake-layout';
+import { REALTIME_ROW_KINDS } from '../../../contracts/realtime-rows';
+import { javaRows } from '../../helpers/flink-rows';
 import { PROJECT_ROOT } from '../../../lib/project-paths';
 import { synthStage } from '../../helpers/app';
 
 /** The catalog in a stack of its own, with the lake bucket and key from another stack (as DataStack passes them). */
-function catalogStack(props: { bytesScannedCutoffPerQuery?: number } = {}) {
+function catalogStack(props: { bytesScannedCutoffPerQuery?: number; realtimeTable?: boolean } = {}) {
   const app = projectApp();
   const data = new cdk.Stack(app, 'Data');
   const dataKey = new kms.Key(data, 'DataKey', { enableKeyRotation: true });
@@ -31,6 +41,7 @@ function catalogStack(props: { bytesScannedCutoffPerQuery?: number } = {}) {
     lakeBucket,
     encryptionKey: dataKey,
     bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery ?? 1024 ** 3,
+    realtimeTable: props.realtimeTable,
   });
   return { app, stack, catalog, lakeBucket, dataKey, template: Template.fromStack(stack) };
 }
@@ -118,6 +129,58 @@ describe('curated table', () => {
     const declared = /^PARTITION_COLUMNS = \((.*)\)$/m.exec(transform);
     expect(declared).not.toBeNull();
     expect([...declared![1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1])).toEqual([...CURATED_PARTITION_KEYS]);
+  });
+});
+
+describe('realtime table', () => {
+  test('is opt-in', () => {
+    const { catalog, template } = catalogStack();
+    expect(catalog.realtimeTable).toBeUndefined();
+    expect(Object.keys(template.findResources('AWS::Glue::Table')).filter((id) => id.includes('Realtime'))).toEqual([]);
+  });
+
+  test('is GZIP JSON under realtime/, named realtime_rows, partitioned by kind, dt and hour', () => {
+    const { catalog, template } = catalogStack({ realtimeTable: true });
+    expect(catalog.realtimeTable).toBeDefined();
+    const input = tableInput(template, 'CatalogRealtimeTable');
+    expect(input.Name).toBe(REALTIME_TABLE_NAME);
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.StorageDescriptor.Compressed).toBe(true);
+    expect(input.StorageDescriptor.Location['Fn::Join'][1].at(-1)).toBe(`/${LAKE_PREFIXES.realtime}`);
+    expect(input.PartitionKeys.map((k: { Name: string }) => k.Name)).toEqual(['kind', 'dt', 'hour']);
+    expect(input.PartitionKeys.every((k: { Type: string }) => k.Type === 'string')).toBe(true);
+  });
+
+  test("its columns are every field the job's row writer (analytics/flink Rows.java) writes but kind, typed", () => {
+    const { template } = catalogStack({ realtimeTable: true });
+    const columns = tableInput(template, 'CatalogRealtimeTable').StorageDescriptor.Columns as Array<{ Name: string; Type: string }>;
+    const rows = javaRows();
+    expect(rows.length).toBe(4);
+    const written = [...new Set(rows.flatMap((r) => r.fields))].filter((field) => field !== 'kind');
+    expect(columns.map((c) => c.Name)).toEqual(written);
+    const types = Object.fromEntries(columns.map((c) => [c.Name, c.Type]));
+    expect(types).toMatchObject({
+      window_start: 'string',
+      dimension: 'string',
+      records: 'bigint',
+      share_5xx: 'double',
+      bytes_p99: 'bigint',
+      top_paths_by_requests: 'array<struct<path:string,requests:bigint>>',
+      top_paths_by_5xx: 'array<struct<path:string,status_5xx:bigint>>',
+      status: 'bigint',
+      reason: 'string',
+    });
+  });
+
+  test('its partition projection is lake-layout.realtimeTableProjection: the kinds, dates and hours', () => {
+    const { stack, lakeBucket, template } = catalogStack({ realtimeTable: true });
+    const expected = stack.resolve(realtimeTableProjection(lakeBucket.bucketName)) as Record<string, unknown>;
+    const parameters = tableInput(template, 'CatalogRealtimeTable').Parameters;
+    for (const [key, value] of Object.entries(expected)) expect(parameters[key]).toEqual(value);
+    expect(parameters['projection.kind.values']).toBe(REALTIME_ROW_KINDS.join(','));
+    for (const key of REALTIME_PARTITION_KEYS) expect(parameters[`projection.${key}.type`]).toEqual(expect.any(String));
+    const [, [scheme, , suffix]] = parameters['storage.location.template']['Fn::Join'];
+    expect([scheme, suffix]).toEqual(['s3://', `/${LAKE_PREFIXES.realtime}kind=\${kind}/dt=\${dt}/hour=\${hour}/`]);
   });
 });
 

@@ -100,7 +100,7 @@ describe('Lake with its defaults', () => {
     }
   });
 
-  test('lifecycle: raw/ and backup/ tier to IA and Glacier IR and expire, curated/ to IA and expires, errors/ expire, each from the lifecycle prop', () => {
+  test('lifecycle: raw/ and backup/ tier to IA and Glacier IR and expire, curated/ and realtime/ to IA and expire, errors/ expire, each from the lifecycle prop', () => {
     const tiering = (id: string, prefix: string) => ({
       Id: id,
       Prefix: prefix,
@@ -119,6 +119,13 @@ describe('Lake with its defaults', () => {
         {
           Id: 'tier-curated',
           Prefix: LAKE_PREFIXES.curated,
+          Status: 'Enabled',
+          Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: LIFECYCLE.curatedInfrequentAccessAfterDays }],
+          ExpirationInDays: LIFECYCLE.curatedExpireAfterDays,
+        },
+        {
+          Id: 'tier-realtime',
+          Prefix: LAKE_PREFIXES.realtime,
           Status: 'Enabled',
           Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: LIFECYCLE.curatedInfrequentAccessAfterDays }],
           ExpirationInDays: LIFECYCLE.curatedExpireAfterDays,

@@ -1,0 +1,115 @@
+/**
+ * Realtime-rows Lambda: invoked by the MSK event source mapping on the stream analytics job's output topic,
+ * writes each batch's rows into the lake under realtime/ as GZIP JSON lines (see rows.ts) and answers with a
+ * partial batch response, so a failed S3 write retries only that partition from the failed offset. A message
+ * that is not a row never fails the batch: it goes under errors/realtime-rows-failed/ with its original bytes.
+ *
+ * Environment (read once at cold start):
+ *   LAKE_BUCKET                    required, name of the lake bucket
+ *   POWERTOOLS_SERVICE_NAME        required, names the logs and the metrics' service dimension
+ *   POWERTOOLS_METRICS_NAMESPACE   required, the metrics' namespace
+ *   S3_MAX_ATTEMPTS                optional, SDK attempts per PutObject, 1-10 (default 3)
+ *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL   optional, read by the SDK itself (emulators)
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Context, MSKEvent } from 'aws-lambda';
+import { deliverRows, planRows, type KafkaBatchResponse, type RowObject } from './rows';
+import { EnvironmentReader } from '../shared/environment';
+import { REALTIME_ROWS_METRICS } from '../../contracts/metric-names';
+
+export { ConfigurationError } from '../shared/environment';
+
+export interface RealtimeRowsConfig {
+  readonly lakeBucket: string;
+  readonly serviceName: string;
+  readonly metricsNamespace: string;
+  readonly s3MaxAttempts: number;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv): RealtimeRowsConfig {
+  const read = new EnvironmentReader(env);
+  const lakeBucket = read.required('LAKE_BUCKET');
+  const serviceName = read.required('POWERTOOLS_SERVICE_NAME');
+  const metricsNamespace = read.required('POWERTOOLS_METRICS_NAMESPACE');
+  // S3 bucket naming rules (the subset a typo breaks): 3-63 chars of a-z, 0-9, '.', '-'.
+  if (lakeBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket)) {
+    read.problem(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
+  }
+  const s3MaxAttempts = read.optionalInteger('S3_MAX_ATTEMPTS', 1, 10, 3);
+  read.done();
+  return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts };
+}
+
+const config = readConfig(process.env);
+const logger = new Logger({ serviceName: config.serviceName });
+const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
+// As the Kafka consumer's: HTTP/1.1 also works against emulators; the timeouts keep a dead endpoint from eating the invocation.
+const s3 = new S3Client({
+  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 20_000 }),
+  maxAttempts: config.s3MaxAttempts,
+});
+
+async function putObject(object: RowObject): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: config.lakeBucket,
+      Key: object.key,
+      Body: object.body,
+      ContentType: 'application/gzip',
+      Metadata: object.metadata,
+    }),
+  );
+}
+
+/** Largest number of individual failures logged per invocation; the counts cover the rest. */
+const MAX_LOGGED_FAILURES = 20;
+
+export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
+  if (context !== undefined) logger.addContext(context);
+  const plan = planRows(event);
+  const delivery = await deliverRows(plan, putObject);
+  const { stats } = plan;
+
+  metrics.addMetric(REALTIME_ROWS_METRICS.kafkaRecords, MetricUnit.Count, stats.records);
+  metrics.addMetric(REALTIME_ROWS_METRICS.rows, MetricUnit.Count, stats.rows);
+  metrics.addMetric(REALTIME_ROWS_METRICS.failedRecords, MetricUnit.Count, stats.failedRecords);
+  metrics.addMetric(REALTIME_ROWS_METRICS.droppedRecords, MetricUnit.Count, stats.droppedRecords);
+  metrics.addMetric(REALTIME_ROWS_METRICS.lakeWriteFailures, MetricUnit.Count, delivery.writeFailures.length);
+  metrics.publishStoredMetrics();
+
+  logger.info('Wrote rows', {
+    eventSourceArn: (event as Partial<MSKEvent> | undefined)?.eventSourceArn,
+    partitions: plan.partitions.length,
+    records: stats.records,
+    rows: stats.rows,
+    rowsByKind: stats.rowsByKind,
+    dropped: stats.droppedRecords,
+    failed: stats.failedRecords,
+    failedByReason: stats.failedByReason,
+    malformedPartitions: stats.malformedPartitions,
+    objectsWritten: delivery.objectsWritten,
+    bytesWritten: delivery.bytesWritten,
+    recordsToRetry: delivery.recordsToRetry,
+  });
+  if (stats.failedRecords > 0) {
+    const failures = plan.partitions.flatMap((p) =>
+      p.outcomes.flatMap((o, index) =>
+        o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [],
+      ),
+    );
+    logger.warn('Messages kept under the error prefix (not rows)', {
+      failures: failures.slice(0, MAX_LOGGED_FAILURES),
+      notLogged: Math.max(0, failures.length - MAX_LOGGED_FAILURES),
+    });
+  }
+  if (delivery.writeFailures.length > 0) {
+    logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
+      writeFailures: delivery.writeFailures,
+      batchItemFailures: delivery.response.batchItemFailures,
+    });
+  }
+  return delivery.response;
+}
