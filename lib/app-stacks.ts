@@ -125,6 +125,8 @@ export function addPipelineStacks(
         cluster: kafka.cluster,
         vpc: network.vpc,
         vpcSubnets: network.network.privateSubnets,
+        lakeBucket: data.lakeBucket,
+        failedBatchesBucket: kafka.failedBatchesBucket,
         encryptionKey: data.dataKey,
         logRetention,
         removalPolicy,
@@ -156,6 +158,7 @@ export function addPipelineStacks(
     removalPolicy,
     logRetention,
     customFormatNames: config.formats.map((format) => format.name),
+    realtimeTable: config.realtime.enabled,
   });
   // Last: it watches every other stack and nothing depends on it.
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {

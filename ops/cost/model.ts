@@ -20,6 +20,7 @@ import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-ho
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf, type ShipDestination } from '../../lib/constructs/log-host/host-config';
 import { kpusFor } from '../../lib/constructs/realtime/realtime-config';
+import { REALTIME_ROWS_MAPPING } from '../../lib/constructs/realtime/realtime-rows';
 import { PRICES, type PriceId } from './prices';
 
 /** Hours and days in the average month. */
@@ -531,6 +532,14 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
       'running application storage',
       `${storageGb} GB × ${usd(PRICES.flinkRunningStorageGbMonth.usd)}`,
       storageGb * PRICES.flinkRunningStorageGbMonth.usd,
+    );
+    // The rows' mapping (lib/constructs/realtime/realtime-rows.ts) is provisioned too: its pollers bill around the clock.
+    const rowsPollers = REALTIME_ROWS_MAPPING.minimumPollers;
+    add(
+      'Lambda',
+      'provisioned poller of the rows mapping',
+      `${rowsPollers} × ${HOURS_PER_MONTH} h × ${usd(PRICES.lambdaKafkaProvisionedPollerHour.usd)}`,
+      rowsPollers * HOURS_PER_MONTH * PRICES.lambdaKafkaProvisionedPollerHour.usd,
     );
   }
 

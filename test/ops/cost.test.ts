@@ -274,6 +274,12 @@ test("Managed Flink bills the application's KPUs plus one orchestration KPU arou
   expect(byItem(prod, 'Managed Flink', '1 KPU + 1 orchestration KPU, scales up to 12')).toBeCloseTo(2 * 730 * PRICES.flinkKpuHour.usd, 6);
   expect(byItem(prod, 'Managed Flink', 'running application storage')).toBeCloseTo(50 * PRICES.flinkRunningStorageGbMonth.usd, 6);
   expect(subtotal(prod, 'Managed Flink')).toBeCloseTo(165.6, 6);
+  // The rows' mapping keeps one provisioned poller; dev, with the application off, has none.
+  expect(byItem(prod, 'Lambda', 'provisioned poller of the rows mapping')).toBeCloseTo(
+    730 * PRICES.lambdaKafkaProvisionedPollerHour.usd,
+    6,
+  );
+  expect(estimate(STAGE_CONFIGS.dev, 5).items.filter((i) => i.item === 'provisioned poller of the rows mapping')).toEqual([]);
   // 5 tasks at 2 per KPU take 3 KPUs: 4 KPU-hours an hour, 150 GB.
   const wider = estimate(
     {
