@@ -39,7 +39,8 @@ export class DataStack extends cdk.Stack {
     const lake = new Lake(this, 'Lake', { encryptionKey: this.dataKey, lifecycle: props.lake, removalPolicy });
     this.lakeBucket = lake.bucket;
     this.accessLogsBucket = lake.accessLogsBucket;
-    this.ingestStream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream, removalPolicy });
+    // The stream is deleted in every stage: its records are transient (lib/constructs/ingest-stream).
+    this.ingestStream = new IngestStream(this, 'IngestStream', { encryptionKey: this.dataKey, config: props.stream });
     this.stream = this.ingestStream.stream;
 
     new cdk.CfnOutput(this, 'LakeBucketName', { value: this.lakeBucket.bucketName, description: 'The S3 lake' });

@@ -37,7 +37,7 @@ describe.each(STAGES)('%s: cdk destroy', (stage) => {
   });
 });
 
-test('prod keeps its data on destroy (the key, the buckets, the stream, the log groups); dev keeps nothing', () => {
+test('prod keeps its data on destroy (the key, the buckets, the log groups); dev keeps nothing', () => {
   const kept = (stage: 'dev' | 'prod') =>
     new Set(
       allResources(stageTemplates(stage))
@@ -47,7 +47,6 @@ test('prod keeps its data on destroy (the key, the buckets, the stream, the log 
   expect(kept('dev')).toEqual(new Set());
   expect([...kept('prod')].sort()).toEqual([
     'AWS::KMS::Key',
-    'AWS::Kinesis::Stream',
     'AWS::Logs::LogGroup',
     'AWS::Logs::LogStream',
     'AWS::S3::Bucket',

@@ -160,8 +160,9 @@ describe('data stack', () => {
     dev.hasResourceProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
   });
 
-  test('prod: key, buckets and stream are retained, the lake is versioned, nothing is auto-emptied', () => {
-    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::Kinesis::Stream']) {
+  test('prod: key and buckets are retained, the stream deleted, the lake is versioned, nothing is auto-emptied', () => {
+    for (const stream of Object.values(prod.findResources('AWS::Kinesis::Stream'))) expect(stream.DeletionPolicy).toBe('Delete');
+    for (const type of ['AWS::KMS::Key', 'AWS::S3::Bucket']) {
       for (const resource of Object.values(prod.findResources(type))) {
         expect(resource.DeletionPolicy).toBe('Retain');
         expect(resource.UpdateReplacePolicy).toBe('Retain');

@@ -1,11 +1,12 @@
 import { synthStage } from '../helpers/app';
 
 /** Resource types that hold data: what `retainData` must keep in prod (README, "What prod keeps"). */
-const DATA_TYPES = ['AWS::Logs::LogGroup', 'AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::Kinesis::Stream'];
+const DATA_TYPES = ['AWS::Logs::LogGroup', 'AWS::S3::Bucket', 'AWS::KMS::Key'];
 
 /**
  * Types deleted on destroy in every stage: rebuilt from the code (catalog, workgroup, security configuration)
- * or transient (the cluster and its topics: the lake has every record). Retained, they would use what destroy
+ * or transient (the cluster and its topics, the Kinesis stream: the lake has every record; a kept stream would
+ * bill its shard-hours). Retained, they would use what destroy
  * deletes (the cluster's subnets and security group) or collide by name with the next deploy
  * (test/deploy/destroy-closure.test.ts and redeploy-names.test.ts check that rule on every resource).
  */
@@ -17,6 +18,7 @@ const REBUILT_TYPES = [
   'AWS::MSK::Cluster',
   'AWS::MSK::Configuration',
   'AWS::MSK::Topic',
+  'AWS::Kinesis::Stream',
 ];
 
 function resourcesOf(stage: 'dev' | 'prod', types: readonly string[]) {
@@ -33,7 +35,7 @@ function resourcesOf(stage: 'dev' | 'prod', types: readonly string[]) {
 }
 
 describe('retainData reaches every stack', () => {
-  test('prod: every log group, bucket, key and stream in every stack is retained on cdk destroy', () => {
+  test('prod: every log group, bucket and key in every stack is retained on cdk destroy', () => {
     const resources = resourcesOf('prod', DATA_TYPES);
     expect(resources.length).toBeGreaterThan(10);
     expect(resources.filter((r) => r.deletion !== 'Retain' || r.replace !== 'Retain').map((r) => r.where)).toEqual([]);

@@ -32,10 +32,10 @@ describe('IngestStream on demand, with its defaults', () => {
     });
   });
 
-  test('removalPolicy defaults to RETAIN', () => {
+  test('removalPolicy defaults to DESTROY: the records are transient, and a kept stream bills its shards', () => {
     const stream = Object.values(template.findResources('AWS::Kinesis::Stream'))[0];
-    expect(stream.DeletionPolicy).toBe('Retain');
-    expect(stream.UpdateReplacePolicy).toBe('Retain');
+    expect(stream.DeletionPolicy).toBe('Delete');
+    expect(stream.UpdateReplacePolicy).toBe('Delete');
   });
 });
 
