@@ -54,10 +54,12 @@ export function kafkaClientConfig(config: PublishConfig, clientLog?: ClientLog):
         ? undefined
         : () =>
             ({ level, log }: LogEntry) => {
-              const { message, ...details } = log;
+              // Powertools owns `timestamp` and `level`; kafkajs's own are dropped.
+              const details: Record<string, unknown> = { ...log };
+              for (const key of ['message', 'timestamp', 'level']) delete details[key];
               // Bounded retries are the point here (see RETRY): kafkajs warns about them at every start.
-              if (message.startsWith('Limiting retries for the idempotent producer')) return;
-              clientLog(level === logLevel.ERROR ? 'error' : 'warn', `kafkajs: ${message}`, details);
+              if (log.message.startsWith('Limiting retries for the idempotent producer')) return;
+              clientLog(level === logLevel.ERROR ? 'error' : 'warn', `kafkajs: ${log.message}`, details);
             },
     ...security,
   };
