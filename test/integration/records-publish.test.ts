@@ -220,6 +220,32 @@ test("the records topic holds exactly the lake's records, per partition in offse
   expect([...lake.keys()].sort()).toEqual([0, 1, 2]);
   for (const m of messages) expect(m.key).toBe((JSON.parse(m.value) as { event_id: string }).event_id);
 
+  // What GZIP made of the records on the broker's disk (record batches as this flow sends them), against the log bytes.
+  const dataDir = path.join(broker.dir, 'data');
+  const partitionDir = new RegExp(`^${setup.recordsTopic.replace(/[.]/g, '\\.')}-\\d+$`);
+  const topicBytes = fs
+    .readdirSync(dataDir)
+    .filter((d) => partitionDir.test(d))
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(dataDir, d))
+        .filter((f) => f.endsWith('.log'))
+        .map((f) => fs.statSync(path.join(dataDir, d, f)).size),
+    )
+    .reduce((a, b) => a + b, 0);
+  const logBytes = lines.reduce((sum, l) => sum + l.length + 1, 0);
+  const jsonBytes = messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0);
+  const size = {
+    logBytes,
+    recordJsonBytes: jsonBytes,
+    recordsTopicBytes: topicBytes,
+    ofLogBytes: Number((topicBytes / logBytes).toFixed(3)),
+  };
+  fs.writeFileSync(path.join(WORK_DIR, 'records-topic-bytes.json'), `${JSON.stringify(size, null, 2)}\n`);
+  console.log(`records topic on disk (GZIP batches): ${JSON.stringify(size)}`);
+  expect(topicBytes).toBeGreaterThan(0);
+  expect(topicBytes).toBeLessThan(jsonBytes);
+
   const hops = messages
     .map((m) => m.readAtMs - Date.parse((JSON.parse(m.value) as { ingested_at: string }).ingested_at))
     .sort((a, b) => a - b);
