@@ -5,58 +5,12 @@
  */
 import * as cdk from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REALTIME_TOPICS } from '../../../contracts/realtime';
-import { STAGE_CONFIGS } from '../../../lib/config';
-import { KafkaCluster, MSK_IAM_PORT } from '../../../lib/constructs/kafka';
-import { KafkaConsumerStack } from '../../../lib/stacks/kafka-consumer-stack';
+import { MSK_IAM_PORT } from '../../../lib/constructs/kafka';
 import { projectApp } from '../../helpers/app';
 import { asArray, iamStatements, type Statement } from '../../helpers/iam';
-import '../../helpers/quiet-bundling';
-
-const LOG_TOPIC = STAGE_CONFIGS.prod.kafka.topics[0];
-
-function build(options: { recordsTopic?: string; vpc?: boolean; recordsPartitions?: number; app?: cdk.App } = {}) {
-  const app = options.app ?? projectApp();
-  const base = new cdk.Stack(app, 'Base');
-  const vpc = new ec2.Vpc(base, 'Vpc', {
-    maxAzs: 3,
-    natGateways: 0,
-    subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
-  });
-  const key = new kms.Key(base, 'Key', { enableKeyRotation: true });
-  const cluster = new KafkaCluster(base, 'Kafka', {
-    config: {
-      ...STAGE_CONFIGS.prod.kafka,
-      topics: [
-        ...STAGE_CONFIGS.prod.kafka.topics,
-        { name: REALTIME_TOPICS.records, partitions: options.recordsPartitions ?? 12, retentionHours: 24 },
-      ],
-    },
-    vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    encryptionKey: key,
-  });
-  const bucket = (id: string) =>
-    new s3.Bucket(base, id, { encryptionKey: key, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
-  const stack = new KafkaConsumerStack(app, 'Consumer', {
-    cluster,
-    topicName: LOG_TOPIC.name,
-    config: STAGE_CONFIGS.prod.kafka.consumer,
-    lakeBucket: bucket('LakeBucket'),
-    failedBatchesBucket: bucket('FailedBatchesBucket'),
-    encryptionKey: key,
-    logRetention: logs.RetentionDays.ONE_MONTH,
-    removalPolicy: cdk.RemovalPolicy.RETAIN,
-    recordsTopic: options.recordsTopic,
-    ...(options.vpc === false ? {} : { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }),
-  });
-  return { app, base, stack, cluster, vpc, template: Template.fromStack(stack) };
-}
+import { buildConsumer, LOG_TOPIC } from './kafka-consumer-fixture';
 
 function consumerFunction(template: Template) {
   const functions = Object.values(template.findResources('AWS::Lambda::Function'));
@@ -68,7 +22,7 @@ const actionsOn = (statements: Statement[], pattern: RegExp) =>
   statements.filter((s) => pattern.test(JSON.stringify(s.Resource))).flatMap((s) => asArray(s.Action));
 
 describe('with recordsTopic', () => {
-  const built = build({ recordsTopic: REALTIME_TOPICS.records });
+  const built = buildConsumer({ recordsTopic: REALTIME_TOPICS.records });
   const { template, stack, base, cluster, vpc } = built;
   const fn = consumerFunction(template);
   const sg = stack.consumer.securityGroup!;
@@ -139,7 +93,7 @@ describe('with recordsTopic', () => {
       'ec2:AssignPrivateIpAddresses',
       'ec2:UnassignPrivateIpAddresses',
     ]);
-    // Lambda checks the role's ENI permissions when it creates the function: the policy comes first.
+    // The function is created after its role's policy, which holds the actions Lambda attaches it to the VPC with.
     const policies = Object.keys(template.findResources('AWS::IAM::Policy'));
     expect(fn.DependsOn).toEqual(expect.arrayContaining(policies));
   });
@@ -149,7 +103,7 @@ describe('with recordsTopic', () => {
     cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     let failure = '';
     try {
-      build({ recordsTopic: REALTIME_TOPICS.records, app });
+      buildConsumer({ recordsTopic: REALTIME_TOPICS.records, app });
     } catch (error) {
       failure = String(error);
     }
@@ -159,7 +113,7 @@ describe('with recordsTopic', () => {
 });
 
 test('without recordsTopic: no VPC, no group, no Kafka variables, no produce grant', () => {
-  const { template, stack } = build();
+  const { template, stack } = buildConsumer();
   const fn = consumerFunction(template);
   expect(fn.Properties.VpcConfig).toBeUndefined();
   expect(stack.consumer.securityGroup).toBeUndefined();
@@ -183,5 +137,5 @@ test.each([
     `recordsTopic 'log-records' has ${LOG_TOPIC.partitions - 1} partitions but 'logs' has ${LOG_TOPIC.partitions}: give it at least ${LOG_TOPIC.partitions}`,
   ],
 ])('refused at synth with what to change: %o', (options, message) => {
-  expect(() => build(options)).toThrow(message);
+  expect(() => buildConsumer(options)).toThrow(message);
 });
