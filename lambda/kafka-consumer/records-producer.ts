@@ -8,7 +8,7 @@
  * (per-partition order across retries), GZIP (the capacity plan's 0.47 of the log bytes assumes it).
  */
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { CompressionTypes, Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type KafkaConfig, type LogEntry, type Producer, type ProducerConfig } from 'kafkajs';
 import type { PublishConfig, RecordMessage } from './publish';
 
 export interface RecordsProducer {
@@ -65,14 +65,19 @@ export function kafkaClientConfig(config: PublishConfig, clientLog?: ClientLog):
   };
 }
 
+export const PRODUCER_CONFIG: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  // Topics are created on purpose (the CDK app's kafka.topics): a missing one fails the send.
+  allowAutoTopicCreation: false,
+  retry: RETRY,
+};
+
+/** Every send: acknowledged by all in-sync replicas, GZIP record batches. */
+export const SEND_OPTIONS = { acks: -1, compression: CompressionTypes.GZIP } as const;
+
 export function createRecordsProducer(config: PublishConfig, clientLog?: ClientLog): RecordsProducer {
-  const producer: Producer = new Kafka(kafkaClientConfig(config, clientLog)).producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    // Topics are created on purpose (the CDK app's kafka.topics): a missing one fails the send.
-    allowAutoTopicCreation: false,
-    retry: RETRY,
-  });
+  const producer: Producer = new Kafka(kafkaClientConfig(config, clientLog)).producer(PRODUCER_CONFIG);
   let connected: Promise<void> | undefined;
   return {
     async send(partition, messages) {
@@ -83,8 +88,7 @@ export function createRecordsProducer(config: PublishConfig, clientLog?: ClientL
       await connected;
       await producer.send({
         topic: config.topic,
-        acks: -1,
-        compression: CompressionTypes.GZIP,
+        ...SEND_OPTIONS,
         messages: messages.map((m) => ({ partition, key: m.key, value: m.value })),
       });
     },

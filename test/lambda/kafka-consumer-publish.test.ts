@@ -14,7 +14,8 @@ import {
   recordPublisher,
   type RecordMessage,
 } from '../../lambda/kafka-consumer/publish';
-import { kafkaClientConfig } from '../../lambda/kafka-consumer/records-producer';
+import { CompressionTypes } from 'kafkajs';
+import { kafkaClientConfig, PRODUCER_CONFIG, SEND_OPTIONS } from '../../lambda/kafka-consumer/records-producer';
 import { ConfigurationError, EnvironmentReader } from '../../lambda/shared/environment';
 import { mskEvent } from './helpers/msk-events';
 
@@ -278,6 +279,11 @@ describe('the Kafka client settings', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
+  });
+
+  test('the producer is idempotent with one request in flight, creates no topic, and sends acks=all GZIP batches', () => {
+    expect(PRODUCER_CONFIG).toMatchObject({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    expect(SEND_OPTIONS).toEqual({ acks: -1, compression: CompressionTypes.GZIP });
   });
 
   test('plaintext: no TLS, no SASL (the local broker)', () => {
