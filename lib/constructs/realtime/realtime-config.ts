@@ -67,7 +67,7 @@ export function realtimeConfigProblems(config: RealtimeConfig, problems: Problem
   // asks for it is refused rather than priced and not deployed.
   if (config.enabled === true) {
     problems.add(
-      'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (its records topic publisher is not built; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
+      'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (no stage has its records topic yet; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
     );
   }
   problems.integer('realtime.parallelism', config.parallelism, 1, MSF_MAX_PARALLELISM, 'Managed Service for Apache Flink allows 1 to 256');

@@ -20,7 +20,7 @@ test('the application is off in both stages until a stack deploys it, and both s
 
 test('a stage that turns it on is refused with why, rather than priced and not deployed', () => {
   expect(problemsOf({ ...STAGE_CONFIGS.prod.realtime, enabled: true })).toEqual([
-    'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (its records topic publisher is not built; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
+    'realtime.enabled must be false for now: no stack deploys the stream analytics application yet (no stage has its records topic yet; docs/analytics-realtime.md, "What remains"). The job runs locally in npm run local',
   ]);
 });
 
