@@ -29,6 +29,10 @@ export const CONSUMER_METRICS = {
   failedRecords: 'FailedRecords',
   droppedRecords: 'DroppedRecords',
   lakeWriteFailures: 'LakeWriteFailures',
+  /** Records published to the records topic (only with publishing on). */
+  recordsPublished: 'RecordsPublished',
+  /** Partitions whose records could not be published, each a batch item failure (only with publishing on). */
+  publishFailures: 'RecordsPublishFailures',
 } as const;
 
 /** What the realtime-rows function (the analytics job's rows into the lake) publishes per invocation. */

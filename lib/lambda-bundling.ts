@@ -37,6 +37,8 @@ export const LAMBDA_BUNDLING = {
  */
 export const SEPARATE_MODULES: Readonly<Record<string, readonly string[]>> = {
   'firehose-transform': ['kinesis-client'],
+  // kafkajs and the MSK IAM signer (with its STS client), loaded only when RECORDS_TOPIC is set.
+  'kafka-consumer': ['records-producer'],
 };
 
 /** Entry file of a function, by its folder name under lambda/. */

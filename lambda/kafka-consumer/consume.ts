@@ -22,12 +22,18 @@
  * Writes go in offset order within a partition; the first failed write stops that partition, and the
  * response names its first offset so the mapping retries that partition from there (earlier groups are
  * written and need no retry). Other partitions are unaffected. Bad data never throws.
+ *
+ * With a publisher (publishing on, publish.ts), a group's records go to the records topic once its lake
+ * objects are written, to the partition number its lines came from: the lake stays the source of truth. A
+ * failed publish stops the partition the same way; the retry writes the same keys again and publishes the
+ * group again, so the records topic is at least once (a copy carries the same event id, its key).
  */
 import * as zlib from 'node:zlib';
 import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefixFor, rawPrefixFor } from '../../contracts/lake-layout';
 import { isStrictBase64 } from '../shared/base64';
 import { murmurHash3x86128Hex } from '../shared/event-id';
 import { recordsFromPayload, type PayloadDropReason, type PayloadFailureReason } from '../shared/record-core';
+import type { RecordPublisher } from './publish';
 import { isSchemaEpochMs } from '../shared/timestamps';
 
 /** Why a Kafka record went under the error prefix. */
@@ -100,6 +106,8 @@ export interface PlannedObject {
   /** JSON lines in the object. */
   readonly lines: number;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The JSON lines uncompressed, for the records topic: raw objects only, with PlanOptions.keepJsonLines. */
+  readonly jsonLines?: string;
 }
 
 /** Consecutive records of one partition that land in the same objects. */
@@ -114,6 +122,8 @@ export interface PlannedGroup {
 export interface PlannedPartition {
   /** The event's `records` key, e.g. `logs-0`: what a batch item failure names. */
   readonly partitionKey: string;
+  /** The partition number the key names (`logs-3` → 3): the records topic's partition for its records. */
+  readonly partition: number;
   readonly groups: readonly PlannedGroup[];
   /** Per input record, in the event's order. */
   readonly outcomes: readonly RecordOutcome[];
@@ -144,6 +154,8 @@ export interface PlanOptions {
   readonly now?: () => number;
   /** zlib level of the objects. @default zlib's default (6) */
   readonly gzipLevel?: number;
+  /** Keep raw objects' uncompressed JSON lines (PlannedObject.jsonLines) for publishing. @default false */
+  readonly keepJsonLines?: boolean;
 }
 
 /** The objects an MSK event's records become. Never throws on bad data. */
@@ -171,7 +183,7 @@ export function planBatch(event: unknown, options: PlanOptions = {}): BatchPlan 
       stats.malformedPartitions++;
       continue;
     }
-    partitions.push(planPartition(partitionKey, records as unknown[], stats, now, options.gzipLevel));
+    partitions.push(planPartition(partitionKey, records as unknown[], stats, now, options));
   }
   return { partitions, stats };
 }
@@ -191,7 +203,7 @@ function planPartition(
   records: readonly unknown[],
   stats: BatchStats,
   now: () => number,
-  gzipLevel: number | undefined,
+  options: PlanOptions,
 ): PlannedPartition {
   const outcomes: RecordOutcome[] = [];
   const groups: PlannedGroup[] = [];
@@ -206,7 +218,7 @@ function planPartition(
     const arrivalMs = timestamp ?? now();
     const day = new Date(arrivalMs).toISOString().slice(0, 10);
     if (group === undefined || group.day !== day) {
-      if (group !== undefined) groups.push(finishGroup(group, keyBase, gzipLevel));
+      if (group !== undefined) groups.push(finishGroup(group, keyBase, options));
       group = { day, firstOffset: null, lastOffset: null, records: 0, rawParts: [], rawLines: 0, errorParts: [] };
     }
     group.records++;
@@ -238,8 +250,8 @@ function planPartition(
       }
     }
   }
-  if (group !== undefined) groups.push(finishGroup(group, keyBase, gzipLevel));
-  return { partitionKey, groups, outcomes };
+  if (group !== undefined) groups.push(finishGroup(group, keyBase, options));
+  return { partitionKey, partition: partitionOf(partitionKey), groups, outcomes };
 }
 
 type Outcome =
@@ -339,7 +351,8 @@ const ERROR_MESSAGES: Record<KafkaFailureReason, string> = {
   'malformed-record': 'the event record is malformed',
 };
 
-function finishGroup(group: GroupBuilder, keyBase: string, gzipLevel: number | undefined): PlannedGroup {
+function finishGroup(group: GroupBuilder, keyBase: string, options: PlanOptions): PlannedGroup {
+  const { gzipLevel } = options;
   const day = new Date(`${group.day}T00:00:00.000Z`);
   // Offsets name the object; a group with none (every record malformed) is named by its content instead.
   const first = group.firstOffset ?? `malformed-${murmurHash3x86128Hex(group.errorParts.join('')).slice(0, 16)}`;
@@ -350,14 +363,22 @@ function finishGroup(group: GroupBuilder, keyBase: string, gzipLevel: number | u
     records: String(group.records),
   };
   const objects: PlannedObject[] = [];
-  const gzip = (parts: string[]) => zlib.gzipSync(Buffer.from(parts.join(''), 'utf8'), gzipLevel === undefined ? {} : { level: gzipLevel });
+  const gzip = (text: string) => zlib.gzipSync(Buffer.from(text, 'utf8'), gzipLevel === undefined ? {} : { level: gzipLevel });
   if (group.rawParts.length > 0) {
-    objects.push({ key: `${rawPrefixFor('kafka', day)}${name}`, body: gzip(group.rawParts), kind: 'raw', lines: group.rawLines, metadata });
+    const text = group.rawParts.join('');
+    objects.push({
+      key: `${rawPrefixFor('kafka', day)}${name}`,
+      body: gzip(text),
+      kind: 'raw',
+      lines: group.rawLines,
+      metadata,
+      ...(options.keepJsonLines === true ? { jsonLines: text } : {}),
+    });
   }
   if (group.errorParts.length > 0) {
     objects.push({
       key: `${kafkaErrorPrefixFor(KAFKA_ERROR_OUTPUT_TYPES.consumerFailed, day)}${name}`,
-      body: gzip(group.errorParts),
+      body: gzip(group.errorParts.join('')),
       kind: 'error',
       lines: group.errorParts.length,
       metadata,
@@ -380,8 +401,17 @@ export interface DeliveryOutcome {
     readonly key: string;
     readonly error: string;
   }[];
-  /** Records of the groups not written (left for the mapping's retry). */
+  /** Records of the groups not written or not published (left for the mapping's retry). */
   readonly recordsToRetry: number;
+  /** Messages published to the records topic (0 without a publisher). */
+  readonly recordsPublished: number;
+  /** One per partition that stopped at a failed publish (its group's objects are in the lake). */
+  readonly publishFailures: readonly {
+    readonly partitionKey: string;
+    readonly offset: number;
+    readonly key: string;
+    readonly error: string;
+  }[];
 }
 
 /** Thrown when a failed write cannot be named by an offset (every record of its group was malformed). */
@@ -393,25 +423,40 @@ export class UnretriableWriteError extends Error {
 }
 
 /** What deliverPlan needs of a plan (the realtime-rows Lambda's plans have the same shape). */
-export interface DeliverablePlan<O extends { readonly key: string; readonly body: Buffer }> {
+export interface DeliverableObject {
+  readonly key: string;
+  readonly body: Buffer;
+  /** Only raw objects' lines are published (PlannedObject). */
+  readonly kind?: string;
+  readonly jsonLines?: string;
+}
+
+export interface DeliverablePlan<O extends DeliverableObject> {
   readonly partitions: readonly {
     readonly partitionKey: string;
+    /** The partition number, where publishing needs one (PlannedPartition). */
+    readonly partition?: number | null;
     readonly groups: readonly { readonly firstOffset: number | null; readonly records: number; readonly objects: readonly O[] }[];
   }[];
 }
 
 /**
  * Writes the plan's objects: partitions side by side, each in offset order, stopping a partition at its
- * first failed write. Returns the partial batch response.
+ * first failed write. With `publish`, each group's raw records are published once its objects are written
+ * (the plan must keep JSON lines: PlanOptions.keepJsonLines); a failed publish stops the partition too.
+ * Returns the partial batch response.
  */
-export async function deliverPlan<O extends { readonly key: string; readonly body: Buffer } = PlannedObject>(
+export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
   plan: DeliverablePlan<O>,
   write: (object: O) => Promise<void>,
+  publish?: RecordPublisher,
 ): Promise<DeliveryOutcome> {
   let objectsWritten = 0;
   let bytesWritten = 0;
   let recordsToRetry = 0;
+  let recordsPublished = 0;
   const writeFailures: DeliveryOutcome['writeFailures'][number][] = [];
+  const publishFailures: DeliveryOutcome['publishFailures'][number][] = [];
   const batchItemFailures: KafkaBatchItemFailure[] = [];
 
   await Promise.all(
@@ -436,10 +481,39 @@ export async function deliverPlan<O extends { readonly key: string; readonly bod
             return;
           }
         }
+        if (publish === undefined) continue;
+        for (const object of group.objects) {
+          if (object.kind !== 'raw') continue;
+          try {
+            if (object.jsonLines === undefined) throw new Error('the plan kept no JSON lines to publish (PlanOptions.keepJsonLines)');
+            if (typeof partition.partition !== 'number') throw new Error(`${partition.partitionKey} names no partition number to publish to`);
+            recordsPublished += await publish(partition.partition, object.jsonLines);
+          } catch (error) {
+            const offset = group.firstOffset;
+            // Unreachable: only records with an offset give lines. Kept as the write path does, never as offset 0.
+            if (offset === null) throw new UnretriableWriteError(`${object.key}'s records could not be published and carry no offset`);
+            publishFailures.push({ partitionKey: partition.partitionKey, offset, key: object.key, error: errorText(error) });
+            recordsToRetry += partition.groups.slice(g).reduce((sum, rest) => sum + rest.records, 0);
+            batchItemFailures.push({ itemIdentifier: { partition: partition.partitionKey, offset } });
+            return;
+          }
+        }
       }
     }),
   );
-  return { response: { batchItemFailures }, objectsWritten, bytesWritten, writeFailures, recordsToRetry };
+  return {
+    response: { batchItemFailures },
+    objectsWritten,
+    bytesWritten,
+    writeFailures,
+    recordsToRetry,
+    recordsPublished,
+    publishFailures,
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** A record's offset: a safe integer ≥ 0 (or its decimal string), else null. */

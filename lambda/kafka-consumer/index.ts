@@ -11,6 +11,12 @@
  *   S3_MAX_ATTEMPTS                optional, SDK attempts per PutObject, 1-10 (default 3); after them the
  *                                  partition is reported as a batch item failure and the mapping retries it
  *   AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL   optional, read by the SDK itself (emulators)
+ *   RECORDS_TOPIC                  optional, the records topic; unset or empty: publishing off
+ *   KAFKA_BOOTSTRAP_BROKERS        with RECORDS_TOPIC, comma-separated host:port
+ *   KAFKA_SECURITY                 with RECORDS_TOPIC, `msk-iam` (SASL OAUTHBEARER over TLS) or `plaintext`
+ *
+ * With RECORDS_TOPIC, each group's records go to that topic once the lake has them (publish.ts), to the
+ * partition number their lines came from; a failed publish is a batch item failure, like a failed write.
  *
  * The event source mapping must enable ReportBatchItemFailures (provisioned mode), or Lambda ignores the
  * response and a failed write would be committed as if it had succeeded.
@@ -21,6 +27,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
+import { readPublishConfig, recordPublisher, type PublishConfig, type RecordPublisher } from './publish';
+import type * as RecordsProducerModule from './records-producer';
 import { EnvironmentReader } from '../shared/environment';
 import { CONSUMER_METRICS } from '../../contracts/metric-names';
 
@@ -34,6 +42,8 @@ export interface ConsumerFunctionConfig {
   readonly serviceName: string;
   readonly metricsNamespace: string;
   readonly s3MaxAttempts: number;
+  /** Publishing to the records topic; undefined when RECORDS_TOPIC is unset. */
+  readonly publish: PublishConfig | undefined;
 }
 
 export const DEFAULT_S3_MAX_ATTEMPTS = 3;
@@ -48,8 +58,9 @@ export function readConfig(env: NodeJS.ProcessEnv): ConsumerFunctionConfig {
     read.problem(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
   }
   const s3MaxAttempts = read.optionalInteger('S3_MAX_ATTEMPTS', 1, 10, DEFAULT_S3_MAX_ATTEMPTS);
+  const publish = readPublishConfig(env, read);
   read.done();
-  return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts };
+  return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts, publish };
 }
 
 const config = readConfig(process.env);
@@ -74,13 +85,54 @@ async function putObject(object: PlannedObject): Promise<void> {
   );
 }
 
+// The records topic's producer: its module loaded on the first invocation that publishes, then one producer
+// per container, reused. Bundled as a file of its own next to index.js (SEPARATE_MODULES, lib/lambda-bundling.ts),
+// so a consumer without RECORDS_TOPIC never loads kafkajs; from the TypeScript sources (unit tests) this
+// require finds records-producer.ts.
+let recordsProducer: RecordsProducerModule.RecordsProducer | undefined;
+function producerFor(publish: PublishConfig): RecordsProducerModule.RecordsProducer {
+  if (recordsProducer === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (see above)
+    const module = require('./records-producer') as typeof RecordsProducerModule;
+    recordsProducer = module.createRecordsProducer(publish, (level, message, details) => logger[level](message, details));
+  }
+  return recordsProducer;
+}
+
+/**
+ * After a failed publish the producer is dropped (its sends may still be retrying, its sequence numbers are
+ * no longer the broker's): the next invocation connects a new one, with a new producer id.
+ */
+async function dropProducer(): Promise<void> {
+  const dropped = recordsProducer;
+  recordsProducer = undefined;
+  if (dropped === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    dropped.disconnect().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, 2_000))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Time kept back from the Lambda timeout to log, publish metrics and return the response. */
+const RESPONSE_MARGIN_MS = 5_000;
+
+function publisherFor(publish: PublishConfig, context: Context | undefined): RecordPublisher {
+  const deadlineMs = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
+  return recordPublisher((partition, messages) => producerFor(publish).send(partition, messages), {
+    deadline: deadlineMs === undefined ? undefined : () => deadlineMs,
+  });
+}
+
 /** Largest number of individual failures logged per invocation; the counts cover the rest. */
 const MAX_LOGGED_FAILURES = 20;
 
 export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
   if (context !== undefined) logger.addContext(context);
-  const plan = planBatch(event);
-  const delivery = await deliverPlan(plan, putObject);
+  const { publish } = config;
+  const plan = planBatch(event, { keepJsonLines: publish !== undefined });
+  const delivery = await deliverPlan(plan, putObject, publish === undefined ? undefined : publisherFor(publish, context));
+  if (delivery.publishFailures.length > 0) await dropProducer();
   const { stats } = plan;
 
   metrics.addMetric(CONSUMER_METRICS.kafkaRecords, MetricUnit.Count, stats.records);
@@ -89,6 +141,10 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
   metrics.addMetric(CONSUMER_METRICS.failedRecords, MetricUnit.Count, stats.failedRecords);
   metrics.addMetric(CONSUMER_METRICS.droppedRecords, MetricUnit.Count, stats.droppedRecords);
   metrics.addMetric(CONSUMER_METRICS.lakeWriteFailures, MetricUnit.Count, delivery.writeFailures.length);
+  if (publish !== undefined) {
+    metrics.addMetric(CONSUMER_METRICS.recordsPublished, MetricUnit.Count, delivery.recordsPublished);
+    metrics.addMetric(CONSUMER_METRICS.publishFailures, MetricUnit.Count, delivery.publishFailures.length);
+  }
   metrics.publishStoredMetrics();
 
   logger.info('Consumed batch', {
@@ -107,6 +163,7 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
     objectsWritten: delivery.objectsWritten,
     bytesWritten: delivery.bytesWritten,
     recordsToRetry: delivery.recordsToRetry,
+    ...(publish === undefined ? {} : { recordsTopic: publish.topic, recordsPublished: delivery.recordsPublished }),
   });
   if (stats.failedRecords > 0) {
     const failures = plan.partitions.flatMap((p) =>
@@ -122,6 +179,13 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
   if (delivery.writeFailures.length > 0) {
     logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
       writeFailures: delivery.writeFailures,
+      batchItemFailures: delivery.response.batchItemFailures,
+    });
+  }
+  if (delivery.publishFailures.length > 0) {
+    logger.error('Publishing to the records topic failed after the lake writes; reported as batch item failures for the mapping to retry', {
+      recordsTopic: publish?.topic,
+      publishFailures: delivery.publishFailures,
       batchItemFailures: delivery.response.batchItemFailures,
     });
   }

@@ -1,7 +1,7 @@
 /**
  * The stream analytics job (analytics/flink) on this machine: its jar built through ./mvnw
- * (scripts/flink-jar.sh), the Kafka path's lake records relayed to a records topic on the local broker, the
- * job's main() on a local MiniCluster with a bounded source (it reads to the offsets at start, then every
+ * (scripts/flink-jar.sh), the Kafka path's lake records (read back to compare), the job's main() on a local
+ * MiniCluster with a bounded source (it reads to the offsets at start, then every
  * window fires and it finishes), its output rows read back read_committed (the sink writes them in Kafka
  * transactions), and the same minutes counted from the lake records directly, to compare.
  */
@@ -56,8 +56,9 @@ export async function kafkaLakeRecords(s3: S3Client, bucket: string): Promise<La
 }
 
 /**
- * Publishes each record, as its JSON line, to the same partition of the records topic as its line had in the
- * raw topic, in offset order: what the consumer would publish batch by batch.
+ * Publishes each record, as its JSON line, to the same partition of a records topic as its line had in the
+ * raw topic, in offset order. Not the local run's publisher (the consumer Lambda publishes there): the job's
+ * integration test (test/integration/realtime-job.test.ts) feeds its input this way, without a consumer.
  */
 export async function publishRecords(bootstrap: string, topic: string, records: readonly LakeRecord[], brokerName: string): Promise<void> {
   const producer = localKafka(bootstrap, 'log-pipeline-local-records').producer({

@@ -1,14 +1,17 @@
 /**
  * The Kafka path end to end on real software: a local Apache Kafka broker (KRaft), generated lines into
  * a topic through an idempotent acks=all producer, the event source mapping simulator invoking the real
- * bundled consumer Lambda, which writes into moto's S3 under the same lake prefixes as the Kinesis path;
- * then an account of the lake against the topic: every offset must have landed exactly once (as a raw
- * record, an error line with its bytes, or in an on-failure record in the failed-batches bucket).
+ * bundled consumer Lambda, which writes into moto's S3 under the same lake prefixes as the Kinesis path and
+ * publishes its records to the records topic (RECORDS_TOPIC, plaintext; the realtime step's input); then an
+ * account of the lake against the topic: every offset must have landed exactly once (as a raw record, an
+ * error line with its bytes, or in an on-failure record in the failed-batches bucket), and the records topic
+ * must hold as many records as the lake.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { MSKEvent } from 'aws-lambda';
+import { REALTIME_TOPICS } from '../../contracts/realtime';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { CONSUMER_GROUP_ID } from '../../lib/constructs/kafka/kafka-config';
 import { functionEnvironment } from '../../lib/lambda-bundling';
@@ -69,6 +72,8 @@ export const kafkaPathStep: LocalStep = {
     const failedBatchesBucket = `${lakeBucket}-failed-batches`;
     await s3.send(new CreateBucketCommand({ Bucket: failedBatchesBucket }));
     await createTopic(broker.bootstrap, topic, partitions, broker.describe());
+    // The records topic the consumer publishes to: its records keep their partition number, so as many partitions.
+    await createTopic(broker.bootstrap, REALTIME_TOPICS.records, partitions, broker.describe());
     // The generator's lines carry a burst of 5xx lines in a known minute, for the realtime step (local/realtime/burst.ts) to find.
     const source = lineSource({ ...options, errorBurst: true });
     context.log(`producing ${source.description} (${mib(source.bytes)}) into ${topic} (${partitions} partitions), idempotent, acks=all`);
@@ -90,7 +95,12 @@ export const kafkaPathStep: LocalStep = {
     const functionLog = path.join(context.workDir, `${CONSUMER_FUNCTION}.log`);
     fs.rmSync(functionLog, { force: true });
     // The consumer reads these at load; the transform loaded before it set the Powertools names to its own.
-    Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), { LAKE_BUCKET: lakeBucket });
+    Object.assign(process.env, functionEnvironment(CONSUMER_FUNCTION), {
+      LAKE_BUCKET: lakeBucket,
+      RECORDS_TOPIC: REALTIME_TOPICS.records,
+      KAFKA_BOOTSTRAP_BROKERS: broker.bootstrap,
+      KAFKA_SECURITY: 'plaintext',
+    });
     context.log(`bundling lambda/${CONSUMER_FUNCTION} with lib/lambda-bundling.ts settings (function logs: ${displayPath(functionLog)})`);
     const handler = loadBundledHandler<MSKEvent, BatchItemFailureResponse>(await bundleLambda(CONSUMER_FUNCTION, context.options.formats), {
       logFile: functionLog,
@@ -150,6 +160,13 @@ export const kafkaPathStep: LocalStep = {
       );
     }
     const accounted = account.rawRecords - account.duplicateEventIds + account.failedRecords + account.onFailureRecords;
+    const recordsEnds = await endOffsets(broker.bootstrap, REALTIME_TOPICS.records, broker.describe());
+    const published = [...recordsEnds.values()].reduce((a, b) => a + b, 0);
+    if (published < account.rawRecords) {
+      failures.push(
+        `the consumer published ${fmt(published)} records to ${REALTIME_TOPICS.records} but the lake has ${fmt(account.rawRecords)}: some were not published`,
+      );
+    }
     const { stats } = mapping;
     context.keepInstructions.push(...consoleToolCommands(broker, topic, groupId));
     return {
@@ -167,6 +184,7 @@ export const kafkaPathStep: LocalStep = {
             .map(([r, n]) => `${r} ${n}`)
             .join(', ') || 'none'
         }); kept in the failed-batches bucket ${fmt(account.onFailureRecords)}`,
+        `records topic       ${fmt(published)} records published by the consumer to ${REALTIME_TOPICS.records} (${partitions} partitions; the lake has ${fmt(account.rawRecords)})`,
         `accounted for       ${fmt(accounted)} of ${fmt(linesIn)} lines ${account.missing.length === 0 && accounted === linesIn ? '(nothing lost)' : '(MISMATCH)'}`,
         `time                ${((Date.now() - started) / 1000).toFixed(1)} s (produce ${(produced.ms / 1000).toFixed(1)} s, consume ${(consumeMs / 1000).toFixed(1)} s)`,
       ],

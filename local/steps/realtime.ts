@@ -1,13 +1,13 @@
 /**
- * The stream analytics (analytics/flink) over the Kafka path's lines: the records the consumer Lambda wrote to
- * the lake are relayed to a records topic on the local broker, partition for partition in offset order (the
- * records topic the consumer would publish to; docs/analytics-realtime.md), the job runs bounded on a local
- * MiniCluster, and its per-minute table is printed and checked against the lake: per minute of event time,
- * the job's records, requests and status classes (its window plus its late records) equal the lake's.
+ * The stream analytics (analytics/flink) over the Kafka path's lines: the records the consumer Lambda published
+ * to the records topic on the local broker in the kafka step (docs/analytics-realtime.md), read by the job
+ * bounded on a local MiniCluster; its per-minute table is printed and checked against the lake: per minute of
+ * event time, the job's records, requests and status classes (its window plus its late records) equal the lake's.
  */
 import * as path from 'node:path';
 import { BURST_LINES, BURST_MINUTE, BURST_PATH } from '../realtime/burst';
-import { createTopic } from '../kafka/admin';
+import { REALTIME_TOPICS, FLINK_GROUP_ID } from '../../contracts/realtime';
+import { createTopic, endOffsets } from '../kafka/admin';
 import {
   buildFlinkJar,
   compareMinutes,
@@ -15,16 +15,11 @@ import {
   kafkaLakeRecords,
   lakeMinutes,
   minuteTable,
-  publishRecords,
   readTopic,
   runBoundedJob,
   type JobRow,
 } from '../realtime/job';
-import { LOCAL_KAFKA } from './kafka-path';
 import type { LocalStep, StepResult } from './step';
-
-export const REALTIME_TOPICS = { records: 'log-records', output: 'log-analytics' } as const;
-const GROUP_ID = 'log-analytics-flink';
 
 export const realtimeStep: LocalStep = {
   name: 'realtime',
@@ -36,12 +31,12 @@ export const realtimeStep: LocalStep = {
     const classpathFile = await buildFlinkJar(context.log);
 
     const records = await kafkaLakeRecords(s3, lakeBucket);
-    await createTopic(kafka.bootstrap, REALTIME_TOPICS.records, LOCAL_KAFKA.partitions, kafka.describe());
-    await createTopic(kafka.bootstrap, REALTIME_TOPICS.output, 1, kafka.describe());
-    await publishRecords(kafka.bootstrap, REALTIME_TOPICS.records, records, kafka.describe());
-    context.log(
-      `relayed ${records.length} lake records of the Kafka path to ${REALTIME_TOPICS.records} (${LOCAL_KAFKA.partitions} partitions, each raw partition's records in offset order)`,
+    const published = [...(await endOffsets(kafka.bootstrap, REALTIME_TOPICS.records, kafka.describe())).values()].reduce(
+      (a, b) => a + b,
+      0,
     );
+    await createTopic(kafka.bootstrap, REALTIME_TOPICS.output, 1, kafka.describe());
+    context.log(`${published} records on ${REALTIME_TOPICS.records}, published by the consumer Lambda in the kafka step`);
 
     const logFile = path.join(context.workDir, 'flink-job.log');
     context.log(`running the job on a local MiniCluster, bounded (log: ${path.relative(process.cwd(), logFile)})`);
@@ -50,7 +45,7 @@ export const realtimeStep: LocalStep = {
       bootstrap: kafka.bootstrap,
       recordsTopic: REALTIME_TOPICS.records,
       outputTopic: REALTIME_TOPICS.output,
-      groupId: GROUP_ID,
+      groupId: FLINK_GROUP_ID,
       logFile,
       timeoutMs: 5 * 60_000,
     });
@@ -80,7 +75,7 @@ export const realtimeStep: LocalStep = {
     return {
       report: [
         `job                 analytics/flink on a local MiniCluster, bounded, exactly-once sink: ${(run.ms / 1000).toFixed(1)} s`,
-        `records in          ${records.length} (the Kafka path's lake records, relayed to ${REALTIME_TOPICS.records})`,
+        `records in          ${published} on ${REALTIME_TOPICS.records}, published by the consumer (the lake has ${records.length})`,
         `rows out            ${windows} windows, ${rows.filter((r) => r.kind === 'burst').length} error bursts, ${late} late, ${invalid} invalid → ${REALTIME_TOPICS.output}`,
         ...minuteTable(rows).map((l) => `  ${l}`),
         `lake check          ${failures.length === 0 ? 'every minute equals the lake (records, requests, 2xx-5xx; windows + late)' : `${failures.length} problems`}`,

@@ -42,7 +42,7 @@ test('the transform is index.js plus kinesis-client.js, each with its source map
   expect(SEPARATE_MODULES[FUNCTION_DIR]).toEqual(['kinesis-client']);
   expect(bundleFiles(FUNCTION_DIR)).toEqual(['index.js', 'index.js.map', 'kinesis-client.js', 'kinesis-client.js.map']);
   expect(fs.readdirSync(outdir).sort()).toEqual(bundleFiles(FUNCTION_DIR));
-  expect(bundleFiles('kafka-consumer')).toEqual(['index.js', 'index.js.map']);
+  expect(bundleFiles('kafka-consumer')).toEqual(['index.js', 'index.js.map', 'records-producer.js', 'records-producer.js.map']);
 });
 
 test('index.js leaves the overflow path to a runtime require and holds none of the Kinesis SDK', () => {

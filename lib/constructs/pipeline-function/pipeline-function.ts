@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -58,6 +59,16 @@ export interface PipelineFunctionProps {
    * @default 'handler'
    */
   readonly handlerExport?: string;
+  /**
+   * Runs the function in this VPC (its network interfaces in `vpcSubnets`, with `securityGroups`). The caller
+   * grants the role the network-interface actions: this construct's role has no managed policy.
+   * @default not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /** The subnets of the function's network interfaces; only with `vpc`. @default the VPC's private subnets */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The function's security groups; only with `vpc`. @default one new group allowing all outbound */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -125,6 +136,9 @@ export class PipelineFunction extends Construct {
       memorySize: props.memorySize ?? 1024,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
       environment: {
         ...functionEnvironment(props.functionDir, this.metricsNamespace),
         // Source maps make stack traces point at the TypeScript (their cost: lib/lambda-bundling.ts).
