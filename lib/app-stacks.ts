@@ -14,6 +14,7 @@ import type { HostImagePins } from './constructs/log-host';
 import { CONSUMER_GROUP_ID } from './constructs/kafka';
 import { NetworkStack } from './stacks/network-stack';
 import { RealtimeStack } from './stacks/realtime-stack';
+import { REALTIME_TOPICS } from '../contracts/realtime';
 
 export interface PipelineStacks {
   readonly data: DataStack;
@@ -116,6 +117,8 @@ export function addPipelineStacks(
     logRetention,
     removalPolicy,
     customFormats: config.formats,
+    // With the stream analytics on, the consumer publishes what it parses to the records topic (from the VPC).
+    ...(config.realtime.enabled && { recordsTopic: REALTIME_TOPICS.records, vpc: network.vpc, vpcSubnets: network.network.privateSubnets }),
   });
   const realtime = config.realtime.enabled
     ? new RealtimeStack(app, `${prefix}-Realtime`, {
