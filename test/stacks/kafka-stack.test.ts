@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { CONSUMER_GROUP_ID, MSK_IAM_PORT, defaultKafkaVersion } from '../../lib/constructs/kafka';
+import { REALTIME_TOPICS } from '../../contracts/realtime';
 import { synthStage } from '../helpers/app';
 import { asArray, iamStatements } from '../helpers/iam';
 
@@ -146,7 +147,7 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
     }
   });
 
-  test('kafka-cluster actions are scoped to this cluster, the log topic and the consumer group', () => {
+  test('kafka-cluster actions are scoped to this cluster, the log topic, the consumer group and (realtime on) the records topic', () => {
     const statements = iamStatements(consumer).filter((s) => asArray(s.Action).some((a) => a.startsWith('kafka-cluster:')));
     const byResource = new Map<string, string[]>();
     for (const statement of statements) {
@@ -159,7 +160,11 @@ describe.each(['dev', 'prod'] as const)('%s: Kafka stacks', (stage) => {
     for (const [resource, actions] of byResource) {
       expect(resource).not.toBe('"*"');
       if (resource.includes(':group/')) expect(actions.sort()).toEqual(['kafka-cluster:AlterGroup', 'kafka-cluster:DescribeGroup']);
-      if (resource.includes(':topic/')) expect(actions.sort()).toEqual(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData']);
+      // Read the log topic; write the records topic, which only a stage with the stream analytics publishes to.
+      const records = resource.endsWith(`/*/${REALTIME_TOPICS.records}"]]}`);
+      expect(records && !STAGE_CONFIGS[stage].realtime.enabled).toBe(false);
+      if (resource.includes(':topic/'))
+        expect(actions.sort()).toEqual(['kafka-cluster:DescribeTopic', records ? 'kafka-cluster:WriteData' : 'kafka-cluster:ReadData']);
     }
   });
 

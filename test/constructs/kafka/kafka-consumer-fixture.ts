@@ -30,8 +30,9 @@ export function buildConsumer(options: { recordsTopic?: string; vpc?: boolean; r
   const cluster = new KafkaCluster(base, 'Kafka', {
     config: {
       ...STAGE_CONFIGS.prod.kafka,
+      // The log topic and a records topic of the given partitions (prod's own records topic is replaced).
       topics: [
-        ...STAGE_CONFIGS.prod.kafka.topics,
+        ...STAGE_CONFIGS.prod.kafka.topics.filter((t) => t.name !== REALTIME_TOPICS.records),
         { name: REALTIME_TOPICS.records, partitions: options.recordsPartitions ?? 12, retentionHours: 24 },
       ],
     },

@@ -129,7 +129,7 @@ test.each([
   [{ recordsTopic: REALTIME_TOPICS.records, vpc: false }, "recordsTopic 'log-records' needs vpc and vpcSubnets"],
   [
     { recordsTopic: 'no-such-topic' },
-    "recordsTopic 'no-such-topic' is not one of the cluster's topics (logs, log-records): add it to kafka.topics",
+    "recordsTopic 'no-such-topic' is not one of the cluster's topics (logs, log-analytics, log-records): add it to kafka.topics",
   ],
   [{ recordsTopic: LOG_TOPIC.name }, "recordsTopic must differ from the topic the consumer reads ('logs')"],
   [
