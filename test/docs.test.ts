@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CURATED_PARTITION_HOURS } from '../lib/capacity/plan';
 import { STAGE_CONFIGS } from '../lib/config';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { acceptedBy, settingDocs } from '../ops/config-reference';
@@ -96,5 +97,15 @@ describe('relative links', () => {
       'title-1',
     ]);
     fs.rmSync(root, { recursive: true });
+  });
+});
+
+describe('hand-written claims the code decides', () => {
+  test("docs/costs.md's Athena limit names the span the capacity plan checks: one source's curated partition", () => {
+    const athenaRow = read('docs/costs.md')
+      .split('\n')
+      .find((line) => line.startsWith('| Athena |') && line.includes('bytesScannedCutoffPerQuery'));
+    const span = CURATED_PARTITION_HOURS === 24 ? 'day' : CURATED_PARTITION_HOURS === 1 ? 'peak hour' : `${CURATED_PARTITION_HOURS} h`;
+    expect(athenaRow).toContain(`one source's ${span} of curated data`);
   });
 });
