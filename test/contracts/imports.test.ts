@@ -1,5 +1,5 @@
 /**
- * The layout's two import rules: contracts/ (what components share: lake layout, record types, metric names,
+ * The layout's two import rules: contracts/ (what components share: lake layout, record types, metric names, Glue run metrics,
  * limits) imports nothing else of the project, and the Lambdas import only contracts/ and their own code, never
  * the CDK app (lib/), the local run (local/) or the commands (ops/).
  */
