@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { STAGE_CONFIGS, STAGES } from '../lib/config';
 import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
-import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
+import { answerHelp, renderHelp, type CommandHelp } from '../lib/cli/args';
 import { renderConfigReference } from './config-reference';
 import { savedQueries } from '../lib/constructs/analytics/lake-catalog';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';

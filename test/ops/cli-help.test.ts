@@ -1,11 +1,11 @@
 /**
- * Every command answers --help (and -h) the same way, from ops/cli-args.ts: the usage line first, what it
+ * Every command answers --help (and -h) the same way, from lib/cli/args.ts: the usage line first, what it
  * does, its options with -h/--help last, on stdout, exit 0, before it validates anything or starts work.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { asksForHelp, renderHelp } from '../../ops/cli-args';
+import { asksForHelp, renderHelp } from '../../lib/cli/args';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
