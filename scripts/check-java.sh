@@ -7,6 +7,22 @@
 #     Compatibility Across Kafka Versions", https://kafka.apache.org/41/getting-started/compatibility).
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before Java is looked for (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/check-java.sh
+
+Fails with what to install unless the Java found (JAVA_HOME, else java on the PATH) is 17: Spark 3.5 runs on
+8, 11 or 17 and the local Kafka 4 broker needs 17 or later.
+
+options:
+  -h, --help  print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 supported_java_major=17
 install_hint="On Debian/Ubuntu: sudo apt-get update && sudo apt-get install -y openjdk-17-jre-headless; on macOS: brew install openjdk@17. With several Java versions installed, point JAVA_HOME at the 17 one (e.g. export JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64)"
 

@@ -11,6 +11,23 @@
 # Usage: bash scripts/kafka-jars.sh [--force]
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before anything is checked or fetched (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/kafka-jars.sh [--force]
+
+Fetches the local Kafka broker's jars (local/kafka/pom.xml) from Maven Central with ./mvnw into
+.local/kafka/lib, and prints that folder's path as its last line. Returns at once when the jars are current.
+
+options:
+  --force     fetch again even when the jars are current
+  -h, --help  print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pom="${repo_root}/local/kafka/pom.xml"
 lib_dir="${repo_root}/.local/kafka/lib"

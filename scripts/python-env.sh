@@ -17,6 +17,26 @@
 #   --relock   after changing the requirements file: resolve afresh and rewrite its constraints file
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before anything is checked or installed (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock]
+
+Creates or updates a Python environment with every package held to its constraints file: .venv from
+requirements-dev.txt by default. Returns at once when nothing changed.
+
+options:
+  --checkov     the checkov environment (.venv-checkov) instead of .venv
+  --shellcheck  the shellcheck environment (.venv-shellcheck) instead of .venv
+  --force       reinstall even when nothing changed
+  --relock      resolve afresh and rewrite the constraints file
+  -h, --help    print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 min_python_minor=9   # pyspark 3.5 needs Python 3.8+; Glue 5.0 itself runs 3.11, which is what CI uses
 
