@@ -123,6 +123,22 @@ describe('relative links', () => {
   });
 });
 
+// Issue 19's limits: a README read in five minutes, and benchmarks with the current results only.
+describe('page lengths', () => {
+  const lineCount = (text: string) => text.replace(/\n$/, '').split('\n').length;
+
+  test.each([
+    ['README.md', 200],
+    ['docs/benchmarks.md', 80],
+  ] as const)('%s has at most %i lines', (page, limit) => {
+    expect(lineCount(read(page))).toBeLessThanOrEqual(limit);
+  });
+
+  test('counts lines as an editor does: a final newline ends the last line, it does not add one', () => {
+    expect([lineCount('a\nb\n'), lineCount('a\nb'), lineCount('a\n\nb\n')]).toEqual([2, 2, 3]);
+  });
+});
+
 describe('hand-written claims the code decides', () => {
   test("docs/costs.md's Athena limit names the span the capacity plan checks: one source's curated partition", () => {
     const athenaRow = read('docs/costs.md')
