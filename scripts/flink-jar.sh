@@ -64,7 +64,8 @@ if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" package -DskipTests >&2; then
   fail "./mvnw package failed (see above); Maven Central must be reachable on the first build"
 fi
 # Every scope but test: the jar's own dependencies and the provided Flink runtime and logging.
-if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" dependency:build-classpath -DincludeScope=compile -Dmdep.outputFile="${classpath}.deps" >&2; then
+if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" dependency:build-classpath -DincludeScope=compile \
+  -Dmdep.outputFile="${classpath}.deps" >&2; then
   fail "./mvnw dependency:build-classpath failed (see above)"
 fi
 printf '%s:%s\n' "${jar}" "$(cat "${classpath}.deps")" > "${classpath}"

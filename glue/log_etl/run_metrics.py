@@ -111,7 +111,11 @@ def read_run_metrics(cloudwatch, names: RunMetricNames, job_name: str, since: da
             "Id": f"m{i}",
             "Label": metric,
             "MetricStat": {
-                "Metric": {"Namespace": names.namespace, "MetricName": metric, "Dimensions": [{"Name": names.dimension, "Value": job_name}]},
+                "Metric": {
+                    "Namespace": names.namespace,
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": names.dimension, "Value": job_name}],
+                },
                 "Period": 60,
                 "Stat": "Sum",
             },

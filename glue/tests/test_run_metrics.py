@@ -157,7 +157,8 @@ def test_the_job_path_publishes_with_its_own_client_and_logs_nothing(monkeypatch
     with mock_aws():
         since = datetime.now(timezone.utc) - timedelta(minutes=1)
         assert publish_or_warn(JOB, counts, log) is True
-        assert read_run_metrics(boto3.client("cloudwatch", region_name="eu-west-1"), NAMES, JOB, since)[NAMES.metrics["quarantined_rows"]] == 1.0
+        published = read_run_metrics(boto3.client("cloudwatch", region_name="eu-west-1"), NAMES, JOB, since)
+        assert published[NAMES.metrics["quarantined_rows"]] == 1.0
     assert log.events == []
 
 

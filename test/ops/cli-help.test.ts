@@ -40,6 +40,7 @@ const COMMANDS = [
     usage: 'usage: npx tsx local/realtime/freshness.ts [options]',
     options: ['--delivery MODE', '--seconds N'],
   },
+  { file: 'ops/line-length.ts', usage: 'usage: npx tsx ops/line-length.ts', options: [] },
   { file: 'scripts/flink-jar.sh', usage: 'usage: bash scripts/flink-jar.sh [--force]', options: ['--force'] },
   { file: 'scripts/kafka-jars.sh', usage: 'usage: bash scripts/kafka-jars.sh [--force]', options: ['--force'] },
   { file: 'scripts/check-java.sh', usage: 'usage: bash scripts/check-java.sh', options: [] },
