@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
+import { answerHelp, renderHelp, type CommandHelp } from '../lib/cli/args';
 import { DEFAULT_SEED, LOG_FORMATS, LogFormat, LogLineStream, isLogFormat } from './log-lines';
 
 export interface CliOptions {

@@ -14,8 +14,8 @@
 import * as path from 'node:path';
 import { FormatsFileError, loadFormatsFile, type CustomFormatDefinition } from '../lib/constructs/custom-formats/custom-formats-config';
 import { PROJECT_ROOT } from '../lib/project-paths';
-import { answerHelp, renderHelp, type CommandHelp } from '../ops/cli-args';
-import { showNodeVersionWarningOnce } from './node-warnings';
+import { answerHelp, renderHelp, type CommandHelp } from '../lib/cli/args';
+import { showNodeVersionWarningOnce } from '../lib/cli/node-warnings';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../lib/constructs/log-host/agent-config';
 import { buildCorpus, DEFAULT_LINES_PER_FLUSH } from './corpus';
 import { KINESIS_RECORD_MAX_BYTES } from './kinesis/producer';

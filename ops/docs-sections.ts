@@ -5,10 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { STAGE_CONFIGS, STAGES } from '../lib/config';
+import { PROD_10_TB_A_DAY, STAGE_CONFIGS, STAGES } from '../lib/config';
 import { renderAlarmTable } from '../lib/constructs/monitoring/alarm-table';
 import { PROJECT_ROOT } from '../lib/project-paths';
-import { answerHelp, renderHelp, type CommandHelp } from './cli-args';
+import { answerHelp, renderHelp, type CommandHelp } from '../lib/cli/args';
 import { renderConfigReference } from './config-reference';
 import { savedQueries } from '../lib/constructs/analytics/lake-catalog';
 import { estimate, renderGlueCapacity, renderVolumeTable } from './cost/model';
@@ -52,7 +52,55 @@ export const GENERATED_SECTIONS: readonly GeneratedSection[] = [
   },
   { page: 'docs/configuration.md', name: 'config-reference', render: renderConfigReference },
   { page: 'docs/analytics.md', name: 'saved-queries', render: renderSavedQueries },
+  {
+    page: 'docs/operations.md',
+    name: 'sizing-10-tb',
+    render: () => renderConfigDifferences(STAGE_CONFIGS.prod, PROD_10_TB_A_DAY, '10 TB a day'),
+  },
 ];
+
+/** One setting two configs set differently, as `a.b[0].c`; `undefined` where a config does not set it. */
+export interface ConfigDifference {
+  readonly setting: string;
+  readonly base: unknown;
+  readonly changed: unknown;
+}
+
+/** Every leaf setting where `changed` differs from `base`, in the order `base` declares them (then `changed`'s own). */
+export function configDifferences(base: unknown, changed: unknown, prefix = ''): ConfigDifference[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (!isObject(base) || !isObject(changed) || Array.isArray(base) !== Array.isArray(changed)) {
+    return JSON.stringify(base) === JSON.stringify(changed) ? [] : [{ setting: prefix, base, changed }];
+  }
+  const keys = [...new Set([...Object.keys(base), ...Object.keys(changed)])];
+  return keys.flatMap((key) => {
+    const at = Array.isArray(base) ? `${prefix}[${key}]` : prefix === '' ? key : `${prefix}.${key}`;
+    return configDifferences(base[key], changed[key], at);
+  });
+}
+
+const GiB = 1024 ** 3;
+
+/** A setting's value as the docs write it: byte counts of whole GiB in GiB, numbers with thousands separators. */
+function settingValue(setting: string, value: unknown): string {
+  if (value === undefined) return '—';
+  if (typeof value === 'number') {
+    if (/bytes/i.test(setting) && value % GiB === 0) return `${(value / GiB).toLocaleString('en-US')} GiB`;
+    return value.toLocaleString('en-US');
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The table of the settings `recipe` changes from `base`: each with both values. */
+export function renderConfigDifferences(base: unknown, recipe: unknown, recipeName: string): string {
+  return [
+    `| setting | prod | ${recipeName} |`,
+    '|---|---:|---:|',
+    ...configDifferences(base, recipe).map(
+      (d) => `| \`${d.setting}\` | ${settingValue(d.setting, d.base)} | ${settingValue(d.setting, d.changed)} |`,
+    ),
+  ].join('\n');
+}
 
 /** The workgroup's saved queries as the Analytics stack creates them, with the outputs' names in place of the tables. */
 function renderSavedQueries(): string {
@@ -86,7 +134,7 @@ export const DOCS_HELP: CommandHelp = {
   usage: 'npm run docs',
   summary:
     'Rewrites the generated sections of README.md and docs/ (costs, Glue capacity, alarms, the configuration\n' +
-    'reference) from the code that owns their figures; test/docs.test.ts fails when one is stale.',
+    'reference, the 10 TB a day recipe) from the code that owns their figures; test/docs.test.ts fails when one is stale.',
   options: [],
 };
 

@@ -10,6 +10,23 @@
 # Usage: bash scripts/flink-jar.sh [--force]
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before anything is checked or built (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/flink-jar.sh [--force]
+
+Builds the stream analytics job (analytics/flink) into analytics/flink/target/log-analytics-flink.jar with
+./mvnw, and its local classpath; prints the jar's path as its last line. Returns at once when the jar is current.
+
+options:
+  --force     rebuild even when the jar is current
+  -h, --help  print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 module="${repo_root}/analytics/flink"
 target="${module}/target"
@@ -47,7 +64,8 @@ if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" package -DskipTests >&2; then
   fail "./mvnw package failed (see above); Maven Central must be reachable on the first build"
 fi
 # Every scope but test: the jar's own dependencies and the provided Flink runtime and logging.
-if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" dependency:build-classpath -DincludeScope=compile -Dmdep.outputFile="${classpath}.deps" >&2; then
+if ! "${mvnw}" -q -B -ntp -f "${module}/pom.xml" dependency:build-classpath -DincludeScope=compile \
+  -Dmdep.outputFile="${classpath}.deps" >&2; then
   fail "./mvnw dependency:build-classpath failed (see above)"
 fi
 printf '%s:%s\n' "${jar}" "$(cat "${classpath}.deps")" > "${classpath}"

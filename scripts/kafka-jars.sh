@@ -11,6 +11,23 @@
 # Usage: bash scripts/kafka-jars.sh [--force]
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before anything is checked or fetched (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/kafka-jars.sh [--force]
+
+Fetches the local Kafka broker's jars (local/kafka/pom.xml) from Maven Central with ./mvnw into
+.local/kafka/lib, and prints that folder's path as its last line. Returns at once when the jars are current.
+
+options:
+  --force     fetch again even when the jars are current
+  -h, --help  print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pom="${repo_root}/local/kafka/pom.xml"
 lib_dir="${repo_root}/.local/kafka/lib"
@@ -42,14 +59,16 @@ fi
 bash "${repo_root}/scripts/check-java.sh" >&2
 
 wanted_stamp="$(sha256sum "${pom}" | cut -d' ' -f1)"
-if [[ "${force}" == false && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]] && compgen -G "${lib_dir}/kafka_2.13-*.jar" >/dev/null; then
+if [[ "${force}" == false && -f "${stamp}" && "$(cat "${stamp}")" == "${wanted_stamp}" ]] \
+  && compgen -G "${lib_dir}/kafka_2.13-*.jar" >/dev/null; then
   echo "kafka-jars: ${lib_dir#"${repo_root}"/} is up to date ($(find "${lib_dir}/" -name '*.jar' | wc -l) jars)" >&2
   echo "${lib_dir}"
   exit 0
 fi
 
 mvnw="${repo_root}/mvnw"
-[[ -x "${mvnw}" && -f "${repo_root}/.mvn/wrapper/maven-wrapper.properties" ]] || fail "the Maven Wrapper (mvnw, .mvn/wrapper/maven-wrapper.properties) is missing from ${repo_root}"
+[[ -x "${mvnw}" && -f "${repo_root}/.mvn/wrapper/maven-wrapper.properties" ]] \
+  || fail "the Maven Wrapper (mvnw, .mvn/wrapper/maven-wrapper.properties) is missing from ${repo_root}"
 
 # Into a fresh folder first, then swapped in: an interrupted fetch never leaves a half-filled lib/.
 staging="${lib_dir}.partial"
@@ -62,7 +81,10 @@ fi
 echo "kafka-jars: fetching the jars of ${pom#"${repo_root}"/} from Maven Central (once; about 44 MB, up to a minute)" >&2
 if ! "${mvnw}" -q -B -f "${pom}" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="${staging}" >&2; then
   rm -rf "${staging}"
-  fail "./mvnw dependency:copy-dependencies failed (see above). The wrapper downloads Maven (distributionUrl in .mvn/wrapper/maven-wrapper.properties) with curl or wget, then Maven fetches the jars: Maven Central must be reachable, and curl or wget installed (On Debian/Ubuntu: sudo apt-get install -y curl)"
+  fail "./mvnw dependency:copy-dependencies failed (see above)." \
+    "The wrapper downloads Maven (distributionUrl in .mvn/wrapper/maven-wrapper.properties) with curl or wget," \
+    "then Maven fetches the jars: Maven Central must be reachable, and curl or wget installed" \
+    "(On Debian/Ubuntu: sudo apt-get install -y curl)"
 fi
 compgen -G "${staging}/kafka_2.13-*.jar" >/dev/null || fail "Maven finished but no kafka_2.13 jar was copied"
 echo "${wanted_stamp}" > "${staging}/.pom.sha256"

@@ -17,6 +17,26 @@
 #   --relock   after changing the requirements file: resolve afresh and rewrite its constraints file
 set -euo pipefail
 
+# -h/--help anywhere: the usage, on stdout, exit 0, before anything is checked or installed (as the TS commands).
+usage() {
+  cat <<'USAGE'
+usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock]
+
+Creates or updates a Python environment with every package held to its constraints file: .venv from
+requirements-dev.txt by default. Returns at once when nothing changed.
+
+options:
+  --checkov     the checkov environment (.venv-checkov) instead of .venv
+  --shellcheck  the shellcheck environment (.venv-shellcheck) instead of .venv
+  --force       reinstall even when nothing changed
+  --relock      resolve afresh and rewrite the constraints file
+  -h, --help    print this help and exit
+USAGE
+}
+for arg in "$@"; do
+  if [[ "${arg}" == -h || "${arg}" == --help ]]; then usage; exit 0; fi
+done
+
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 min_python_minor=9   # pyspark 3.5 needs Python 3.8+; Glue 5.0 itself runs 3.11, which is what CI uses
 
@@ -58,7 +78,8 @@ else
   venv_dir="${repo_root}/.venv"
   requirements="${repo_root}/requirements-dev.txt"
   constraints="${repo_root}/requirements-dev.constraints.txt"
-  install_summary="moto[server], pyspark, cfn-lint, pytest, jsonschema and ~65 dependencies (~380 MB to download, pyspark alone 317 MB; ~700 MB in .venv; a few minutes)"
+  install_summary="moto[server], pyspark, cfn-lint, pytest, jsonschema and ~65 dependencies"
+  install_summary+=" (~380 MB to download, pyspark alone 317 MB; ~700 MB in .venv; a few minutes)"
   required_binaries=(moto_server cfn-lint)
   required_modules="moto, pyspark, pytest, jsonschema, cfnlint"
 fi
@@ -82,10 +103,13 @@ fi
 
 # Debian/Ubuntu ship venv's ensurepip in a separate package; without it `python3 -m venv` fails half-way.
 if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  fail "python3 ${python_version} lacks the venv/ensurepip modules. On Debian/Ubuntu: sudo apt-get install -y python3-venv (or python3.${python_minor}-venv)"
+  fail "python3 ${python_version} lacks the venv/ensurepip modules." \
+    "On Debian/Ubuntu: sudo apt-get install -y python3-venv (or python3.${python_minor}-venv)"
 fi
 
-wanted_stamp="$( (cat "${requirements}"; cat "${constraints}" 2>/dev/null || true; echo "python ${python_version}") | sha256sum | cut -d' ' -f1)"
+wanted_stamp="$(
+  (cat "${requirements}"; cat "${constraints}" 2>/dev/null || true; echo "python ${python_version}") | sha256sum | cut -d' ' -f1
+)"
 
 # Local runs in separate folders (npm run local -- --dir) share the environment: one install at a time, the
 # others wait and then find it up to date. flock is util-linux's; without it (macOS) there is no waiting.
@@ -118,7 +142,8 @@ echo "python-env: installing $(basename "${requirements}") into ${venv_name}: ${
 rm -f "${stamp}"
 # Not --quiet: pip's 'Collecting …' / 'Downloading … (317.3 MB)' lines are the progress a user waits on.
 # No progress bars: they redraw one line, which a log or a pipe shows as nothing until the end.
-pip_install=("${venv_dir}/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off --requirement "${requirements}")
+pip_install=("${venv_dir}/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off
+  --requirement "${requirements}")
 if [[ "${relock}" == true ]]; then
   "${pip_install[@]}" --upgrade --upgrade-strategy eager \
     || fail "pip install failed (see above). Check network access to PyPI and the pins in $(basename "${requirements}")"
@@ -133,7 +158,8 @@ elif [[ -f "${constraints}" ]]; then
   "${pip_install[@]}" --constraint "${constraints}" \
     || fail "pip install failed (see above). Check network access to PyPI; if $(basename "${requirements}") changed, run: ${relock_command}"
 else
-  "${pip_install[@]}" || fail "pip install failed (see above). Check network access to PyPI, then rerun: bash scripts/python-env.sh${env_flag}"
+  "${pip_install[@]}" \
+    || fail "pip install failed (see above). Check network access to PyPI, then rerun: bash scripts/python-env.sh${env_flag}"
 fi
 
 # Catches a half-installed environment before anything relies on it.
@@ -147,7 +173,8 @@ if [[ -n "${required_modules}" ]]; then
 fi
 
 echo "${wanted_stamp}" > "${stamp}"
-echo "python-env: ready ($("${venv_dir}/bin/python" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | wc -l | tr -d ' ') packages in ${venv_name}, $(du -sh "${venv_dir}" 2>/dev/null | cut -f1))"
+package_count="$("${venv_dir}/bin/python" -m pip --disable-pip-version-check list --format=freeze 2>/dev/null | wc -l | tr -d ' ')"
+echo "python-env: ready (${package_count} packages in ${venv_name}, $(du -sh "${venv_dir}" 2>/dev/null | cut -f1))"
 if [[ "${environment}" != dev ]]; then exit 0; fi
 
 # pyspark needs a JVM at run time, not at install time: warn here, scripts/check-java.sh enforces it.

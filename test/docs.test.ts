@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CURATED_PARTITION_HOURS } from '../lib/capacity/plan';
 import { STAGE_CONFIGS } from '../lib/config';
 import { PROJECT_ROOT } from '../lib/project-paths';
 import { acceptedBy, settingDocs } from '../ops/config-reference';
 import { brokenLinks, headingAnchors, markdownPages } from '../ops/docs-links';
-import { currentSection, GENERATED_SECTIONS, withSection } from '../ops/docs-sections';
+import { configDifferences, currentSection, GENERATED_SECTIONS, renderConfigDifferences, withSection } from '../ops/docs-sections';
 
 const read = (page: string) => fs.readFileSync(path.join(PROJECT_ROOT, page), 'utf8');
 
@@ -23,6 +24,29 @@ describe('generated sections', () => {
     const stale = withSection(read(page), name, 'an old table');
     expect(currentSection(stale, name)).not.toBe(render());
     expect(currentSection(withSection(stale, name, render()), name)).toBe(render());
+  });
+});
+
+describe('a recipe table: the settings a config changes from prod', () => {
+  const base = { a: 1, nested: { same: 'x', bytes: 100 * 1024 ** 3 }, list: [{ n: 1 }, { n: 2 }], gone: true };
+  const recipe = { a: 1, nested: { same: 'x', bytes: 320 * 1024 ** 3 }, list: [{ n: 1 }, { n: 20 }, { n: 3 }], added: 10_000 };
+
+  test('lists each leaf that differs, arrays by index, a setting only one side has with the other blank', () => {
+    expect(configDifferences(base, recipe)).toEqual([
+      { setting: 'nested.bytes', base: 100 * 1024 ** 3, changed: 320 * 1024 ** 3 },
+      { setting: 'list[1].n', base: 2, changed: 20 },
+      { setting: 'list[2]', base: undefined, changed: { n: 3 } },
+      { setting: 'gone', base: true, changed: undefined },
+      { setting: 'added', base: undefined, changed: 10_000 },
+    ]);
+    expect(configDifferences(base, structuredClone(base))).toEqual([]);
+  });
+
+  test('writes byte counts in GiB and numbers with thousands separators', () => {
+    const table = renderConfigDifferences(base, recipe, 'big').split('\n');
+    expect(table[0]).toBe('| setting | prod | big |');
+    expect(table).toContain('| `nested.bytes` | 100 GiB | 320 GiB |');
+    expect(table).toContain('| `added` | — | 10,000 |');
   });
 });
 
@@ -96,5 +120,31 @@ describe('relative links', () => {
       'title-1',
     ]);
     fs.rmSync(root, { recursive: true });
+  });
+});
+
+// Issue 19's limits: a README read in five minutes, and benchmarks with the current results only.
+describe('page lengths', () => {
+  const lineCount = (text: string) => text.replace(/\n$/, '').split('\n').length;
+
+  test.each([
+    ['README.md', 200],
+    ['docs/benchmarks.md', 80],
+  ] as const)('%s has at most %i lines', (page, limit) => {
+    expect(lineCount(read(page))).toBeLessThanOrEqual(limit);
+  });
+
+  test('counts lines as an editor does: a final newline ends the last line, it does not add one', () => {
+    expect([lineCount('a\nb\n'), lineCount('a\nb'), lineCount('a\n\nb\n')]).toEqual([2, 2, 3]);
+  });
+});
+
+describe('hand-written claims the code decides', () => {
+  test("docs/costs.md's Athena limit names the span the capacity plan checks: one source's curated partition", () => {
+    const athenaRow = read('docs/costs.md')
+      .split('\n')
+      .find((line) => line.startsWith('| Athena |') && line.includes('bytesScannedCutoffPerQuery'));
+    const span = CURATED_PARTITION_HOURS === 24 ? 'day' : CURATED_PARTITION_HOURS === 1 ? 'peak hour' : `${CURATED_PARTITION_HOURS} h`;
+    expect(athenaRow).toContain(`one source's ${span} of curated data`);
   });
 });

@@ -1,7 +1,7 @@
 """A run's counts (raw lines, curated, quarantined, duplicates dropped) as CloudWatch custom metrics.
 
-The namespace, the dimension and the metric names live in run_metrics.json next to this module, the one file
-the CDK app reads too (lib/glue-run-metrics.ts): the job role's PutMetricData condition, the dashboard and the
+The namespace, the dimension and the metric names live in contracts/glue-run-metrics.json, the one file the CDK
+app reads too (contracts/glue-run-metrics.ts): the job role's PutMetricData condition, the dashboard and the
 quarantine alarm name exactly what is published here. Publishing is best effort: the data is written and the
 catalog updated before this runs, so a CloudWatch failure is reported to the caller, never raised.
 """
@@ -12,12 +12,16 @@ import json
 import pkgutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-METRICS_FILE_NAME = "run_metrics.json"
+# Inside the job's --extra-py-files zip the file sits next to this module (CDK bundling copies it in);
+# in the repository it lives in contracts/ at the root.
+METRICS_FILE_NAME = "glue-run-metrics.json"
+REPO_METRICS_PATH = Path(__file__).resolve().parents[2] / "contracts" / METRICS_FILE_NAME
 # Short timeouts and few retries: a CloudWatch outage must not hold the run (its data is already written).
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 3})
 
@@ -32,10 +36,17 @@ class RunMetricNames:
 
 
 def run_metric_names() -> RunMetricNames:
-    """The names from run_metrics.json (bundled into the job's zip with this module, as in the repository)."""
-    data = pkgutil.get_data(__package__ or "log_etl", METRICS_FILE_NAME)
+    """The names from glue-run-metrics.json: the copy bundled into the job's zip, else the repository's."""
+    try:
+        data = pkgutil.get_data(__package__ or "log_etl", METRICS_FILE_NAME)
+    except (FileNotFoundError, OSError):
+        data = None
     if data is None:
-        raise FileNotFoundError(f"{METRICS_FILE_NAME} is missing from the {__package__} package")
+        if not REPO_METRICS_PATH.is_file():
+            raise FileNotFoundError(
+                f"run metric names not found: neither bundled as {__package__}/{METRICS_FILE_NAME} nor at {REPO_METRICS_PATH}"
+            )
+        data = REPO_METRICS_PATH.read_bytes()
     document = json.loads(data)
     return RunMetricNames(namespace=document["namespace"], dimension=document["dimension"], metrics=dict(document["metrics"]))
 
@@ -44,7 +55,7 @@ def metric_data(counts: Mapping[str, Any], job_name: str, names: RunMetricNames,
     """One Count datum per metric, from a run's counts (BatchResult.as_dict()); a missing count is an error."""
     missing = sorted(set(names.metrics) - set(counts))
     if missing:
-        raise KeyError(f"the run's counts have no {missing} (run_metrics.json names them)")
+        raise KeyError(f"the run's counts have no {missing} (glue-run-metrics.json names them)")
     return [
         {
             "MetricName": metric,
@@ -100,7 +111,11 @@ def read_run_metrics(cloudwatch, names: RunMetricNames, job_name: str, since: da
             "Id": f"m{i}",
             "Label": metric,
             "MetricStat": {
-                "Metric": {"Namespace": names.namespace, "MetricName": metric, "Dimensions": [{"Name": names.dimension, "Value": job_name}]},
+                "Metric": {
+                    "Namespace": names.namespace,
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": names.dimension, "Value": job_name}],
+                },
                 "Period": 60,
                 "Stat": "Sum",
             },

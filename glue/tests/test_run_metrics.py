@@ -4,7 +4,11 @@ CloudWatch that cannot be reached costs a warning, not the run."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,8 +39,36 @@ def test_every_metric_names_a_count_the_run_has():
 
 
 def test_the_names_come_from_the_file_the_cdk_app_reads():
-    shared = json.loads((Path(__file__).resolve().parents[1] / "log_etl" / METRICS_FILE_NAME).read_text())
+    shared = json.loads((Path(__file__).resolve().parents[2] / "contracts" / METRICS_FILE_NAME).read_text())
     assert (NAMES.namespace, NAMES.dimension, dict(NAMES.metrics)) == (shared["namespace"], shared["dimension"], shared["metrics"])
+
+
+def _names_from_a_bundle(tmp_path: Path, bundled: dict | None) -> subprocess.CompletedProcess:
+    """Loads the names in a fresh interpreter from a zip laid out as the job's --extra-py-files (log_etl/ at its
+    root), with or without the bundled file, and outside the repository (no contracts/ above it)."""
+    library = Path(__file__).resolve().parents[1] / "log_etl"
+    bundle = tmp_path / "job" / "library.zip"
+    bundle.parent.mkdir()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        for module in library.glob("*.py"):
+            archive.write(module, f"log_etl/{module.name}")
+        if bundled is not None:
+            archive.writestr(f"log_etl/{METRICS_FILE_NAME}", json.dumps(bundled))
+    script = "from log_etl.run_metrics import run_metric_names; n = run_metric_names(); print(n.namespace, n.metrics['raw_lines'])"
+    environment = {**os.environ, "PYTHONPATH": str(bundle)}
+    return subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True)
+
+
+def test_the_deployed_bundle_reads_the_copy_bundled_beside_the_module(tmp_path):
+    bundled = {"namespace": "Bundled/Copy", "dimension": "JobName", "metrics": {"raw_lines": "BundledRawLines"}}
+    result = _names_from_a_bundle(tmp_path, bundled)
+    assert (result.returncode, result.stdout.strip()) == (0, "Bundled/Copy BundledRawLines"), result.stderr
+
+
+def test_a_bundle_without_the_names_fails_saying_where_it_looked(tmp_path):
+    result = _names_from_a_bundle(tmp_path, None)
+    assert result.returncode != 0
+    assert f"neither bundled as log_etl/{METRICS_FILE_NAME} nor at" in result.stderr
 
 
 def test_a_count_the_run_lacks_is_an_error_not_a_zero():
@@ -125,7 +157,8 @@ def test_the_job_path_publishes_with_its_own_client_and_logs_nothing(monkeypatch
     with mock_aws():
         since = datetime.now(timezone.utc) - timedelta(minutes=1)
         assert publish_or_warn(JOB, counts, log) is True
-        assert read_run_metrics(boto3.client("cloudwatch", region_name="eu-west-1"), NAMES, JOB, since)[NAMES.metrics["quarantined_rows"]] == 1.0
+        published = read_run_metrics(boto3.client("cloudwatch", region_name="eu-west-1"), NAMES, JOB, since)
+        assert published[NAMES.metrics["quarantined_rows"]] == 1.0
     assert log.events == []
 
 

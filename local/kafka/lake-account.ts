@@ -10,7 +10,7 @@ import type { KafkaErrorRecord } from '../../lambda/kafka-consumer/consume';
 import { kafkaEventId } from '../../lambda/shared/event-id';
 import { KAFKA_ERROR_OUTPUT_TYPES, kafkaErrorPrefix, LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { getBytes, listKeys, readLake } from '../lake-inventory';
-import type { RecordValidator } from '../record-schema';
+import type { RecordValidator } from '../../lib/record-schema';
 import { onFailureKeyPrefix, type OnFailureRecord } from './on-failure';
 
 const RAW_PREFIX = `${LAKE_PREFIXES.raw}source=kafka/`;

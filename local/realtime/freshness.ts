@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { answerHelp, parseArgs, type CommandHelp } from '../../ops/cli-args';
+import { answerHelp, parseArgs, type CommandHelp } from '../../lib/cli/args';
 import { LOCAL_BUILD_DIR } from '../bundle';
 import { stopChild } from '../child-process';
 import { createTopic } from '../kafka/admin';

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 import { LAKE_PREFIXES } from '../../contracts/lake-layout';
 import { getBytes, listKeys } from '../lake-inventory';
 import type { S3Client } from '@aws-sdk/client-s3';

@@ -24,7 +24,7 @@ import { accountKafkaLake } from '../kafka/lake-account';
 import { s3OnFailureDestination } from '../kafka/on-failure';
 import { produceLines } from '../kafka/producer';
 import { consoleToolCommands } from '../kafka/console-tools';
-import { recordValidator } from '../record-schema';
+import { recordValidator } from '../../lib/record-schema';
 import type { LocalStep, StepResult } from './step';
 import { displayPath } from '../display-path';
 

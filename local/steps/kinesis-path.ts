@@ -17,7 +17,7 @@ import { deliverStream, type TransformHandler } from '../kinesis/firehose-simula
 import { EmulatorError } from '../moto';
 import { putRecords } from '../kinesis/producer';
 import { readLake, summarizeLake, type LakeInventory } from '../lake-inventory';
-import { recordValidator } from '../record-schema';
+import { recordValidator } from '../../lib/record-schema';
 import type { LocalStep, StepResult } from './step';
 import { displayPath } from '../display-path';
 

@@ -10,7 +10,7 @@
  */
 import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
 import { PRIVATE_EGRESS_CHOICES, type PrivateEgress } from '../../lib/constructs/network/network-config';
-import { answerHelp, parseArgs, renderHelp, UsageError, type CommandHelp } from '../cli-args';
+import { answerHelp, parseArgs, renderHelp, UsageError, type CommandHelp } from '../../lib/cli/args';
 import {
   ASSUMPTIONS,
   estimate,

@@ -4,7 +4,7 @@
  * stage). Volume-driven figures rest on the measurements in docs/benchmarks.md; the
  * assumptions that are not measured are named in ASSUMPTIONS and printed with the table.
  */
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 import { KINESIS } from '../../lib/capacity/limits';
 import {
   CURATED_PARTITION_HOURS,

@@ -17,12 +17,12 @@ import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws
 import { ConfigError, stageConfig, type StageConfig } from '../../lib/config';
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf } from '../../lib/constructs/log-host/host-config';
-import { recordValidator } from '../../local/record-schema';
-import { answerHelp, parseArgs, UsageError, type CommandHelp } from '../cli-args';
+import { recordValidator } from '../../lib/record-schema';
+import { answerHelp, parseArgs, UsageError, type CommandHelp } from '../../lib/cli/args';
 import { ANALYTICS_OUTPUTS } from '../../lib/stacks/analytics-outputs';
 import { explainAwsError } from './aws-errors';
 import { checkAwsSetup } from './aws-setup';
-import { showNodeVersionWarningOnce } from '../../local/node-warnings';
+import { showNodeVersionWarningOnce } from '../../lib/cli/node-warnings';
 import { checkCurated } from './glue-athena';
 import { readLakeSince } from './lake';
 import {

@@ -1,7 +1,8 @@
 /**
- * The layout's two import rules: contracts/ (what components share: lake layout, record types, metric names,
+ * The layout's import rules: contracts/ (what components share: lake layout, record types, metric names, Glue run metrics,
  * limits) imports nothing else of the project, and the Lambdas import only contracts/ and their own code, never
- * the CDK app (lib/), the local run (local/) or the commands (ops/).
+ * the CDK app (lib/), the local run (local/) or the commands (ops/); and the commands and the local run do not
+ * import each other: what both use (the command-line helper, the record validator) lives in lib/.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,4 +41,13 @@ test('the Lambdas import only contracts/ and lambda/, never lib/, local/ or ops/
   const imports = relativeImports('lambda');
   expect(imports.some((i) => i.target.startsWith(`contracts${path.sep}`))).toBe(true);
   expect(imports.filter((i) => !i.target.startsWith(`contracts${path.sep}`) && !i.target.startsWith(`lambda${path.sep}`))).toEqual([]);
+});
+
+test.each([
+  ['ops', 'local'],
+  ['local', 'ops'],
+])('%s/ imports nothing of %s/', (from, to) => {
+  const imports = relativeImports(from);
+  expect(imports.some((i) => i.target.startsWith(`lib${path.sep}`))).toBe(true);
+  expect(imports.filter((i) => i.target.startsWith(`${to}${path.sep}`))).toEqual([]);
 });

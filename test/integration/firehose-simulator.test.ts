@@ -18,7 +18,7 @@ import {
 } from '../../local/kinesis/firehose-simulator';
 import { putRecords } from '../../local/kinesis/producer';
 import { localKinesisClient, localS3Client, type MotoServer, startMoto } from '../../local/moto';
-import { showNodeVersionWarningOnce } from '../../local/node-warnings';
+import { showNodeVersionWarningOnce } from '../../lib/cli/node-warnings';
 import { TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';
 import { ensurePythonEnv } from './helpers/python-env';
 

@@ -23,8 +23,8 @@ import { onFailureKeyPrefix, s3OnFailureDestination, type OnFailureRecord } from
 import { produceLines } from '../../local/kafka/producer';
 import { getBytes, listKeys } from '../../local/lake-inventory';
 import { localS3Client, startMoto, type MotoServer } from '../../local/moto';
-import { showNodeVersionWarningOnce } from '../../local/node-warnings';
-import { recordValidator } from '../../local/record-schema';
+import { showNodeVersionWarningOnce } from '../../lib/cli/node-warnings';
+import { recordValidator } from '../../lib/record-schema';
 import { CONSUMER_FUNCTION } from '../../local/steps/kafka-path';
 import { ensurePythonEnv } from './helpers/python-env';
 import { startFailingS3Proxy } from './helpers/s3-failing-proxy';

@@ -16,7 +16,7 @@ import { deliverStream, type DeliveryReport, type TransformHandler } from '../..
 import { putRecords } from '../../local/kinesis/producer';
 import { splitAtBadLines } from '../../lambda/firehose-transform/transform';
 import { eventContentKey, readLake, summarizeLake, type LakeInventory, type LakeSummary } from '../../local/lake-inventory';
-import { showNodeVersionWarningOnce } from '../../local/node-warnings';
+import { showNodeVersionWarningOnce } from '../../lib/cli/node-warnings';
 import { localKinesisClient, localS3Client, type MotoServer, startMoto } from '../../local/moto';
 import { checkLayout, checkSchema, TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';
 import { startThrottlingProxy } from './helpers/kinesis-throttling-proxy';

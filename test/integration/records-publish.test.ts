@@ -27,8 +27,8 @@ import { s3OnFailureDestination } from '../../local/kafka/on-failure';
 import { localKafka, produceLines } from '../../local/kafka/producer';
 import { getBytes, listKeys } from '../../local/lake-inventory';
 import { localS3Client, startMoto, type MotoServer } from '../../local/moto';
-import { showNodeVersionWarningOnce } from '../../local/node-warnings';
-import { recordValidator } from '../../local/record-schema';
+import { showNodeVersionWarningOnce } from '../../lib/cli/node-warnings';
+import { recordValidator } from '../../lib/record-schema';
 import { CONSUMER_FUNCTION } from '../../local/steps/kafka-path';
 import { ensurePythonEnv } from './helpers/python-env';
 

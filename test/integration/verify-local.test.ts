@@ -30,7 +30,7 @@ import { produceLines } from '../../local/kafka/producer';
 import { deliverStream } from '../../local/kinesis/firehose-simulator';
 import { putRecords } from '../../local/kinesis/producer';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localKinesisClient, localS3Client, startMoto, type MotoServer } from '../../local/moto';
-import { recordValidator } from '../../local/record-schema';
+import { recordValidator } from '../../lib/record-schema';
 import { runGlueLocally } from '../../local/steps/glue';
 import { CONSUMER_FUNCTION } from '../../local/steps/kafka-path';
 import { TRANSFORM_FUNCTION } from '../../local/steps/kinesis-path';

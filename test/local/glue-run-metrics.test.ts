@@ -1,5 +1,5 @@
 import { runMetricProblems } from '../../local/steps/glue';
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 
 // The local run's Glue step fails when the counts read back from CloudWatch are not what the output holds.
 const { namespace, metrics } = GLUE_RUN_METRICS;

@@ -1,11 +1,12 @@
 /**
- * Every command answers --help (and -h) the same way, from ops/cli-args.ts: the usage line first, what it
+ * Every command answers --help (and -h) the same way, from lib/cli/args.ts: the usage line first, what it
  * does, its options with -h/--help last, on stdout, exit 0, before it validates anything or starts work.
+ * The scripts under scripts/ print the same layout from their own usage text.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { asksForHelp, renderHelp } from '../../ops/cli-args';
+import { asksForHelp, renderHelp } from '../../lib/cli/args';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
@@ -34,12 +35,27 @@ const COMMANDS = [
     usage: 'usage: npm run cost -- -c stage=<stage>',
     options: ['--gb-per-day N', '--month M', '--compare', '--plan', '--peak-factor F', '--prices'],
   },
+  {
+    file: 'local/realtime/freshness.ts',
+    usage: 'usage: npx tsx local/realtime/freshness.ts [options]',
+    options: ['--delivery MODE', '--seconds N'],
+  },
+  { file: 'ops/line-length.ts', usage: 'usage: npx tsx ops/line-length.ts', options: [] },
+  { file: 'scripts/flink-jar.sh', usage: 'usage: bash scripts/flink-jar.sh [--force]', options: ['--force'] },
+  { file: 'scripts/kafka-jars.sh', usage: 'usage: bash scripts/kafka-jars.sh [--force]', options: ['--force'] },
+  { file: 'scripts/check-java.sh', usage: 'usage: bash scripts/check-java.sh', options: [] },
+  {
+    file: 'scripts/python-env.sh',
+    usage: 'usage: bash scripts/python-env.sh [--checkov | --shellcheck] [--force | --relock]',
+    options: ['--checkov', '--shellcheck', '--force', '--relock'],
+  },
 ] as const;
 
 describe.each(COMMANDS)('$file', ({ file, usage, options }) => {
   test.each(['--help', '-h'])('%s prints the usage, the summary and the options to stdout and exits 0', (flag) => {
     // An invalid argument before the flag: help comes first, whatever else is on the line.
-    const run = spawnSync(TSX, [path.join(PROJECT_ROOT, file), '--no-such-option', flag], {
+    const runner = file.endsWith('.sh') ? 'bash' : TSX;
+    const run = spawnSync(runner, [path.join(PROJECT_ROOT, file), '--no-such-option', flag], {
       cwd: PROJECT_ROOT,
       encoding: 'utf8',
       timeout: 60_000,

@@ -17,7 +17,7 @@ import {
 } from '../../ops/cost/model';
 import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-host/agent-config';
 import { PRICES, renderPriceTable } from '../../ops/cost/prices';
-import { UsageError } from '../../ops/cli-args';
+import { UsageError } from '../../lib/cli/args';
 
 const byItem = (e: ReturnType<typeof estimate>, service: string, item: string | RegExp) => {
   const found = e.items.filter((i) => i.service === service && (typeof item === 'string' ? i.item === item : item.test(i.item)));

@@ -15,7 +15,7 @@ import {
   sqlString,
 } from '../../ops/verify/curated';
 import { judgeCurated, makeMarkers, markerOf, matchCuratedMarkers, type PathVerdict } from '../../ops/verify/markers';
-import { UsageError } from '../../ops/cli-args';
+import { UsageError } from '../../lib/cli/args';
 import { curatedHours } from '../../contracts/lake-layout';
 
 const now = new Date('2026-12-01T10:00:00.000Z');

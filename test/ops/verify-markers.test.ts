@@ -1,4 +1,4 @@
-import { recordValidator } from '../../local/record-schema';
+import { recordValidator } from '../../lib/record-schema';
 import { parseLine } from '../../lambda/shared/parsers';
 import { recordsFromPayload } from '../../lambda/shared/record-core';
 import {

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../../lib/project-paths';
 import { SERVICE_TRUST_CONDITIONS } from '../../lib/confused-deputy';
 import { synthStage } from '../helpers/app';
 import { attachedStatements, putMetricDataNamespaces, type Statement } from '../helpers/iam';
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 import { MSF_METRICS_NAMESPACE } from '../../lib/constructs/realtime';
 
 /** A CloudFormation value as text: references become <Name>, joins are concatenated. */

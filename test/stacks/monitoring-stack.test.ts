@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { STAGE_CONFIGS } from '../../lib/config';
 import { MskClusterMetrics, KafkaConsumerMetrics, Monitoring, RUNBOOK, type AlarmId } from '../../lib/constructs/monitoring';
 import { CONSUMER_METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION, TRANSFORM_METRICS } from '../../contracts/metric-names';
-import { GLUE_RUN_METRICS } from '../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 import { synthStage } from '../helpers/app';
 
 const dev = synthStage('dev');
@@ -309,7 +309,7 @@ describe.each([
           const service = metric.dimensions?.find((d) => d.name === SERVICE_DIMENSION)?.value;
           expect([where, services]).toEqual([where, expect.arrayContaining([service])]);
         } else if (metric.namespace === GLUE_RUN_METRICS.namespace) {
-          // The job's run counts (glue/log_etl/run_metrics.py publishes each, names from run_metrics.json).
+          // The job's run counts (glue/log_etl/run_metrics.py publishes each, names from contracts/glue-run-metrics.json).
           expect([where, Object.values(GLUE_RUN_METRICS.metrics)]).toEqual([where, expect.arrayContaining([metric.metricName])]);
           const named = metric.dimensions?.find((d) => d.name === GLUE_RUN_METRICS.dimension)?.value;
           expect([where, cdk.Token.isUnresolved(named)]).toEqual([where, true]);

@@ -9,8 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../../project-paths';
-import { GLUE_RUN_METRICS, type GlueRunCount } from '../../glue-run-metrics';
+import { GLUE_RUN_METRICS_PATH, PROJECT_ROOT, RECORD_SCHEMA_PATH } from '../../project-paths';
+import { GLUE_RUN_METRICS, type GlueRunCount } from '../../../contracts/glue-run-metrics';
 import { LAKE_PREFIXES, lakeUri } from '../../../contracts/lake-layout';
 import { acknowledgeIamWildcards } from '../../nag';
 import { stackCreationId } from '../../physical-names';
@@ -19,7 +19,7 @@ import type { EtlWorkerType, ExecutionClass } from './analytics-config';
 export const GLUE_DIR = path.join(PROJECT_ROOT, 'glue');
 /** The thin Glue entry script (GlueContext, arguments, bookmark, catalog). */
 export const JOB_SCRIPT_PATH = path.join(GLUE_DIR, 'log_etl_job.py');
-/** The job's library: the pure transform, its helpers and run_metrics.json, zipped for --extra-py-files. */
+/** The job's library: the pure transform and its helpers, zipped for --extra-py-files with the schema and run metric names. */
 export const JOB_LIBRARY_DIR = path.join(GLUE_DIR, 'log_etl');
 
 /** Final states of a Glue job run that mean the run did not curate its batch. */
@@ -110,7 +110,7 @@ export class GlueEtl extends Construct {
   public readonly workflow: glue.Workflow;
   /** The job's entry script. */
   public readonly script: s3assets.Asset;
-  /** The job's library zip (log_etl package plus the record schema). */
+  /** The job's library zip (log_etl package plus the record schema and the run metric names). */
   public readonly library: s3assets.Asset;
   public readonly jobArguments: LogEtlJobArguments;
 
@@ -154,7 +154,8 @@ export class GlueEtl extends Construct {
     this.script = new s3assets.Asset(this, 'Script', { path: JOB_SCRIPT_PATH });
     this.library = new s3assets.Asset(this, 'Library', {
       path: JOB_LIBRARY_DIR,
-      // The schema lives in schema/, outside the package: bundling copies it in, so the hash is the output's.
+      // The schema and the run metric names live outside the package (schema/, contracts/): bundling copies them in,
+      // so the hash is the output's.
       assetHashType: cdk.AssetHashType.OUTPUT,
       bundling: {
         image: cdk.DockerImage.fromRegistry('public.ecr.aws/docker/library/python:3.11-slim'),
@@ -241,7 +242,7 @@ export class GlueEtl extends Construct {
   }
 
   /**
-   * One of the counts each run publishes at its end (glue/log_etl/run_metrics.py, names from run_metrics.json),
+   * One of the counts each run publishes at its end (glue/log_etl/run_metrics.py, names from contracts/glue-run-metrics.json),
    * summed per hour: a run publishes once, and an hour holds one run of the hourly schedule (two with a retry).
    */
   public metricRunCount(count: GlueRunCount, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -358,13 +359,17 @@ export class GlueEtl extends Construct {
   }
 }
 
-/** Copies the job library (modules and run_metrics.json) and the record schema into the asset directory: log_etl/ at the zip's root. */
+/**
+ * Copies the job library's modules, the record schema and the run metric names into the asset directory: log_etl/ at
+ * the zip's root. The two JSON files keep their names; record_schema.py and run_metrics.py read them there.
+ */
 export function bundleJobLibrary(outputDir: string): boolean {
   const target = path.join(outputDir, 'log_etl');
   fs.mkdirSync(target, { recursive: true });
   for (const file of fs.readdirSync(JOB_LIBRARY_DIR)) {
-    if (file.endsWith('.py') || file.endsWith('.json')) fs.copyFileSync(path.join(JOB_LIBRARY_DIR, file), path.join(target, file));
+    if (file.endsWith('.py')) fs.copyFileSync(path.join(JOB_LIBRARY_DIR, file), path.join(target, file));
   }
-  fs.copyFileSync(RECORD_SCHEMA_PATH, path.join(target, 'log-record.schema.json'));
+  fs.copyFileSync(RECORD_SCHEMA_PATH, path.join(target, path.basename(RECORD_SCHEMA_PATH)));
+  fs.copyFileSync(GLUE_RUN_METRICS_PATH, path.join(target, path.basename(GLUE_RUN_METRICS_PATH)));
   return true;
 }

@@ -9,7 +9,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JOB_SCRIPT_PATH } from '../../../lib/constructs/analytics/glue-etl';
-import { GLUE_RUN_METRICS } from '../../../lib/glue-run-metrics';
+import { GLUE_RUN_METRICS } from '../../../contracts/glue-run-metrics';
 import { RECORD_SCHEMA_PATH } from '../../../lib/project-paths';
 import { LAKE_PREFIXES } from '../../../contracts/lake-layout';
 import { STAGE_CONFIGS } from '../../../lib/config';
@@ -104,7 +104,7 @@ describe('Glue job', () => {
         'lake_io.py',
         'catalog.py',
         'run_metrics.py',
-        'run_metrics.json',
+        'glue-run-metrics.json',
         'log-record.schema.json',
       ]),
     );
@@ -112,7 +112,7 @@ describe('Glue job', () => {
       fs.readFileSync(RECORD_SCHEMA_PATH, 'utf8'),
     );
     // The run metrics' names: the same file the CDK app reads for the role's condition, the dashboard and the alarm.
-    expect(JSON.parse(fs.readFileSync(path.join(libraryDir, 'log_etl', 'run_metrics.json'), 'utf8'))).toMatchObject(GLUE_RUN_METRICS);
+    expect(JSON.parse(fs.readFileSync(path.join(libraryDir, 'log_etl', 'glue-run-metrics.json'), 'utf8'))).toMatchObject(GLUE_RUN_METRICS);
   });
 
   test('has job bookmarks on, scratch space in glue-temp/, and the lake paths from lake-layout', () => {

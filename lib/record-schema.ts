@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { RECORD_SCHEMA_PATH } from '../lib/project-paths';
+import { RECORD_SCHEMA_PATH } from './project-paths';
 
 export type RecordValidator = (record: unknown) => string[];
 

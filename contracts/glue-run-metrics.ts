@@ -1,10 +1,10 @@
 /**
  * The counts each Glue run publishes (glue/log_etl/run_metrics.py), read from the file the job publishes them
- * by (glue/log_etl/run_metrics.json, bundled into the job's library): the job role's PutMetricData condition,
- * the dashboard, the quarantine alarm and the local run's check use these names, so none can drift from what
- * the job publishes. No CDK here.
+ * by (contracts/glue-run-metrics.json, copied into the job's library at bundling): the job role's PutMetricData
+ * condition, the dashboard, the quarantine alarm and the local run's check use these names, so none can drift
+ * from what the job publishes. No CDK here.
  */
-import runMetrics from '../glue/log_etl/run_metrics.json';
+import runMetrics from './glue-run-metrics.json';
 
 /** The run counts, keyed by the BatchResult field each one publishes (glue/log_etl/batch.py). */
 export interface GlueRunMetricNames {
