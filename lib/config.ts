@@ -116,9 +116,11 @@ const dev: StageConfig = {
     accessLogsExpireAfterDays: 30,
   },
   host: {
-    // Not t4g.micro: its 1 GiB holds five demo generators (48 MiB RSS each, measured) and Fluent Bit (27–100 MB
-    // in AWS's published runs), but its CPU baseline, 10% of 2 vCPUs, is below the ~25% of a vCPU AWS reports for
-    // Fluent Bit even at low throughput; credits would run out. Saves $6 a month if it ever fits.
+    // Not t4g.micro: its 1 GiB holds five demo generators (48 MiB RSS each, measured) and Fluent Bit (its memory
+    // "will often stay below 100 MB" in normal conditions, says AWS's FireLens team:
+    // https://github.com/aws-samples/amazon-ecs-firelens-examples/tree/mainline/examples/fluent-bit/oomkill-prevention),
+    // but its CPU baseline is 10% of 2 vCPUs, and the agent's CPU next to the generators was not measured here (an
+    // earlier "~25% of a vCPU" figure had no source we could find). Saves $6 a month if it ever fits.
     instanceType: 't4g.small',
     rootVolumeGiB: 16,
     // No NAT gateway in dev: it would cost more per month than the host. Nothing is admitted inbound.

@@ -40,7 +40,8 @@ export const AGENT_HTTP_PORT = 2020;
  * The largest record the `kinesis_streams` output packs with `simple_aggregation` (Fluent Bit's MAX_EVENT_SIZE
  * in plugins/out_kinesis_streams/kinesis_api.h: 1 MiB less 20 bytes kept for the partition key). Each event is
  * written as its `log_key` value (or JSON object) followed by '\n' until the next would pass this; what a flush
- * holds is sent at its end (src/aws/flb_aws_aggregation.c, from Fluent Bit 4.2.2).
+ * holds is sent at its end (src/aws/flb_aws_aggregation.c). Read as of 4.2.2, the release that added the option
+ * (https://github.com/fluent/fluent-bit/pull/11284); not re-read at the pinned FLUENT_BIT_VERSION.
  */
 export const KINESIS_AGGREGATED_RECORD_MAX_BYTES = 1_048_556;
 

@@ -322,7 +322,8 @@ describe('renderAgentConfig', () => {
 
   // Kinesis Data Streams and Firehose bill per record (Amazon Kinesis Data Streams pricing,
   // https://aws.amazon.com/kinesis/data-streams/pricing/; Amazon Data Firehose pricing, https://aws.amazon.com/firehose/pricing/):
-  // both Kinesis outputs pack a flush into records with simple_aggregation, which Fluent Bit has from 4.2.2.
+  // both Kinesis outputs pack a flush into records with simple_aggregation, which Fluent Bit has from 4.2.2
+  // (https://github.com/fluent/fluent-bit/pull/11284, in the 4.2.2 release notes).
   test('both Kinesis outputs pack each flush into records (simple_aggregation), on a Fluent Bit that has it', () => {
     const outputs = parsed().pipeline.outputs.filter((o) => o.name === 'kinesis_streams');
     expect(outputs).toHaveLength(2);
