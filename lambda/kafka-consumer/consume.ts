@@ -486,7 +486,8 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
           if (object.kind !== 'raw') continue;
           try {
             if (object.jsonLines === undefined) throw new Error('the plan kept no JSON lines to publish (PlanOptions.keepJsonLines)');
-            if (typeof partition.partition !== 'number') throw new Error(`${partition.partitionKey} names no partition number to publish to`);
+            if (typeof partition.partition !== 'number')
+              throw new Error(`${partition.partitionKey} names no partition number to publish to`);
             recordsPublished += await publish(partition.partition, object.jsonLines);
           } catch (error) {
             const offset = group.firstOffset;

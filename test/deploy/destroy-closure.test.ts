@@ -45,10 +45,5 @@ test('prod keeps its data on destroy (the key, the buckets, the log groups); dev
         .map((r) => r.resource.Type),
     );
   expect(kept('dev')).toEqual(new Set());
-  expect([...kept('prod')].sort()).toEqual([
-    'AWS::KMS::Key',
-    'AWS::Logs::LogGroup',
-    'AWS::Logs::LogStream',
-    'AWS::S3::Bucket',
-  ]);
+  expect([...kept('prod')].sort()).toEqual(['AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::S3::Bucket']);
 });
