@@ -1,12 +1,12 @@
 /**
  * Measures the stream analytics job's freshness on this machine: how long after a record is published to the
  * records topic its one-minute window's row is readable in the output topic. The job runs unbounded on a
- * local MiniCluster against a real Kafka broker, with the checkpoint interval Managed Service for Apache Flink
- * uses by default (60 s); records are published in real time (timestamp = now, 10 a second over 2 partitions).
+ * local MiniCluster against a real Kafka broker, with prod's checkpoint interval (realtime.checkpointIntervalSeconds)
+ * unless --checkpoint-seconds says otherwise; records are published in real time (timestamp = now, 10 a second over 2 partitions).
  * For each full minute it prints when the row became readable after the window's last record (the best case)
  * and after its first (the worst case, a full window later).
  *
- *   npx tsx local/realtime/freshness.ts [--delivery exactly-once|at-least-once] [--seconds N]
+ *   npx tsx local/realtime/freshness.ts [--delivery exactly-once|at-least-once] [--seconds N] [--checkpoint-seconds N]
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,27 +19,35 @@ import { startKafkaBroker } from '../kafka/broker';
 import { localKafka } from '../kafka/producer';
 import { buildFlinkJar, WINDOW_MS, type JobRow } from './job';
 import { PROJECT_ROOT } from '../../lib/project-paths';
+import { STAGE_CONFIGS } from '../../lib/config';
 
 const HELP: CommandHelp = {
   usage: 'npx tsx local/realtime/freshness.ts [options]',
   summary:
     "The stream analytics job's freshness on this machine: from a record published to its window's row readable,\n" +
-    'with the job unbounded on a local MiniCluster, a real Kafka broker and a 60 s checkpoint interval.',
+    "with the job unbounded on a local MiniCluster, a real Kafka broker and prod's checkpoint interval.",
   options: [
     {
       name: '--delivery MODE',
       description: 'exactly-once (rows readable when the checkpoint commits them) or at-least-once (default exactly-once)',
     },
     { name: '--seconds N', description: 'how long to publish records (default 200: three full minutes)' },
+    {
+      name: '--checkpoint-seconds N',
+      description: `the job's checkpoint interval (default ${STAGE_CONFIGS.prod.realtime.checkpointIntervalSeconds}, prod's realtime.checkpointIntervalSeconds)`,
+    },
   ],
 };
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   answerHelp(argv, HELP);
-  const { options } = parseArgs(argv, ['delivery', 'seconds'], []);
+  const { options } = parseArgs(argv, ['delivery', 'seconds', 'checkpoint-seconds'], []);
   const delivery = String(options.delivery ?? 'exactly-once');
   const seconds = Number(options.seconds ?? 200);
+  const checkpointSeconds = Number(options['checkpoint-seconds'] ?? STAGE_CONFIGS.prod.realtime.checkpointIntervalSeconds);
+  if (!Number.isInteger(checkpointSeconds) || checkpointSeconds < 1)
+    throw new Error(`--checkpoint-seconds must be a whole number of seconds (got ${options['checkpoint-seconds']})`);
   const workDir = path.join(LOCAL_BUILD_DIR, '..', 'realtime-freshness');
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
@@ -68,7 +76,7 @@ async function main(): Promise<void> {
         '--group-id',
         'freshness',
         '--checkpoint-interval-ms',
-        '60000',
+        String(checkpointSeconds * 1000),
         '--delivery',
         delivery,
       ],
@@ -95,7 +103,7 @@ async function main(): Promise<void> {
     cleanups.unshift(() => producer.disconnect());
     const started = Date.now();
     let i = 0;
-    console.log(`publishing records for ${seconds} s (delivery ${delivery}, checkpoint every 60 s)`);
+    console.log(`publishing records for ${seconds} s (delivery ${delivery}, checkpoint every ${checkpointSeconds} s)`);
     while (Date.now() - started < seconds * 1000) {
       const now = new Date().toISOString();
       await producer.send({
@@ -120,7 +128,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     // The last full window closes when a record 10 s (the bound) past its end arrives; then up to a checkpoint.
-    await new Promise((r) => setTimeout(r, 75_000));
+    await new Promise((r) => setTimeout(r, 15_000 + checkpointSeconds * 1000));
     const firstFull = Math.ceil(started / WINDOW_MS) * WINDOW_MS;
     console.log(`window (UTC)  row readable after the window's last record / after its first`);
     for (let w = firstFull; w + WINDOW_MS + 10_000 <= started + seconds * 1000; w += WINDOW_MS) {

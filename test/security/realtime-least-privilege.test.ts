@@ -71,3 +71,11 @@ test("metrics only in AWS/KinesisAnalytics; logs only to its own stream; the jar
   expect(grants.find((g) => g.actions.includes('logs:PutLogEvents'))!.resource).toContain(logGroup.slice(1, -1));
   expect(grants.find((g) => g.actions.includes('s3:GetObject'))!.resource).toMatch(/[0-9a-f]{64}\.jar/);
 });
+
+test("ENI permissions and deletes only on this account and region's network interfaces (checkov CKV_AWS_109: no permissions management on *)", () => {
+  const scoped = grants.filter((g) => g.actions.includes('ec2:CreateNetworkInterfacePermission'));
+  expect(scoped).toHaveLength(1);
+  expect(scoped[0].actions).toEqual(['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface']);
+  expect(scoped[0].resource).toMatch(/:ec2:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":network-interface\/\*"/);
+  expect(grants.filter((g) => g.resource === '"*"').flatMap((g) => g.actions)).not.toContain('ec2:DeleteNetworkInterface');
+});

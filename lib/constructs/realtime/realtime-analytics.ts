@@ -121,8 +121,12 @@ export class RealtimeAnalytics extends Construct {
         conditions: { StringEquals: { 'cloudwatch:namespace': MSF_METRICS_NAMESPACE } },
       }),
     );
-    // The application's ENIs in the VPC, exactly AWS's policy ("VPC application permissions",
-    // https://docs.aws.amazon.com/managed-flink/latest/java/vpc-permissions.html): its Resource is *.
+    // The application's ENIs in the VPC: the actions of AWS's policy ("VPC application permissions",
+    // https://docs.aws.amazon.com/managed-flink/latest/java/vpc-permissions.html), whose Resource is *. The Describe
+    // actions and CreateNetworkInterface keep it. CreateNetworkInterfacePermission (permissions management) and
+    // DeleteNetworkInterface act on a network interface only ("Actions, resources, and condition keys for Amazon
+    // EC2", https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html), so they are
+    // scoped to this account and region's interfaces: the application's ENIs are made there, in its subnets.
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
@@ -131,18 +135,22 @@ export class RealtimeAnalytics extends Construct {
           'ec2:DescribeSecurityGroups',
           'ec2:DescribeDhcpOptions',
           'ec2:CreateNetworkInterface',
-          'ec2:CreateNetworkInterfacePermission',
           'ec2:DescribeNetworkInterfaces',
-          'ec2:DeleteNetworkInterface',
         ],
         resources: ['*'],
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ec2:CreateNetworkInterfacePermission', 'ec2:DeleteNetworkInterface'],
+        resources: [`arn:${stack.partition}:ec2:${stack.region}:${stack.account}:network-interface/*`],
       }),
     );
     acknowledgeIamWildcards(this.role, [
       {
         finding: /^Resource::\*$/,
         reason:
-          "cloudwatch:PutMetricData has no resource type (scoped by its namespace condition); the EC2 Describe and ENI actions are AWS's own VPC policy for Managed Service for Apache Flink, whose ENIs have no ARN before they exist.",
+          "cloudwatch:PutMetricData has no resource type (scoped by its namespace condition); the EC2 Describe actions and CreateNetworkInterface are AWS's own VPC policy for Managed Service for Apache Flink, whose ENIs have no ARN before they exist.",
       },
       {
         finding: /^Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:\*$/,
@@ -158,6 +166,11 @@ export class RealtimeAnalytics extends Construct {
         reason: `The exactly-once sink's transactional ids of this cluster only, prefixed with the group id ${props.groupId}; the middle part is the cluster's UUID.`,
       },
       { finding: /^Resource::arn:<AWS::Partition>:s3:::cdk-/, reason: "The jar asset's one object in the CDK assets bucket." },
+      {
+        finding: /^Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:network-interface\/\*$/,
+        reason:
+          "MSF's network interfaces for the application, whose IDs exist only once MSF creates them: this account and region's interfaces.",
+      },
     ]);
 
     const subnetIds = props.vpc.selectSubnets(props.vpcSubnets).subnetIds;
