@@ -33,6 +33,8 @@ export const CONSUMER_METRICS = {
   recordsPublished: 'RecordsPublished',
   /** Partitions whose records could not be published, each a batch item failure (only with publishing on). */
   publishFailures: 'RecordsPublishFailures',
+  /** Records over a send's bound alone, not published; the lake has them (only with publishing on). */
+  recordsTooLargeToPublish: 'RecordsTooLargeToPublish',
 } as const;
 
 /** What the realtime-rows function (the analytics job's rows into the lake) publishes per invocation. */

@@ -261,16 +261,17 @@ const prod: StageConfig = {
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
   monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
-  // The smallest application, scaling with the load up to 12 KPUs: the records topic has the logs topic's 12
-  // partitions, and a source subtask beyond the partitions reads nothing.
+  // The smallest application, scaling with the load. maxKpus 12 is what npm run cost names as its ceiling (the
+  // records topic has the logs topic's 12 partitions, and a source subtask beyond them reads nothing); nothing
+  // on AWS holds auto scaling under it (docs/analytics-realtime.md, "What remains").
   realtime: {
     enabled: true,
     parallelism: 1,
     parallelismPerKpu: 1,
     autoScaling: true,
     maxKpus: 12,
-    // Exactly-once rows are readable at the checkpoint after their window closes: 30 s keeps a line's metric
-    // within two minutes of the line (docs/analytics-realtime.md, "Freshness").
+    // Exactly-once rows are readable at the checkpoint after their window fires: 30 s makes a window's rows
+    // readable within about 40 s of its end (docs/analytics-realtime.md, "Freshness"); the metrics do not wait.
     checkpointIntervalSeconds: 30,
     minPauseBetweenCheckpointsSeconds: 5,
     snapshots: true,

@@ -405,6 +405,8 @@ export interface DeliveryOutcome {
   readonly recordsToRetry: number;
   /** Messages published to the records topic (0 without a publisher). */
   readonly recordsPublished: number;
+  /** Records not published because one alone is over a send's bound (publish.ts); the lake has them. */
+  readonly recordsTooLargeToPublish: number;
   /** One per partition that stopped at a failed publish (its group's objects are in the lake). */
   readonly publishFailures: readonly {
     readonly partitionKey: string;
@@ -455,6 +457,7 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
   let bytesWritten = 0;
   let recordsToRetry = 0;
   let recordsPublished = 0;
+  let recordsTooLargeToPublish = 0;
   const writeFailures: DeliveryOutcome['writeFailures'][number][] = [];
   const publishFailures: DeliveryOutcome['publishFailures'][number][] = [];
   const batchItemFailures: KafkaBatchItemFailure[] = [];
@@ -488,7 +491,9 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
             if (object.jsonLines === undefined) throw new Error('the plan kept no JSON lines to publish (PlanOptions.keepJsonLines)');
             if (typeof partition.partition !== 'number')
               throw new Error(`${partition.partitionKey} names no partition number to publish to`);
-            recordsPublished += await publish(partition.partition, object.jsonLines);
+            const result = await publish(partition.partition, object.jsonLines);
+            recordsPublished += result.published;
+            recordsTooLargeToPublish += result.tooLarge;
           } catch (error) {
             const offset = group.firstOffset;
             // Unreachable: only records with an offset give lines. Kept as the write path does, never as offset 0.
@@ -509,6 +514,7 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
     writeFailures,
     recordsToRetry,
     recordsPublished,
+    recordsTooLargeToPublish,
     publishFailures,
   };
 }

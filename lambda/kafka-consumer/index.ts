@@ -144,6 +144,7 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
   if (publish !== undefined) {
     metrics.addMetric(CONSUMER_METRICS.recordsPublished, MetricUnit.Count, delivery.recordsPublished);
     metrics.addMetric(CONSUMER_METRICS.publishFailures, MetricUnit.Count, delivery.publishFailures.length);
+    metrics.addMetric(CONSUMER_METRICS.recordsTooLargeToPublish, MetricUnit.Count, delivery.recordsTooLargeToPublish);
   }
   metrics.publishStoredMetrics();
 
@@ -180,6 +181,12 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
     logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
       writeFailures: delivery.writeFailures,
       batchItemFailures: delivery.response.batchItemFailures,
+    });
+  }
+  if (delivery.recordsTooLargeToPublish > 0) {
+    logger.warn('Records too large to publish alone were left out of the records topic; the lake has them', {
+      recordsTopic: publish?.topic,
+      recordsTooLargeToPublish: delivery.recordsTooLargeToPublish,
     });
   }
   if (delivery.publishFailures.length > 0) {

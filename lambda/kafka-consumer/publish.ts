@@ -84,7 +84,8 @@ export function recordMessages(jsonLines: string): RecordMessage[] {
 /**
  * Uncompressed bytes of values (and keys) per send. A send to one partition is one record batch, which the
  * broker refuses whole above the topic's max.message.bytes (1 MB by default, after compression): 900 KiB
- * before gzip stays under it even for a record that does not compress.
+ * before gzip stays under it even for records that do not compress. A single message above it is not sent
+ * (recordPublisher): the broker could refuse it on every retry, which would hold the partition back for good.
  */
 export const MAX_SEND_BYTES = 900 * 1024;
 
@@ -94,7 +95,7 @@ export function chunkMessages(messages: readonly RecordMessage[], maxBytes: numb
   let current: RecordMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = Buffer.byteLength(message.value) + (message.key === null ? 0 : message.key.length);
+    const size = messageBytes(message);
     if (current.length > 0 && bytes + size > maxBytes) {
       chunks.push(current);
       current = [];
@@ -110,8 +111,18 @@ export function chunkMessages(messages: readonly RecordMessage[], maxBytes: numb
 /** Sends messages to one partition of the records topic; resolves once all in-sync replicas have them. */
 export type PartitionSender = (partition: number, messages: readonly RecordMessage[]) => Promise<void>;
 
-/** Publishes one lake object's JSON lines to a partition, in order; resolves to the messages published. */
-export type RecordPublisher = (partition: number, jsonLines: string) => Promise<number>;
+/** What one publish did: messages sent, and messages over the send bound left out (the lake has them). */
+export interface PublishResult {
+  readonly published: number;
+  readonly tooLarge: number;
+}
+
+/** Publishes one lake object's JSON lines to a partition, in order. */
+export type RecordPublisher = (partition: number, jsonLines: string) => Promise<PublishResult>;
+
+function messageBytes(message: RecordMessage): number {
+  return Buffer.byteLength(message.value) + (message.key === null ? 0 : message.key.length);
+}
 
 /** Thrown when a publish did not finish before the invocation's deadline. */
 export class PublishTimeoutError extends Error {
@@ -123,31 +134,41 @@ export class PublishTimeoutError extends Error {
 
 /**
  * A publisher over `send`: the object's messages in sends of at most `maxSendBytes`, one after the other
- * (so a partition's records keep their order), each bounded by `deadline()` (epoch ms).
+ * (so a partition's records keep their order), each bounded by `deadline()` (epoch ms): no send starts once it
+ * has passed. A message larger than `maxSendBytes` alone is left out and counted as too large.
  */
 export function recordPublisher(
   send: PartitionSender,
   options: { readonly deadline?: () => number; readonly maxSendBytes?: number } = {},
 ): RecordPublisher {
+  const maxSendBytes = options.maxSendBytes ?? MAX_SEND_BYTES;
   return async (partition, jsonLines) => {
+    const messages = recordMessages(jsonLines);
+    const fitting = messages.filter((m) => messageBytes(m) <= maxSendBytes);
     let published = 0;
-    for (const chunk of chunkMessages(recordMessages(jsonLines), options.maxSendBytes)) {
+    for (const chunk of chunkMessages(fitting, maxSendBytes)) {
       const deadline = options.deadline?.();
-      await (deadline === undefined ? send(partition, chunk) : beforeDeadline(send(partition, chunk), deadline, partition));
+      if (deadline === undefined) {
+        await send(partition, chunk);
+      } else {
+        if (Date.now() >= deadline) throw timeoutError(partition);
+        await beforeDeadline(send(partition, chunk), deadline, partition);
+      }
       published += chunk.length;
     }
-    return published;
+    return { published, tooLarge: messages.length - fitting.length };
   };
+}
+
+function timeoutError(partition: number): PublishTimeoutError {
+  return new PublishTimeoutError(`publishing to partition ${partition} did not finish before the invocation's deadline`);
 }
 
 function beforeDeadline<T>(promise: Promise<T>, deadlineMs: number, partition: number): Promise<T> {
   const ms = deadlineMs - Date.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PublishTimeoutError(`publishing to partition ${partition} did not finish before the invocation's deadline`)),
-      Math.max(0, ms),
-    );
+    timer = setTimeout(() => reject(timeoutError(partition)), Math.max(0, ms));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

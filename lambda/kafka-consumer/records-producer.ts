@@ -22,8 +22,10 @@ export interface RecordsProducer {
 export type ClientLog = (level: 'error' | 'warn', message: string, details: Record<string, unknown>) => void;
 
 /**
- * Retries of a failed send inside one invocation: about 9 s in all (300 ms doubling, with jitter). After them
- * the batch goes back to the mapping, which retries it whole; the producer is then replaced (index.ts).
+ * Retries of a failed send inside one invocation: 300 ms doubling, with jitter, each attempt bounded by the
+ * request and connection timeouts; the invocation's deadline bounds them all (publish.ts). After them the
+ * partition is a batch item failure, which the mapping retries from its group's first offset; the producer is
+ * then replaced (index.ts).
  */
 const RETRY = { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 };
 

@@ -5,11 +5,14 @@
  * starts it ("After creating an application, you must exclusively call this operation to start your
  * application", https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_StartApplication.html).
  *
- * - Create: StartApplication; complete when RUNNING. An application already STARTING or RUNNING is left as it is.
+ * - Create: StartApplication; complete when RUNNING. An application already STARTING or RUNNING is left as it is;
+ *   one UPDATING, AUTOSCALING or in MAINTENANCE is started by isComplete once it is READY, or left if it runs.
  * - Update: only a new application name (CloudFormation replaced the application) starts the new one; any other
  *   change of the application CloudFormation makes on the running application itself.
  * - Delete: StopApplication with Force false, which takes a snapshot first; complete when READY. An application
- *   already READY, being deleted or gone is done.
+ *   already READY, being deleted or gone is done. One STARTING, UPDATING or AUTOSCALING (no snapshot can be taken
+ *   there), or a stop not done after FORCE_STOP_AFTER_MS, is stopped with Force true, so a rollback of a start
+ *   that hangs does not hang too.
  *
  * No AWS call here is made directly: `Msf` is the four calls, with the SDK's own request and response shapes.
  */
@@ -38,8 +41,11 @@ export interface RunnerProperties {
   readonly logGroupName?: string;
 }
 
-/** What onEvent started, handed to every isComplete call (the Provider passes onEvent's extra fields on). */
-export type RunnerOperation = 'start' | 'stop' | 'none';
+/**
+ * What onEvent started, handed to every isComplete call (the Provider passes onEvent's extra fields on):
+ * `start-when-ready` is a start onEvent could not make yet, the application being in a change of its own.
+ */
+export type RunnerOperation = 'start' | 'start-when-ready' | 'stop' | 'none';
 
 /** The Provider's onEvent request, as much of it as the runner reads. */
 export interface OnEventRequest {
@@ -76,12 +82,27 @@ export const WINDOW_MS = (TOTAL_TIMEOUT_MINUTES - 3) * 60_000;
  * READY later means the start failed and MSF put the application back.
  */
 export const START_GRACE_MS = 2 * 60_000;
+/**
+ * A start left to isComplete (`start-when-ready`) is made from READY up to this long after onEvent; a READY after it
+ * means the start failed (or the change never settled), so the runner stops trying.
+ */
+export const PENDING_START_MS = 10 * 60_000;
+/** A stop without force not done after this long is made again with force (it may be stuck on its snapshot). */
+export const FORCE_STOP_AFTER_MS = 10 * 60_000;
 
 /** An application name as MSF accepts it (StartApplication's ApplicationName: 1-128 of [a-zA-Z0-9_.-]). */
 const APPLICATION_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
 
-/** Statuses on the way to RUNNING, or RUNNING with a change under way: a start waits them out. */
-const GOING_TO_RUN = new Set(['STARTING', 'UPDATING', 'AUTOSCALING', 'MAINTENANCE']);
+/** On the way to RUNNING: a start waits it out. */
+const STARTING = 'STARTING';
+/** A change under way, from READY or from RUNNING: a start waits to see which (it may end READY). */
+const IN_A_CHANGE = new Set(['UPDATING', 'AUTOSCALING', 'MAINTENANCE']);
+/**
+ * Statuses StopApplication stops only with Force true; without it, only RUNNING ("StopApplication",
+ * https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_StopApplication.html: force "from STARTING,
+ * UPDATING, STOPPING, AUTOSCALING, or RUNNING").
+ */
+const FORCE_ONLY = new Set(['STARTING', 'UPDATING', 'AUTOSCALING']);
 
 /** Thrown for a resource whose properties cannot be used; the message says which property and what it must be. */
 export class RunnerPropertiesError extends Error {
@@ -166,8 +187,11 @@ function logsHint(props: RunnerProperties): string {
   return props.logGroupName ? `its log group ${props.logGroupName}` : 'its CloudWatch log group';
 }
 
-/** Starts the application unless it is already on its way to RUNNING; refuses a status it cannot start from. */
-async function beginStart(msf: Msf, props: RunnerProperties): Promise<void> {
+/**
+ * Starts the application unless it is already on its way to RUNNING; refuses a status it cannot start from.
+ * Resolves to `start`, or `start-when-ready` for an application in a change of its own (IN_A_CHANGE).
+ */
+async function beginStart(msf: Msf, props: RunnerProperties): Promise<'start' | 'start-when-ready'> {
   const name = props.applicationName;
   const state = await describe(msf, name);
   if (state === undefined) {
@@ -175,7 +199,8 @@ async function beginStart(msf: Msf, props: RunnerProperties): Promise<void> {
       `application ${name} does not exist, so it cannot be started: check that the stack's AWS::KinesisAnalyticsV2::Application was created and not deleted outside CloudFormation`,
     );
   }
-  if (state.status === 'RUNNING' || GOING_TO_RUN.has(state.status)) return;
+  if (state.status === 'RUNNING' || state.status === STARTING) return 'start';
+  if (IN_A_CHANGE.has(state.status)) return 'start-when-ready';
   if (state.status !== 'READY') {
     throw new RunnerStateError(
       `application ${name} is ${state.status}, and only a READY application can be started: wait until it is READY (aws kinesisanalyticsv2 describe-application --application-name ${name}), then deploy again`,
@@ -189,26 +214,30 @@ async function beginStart(msf: Msf, props: RunnerProperties): Promise<void> {
     });
   } catch (error) {
     // Started meanwhile by someone else: isComplete waits for RUNNING as it would have.
-    if (error instanceof Error && error.name === 'ResourceInUseException') return;
+    if (error instanceof Error && error.name === 'ResourceInUseException') return 'start';
     throw error;
   }
+  return 'start';
 }
 
-/** Stops a RUNNING application with Force false (MSF takes a snapshot first); other statuses are waited out. */
-async function stopIfRunning(msf: Msf, name: string): Promise<ApplicationState | undefined> {
+/**
+ * Moves a stop on, `elapsed` ms after onEvent: a RUNNING application is stopped with Force false (MSF takes a
+ * snapshot first); one STARTING, UPDATING or AUTOSCALING, or RUNNING or STOPPING after FORCE_STOP_AFTER_MS, with
+ * Force true. MAINTENANCE is waited out (no stop is allowed there).
+ */
+async function moveStop(msf: Msf, name: string, elapsed: number): Promise<ApplicationState | undefined> {
   const state = await describe(msf, name);
-  if (state?.status === 'RUNNING') {
-    try {
-      // Force false: the stop takes a snapshot, and MSF stops only a RUNNING application this way
-      // ("StopApplication", https://docs.aws.amazon.com/managed-flink/latest/apiv2/API_StopApplication.html).
-      await msf.stopApplication({ ApplicationName: name, Force: false });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
-    }
-    return { ...state, status: 'STOPPING' };
+  if (state === undefined) return undefined;
+  const late = elapsed >= FORCE_STOP_AFTER_MS;
+  const force = FORCE_ONLY.has(state.status) || (late && (state.status === 'RUNNING' || state.status === 'STOPPING'));
+  if (!force && state.status !== 'RUNNING') return state;
+  try {
+    await msf.stopApplication({ ApplicationName: name, Force: force });
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
   }
-  return state;
+  return { ...state, status: 'STOPPING' };
 }
 
 /** A Delete is done once the application is READY, being deleted, or gone. */
@@ -232,14 +261,13 @@ export async function onEvent(msf: Msf, event: OnEventRequest, now: number): Pro
   });
 
   if (event.RequestType === 'Delete') {
-    return respond(stopped(await stopIfRunning(msf, props.applicationName)) ? 'none' : 'stop');
+    return respond(stopped(await moveStop(msf, props.applicationName, 0)) ? 'none' : 'stop');
   }
   if (event.RequestType === 'Update') {
     const oldName = event.OldResourceProperties?.ApplicationName;
     if (oldName === props.applicationName) return respond('none');
   }
-  await beginStart(msf, props);
-  return respond('start');
+  return respond(await beginStart(msf, props));
 }
 
 /** The Provider's isComplete: whether the application got where onEvent sent it; a clear failure when it cannot. */
@@ -247,9 +275,9 @@ export async function isComplete(msf: Msf, event: IsCompleteRequest, now: number
   const props = runnerProperties(event.ResourceProperties);
   const operation = event.RunnerOperation;
   if (operation === 'none') return { IsComplete: true };
-  if (operation !== 'start' && operation !== 'stop') {
+  if (operation !== 'start' && operation !== 'start-when-ready' && operation !== 'stop') {
     throw new RunnerPropertiesError(
-      `RunnerOperation must be start, stop or none, as onEvent returns it (got ${JSON.stringify(operation)})`,
+      `RunnerOperation must be start, start-when-ready, stop or none, as onEvent returns it (got ${JSON.stringify(operation)})`,
     );
   }
   if (typeof event.RunnerStartedAt !== 'number') {
@@ -262,17 +290,22 @@ export async function isComplete(msf: Msf, event: IsCompleteRequest, now: number
   const minutes = Math.round(WINDOW_MS / 60_000);
 
   if (operation === 'stop') {
-    const state = await stopIfRunning(msf, name);
+    const state = await moveStop(msf, name, elapsed);
     if (stopped(state)) return { IsComplete: true };
     if (elapsed < WINDOW_MS) return { IsComplete: false };
     throw new RunnerStateError(
-      `application ${name} did not stop within ${minutes} minutes (status ${state?.status}). A stop without force takes a snapshot first; ` +
-        `see ${logsHint(props)}. To stop it without a snapshot: aws kinesisanalyticsv2 stop-application --application-name ${name} --force, ` +
+      `application ${name} did not stop within ${minutes} minutes (status ${state?.status}), with force after ${Math.round(FORCE_STOP_AFTER_MS / 60_000)}; ` +
+        `see ${logsHint(props)}. aws kinesisanalyticsv2 describe-application --application-name ${name} shows where it is; ` +
         'wait for READY, then delete the stack again',
     );
   }
 
   const state = await describe(msf, name);
+  if (operation === 'start-when-ready' && state?.status === 'READY' && elapsed < PENDING_START_MS) {
+    // The change onEvent saw has settled READY: start now, and wait for RUNNING as after onEvent's start.
+    await beginStart(msf, props);
+    return { IsComplete: false };
+  }
   if (state === undefined) {
     throw new RunnerStateError(
       `application ${name} disappeared while starting: it was deleted outside CloudFormation; deploy again to recreate it`,
@@ -280,14 +313,15 @@ export async function isComplete(msf: Msf, event: IsCompleteRequest, now: number
   }
   if (state.status === 'RUNNING') return { IsComplete: true };
   const tooLate = elapsed >= WINDOW_MS;
-  if (GOING_TO_RUN.has(state.status) && !tooLate) return { IsComplete: false };
+  const goingToRun = state.status === STARTING || IN_A_CHANGE.has(state.status);
+  if (goingToRun && !tooLate) return { IsComplete: false };
   if (state.status === 'READY' && elapsed < START_GRACE_MS) return { IsComplete: false };
   if (state.status === 'READY') {
     throw new RunnerStateError(
       `application ${name} went back to READY after StartApplication: its start failed. See ${logsHint(props)} for the job's error, fix it, then deploy again`,
     );
   }
-  if (GOING_TO_RUN.has(state.status)) {
+  if (goingToRun) {
     throw new RunnerStateError(
       `application ${name} did not reach RUNNING within ${minutes} minutes (status ${state.status}). See ${logsHint(props)}; ` +
         `aws kinesisanalyticsv2 describe-application --application-name ${name} shows where it is. Deploy again once it is RUNNING or READY`,

@@ -3,7 +3,7 @@
  * S3Client writing over HTTP to a local endpoint that answers PutObject like S3 (and fails on demand).
  */
 import * as zlib from 'node:zlib';
-import type { MSKEvent } from 'aws-lambda';
+import type { Context, MSKEvent } from 'aws-lambda';
 import { mskEvent } from './helpers/msk-events';
 import { startS3CaptureServer, type S3CaptureServer } from './helpers/s3-capture-server';
 
@@ -12,6 +12,8 @@ type HandlerModule = typeof import('../../lambda/kafka-consumer/index');
 const saved = { ...process.env };
 let s3: S3CaptureServer;
 let mod: HandlerModule;
+/** The same entry point loaded with publishing on, to a broker that is never reached. */
+let publishing: HandlerModule;
 
 beforeAll(async () => {
   s3 = await startS3CaptureServer();
@@ -30,6 +32,12 @@ beforeAll(async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require('../../lambda/kafka-consumer/index') as HandlerModule;
   });
+  Object.assign(process.env, { RECORDS_TOPIC: 'log-records', KAFKA_BOOTSTRAP_BROKERS: '127.0.0.1:9', KAFKA_SECURITY: 'plaintext' });
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    publishing = require('../../lambda/kafka-consumer/index') as HandlerModule;
+  });
+  for (const name of ['RECORDS_TOPIC', 'KAFKA_BOOTSTRAP_BROKERS', 'KAFKA_SECURITY']) delete process.env[name];
 });
 
 afterAll(async () => {
@@ -45,6 +53,8 @@ beforeEach(() => {
 
 async function invoke(
   event: MSKEvent,
+  handlerModule: HandlerModule = mod,
+  context?: Context,
 ): Promise<{ result: Awaited<ReturnType<HandlerModule['handler']>>; output: Record<string, unknown>[] }> {
   const chunks: string[] = [];
   const capture = (chunk: string | Uint8Array) => {
@@ -56,7 +66,7 @@ async function invoke(
     jest.spyOn(process.stderr, 'write').mockImplementation(capture),
   ];
   try {
-    const result = await mod.handler(event);
+    const result = await handlerModule.handler(event, context);
     return {
       result,
       output: chunks
@@ -138,4 +148,29 @@ describe('readConfig', () => {
       "S3_MAX_ATTEMPTS must be an integer between 1 and 10 (got '0')",
     );
   });
+});
+
+test("publishing: no send starts within 5 s of the invocation's timeout; the lake has the records and the partitions retry", async () => {
+  const event = mskEvent({ 'logs-0': [{ value: APACHE }], 'logs-1': [{ value: APACHE }] });
+  const context = { getRemainingTimeInMillis: () => 4_000 } as unknown as Context;
+  const { result, output } = await invoke(event, publishing, context);
+  expect(s3.puts.map((p) => p.key).sort()).toEqual([
+    'raw/source=kafka/dt=2026-11-25/logs-0-100.gz',
+    'raw/source=kafka/dt=2026-11-25/logs-1-100.gz',
+  ]);
+  expect(result.batchItemFailures).toEqual(
+    expect.arrayContaining([
+      { itemIdentifier: { partition: 'logs-0', offset: 100 } },
+      { itemIdentifier: { partition: 'logs-1', offset: 100 } },
+    ]),
+  );
+  const failed = output.find(
+    (o) =>
+      o.message ===
+      'Publishing to the records topic failed after the lake writes; reported as batch item failures for the mapping to retry',
+  );
+  expect(JSON.stringify(failed?.publishFailures)).toContain("did not finish before the invocation's deadline");
+  expect(output.find((o) => o.RecordsPublishFailures !== undefined)).toMatchObject({ RecordsPublishFailures: 2, RecordsPublished: 0 });
+  // No producer was made: a send would have met the closed port and logged kafkajs's connection errors.
+  expect(JSON.stringify(output)).not.toMatch(/ECONNREFUSED|KafkaJS/);
 });

@@ -154,7 +154,7 @@ describe('recordPublisher', () => {
       },
       { maxSendBytes: 200 },
     );
-    expect(await publish(3, lines)).toBe(5);
+    expect(await publish(3, lines)).toEqual({ published: 5, tooLarge: 0 });
     expect(sends.map(([p]) => p)).toEqual([3, 3, 3]);
     expect(sends.flatMap(([, v]) => v)).toEqual(lines.trim().split('\n'));
   });
@@ -164,13 +164,39 @@ describe('recordPublisher', () => {
     await expect(publish(0, lines)).rejects.toThrow(PublishTimeoutError);
   });
 
+  test('no send starts once the deadline has passed', async () => {
+    let calls = 0;
+    const publish = recordPublisher(
+      async () => {
+        calls++;
+      },
+      { deadline: () => Date.now() - 1 },
+    );
+    await expect(publish(0, lines)).rejects.toThrow(PublishTimeoutError);
+    expect(calls).toBe(0);
+  });
+
+  test('a message over the send bound alone is left out and counted; the rest are sent in order', async () => {
+    const big = `{"event_id":"${'f'.repeat(32)}","pad":"${'x'.repeat(300)}"}\n`;
+    const sent: string[] = [];
+    const publish = recordPublisher(
+      async (_, messages) => {
+        sent.push(...messages.map((m) => m.value));
+      },
+      { maxSendBytes: 200 },
+    );
+    const text = lines.split('\n').slice(0, 2).join('\n') + '\n' + big + lines.split('\n').slice(2).join('\n');
+    expect(await publish(0, text)).toEqual({ published: 5, tooLarge: 1 });
+    expect(sent).toEqual(lines.trim().split('\n'));
+  });
+
   test('a failed send fails the publish, and nothing after it is sent', async () => {
     let calls = 0;
     const publish = recordPublisher(
       async () => {
         if (++calls === 2) throw new Error('NOT_LEADER_OR_FOLLOWER');
       },
-      { maxSendBytes: 80 },
+      { maxSendBytes: 90 },
     );
     await expect(publish(0, lines)).rejects.toThrow('NOT_LEADER_OR_FOLLOWER');
     expect(calls).toBe(2);
@@ -201,7 +227,7 @@ describe('deliverPlan with a publisher', () => {
       if (options.failPublish?.(partition, jsonLines)) throw new Error('KafkaJSNumberOfRetriesExceeded: broker down');
       steps.push(`publish ${partition} ${recordMessages(jsonLines).length}`);
       published.push([partition, jsonLines]);
-      return recordMessages(jsonLines).length;
+      return { published: recordMessages(jsonLines).length, tooLarge: 0 };
     };
     return { steps, published, write, publish };
   }
@@ -212,6 +238,7 @@ describe('deliverPlan with a publisher', () => {
     const outcome = await deliverPlan(plan, r.write, r.publish);
     expect(outcome.response).toEqual({ batchItemFailures: [] });
     expect(outcome.recordsPublished).toBe(4);
+    expect(outcome.recordsTooLargeToPublish).toBe(0);
     expect(outcome.publishFailures).toEqual([]);
     const ofPartition = (p: string) => r.steps.filter((s) => s.includes(`logs-${p}-`) || s.startsWith(`publish ${p} `));
     expect(ofPartition('0')).toEqual(['write raw/source=kafka/dt=2026-11-25/logs-0-100.gz', 'publish 0 2']);
@@ -265,6 +292,14 @@ describe('deliverPlan with a publisher', () => {
       'Error: the plan kept no JSON lines to publish (PlanOptions.keepJsonLines)',
       'Error: the plan kept no JSON lines to publish (PlanOptions.keepJsonLines)',
     ]);
+  });
+
+  test('records too large to publish are counted, and do not fail their partition', async () => {
+    const r = recorder();
+    const publish = async (partition: number, jsonLines: string) => ({ ...(await r.publish(partition, jsonLines)), tooLarge: 1 });
+    const outcome = await deliverPlan(planBatch(event, { keepJsonLines: true }), r.write, publish);
+    expect(outcome.response).toEqual({ batchItemFailures: [] });
+    expect(outcome.recordsTooLargeToPublish).toBe(3);
   });
 
   test('without a publisher nothing is published and the outcome says 0', async () => {

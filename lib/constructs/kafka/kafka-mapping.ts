@@ -24,7 +24,7 @@ export interface KafkaMappingProps {
  * An MSK event source mapping in provisioned mode (so partial batch responses, bounded retries and bisection
  * apply), starting at TRIM_HORIZON, with an S3 on-failure destination, created as `Mapping` under `scope`; and
  * what the mapping needs of the function's role, scoped to this cluster, topic and group, except the EC2
- * network-interface actions, which AWS documents with Resource "*". The Kafka consumer and the realtime-rows
+ * network-interface actions, which the Lambda docs give with Resource "*". The Kafka consumer and the realtime-rows
  * function both use it.
  *
  * The mapping is the L1 `CfnEventSourceMapping`: aws-cdk-lib's `ManagedKafkaEventSource` always attaches the
@@ -41,7 +41,7 @@ export function addKafkaMapping(scope: Construct, props: KafkaMappingProps): lam
   );
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      // The mapping's ENIs in the cluster's subnets; EC2 documents these with Resource "*" only.
+      // The mapping's ENIs in the cluster's subnets, with Resource "*" as the Lambda docs give them.
       actions: [
         'ec2:CreateNetworkInterface',
         'ec2:DescribeNetworkInterfaces',
@@ -95,7 +95,7 @@ export function addKafkaMapping(scope: Construct, props: KafkaMappingProps): lam
     {
       finding: /^Resource::\*$/,
       reason:
-        'The event source mapping creates and removes its network interfaces in the cluster subnets: ec2:CreateNetworkInterface, DeleteNetworkInterface and the Describe* calls it needs support no resource-level scoping (Resource "*" in the AWS docs).',
+        'The event source mapping creates and removes its network interfaces in the cluster subnets: AWS documents ec2:CreateNetworkInterface, DeleteNetworkInterface and the Describe* calls it needs with Resource "*" (the Describe calls support no resource-level scoping).',
     },
   ]);
   return mapping;

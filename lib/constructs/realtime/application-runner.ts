@@ -26,7 +26,13 @@ export const RUNNER_ACTIONS = {
     'kinesisanalytics:StartApplication',
     'kinesisanalytics:StopApplication',
   ],
-  isComplete: ['kinesisanalytics:DescribeApplication', 'kinesisanalytics:StopApplication'],
+  // isComplete also starts an application onEvent found in a change of its own, once it is READY.
+  isComplete: [
+    'kinesisanalytics:DescribeApplication',
+    'kinesisanalytics:ListApplicationSnapshots',
+    'kinesisanalytics:StartApplication',
+    'kinesisanalytics:StopApplication',
+  ],
 } as const;
 
 export interface ApplicationRunnerProps {
@@ -45,8 +51,8 @@ export interface ApplicationRunnerProps {
 }
 
 /**
- * A custom resource that starts the stream analytics application on create and stops it (Force false, so MSF
- * takes a snapshot) on delete, through aws-cdk-lib's Provider framework: the runner's onEvent begins, its
+ * A custom resource that starts the stream analytics application on create and stops it on delete (Force false,
+ * so MSF takes a snapshot, unless it is not RUNNING or the stop takes more than 10 minutes), through aws-cdk-lib's Provider framework: the runner's onEvent begins, its
  * isComplete polls every 30 s, for 30 minutes at most (lambda/realtime-runner/runner.ts).
  */
 export class ApplicationRunner extends Construct {

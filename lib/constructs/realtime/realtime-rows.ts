@@ -21,8 +21,8 @@ import { PipelineFunction } from '../pipeline-function/pipeline-function';
 export const REALTIME_ROWS_GROUP_ID = 'log-pipeline-realtime-rows';
 
 /**
- * The mapping's batching. The job's rows are few (one per dimension key per minute) and, written exactly once,
- * become readable together when a checkpoint commits them: one poller, and a batching window of a minute, so
+ * The mapping's batching. The job's rows are few (one per dimension key per minute) and come in a burst at each
+ * checkpoint that commits them (what an uncommitted read may add: lambda/realtime-rows/rows.ts): one poller, and a batching window of a minute, so
  * each invocation writes about one object per kind and hour.
  */
 export const REALTIME_ROWS_MAPPING: KafkaConsumerConfig = {
