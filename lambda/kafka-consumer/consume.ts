@@ -317,6 +317,22 @@ export function decodeBase64(value: string): Buffer {
   return scratch.subarray(0, scratch.write(value, 0, 'base64'));
 }
 
+/**
+ * Where a message of the event came from, as an error record keeps it: the event's topic, partition and timestamp,
+ * null where the event gave none usable (`item` not an object, or a field of the wrong type).
+ */
+export function messageOrigin(
+  record: MskEventRecord,
+  item: unknown,
+): { readonly topic: string | null; readonly partition: number | null; readonly timestamp: number | null } {
+  const isObject = item !== null && typeof item === 'object';
+  return {
+    topic: isObject && typeof record.topic === 'string' ? record.topic : null,
+    partition: isObject && typeof record.partition === 'number' && Number.isSafeInteger(record.partition) ? record.partition : null,
+    timestamp: isObject && typeof record.timestamp === 'number' && Number.isFinite(record.timestamp) ? record.timestamp : null,
+  };
+}
+
 function errorRecordOf(
   record: MskEventRecord,
   item: unknown,
@@ -326,15 +342,16 @@ function errorRecordOf(
   rawData: string,
 ): KafkaErrorRecord {
   const isObject = item !== null && typeof item === 'object';
+  const { topic, partition, timestamp } = messageOrigin(record, item);
   return {
     errorCode: failure.reason,
     errorMessage: failure.detail === undefined ? ERROR_MESSAGES[failure.reason] : `${ERROR_MESSAGES[failure.reason]}: ${failure.detail}`,
     source: 'kafka',
     partitionKey,
-    topic: isObject && typeof record.topic === 'string' ? record.topic : null,
-    partition: isObject && typeof record.partition === 'number' && Number.isSafeInteger(record.partition) ? record.partition : null,
+    topic,
+    partition,
     offset,
-    timestamp: isObject && typeof record.timestamp === 'number' && Number.isFinite(record.timestamp) ? record.timestamp : null,
+    timestamp,
     timestampType: isObject && typeof record.timestampType === 'string' ? record.timestampType : null,
     key: isObject && typeof record.key === 'string' ? record.key : null,
     headers: isObject && record.headers !== undefined ? record.headers : null,

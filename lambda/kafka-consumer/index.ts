@@ -23,13 +23,12 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
-import { deliverPlan, planBatch, type KafkaBatchResponse, type PlannedObject } from './consume';
+import { deliverPlan, planBatch, type KafkaBatchResponse } from './consume';
 import { readPublishConfig, recordPublisher, type PublishConfig, type RecordPublisher } from './publish';
 import type * as RecordsProducerModule from './records-producer';
 import { EnvironmentReader } from '../shared/environment';
+import { lakeObjectWriter, readLakeBucket } from '../shared/lake-writer';
 import { CONSUMER_METRICS } from '../../contracts/metric-names';
 
 export { deliverPlan, planBatch } from './consume';
@@ -50,13 +49,9 @@ export const DEFAULT_S3_MAX_ATTEMPTS = 3;
 
 export function readConfig(env: NodeJS.ProcessEnv): ConsumerFunctionConfig {
   const read = new EnvironmentReader(env);
-  const lakeBucket = read.required('LAKE_BUCKET');
+  const lakeBucket = readLakeBucket(read);
   const serviceName = read.required('POWERTOOLS_SERVICE_NAME');
   const metricsNamespace = read.required('POWERTOOLS_METRICS_NAMESPACE');
-  // S3 bucket naming rules (the subset a typo breaks): 3-63 chars of a-z, 0-9, '.', '-'.
-  if (lakeBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket)) {
-    read.problem(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
-  }
   const s3MaxAttempts = read.optionalInteger('S3_MAX_ATTEMPTS', 1, 10, DEFAULT_S3_MAX_ATTEMPTS);
   const publish = readPublishConfig(env, read);
   read.done();
@@ -66,24 +61,7 @@ export function readConfig(env: NodeJS.ProcessEnv): ConsumerFunctionConfig {
 const config = readConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
-// NodeHttpHandler (HTTP/1.1) also works against emulators; the timeouts keep a dead endpoint from eating
-// the whole invocation (the mapping would then retry every partition of the batch).
-const s3 = new S3Client({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 20_000 }),
-  maxAttempts: config.s3MaxAttempts,
-});
-
-async function putObject(object: PlannedObject): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: config.lakeBucket,
-      Key: object.key,
-      Body: object.body,
-      ContentType: 'application/gzip',
-      Metadata: object.metadata,
-    }),
-  );
-}
+const putObject = lakeObjectWriter(config.lakeBucket, config.s3MaxAttempts);
 
 // The records topic's producer: its module loaded on the first invocation that publishes, then one producer
 // per container, reused. Bundled as a file of its own next to index.js (SEPARATE_MODULES, lib/lambda-bundling.ts),

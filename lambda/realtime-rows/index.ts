@@ -13,11 +13,10 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Context, MSKEvent } from 'aws-lambda';
-import { deliverRows, planRows, type KafkaBatchResponse, type RowObject } from './rows';
+import { deliverRows, planRows, type KafkaBatchResponse } from './rows';
 import { EnvironmentReader } from '../shared/environment';
+import { lakeObjectWriter, readLakeBucket } from '../shared/lake-writer';
 import { REALTIME_ROWS_METRICS } from '../../contracts/metric-names';
 
 export { ConfigurationError } from '../shared/environment';
@@ -31,13 +30,9 @@ export interface RealtimeRowsConfig {
 
 export function readConfig(env: NodeJS.ProcessEnv): RealtimeRowsConfig {
   const read = new EnvironmentReader(env);
-  const lakeBucket = read.required('LAKE_BUCKET');
+  const lakeBucket = readLakeBucket(read);
   const serviceName = read.required('POWERTOOLS_SERVICE_NAME');
   const metricsNamespace = read.required('POWERTOOLS_METRICS_NAMESPACE');
-  // S3 bucket naming rules (the subset a typo breaks): 3-63 chars of a-z, 0-9, '.', '-'.
-  if (lakeBucket !== '' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(lakeBucket)) {
-    read.problem(`LAKE_BUCKET must be an S3 bucket name (got '${lakeBucket}')`);
-  }
   const s3MaxAttempts = read.optionalInteger('S3_MAX_ATTEMPTS', 1, 10, 3);
   read.done();
   return { lakeBucket, serviceName, metricsNamespace, s3MaxAttempts };
@@ -46,23 +41,7 @@ export function readConfig(env: NodeJS.ProcessEnv): RealtimeRowsConfig {
 const config = readConfig(process.env);
 const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
-// As the Kafka consumer's: HTTP/1.1 also works against emulators; the timeouts keep a dead endpoint from eating the invocation.
-const s3 = new S3Client({
-  requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 20_000 }),
-  maxAttempts: config.s3MaxAttempts,
-});
-
-async function putObject(object: RowObject): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: config.lakeBucket,
-      Key: object.key,
-      Body: object.body,
-      ContentType: 'application/gzip',
-      Metadata: object.metadata,
-    }),
-  );
-}
+const putObject = lakeObjectWriter(config.lakeBucket, config.s3MaxAttempts);
 
 /** Largest number of individual failures logged per invocation; the counts cover the rest. */
 const MAX_LOGGED_FAILURES = 20;

@@ -33,7 +33,15 @@ import {
   type RealtimeFieldType,
   type RealtimeRowKind,
 } from '../../contracts/realtime-rows';
-import { base64OfJson, decodeBase64, deliverPlan, objectNameOf, offsetOf, type MskEventRecord } from '../kafka-consumer/consume';
+import {
+  base64OfJson,
+  decodeBase64,
+  deliverPlan,
+  messageOrigin,
+  objectNameOf,
+  offsetOf,
+  type MskEventRecord,
+} from '../kafka-consumer/consume';
 import { isStrictBase64 } from '../shared/base64';
 import { murmurHash3x86128Hex } from '../shared/event-id';
 import { isSchemaEpochMs } from '../shared/timestamps';
@@ -302,16 +310,16 @@ function errorRecordOf(
   failure: Extract<RowOutcome, { kind: 'failed' }>,
   rawData: string,
 ): RowErrorRecord {
-  const isObject = item !== null && typeof item === 'object';
+  const { topic, partition, timestamp } = messageOrigin(record, item);
   return {
     errorCode: failure.reason,
     errorMessage: failure.detail === undefined ? ERROR_MESSAGES[failure.reason] : `${ERROR_MESSAGES[failure.reason]}: ${failure.detail}`,
     source: 'kafka',
     partitionKey,
-    topic: isObject && typeof record.topic === 'string' ? record.topic : null,
-    partition: isObject && typeof record.partition === 'number' && Number.isSafeInteger(record.partition) ? record.partition : null,
+    topic,
+    partition,
     offset,
-    timestamp: isObject && typeof record.timestamp === 'number' && Number.isFinite(record.timestamp) ? record.timestamp : null,
+    timestamp,
     rawData,
   };
 }
