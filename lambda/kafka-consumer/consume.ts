@@ -479,7 +479,9 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
   const publishFailures: DeliveryOutcome['publishFailures'][number][] = [];
   const batchItemFailures: KafkaBatchItemFailure[] = [];
 
-  await Promise.all(
+  // allSettled: an unretriable write rejects the batch only once every other partition has finished, so nothing
+  // keeps writing or publishing after the handler has answered.
+  const settled = await Promise.allSettled(
     plan.partitions.map(async (partition) => {
       for (let g = 0; g < partition.groups.length; g++) {
         const group = partition.groups[g];
@@ -524,6 +526,8 @@ export async function deliverPlan<O extends DeliverableObject = PlannedObject>(
       }
     }),
   );
+  const rejected = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
   return {
     response: { batchItemFailures },
     objectsWritten,

@@ -163,6 +163,18 @@ describe('deliverPlan', () => {
     const plan = planBatch({ records: { 'logs-0': [{ value: 'x' }] } });
     await expect(deliverPlan(plan, async () => Promise.reject(new Error('down')))).rejects.toThrow(UnretriableWriteError);
   });
+
+  test('the batch fails whole only once the other partitions have finished writing', async () => {
+    const plan = planBatch({ records: { 'logs-0': [{ value: 'x' }], 'logs-1': [{ partition: 1, offset: 7, value: 'y' }] } });
+    const finished: string[] = [];
+    const write = async (object: { key: string }) => {
+      if (object.key.includes('logs-0')) throw new Error('down');
+      await new Promise((r) => setTimeout(r, 20));
+      finished.push(object.key);
+    };
+    await expect(deliverPlan(plan, write)).rejects.toThrow(UnretriableWriteError);
+    expect(finished).toHaveLength(1);
+  });
 });
 
 describe('hostile event shapes never throw', () => {
