@@ -246,13 +246,14 @@ const prod: StageConfig = {
     ebsVolumeGiB: 4100,
     replicationFactor: 3,
     minInsyncReplicas: 2,
-    // A partition moves one batch at a time: about 3.5 MB/s at batch 10,000 (consumer benchmark), so 12 carry the
-    // 34.7 MB/s peak with a third to spare; partitions can only grow. The stream analytics' two topics follow: the
+    // A partition moves one batch at a time: about 1.9 MB/s at batch 10,000 with publishing (the consumer benchmark
+    // at the function's 0.58 vCPU), so 24 carry the 34.7 MB/s peak with a third to spare; partitions can only
+    // grow. The stream analytics' two topics follow: the
     // records the consumer publishes (one partition per log partition; a day, since the lake keeps them all) and
     // the job's per-minute rows.
     topics: [
-      { name: 'logs', partitions: 12, retentionHours: 168 },
-      { name: REALTIME_TOPICS.records, partitions: 12, retentionHours: 24 },
+      { name: 'logs', partitions: 24, retentionHours: 168 },
+      { name: REALTIME_TOPICS.records, partitions: 24, retentionHours: 24 },
       { name: REALTIME_TOPICS.output, partitions: 3, retentionHours: 168 },
     ],
     // The mapping's largest batch: the fewest partitions, invocations and S3 objects (about 1.5 MB of lines each).
@@ -261,9 +262,9 @@ const prod: StageConfig = {
   // Real traffic can be quiet at night: an hour without a line before "agent silent" fires. Add the
   // on-call addresses to alarmEmails before the first deploy.
   monitoring: { alarmEmails: [], thresholds: { ...DEFAULT_ALARM_THRESHOLDS, agentSilentMinutes: 60 } },
-  // The smallest application, scaling with the load. maxKpus 12 is what npm run cost names as its ceiling (the
-  // records topic has the logs topic's 12 partitions, and a source subtask beyond them reads nothing); nothing
-  // on AWS holds auto scaling under it (docs/analytics-realtime.md, "What remains").
+  // The smallest application, scaling with the load. maxKpus 12 is what npm run cost names as its ceiling (at
+  // most the records topic's 24 partitions: a source subtask beyond them reads nothing); nothing on AWS holds
+  // auto scaling under it (docs/analytics-realtime.md, "What remains").
   realtime: {
     enabled: true,
     parallelism: 1,
@@ -298,8 +299,9 @@ export const PROD_10_TB_A_DAY: StageConfig = {
     // 80% alarm at 10,200 GiB a broker.
     brokerCount: 12,
     ebsVolumeGiB: 10_200,
-    // The records topic keeps one partition per log partition.
-    topics: prod.kafka.topics.map((t) => (t.name === 'logs' || t.name === REALTIME_TOPICS.records ? { ...t, partitions: 102 } : t)),
+    // 347 MB/s at 1.92 MB/s a partition takes 181: 192, a multiple of the 12 brokers. The records topic keeps one
+    // partition per log partition.
+    topics: prod.kafka.topics.map((t) => (t.name === 'logs' || t.name === REALTIME_TOPICS.records ? { ...t, partitions: 192 } : t)),
     consumer: { ...prod.kafka.consumer, maximumPollers: 102 },
   },
   analytics: {

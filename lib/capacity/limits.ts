@@ -27,6 +27,11 @@ export const KINESIS = {
  */
 export const KAFKA_MAPPING = {
   pollerBytesPerSecond: 5 * 1e6,
+  /**
+   * "Each event poller supports up to 5 concurrent invocations" ("Low latency processing for Kafka event sources",
+   * https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-low-latency.html): one per partition it serves at a time.
+   */
+  pollerConcurrentInvocations: 5,
   maxPollers: 2000,
   maxMinimumPollers: 200,
   /** Kafka event source mapping: BatchSize up to 10,000 records. */
@@ -38,6 +43,12 @@ export const KAFKA_MAPPING = {
  * concurrent executions per Region by default (raised on request); every function of the account shares them.
  */
 export const LAMBDA_CONCURRENT_EXECUTIONS = 1000;
+
+/**
+ * Lambda, "Configure Lambda function memory", https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html:
+ * CPU is allocated in proportion to memory; "at 1,769 MB, a function has the equivalent of one vCPU".
+ */
+export const LAMBDA_MB_PER_VCPU = 1769;
 
 /**
  * Amazon S3, "Best practices design patterns: optimizing Amazon S3 performance",

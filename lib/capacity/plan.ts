@@ -13,12 +13,14 @@ import {
   KAFKA_MAPPING,
   KINESIS,
   LAMBDA_CONCURRENT_EXECUTIONS,
+  LAMBDA_MB_PER_VCPU,
   MAX_BROKERS,
   MAX_GLUE_WORKERS,
   MSK,
   S3_PUTS_PER_SECOND_PER_PREFIX,
 } from './limits';
 import { MEASURED } from './rates';
+import { CONSUMER_MEMORY_MB } from '../constructs/kafka/kafka-config';
 import { REALTIME_TOPICS } from '../../contracts/realtime';
 
 /** The volume a stage must carry (StageConfig.volume). */
@@ -107,12 +109,32 @@ export function glueCapacityGbPerDay(analytics: StageConfig['analytics']): numbe
 
 /**
  * What one partition of the Kafka topic moves through the mapping, bytes of log text a second: one batch at a
- * time (Lambda keeps a partition in order), each taking the consumer benchmark's time per line plus the
+ * time (Lambda keeps a partition in order), each taking the consumer benchmark's time per line (plus the
+ * publish's, where the consumer publishes to the records topic) at the function's share of a vCPU, plus the
  * invocation's overhead (rates.ts).
  */
-export function partitionBytesPerSecond(batchSize: number): number {
-  const seconds = MEASURED.consumerInvocationOverheadSeconds + batchSize * MEASURED.consumerSecondsPerLine;
+export function partitionBytesPerSecond(batchSize: number, publishing: boolean): number {
+  const seconds = MEASURED.consumerInvocationOverheadSeconds + batchSize * consumerLineSeconds(publishing);
   return Math.min(KAFKA_MAPPING.pollerBytesPerSecond, (batchSize * MEASURED.lineBytes) / seconds);
+}
+
+/**
+ * The consumer's time per line in Lambda: the benchmark's (plus the publish's where it publishes), at the
+ * function's share of a vCPU (CONSUMER_MEMORY_MB of LAMBDA_MB_PER_VCPU; one thread gains nothing past one vCPU).
+ */
+export function consumerLineSeconds(publishing: boolean): number {
+  const vcpu = Math.min(CONSUMER_MEMORY_MB, LAMBDA_MB_PER_VCPU) / LAMBDA_MB_PER_VCPU;
+  return (MEASURED.consumerSecondsPerLine + (publishing ? MEASURED.consumerPublishSecondsPerLine : 0)) / vcpu;
+}
+
+/**
+ * Pollers the mapping needs at `peakBytesPerSecond`: each moves up to 5 MB/s, and runs up to 5 invocations at a
+ * time, each moving `partitionRate` (limits.ts, KAFKA_MAPPING).
+ */
+function pollersFor(peakBytesPerSecond: number, partitionRate: number): number {
+  const byBytes = peakBytesPerSecond / KAFKA_MAPPING.pollerBytesPerSecond;
+  const byInvocations = peakBytesPerSecond / partitionRate / KAFKA_MAPPING.pollerConcurrentInvocations;
+  return Math.max(1, Math.ceil(Math.max(byBytes, byInvocations)));
 }
 
 /** What one topic keeps on the brokers: compressed bytes per byte of the Kafka path's log text, and for how long. */
@@ -253,7 +275,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
   const kafkaAvg = perSecond * shares.kafka;
   const kafkaPeak = kafkaAvg * peakFactor;
   const topic = kafka.topics[0];
-  const partitionRate = partitionBytesPerSecond(kafka.consumer.batchSize);
+  const partitionRate = partitionBytesPerSecond(kafka.consumer.batchSize, config.realtime.enabled);
   if (shares.kafka > 0 && topic !== undefined) {
     const alarm = config.monitoring.thresholds.kafkaDiskUsedPercent / 100;
     const loads = topicLoads(config);
@@ -350,7 +372,8 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
       topic.partitions,
       `one batch at a time per partition moves ${fmt(partitionRate / MB)} MB/s at batch ${kafka.consumer.batchSize} (consumer benchmark); or raise kafka.consumer.batchSize (up to ${KAFKA_MAPPING.maxBatchSize})`,
     );
-    const pollersNeeded = Math.max(1, Math.ceil(kafkaPeak / KAFKA_MAPPING.pollerBytesPerSecond));
+    const pollersNeeded = pollersFor(kafkaPeak, partitionRate);
+    const pollerBytesPerSecond = Math.min(KAFKA_MAPPING.pollerBytesPerSecond, KAFKA_MAPPING.pollerConcurrentInvocations * partitionRate);
     const pollers = Math.min(kafka.consumer.maximumPollers, topic.partitions);
     const pollersOk = pollersNeeded <= KAFKA_MAPPING.maxPollers;
     check(
@@ -359,8 +382,8 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
         unit: 'MB/s',
         average: kafkaAvg / MB,
         peak: kafkaPeak / MB,
-        limit: (pollers * KAFKA_MAPPING.pollerBytesPerSecond) / MB,
-        basis: `min(maximumPollers ${kafka.consumer.maximumPollers}, partitions ${topic.partitions}) × 5 MB/s`,
+        limit: (pollers * pollerBytesPerSecond) / MB,
+        basis: `min(maximumPollers ${kafka.consumer.maximumPollers}, partitions ${topic.partitions}) × ${fmt(pollerBytesPerSecond / MB)} MB/s (5 MB/s, or 5 invocations of ${fmt(partitionRate / MB)} MB/s)`,
         need: pollersOk
           ? `kafka.consumer.maximumPollers ${pollersNeeded}`
           : `${pollersNeeded} pollers: more than Lambda's ${KAFKA_MAPPING.maxPollers}`,
@@ -368,7 +391,7 @@ export function capacityPlan(config: StageConfig, volume: VolumeConfig = config.
       kafka.consumer.maximumPollers < pollersNeeded ? 'kafka.consumer.maximumPollers' : 'kafka.topics[0].partitions',
       pollersNeeded,
       kafka.consumer.maximumPollers < pollersNeeded ? kafka.consumer.maximumPollers : topic.partitions,
-      `a poller moves up to 5 MB/s and Lambda holds the pollers to the topic's partitions (and to ${KAFKA_MAPPING.maxPollers})`,
+      `a poller moves up to 5 MB/s in up to ${KAFKA_MAPPING.pollerConcurrentInvocations} invocations at a time, and Lambda holds the pollers to the topic's partitions (and to ${KAFKA_MAPPING.maxPollers})`,
     );
     const lines = kafkaPeak / MEASURED.lineBytes;
     const putsPeak = Math.max(
@@ -530,14 +553,12 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
     // The configured batch while it needs no more partitions and S3 takes its objects; else the mapping's
     // largest, which needs the fewest partitions, pollers and objects.
     const keepBatch =
-      kafkaPeak <= kafka.topics[0].partitions * partitionBytesPerSecond(kafka.consumer.batchSize) &&
+      kafkaPeak <= kafka.topics[0].partitions * partitionBytesPerSecond(kafka.consumer.batchSize, config.realtime.enabled) &&
       lines / kafka.consumer.batchSize <= S3_PUTS_PER_SECOND_PER_PREFIX;
     const batchSize = keepBatch ? kafka.consumer.batchSize : KAFKA_MAPPING.maxBatchSize;
-    const partitions = Math.max(kafka.topics[0].partitions, Math.ceil(kafkaPeak / partitionBytesPerSecond(batchSize)));
-    const maximumPollers = Math.max(
-      kafka.consumer.maximumPollers,
-      Math.min(KAFKA_MAPPING.maxPollers, Math.ceil(kafkaPeak / KAFKA_MAPPING.pollerBytesPerSecond)),
-    );
+    const rate = partitionBytesPerSecond(batchSize, config.realtime.enabled);
+    const partitions = Math.max(kafka.topics[0].partitions, Math.ceil(kafkaPeak / rate));
+    const maximumPollers = Math.max(kafka.consumer.maximumPollers, Math.min(KAFKA_MAPPING.maxPollers, pollersFor(kafkaPeak, rate)));
     const zones = config.network.availabilityZones;
     const rf = kafka.replicationFactor;
     // The records topic keeps a partition per log partition (the consumer publishes to the same number).
@@ -561,10 +582,8 @@ export function sizeFor(config: StageConfig, volume: VolumeConfig): { config: St
         if (fitsThroughput && fitsStorage && fitsPartitions) {
           brokerInstanceType = type;
           brokerCount = n;
-          ebsVolumeGiB = Math.max(
-            type === kafka.brokerInstanceType && n === kafka.brokerCount ? kafka.ebsVolumeGiB : 1,
-            Math.ceil(storedGiB / n),
-          );
+          // MSK storage never shrinks, whatever the brokers become.
+          ebsVolumeGiB = Math.max(kafka.ebsVolumeGiB, Math.ceil(storedGiB / n));
           break search;
         }
       }

@@ -26,12 +26,20 @@ export const MEASURED = {
   recordsGzipPerLogByte: 0.47,
   /**
    * Consumer handler time per line: 730 ms for 10,000 records of 20,000 lines (3.10 MB) at 1c605e9-era code,
-   * `npm run bench -- --only consumer` (bench/consumer-bench.ts), 2026-12-06: 36.5 µs a line.
+   * `npm run bench -- --only consumer` (bench/consumer-bench.ts), 2026-12-06: 36.5 µs a line. On one core of
+   * the 2-core bench machine, taken as one vCPU: the plan scales it to the function's share of a vCPU.
    */
   consumerSecondsPerLine: 730.2e-3 / 20_000,
   /**
+   * What publishing to the records topic adds per line: the GZIP of the records' JSON lines in 900 KiB sends and
+   * their split into messages (lambda/kafka-consumer/publish.ts). Measured 2026-12-06 on the consumer bench's
+   * batch (buildMskBatch, 20,000 lines), in one process, median of 15 rounds: 104–108 ms, beside 221–226 ms for
+   * planBatch itself. kafkajs's record-batch encoding is not in it.
+   */
+  consumerPublishSecondsPerLine: 106e-3 / 20_000,
+  /**
    * Per invocation on top of the handler's own time: Lambda's invoke and the one S3 PUT's round trip. An
-   * assumption (the benchmark's S3 is local): 80 ms gives the 1.3 MB/s a partition moves at batch 1,000.
+   * assumption (the benchmark's S3 is local).
    */
   consumerInvocationOverheadSeconds: 0.08,
   /** Transform time per MiB batch at 1024 MB (transform benchmark: 55–58 ms). */

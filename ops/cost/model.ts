@@ -7,6 +7,7 @@
 import { GLUE_RUN_METRICS } from '../../contracts/glue-run-metrics';
 import { KINESIS } from '../../lib/capacity/limits';
 import {
+  consumerLineSeconds,
   CURATED_PARTITION_HOURS,
   GLUE_DPU_PER_WORKER,
   glueCapacityGbPerDay as glueCapacityOf,
@@ -20,6 +21,7 @@ import { KINESIS_AGGREGATED_RECORD_MAX_BYTES } from '../../lib/constructs/log-ho
 import { demoFiles } from '../../lib/constructs/log-host/boot-script';
 import { destinationsOf, type ShipDestination } from '../../lib/constructs/log-host/host-config';
 import { kpusFor } from '../../lib/constructs/realtime/realtime-config';
+import { CONSUMER_MEMORY_MB } from '../../lib/constructs/kafka/kafka-config';
 import { REALTIME_ROWS_MAPPING } from '../../lib/constructs/realtime/realtime-rows';
 import { PRICES, type PriceId } from './prices';
 
@@ -333,7 +335,11 @@ export function estimate(config: StageConfig, gbPerDay: number, options: Estimat
       ? 0
       : Math.min(kafkaLines, Math.max(kafkaLines / kafka.batchSize, (HOURS_PER_MONTH * 3600) / Math.max(1, kafka.batchingWindowSeconds)));
   const transformGbSeconds = ((kinesisGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB; // at 1024 MB = 1 GB
-  const consumerGbSeconds = ((kafkaGbMonth * 1e9) / 2 ** 20) * ASSUMPTIONS.transformSecondsPerMiB;
+  // The consumer's own rate (lib/capacity/plan.ts: the benchmark at its share of a vCPU, with the publish where
+  // realtime is on) plus each invocation's overhead, billed at its memory.
+  const consumerGbSeconds =
+    (kafkaLines * consumerLineSeconds(config.realtime.enabled) + consumerInvocations * MEASURED.consumerInvocationOverheadSeconds) *
+    (CONSUMER_MEMORY_MB / 1024);
   add(
     'Lambda',
     'transform duration',

@@ -113,12 +113,24 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
     ]);
   });
 
-  test("the Kafka mapping: partitions at the consumer benchmark's rate, pollers at 5 MB/s", () => {
+  test("the Kafka mapping: partitions at the consumer benchmark's rate, pollers at 5 MB/s or 5 invocations", () => {
     expect(problemsOf({ ...prod, kafka: { ...prod.kafka, consumer: { ...prod.kafka.consumer, batchSize: 1000 } } })).toEqual([
-      'kafka.topics[0].partitions must be at least 27 to carry volume.gbPerDay 1,000 at a 3× peak (got 12): one batch at a time per partition moves 1.32 MB/s at batch 1000 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
+      'kafka.topics[0].partitions must be at least 35 to carry volume.gbPerDay 1,000 at a 3× peak (got 24): one batch at a time per partition moves 1.01 MB/s at batch 1000 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
     ]);
     expect(problemsOf({ ...prod, kafka: { ...prod.kafka, consumer: { ...prod.kafka.consumer, maximumPollers: 6 } } })).toEqual([
-      "kafka.consumer.maximumPollers must be at least 7 to carry volume.gbPerDay 1,000 at a 3× peak (got 6): a poller moves up to 5 MB/s and Lambda holds the pollers to the topic's partitions (and to 2000)",
+      "kafka.consumer.maximumPollers must be at least 7 to carry volume.gbPerDay 1,000 at a 3× peak (got 6): a poller moves up to 5 MB/s in up to 5 invocations at a time, and Lambda holds the pollers to the topic's partitions (and to 2000)",
+    ]);
+    // Small batches: each invocation moves less, so the pollers' 5 invocations at a time bind before their 5 MB/s.
+    const smallBatches = {
+      ...prod,
+      kafka: {
+        ...prod.kafka,
+        topics: prod.kafka.topics.map((t) => (t.partitions === 24 ? { ...t, partitions: 60 } : t)),
+        consumer: { ...prod.kafka.consumer, batchSize: 500, maximumPollers: 8 },
+      },
+    };
+    expect(problemsOf(smallBatches)).toEqual([
+      "kafka.consumer.maximumPollers must be at least 11 to carry volume.gbPerDay 1,000 at a 3× peak (got 8): a poller moves up to 5 MB/s in up to 5 invocations at a time, and Lambda holds the pollers to the topic's partitions (and to 2000)",
     ]);
   });
 
@@ -128,13 +140,13 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
       kafka: {
         ...PROD_10_TB_A_DAY.kafka,
         topics: PROD_10_TB_A_DAY.kafka.topics
-          .map((t) => (t.partitions === 102 ? { ...t, partitions: 444 } : t))
+          .map((t) => (t.partitions === 192 ? { ...t, partitions: 600 } : t))
           .map((t, i) => (i === 0 ? { ...t, partitions: 400 } : t)),
         consumer: { ...PROD_10_TB_A_DAY.kafka.consumer, batchSize: 500, maximumPollers: 400 },
       },
     };
     expect(problemsOf(config)).toEqual([
-      'kafka.topics[0].partitions must be at least 444 to carry volume.gbPerDay 10,000 at a 3× peak (got 400): one batch at a time per partition moves 0.78 MB/s at batch 500 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
+      'kafka.topics[0].partitions must be at least 524 to carry volume.gbPerDay 10,000 at a 3× peak (got 400): one batch at a time per partition moves 0.66 MB/s at batch 500 (consumer benchmark); or raise kafka.consumer.batchSize (up to 10000)',
       'kafka.consumer.batchSize must be at least 645 to carry volume.gbPerDay 10,000 at a 3× peak (got 500): the consumer writes one object per batch under one prefix a day, and S3 takes 3,500 PUTs a second per prefix',
     ]);
   });
@@ -142,7 +154,7 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
   test("Lambda concurrency, Glue workers, Athena's cutoff", () => {
     const slowConsumer = at(100_000);
     expect(problemsOf(slowConsumer)).toContain(
-      'the account\'s Lambda concurrent executions quota must be at least 1,203 to carry volume.gbPerDay 100,000 at a 3× peak (got 1,000): request a quota increase (Service Quotas, Lambda "Concurrent executions") before deploying',
+      'the account\'s Lambda concurrent executions quota must be at least 2,008 to carry volume.gbPerDay 100,000 at a 3× peak (got 1,000): request a quota increase (Service Quotas, Lambda "Concurrent executions") before deploying',
     );
     expect(problemsOf({ ...prod, analytics: { ...prod.analytics, numberOfWorkers: 4 } })).toEqual([
       "analytics.numberOfWorkers must be at least 5 to carry volume.gbPerDay 1,000 at a 3× peak (got 4): at the Glue benchmark's 97,000 rows/s per DPU a run over the peak hour must end before the next; or a larger analytics.workerType",
@@ -161,9 +173,13 @@ describe('synth refuses a config that cannot carry its volume, naming the settin
 });
 
 describe('the sizing plan', () => {
-  test('a partition moves 1.3 MB/s at batch 1,000 and 3.5 MB/s at 10,000 (consumer benchmark plus the invocation overhead)', () => {
-    expect(partitionBytesPerSecond(1000) / 1e6).toBeCloseTo(1.32, 2);
-    expect(partitionBytesPerSecond(10_000) / 1e6).toBeCloseTo(3.46, 2);
+  test("a partition moves the consumer benchmark's lines at the function's 1024/1769 of a vCPU, plus the invocation overhead", () => {
+    // 36.5 µs a line on one core becomes 63.1 µs at 0.58 vCPU: 10,000 lines of 154 B in 0.08 + 0.63 s.
+    expect(partitionBytesPerSecond(1000, false) / 1e6).toBeCloseTo(1.08, 2);
+    expect(partitionBytesPerSecond(10_000, false) / 1e6).toBeCloseTo(2.17, 2);
+    // Publishing to the records topic adds 5.3 µs a line (9.2 µs at 0.58 vCPU).
+    expect(partitionBytesPerSecond(1000, true) / 1e6).toBeCloseTo(1.01, 2);
+    expect(partitionBytesPerSecond(10_000, true) / 1e6).toBeCloseTo(1.92, 2);
   });
 
   test('--plan prints each hop with its average, peak, limit, headroom and what carries the volume, then prices that configuration', () => {

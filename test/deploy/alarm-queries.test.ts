@@ -40,6 +40,20 @@ test('the rules catch each kind of mistake', () => {
   expect(alarmQueryProblems('c', { Metrics: [query('e', 'm1'), query('f', 'm2')] })).toEqual([
     'c: exactly one entry, an expression, returns data (got e, f)',
   ]);
+  const stat = (id: string) => ({
+    Id: id,
+    MetricStat: { Metric: { Namespace: 'N', MetricName: id }, Period: 60, Stat: 'Sum' },
+    ReturnData: false,
+  });
+  expect(
+    alarmQueryProblems('eleven', { Metrics: [...Array.from({ length: 11 }, (_, i) => stat(`m${i}`)), query('e', 'SUM(METRICS())')] }),
+  ).toEqual(['eleven: at most 10 metrics and 10 expressions (got 11 and 1)']);
+  expect(alarmQueryProblems('period', { Metrics: [query('e', 'SUM(q)'), query('q', groupBy, { ReturnData: false, Period: 30 })] })).toEqual(
+    ['period: query q needs a Period that is a multiple of 60 (got 30)'],
+  );
+  expect(alarmQueryProblems('metric', { Metrics: [{ ...stat('m'), ReturnData: true }, query('e', 'm', { ReturnData: false })] })).toEqual([
+    'metric: exactly one entry, an expression, returns data (got m)',
+  ]);
   expect(alarmQueryProblems('d', { Metrics: [query('e', 'SUM(q)'), query('q', groupBy, { ReturnData: false, Period: 300 })] })).toEqual([]);
   expect(alarmQueryProblems('single', { Namespace: 'N', MetricName: 'M' })).toEqual([]);
 });

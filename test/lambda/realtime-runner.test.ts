@@ -214,21 +214,27 @@ describe('create', () => {
     },
   );
 
-  test('an application UPDATING (its logging option being attached) is started by isComplete once it is READY', async () => {
-    const msf = new FakeMsf();
-    msf.add(NAME, { status: 'UPDATING', transition: { at: 45_000, to: 'READY' } });
-    const outcome = await provider(msf, create);
-    expect(outcome).toMatchObject({ status: 'SUCCESS', minutes: 2.5 });
-    expect(msf.ops()).toEqual(['ListApplicationSnapshots', 'StartApplication']);
-    expect(msf.apps.get(NAME)?.status).toBe('RUNNING');
-  });
+  test.each(['UPDATING', 'AUTOSCALING', 'MAINTENANCE'])(
+    'an application %s (e.g. its logging option being attached) is started by isComplete once it is READY',
+    async (status) => {
+      const msf = new FakeMsf();
+      msf.add(NAME, { status, transition: { at: 45_000, to: 'READY' } });
+      const outcome = await provider(msf, create);
+      expect(outcome).toMatchObject({ status: 'SUCCESS', minutes: 2.5 });
+      expect(msf.ops()).toEqual(['ListApplicationSnapshots', 'StartApplication']);
+      expect(msf.apps.get(NAME)?.status).toBe('RUNNING');
+    },
+  );
 
-  test('an application UPDATING that was running (it ends RUNNING) is not started again', async () => {
-    const msf = new FakeMsf();
-    msf.add(NAME, { status: 'UPDATING', transition: { at: 45_000, to: 'RUNNING' } });
-    expect(await provider(msf, create)).toMatchObject({ status: 'SUCCESS', minutes: 1 });
-    expect(msf.ops()).toEqual([]);
-  });
+  test.each(['UPDATING', 'AUTOSCALING', 'MAINTENANCE'])(
+    'an application %s that was running (it ends RUNNING) is not started again',
+    async (status) => {
+      const msf = new FakeMsf();
+      msf.add(NAME, { status, transition: { at: 45_000, to: 'RUNNING' } });
+      expect(await provider(msf, create)).toMatchObject({ status: 'SUCCESS', minutes: 1 });
+      expect(msf.ops()).toEqual([]);
+    },
+  );
 
   test('an application that does not exist fails the create, named', async () => {
     const outcome = await provider(new FakeMsf(), create);
@@ -293,13 +299,16 @@ describe('delete', () => {
     expect(gone.calls.map((c) => c.op)).toEqual(['DescribeApplication']);
   });
 
-  test('an application STARTING (a rollback of a start that hangs) is stopped with force at once', async () => {
-    const msf = new FakeMsf();
-    msf.add(NAME, { status: 'STARTING', transition: { at: 60 * 60_000, to: 'RUNNING' } });
-    const outcome = await provider(msf, del);
-    expect(outcome).toMatchObject({ status: 'SUCCESS', minutes: 0.5 });
-    expect(msf.calls.filter((c) => c.op === 'StopApplication').map((c) => c.input)).toEqual([{ ApplicationName: NAME, Force: true }]);
-  });
+  test.each(['STARTING', 'UPDATING', 'AUTOSCALING'])(
+    'an application %s (e.g. a rollback of a start that hangs) is stopped with force at once',
+    async (status) => {
+      const msf = new FakeMsf();
+      msf.add(NAME, { status, transition: { at: 60 * 60_000, to: 'RUNNING' } });
+      const outcome = await provider(msf, del);
+      expect(outcome).toMatchObject({ status: 'SUCCESS', minutes: 0.5 });
+      expect(msf.calls.filter((c) => c.op === 'StopApplication').map((c) => c.input)).toEqual([{ ApplicationName: NAME, Force: true }]);
+    },
+  );
 
   test('a stop without force not done in 10 minutes is made again with force', async () => {
     const msf = new FakeMsf();

@@ -74,6 +74,9 @@ export interface KafkaConfig {
 /** The consumer group of the mapping: fixed, so offsets survive a replaced mapping. */
 export const CONSUMER_GROUP_ID = 'log-pipeline-lake';
 
+/** The Kafka consumer function's memory, MB: about 0.58 of a vCPU (lib/capacity/limits.ts, LAMBDA_MB_PER_VCPU). */
+export const CONSUMER_MEMORY_MB = 1024;
+
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /**

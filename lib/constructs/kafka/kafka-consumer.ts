@@ -12,7 +12,7 @@ import { acknowledgeIamWildcards } from '../../nag';
 import { PipelineFunction } from '../pipeline-function/pipeline-function';
 import type { KafkaCluster } from './kafka-cluster';
 import { addKafkaMapping } from './kafka-mapping';
-import { CONSUMER_GROUP_ID, type KafkaConsumerConfig } from './kafka-config';
+import { CONSUMER_GROUP_ID, CONSUMER_MEMORY_MB, type KafkaConsumerConfig } from './kafka-config';
 
 export interface KafkaConsumerProps {
   /** The cluster and its topics (KafkaStack.cluster). */
@@ -89,6 +89,7 @@ export class KafkaConsumer extends Construct {
     this.function = new PipelineFunction(this, 'Function', {
       functionDir: 'kafka-consumer',
       description: 'Kafka consumer: MSK batches into the lake as GZIP JSON lines in the record schema',
+      memorySize: CONSUMER_MEMORY_MB,
       encryptionKey: props.encryptionKey,
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,

@@ -119,7 +119,7 @@ describe('topic replacement guard', () => {
         'prod',
       ),
     ).toEqual([]);
-    expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 12 }] }, topicsLock.prod, 'prod')).toEqual([]);
+    expect(topicReplacementProblems({ ...kafka, topics: [{ ...kafka.topics[0], partitions: 36 }] }, topicsLock.prod, 'prod')).toEqual([]);
     expect(
       topicReplacementProblems(
         { ...kafka, topics: [...kafka.topics, { name: 'audit', partitions: 3, retentionHours: 24 }] },

@@ -33,7 +33,7 @@ export function buildConsumer(options: { recordsTopic?: string; vpc?: boolean; r
       // The log topic and a records topic of the given partitions (prod's own records topic is replaced).
       topics: [
         ...STAGE_CONFIGS.prod.kafka.topics.filter((t) => t.name !== REALTIME_TOPICS.records),
-        { name: REALTIME_TOPICS.records, partitions: options.recordsPartitions ?? 12, retentionHours: 24 },
+        { name: REALTIME_TOPICS.records, partitions: options.recordsPartitions ?? 24, retentionHours: 24 },
       ],
     },
     vpc,
