@@ -128,6 +128,9 @@ export interface KafkaBroker {
   describe(): string;
 }
 
+/** Starts on new ports when the chosen ones were taken before the broker bound them, up to this many times. */
+const START_ATTEMPTS = 3;
+
 /** Formats storage (first time only) and starts the broker; resolves once it answers metadata requests. */
 export async function startKafkaBroker(options: StartBrokerOptions): Promise<KafkaBroker> {
   const libDir = await ensureKafkaJars(options.log);
@@ -139,11 +142,19 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
   const propertiesFile = path.join(dir, 'server.properties');
   fs.mkdirSync(dir, { recursive: true });
 
-  const port = await freeLoopbackPort();
-  let controllerPort = await freeLoopbackPort();
-  while (controllerPort === port) controllerPort = await freeLoopbackPort();
-  const bootstrap = `127.0.0.1:${port}`;
-  fs.writeFileSync(propertiesFile, serverProperties({ port, controllerPort, dataDir, defaultPartitions: options.defaultPartitions ?? 1 }));
+  // Free ports now may be taken by the time the broker binds them (another broker, or a client's outgoing
+  // connection: both draw from the ephemeral range); the first start then tries new ones (below).
+  const choosePorts = async (): Promise<string> => {
+    const port = await freeLoopbackPort();
+    let controllerPort = await freeLoopbackPort();
+    while (controllerPort === port) controllerPort = await freeLoopbackPort();
+    fs.writeFileSync(
+      propertiesFile,
+      serverProperties({ port, controllerPort, dataDir, defaultPartitions: options.defaultPartitions ?? 1 }),
+    );
+    return `127.0.0.1:${port}`;
+  };
+  let bootstrap = await choosePorts();
 
   if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
     formatStorage(libDir, propertiesFile, logFile, name);
@@ -184,7 +195,17 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
     await withTimeout(exited, timeoutMs + 5_000, `${describe()}: exit after ${signal}`);
   };
 
-  await launch();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await launch();
+      break;
+    } catch (error) {
+      const portTaken = error instanceof KafkaBrokerError && /Address already in use/.test(error.message);
+      if (!portTaken || attempt >= START_ATTEMPTS) throw error;
+      options.log?.(`${name}: a port was taken before the broker bound it; starting again on new ports`);
+      bootstrap = await choosePorts();
+    }
+  }
   return {
     name,
     bootstrap,
