@@ -131,6 +131,18 @@ export function curatedHours(sinceMs: number, untilMs: number): CuratedHour[] {
   return hours;
 }
 
+/** The dt (a day, from DT_PROJECTION_START to today) and hour (00-23) projections the curated and realtime tables share. */
+const DT_HOUR_PROJECTION: Readonly<Record<string, string>> = {
+  'projection.dt.type': 'date',
+  'projection.dt.format': DT_FORMAT,
+  'projection.dt.range': `${DT_PROJECTION_START},NOW`,
+  'projection.dt.interval': '1',
+  'projection.dt.interval.unit': 'DAYS',
+  'projection.hour.type': 'integer',
+  'projection.hour.range': '0,23',
+  'projection.hour.digits': '2',
+};
+
 /**
  * Partition projection for the curated table, the location template mirroring the job's directories. Athena
  * then needs no registered partitions, and ignores them ("Partition projection with Amazon Athena",
@@ -143,14 +155,7 @@ export function curatedHours(sinceMs: number, untilMs: number): CuratedHour[] {
 export function curatedTableProjection(bucketName: string): Record<string, string> {
   return {
     'projection.enabled': 'true',
-    'projection.dt.type': 'date',
-    'projection.dt.format': DT_FORMAT,
-    'projection.dt.range': `${DT_PROJECTION_START},NOW`,
-    'projection.dt.interval': '1',
-    'projection.dt.interval.unit': 'DAYS',
-    'projection.hour.type': 'integer',
-    'projection.hour.range': '0,23',
-    'projection.hour.digits': '2',
+    ...DT_HOUR_PROJECTION,
     'projection.source.type': 'enum',
     'projection.source.values': RAW_SOURCES.join(','),
     'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.curated}${CURATED_PARTITION_KEYS.map((key) => `${key}=\${${key}}/`).join('')}`,
@@ -180,14 +185,7 @@ export function realtimeTableProjection(bucketName: string): Record<string, stri
     'projection.enabled': 'true',
     'projection.kind.type': 'enum',
     'projection.kind.values': REALTIME_ROW_KINDS.join(','),
-    'projection.dt.type': 'date',
-    'projection.dt.format': DT_FORMAT,
-    'projection.dt.range': `${DT_PROJECTION_START},NOW`,
-    'projection.dt.interval': '1',
-    'projection.dt.interval.unit': 'DAYS',
-    'projection.hour.type': 'integer',
-    'projection.hour.range': '0,23',
-    'projection.hour.digits': '2',
+    ...DT_HOUR_PROJECTION,
     'storage.location.template': `s3://${bucketName}/${LAKE_PREFIXES.realtime}${REALTIME_PARTITION_KEYS.map((key) => `${key}=\${${key}}/`).join('')}`,
   };
 }

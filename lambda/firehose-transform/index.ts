@@ -16,6 +16,7 @@ import { DEFAULT_REINGEST_MAX_ATTEMPTS } from './reingest-defaults';
 import type * as OverflowPath from './kinesis-client';
 import { transformEvent, type ReingestFunction, type TransformOutcome } from './transform';
 import { EnvironmentReader } from '../shared/environment';
+import { failureSample } from '../shared/failure-log';
 import { TRANSFORM_METRICS } from '../../contracts/metric-names';
 
 export { transformEvent } from './transform';
@@ -63,9 +64,6 @@ function reingestWithin(deadlineMs: number | undefined): ReingestFunction {
   };
 }
 
-/** Largest number of individual failures logged per invocation; the counts cover the rest. */
-const MAX_LOGGED_FAILURES = 20;
-
 export async function handler(event: FirehoseTransformationEvent, context?: Context): Promise<FirehoseTransformationResult> {
   if (context !== undefined) logger.addContext(context);
   const deadlineMs = context === undefined ? undefined : Date.now() + context.getRemainingTimeInMillis() - RESPONSE_MARGIN_MS;
@@ -97,10 +95,7 @@ export async function handler(event: FirehoseTransformationEvent, context?: Cont
     responseBytes: stats.responseBytes,
   });
   if (outcome.failures.length > 0) {
-    logger.warn('Records marked ProcessingFailed (kept under the error prefix)', {
-      failures: outcome.failures.slice(0, MAX_LOGGED_FAILURES),
-      notLogged: Math.max(0, outcome.failures.length - MAX_LOGGED_FAILURES),
-    });
+    logger.warn('Records marked ProcessingFailed (kept under the error prefix)', failureSample(outcome.failures));
   }
   return outcome.response;
 }

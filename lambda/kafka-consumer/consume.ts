@@ -173,19 +173,23 @@ export function planBatch(event: unknown, options: PlanOptions = {}): BatchPlan 
     failedByReason: {},
     malformedPartitions: 0,
   };
-  const recordsByPartition = (event as { records?: unknown } | null | undefined)?.records;
-  const partitions: PlannedPartition[] = [];
-  if (recordsByPartition === null || typeof recordsByPartition !== 'object' || Array.isArray(recordsByPartition)) {
-    return { partitions, stats };
-  }
-  for (const [partitionKey, records] of Object.entries(recordsByPartition as Record<string, unknown>)) {
-    if (!Array.isArray(records)) {
-      stats.malformedPartitions++;
-      continue;
-    }
-    partitions.push(planPartition(partitionKey, records as unknown[], stats, now, options));
-  }
+  const partitions = eventPartitions(event, stats).map(([key, records]) => planPartition(key, records, stats, now, options));
   return { partitions, stats };
+}
+
+/**
+ * The event's `records`, partition key by partition key, as the mapping sends them; a key whose value is not a
+ * list is counted in `stats.malformedPartitions` and skipped, and an event without `records` gives none.
+ */
+export function eventPartitions(event: unknown, stats: { malformedPartitions: number }): [string, unknown[]][] {
+  const recordsByPartition = (event as { records?: unknown } | null | undefined)?.records;
+  if (recordsByPartition === null || typeof recordsByPartition !== 'object' || Array.isArray(recordsByPartition)) return [];
+  const partitions: [string, unknown[]][] = [];
+  for (const [partitionKey, records] of Object.entries(recordsByPartition as Record<string, unknown>)) {
+    if (Array.isArray(records)) partitions.push([partitionKey, records as unknown[]]);
+    else stats.malformedPartitions++;
+  }
+  return partitions;
 }
 
 interface GroupBuilder {

@@ -25,6 +25,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverPlan, planBatch, type KafkaBatchResponse } from './consume';
+import { logDeliveryFailures } from './delivery-log';
 import { readPublishConfig, recordPublisher, type PublishConfig, type RecordPublisher } from './publish';
 import type * as RecordsProducerModule from './records-producer';
 import { EnvironmentReader } from '../shared/environment';
@@ -102,9 +103,6 @@ function publisherFor(publish: PublishConfig, context: Context | undefined): Rec
   });
 }
 
-/** Largest number of individual failures logged per invocation; the counts cover the rest. */
-const MAX_LOGGED_FAILURES = 20;
-
 export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
   if (context !== undefined) logger.addContext(context);
   const { publish } = config;
@@ -144,23 +142,7 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
     recordsToRetry: delivery.recordsToRetry,
     ...(publish === undefined ? {} : { recordsTopic: publish.topic, recordsPublished: delivery.recordsPublished }),
   });
-  if (stats.failedRecords > 0) {
-    const failures = plan.partitions.flatMap((p) =>
-      p.outcomes.flatMap((o, index) =>
-        o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [],
-      ),
-    );
-    logger.warn('Records kept under the error prefix (not decodable)', {
-      failures: failures.slice(0, MAX_LOGGED_FAILURES),
-      notLogged: Math.max(0, failures.length - MAX_LOGGED_FAILURES),
-    });
-  }
-  if (delivery.writeFailures.length > 0) {
-    logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
-      writeFailures: delivery.writeFailures,
-      batchItemFailures: delivery.response.batchItemFailures,
-    });
-  }
+  logDeliveryFailures(logger, plan.partitions, delivery, 'Records kept under the error prefix (not decodable)');
   if (delivery.recordsTooLargeToPublish > 0) {
     logger.warn('Records too large to publish alone were left out of the records topic; the lake has them', {
       recordsTopic: publish?.topic,

@@ -15,6 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { deliverRows, planRows, type KafkaBatchResponse } from './rows';
+import { logDeliveryFailures } from '../kafka-consumer/delivery-log';
 import { EnvironmentReader } from '../shared/environment';
 import { lakeObjectWriter, readLakeBucket } from '../shared/lake-writer';
 import { REALTIME_ROWS_METRICS } from '../../contracts/metric-names';
@@ -43,9 +44,6 @@ const logger = new Logger({ serviceName: config.serviceName });
 const metrics = new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName });
 const putObject = lakeObjectWriter(config.lakeBucket, config.s3MaxAttempts);
 
-/** Largest number of individual failures logged per invocation; the counts cover the rest. */
-const MAX_LOGGED_FAILURES = 20;
-
 export async function handler(event: MSKEvent, context?: Context): Promise<KafkaBatchResponse> {
   if (context !== undefined) logger.addContext(context);
   const plan = planRows(event);
@@ -73,22 +71,6 @@ export async function handler(event: MSKEvent, context?: Context): Promise<Kafka
     bytesWritten: delivery.bytesWritten,
     recordsToRetry: delivery.recordsToRetry,
   });
-  if (stats.failedRecords > 0) {
-    const failures = plan.partitions.flatMap((p) =>
-      p.outcomes.flatMap((o, index) =>
-        o.kind === 'failed' ? [{ partitionKey: p.partitionKey, index, reason: o.reason, detail: o.detail }] : [],
-      ),
-    );
-    logger.warn('Messages kept under the error prefix (not rows)', {
-      failures: failures.slice(0, MAX_LOGGED_FAILURES),
-      notLogged: Math.max(0, failures.length - MAX_LOGGED_FAILURES),
-    });
-  }
-  if (delivery.writeFailures.length > 0) {
-    logger.error('Lake writes failed; reported as batch item failures for the mapping to retry', {
-      writeFailures: delivery.writeFailures,
-      batchItemFailures: delivery.response.batchItemFailures,
-    });
-  }
+  logDeliveryFailures(logger, plan.partitions, delivery, 'Messages kept under the error prefix (not rows)');
   return delivery.response;
 }

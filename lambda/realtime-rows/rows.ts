@@ -37,6 +37,7 @@ import {
   base64OfJson,
   decodeBase64,
   deliverPlan,
+  eventPartitions,
   messageOrigin,
   objectNameOf,
   offsetOf,
@@ -133,18 +134,7 @@ export function planRows(event: unknown, options: RowPlanOptions = {}): RowPlan 
     failedByReason: {},
     malformedPartitions: 0,
   };
-  const recordsByPartition = (event as { records?: unknown } | null | undefined)?.records;
-  const partitions: RowPartition[] = [];
-  if (recordsByPartition === null || typeof recordsByPartition !== 'object' || Array.isArray(recordsByPartition)) {
-    return { partitions, stats };
-  }
-  for (const [partitionKey, records] of Object.entries(recordsByPartition as Record<string, unknown>)) {
-    if (!Array.isArray(records)) {
-      stats.malformedPartitions++;
-      continue;
-    }
-    partitions.push(planPartition(partitionKey, records as unknown[], stats, now));
-  }
+  const partitions = eventPartitions(event, stats).map(([key, records]) => planPartition(key, records, stats, now));
   return { partitions, stats };
 }
 

@@ -7,6 +7,7 @@ import { restoreEnvironment } from './helpers/handler-environment';
 import type { Context, FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import * as mod from '../../lambda/firehose-transform/index';
 import { firehoseEvent } from './helpers/firehose-events';
+import { withJsonOutput } from './helpers/handler-output';
 
 afterAll(restoreEnvironment);
 
@@ -19,28 +20,7 @@ async function invokeWith(
   event: FirehoseTransformationEvent,
   context: Context | undefined,
 ): Promise<{ result: FirehoseTransformationResult; output: Record<string, unknown>[] }> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    chunks.push(chunk.toString());
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    const result = await mod.handler(event, context);
-    return {
-      result,
-      output: chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
+  return withJsonOutput(() => mod.handler(event, context));
 }
 
 function metricsOf(output: Record<string, unknown>[]): Record<string, unknown> {

@@ -6,6 +6,7 @@ import * as zlib from 'node:zlib';
 import type { Context, MSKEvent } from 'aws-lambda';
 import { mskEvent } from './helpers/msk-events';
 import { startS3CaptureServer, type S3CaptureServer } from './helpers/s3-capture-server';
+import { withJsonOutput } from './helpers/handler-output';
 
 type HandlerModule = typeof import('../../lambda/kafka-consumer/index');
 
@@ -56,28 +57,7 @@ async function invoke(
   handlerModule: HandlerModule = mod,
   context?: Context,
 ): Promise<{ result: Awaited<ReturnType<HandlerModule['handler']>>; output: Record<string, unknown>[] }> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    chunks.push(chunk.toString());
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    const result = await handlerModule.handler(event, context);
-    return {
-      result,
-      output: chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
+  return withJsonOutput(() => handlerModule.handler(event, context));
 }
 
 const APACHE = '203.0.113.9 - - [25/Nov/2026:11:52:39 +0000] "GET /index.html HTTP/1.1" 200 5120';

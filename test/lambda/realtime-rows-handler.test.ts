@@ -6,6 +6,7 @@ import * as zlib from 'node:zlib';
 import type { MSKEvent } from 'aws-lambda';
 import { mskEvent } from './helpers/msk-events';
 import { startS3CaptureServer, type S3CaptureServer } from './helpers/s3-capture-server';
+import { withJsonOutput } from './helpers/handler-output';
 
 type HandlerModule = typeof import('../../lambda/realtime-rows/index');
 
@@ -46,28 +47,7 @@ beforeEach(() => {
 async function invoke(
   event: MSKEvent,
 ): Promise<{ result: Awaited<ReturnType<HandlerModule['handler']>>; output: Record<string, unknown>[] }> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    chunks.push(chunk.toString());
-    return true;
-  };
-  const spies = [
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture),
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture),
-  ];
-  try {
-    const result = await mod.handler(event);
-    return {
-      result,
-      output: chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.startsWith('{'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
+  return withJsonOutput(() => mod.handler(event));
 }
 
 const WINDOW =
