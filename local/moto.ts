@@ -15,7 +15,8 @@ import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { PROJECT_ROOT } from '../lib/project-paths';
-import { freeLoopbackPort, killWithParent, sleep, stopChild, tail } from './child-process';
+import { killWithParent, sleep, stopChild, tail } from './child-process';
+import { startOnFreePorts } from './server-ports';
 
 /** moto's fixed account; ARNs it returns use it. */
 export const MOTO_ACCOUNT_ID = '123456789012';
@@ -74,34 +75,34 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
   }
   const logFile = options.logFile ?? path.join(PROJECT_ROOT, '.local', 'moto.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const logFd = fs.openSync(logFile, 'w');
-
-  const port = await freeLoopbackPort();
-  const child = spawn(MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  const { port, child, release, exit } = await startOnFreePorts(1, async ([port]) => {
+    const logFd = fs.openSync(logFile, 'w');
+    const child = spawn(MOTO_SERVER_BIN, ['-H', '127.0.0.1', '-p', String(port)], {
+      stdio: ['ignore', logFd, logFd],
+      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+    });
+    fs.closeSync(logFd);
+    const release = killWithParent(child);
+    const exit: { reason?: string } = {};
+    child.once('exit', (code, signal) => {
+      exit.reason = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    });
+    try {
+      await waitUntilAnswering(child, `http://127.0.0.1:${port}`, logFile);
+    } catch (error) {
+      release();
+      await stopChild(child, STOP_TIMEOUT_MS);
+      throw error;
+    }
+    return { port, child, release, exit };
   });
-  fs.closeSync(logFd);
-  const release = killWithParent(child);
-  let exit: string | undefined;
-  child.once('exit', (code, signal) => {
-    exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
-  });
-
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitUntilAnswering(child, endpoint, logFile);
-  } catch (error) {
-    release();
-    await stopChild(child, STOP_TIMEOUT_MS);
-    throw error;
-  }
 
   return {
     endpoint,
     port,
     pid: child.pid!,
-    state: () => (exit ? `dead (${exit})` : processState(child.pid!)),
+    state: () => (exit.reason ? `dead (${exit.reason})` : processState(child.pid!)),
     output: () => tail(logFile, 5),
     sdkEnvironment: {
       AWS_ENDPOINT_URL: endpoint,

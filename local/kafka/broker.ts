@@ -13,7 +13,8 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import { PROJECT_ROOT } from '../../lib/project-paths';
-import { freeLoopbackPort, hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
+import { hasExited, killWithParent, sleep, stopChild, tail } from '../child-process';
+import { startOnFreePorts } from '../server-ports';
 import { displayPath } from '../display-path';
 
 const KAFKA_DIR = path.join(PROJECT_ROOT, 'local', 'kafka');
@@ -128,9 +129,6 @@ export interface KafkaBroker {
   describe(): string;
 }
 
-/** Starts on new ports when the chosen ones were taken before the broker bound them, up to this many times. */
-const START_ATTEMPTS = 3;
-
 /** Formats storage (first time only) and starts the broker; resolves once it answers metadata requests. */
 export async function startKafkaBroker(options: StartBrokerOptions): Promise<KafkaBroker> {
   const libDir = await ensureKafkaJars(options.log);
@@ -142,23 +140,7 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
   const propertiesFile = path.join(dir, 'server.properties');
   fs.mkdirSync(dir, { recursive: true });
 
-  // Free ports now may be taken by the time the broker binds them (another broker, or a client's outgoing
-  // connection: both draw from the ephemeral range); the first start then tries new ones (below).
-  const choosePorts = async (): Promise<string> => {
-    const port = await freeLoopbackPort();
-    let controllerPort = await freeLoopbackPort();
-    while (controllerPort === port) controllerPort = await freeLoopbackPort();
-    fs.writeFileSync(
-      propertiesFile,
-      serverProperties({ port, controllerPort, dataDir, defaultPartitions: options.defaultPartitions ?? 1 }),
-    );
-    return `127.0.0.1:${port}`;
-  };
-  let bootstrap = await choosePorts();
-
-  if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-    formatStorage(libDir, propertiesFile, logFile, name);
-  }
+  let bootstrap = '';
 
   let child: ChildProcess | undefined;
   let release: (() => void) | undefined;
@@ -195,17 +177,18 @@ export async function startKafkaBroker(options: StartBrokerOptions): Promise<Kaf
     await withTimeout(exited, timeoutMs + 5_000, `${describe()}: exit after ${signal}`);
   };
 
-  for (let attempt = 1; ; attempt++) {
-    try {
+  // The ports are chosen once: a restart reuses them, so clients reconnect to the same address.
+  await startOnFreePorts(
+    2,
+    async ([port, controllerPort]) => {
+      const defaultPartitions = options.defaultPartitions ?? 1;
+      fs.writeFileSync(propertiesFile, serverProperties({ port, controllerPort, dataDir, defaultPartitions }));
+      bootstrap = `127.0.0.1:${port}`;
+      if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) formatStorage(libDir, propertiesFile, logFile, name);
       await launch();
-      break;
-    } catch (error) {
-      const portTaken = error instanceof KafkaBrokerError && /Address already in use/.test(error.message);
-      if (!portTaken || attempt >= START_ATTEMPTS) throw error;
-      options.log?.(`${name}: a port was taken before the broker bound it; starting again on new ports`);
-      bootstrap = await choosePorts();
-    }
-  }
+    },
+    () => options.log?.(`${name}: a port was taken before the broker bound it; starting again on new ports`),
+  );
   return {
     name,
     bootstrap,
